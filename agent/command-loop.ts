@@ -1,0 +1,135 @@
+// Takes this cluster's commands from its durable JetStream pull consumer, re-validates each one,
+// runs it with at most `maxInFlight` at a time and replies on core NATS. The ack follows the reply,
+// so a command whose agent dies mid-way is redelivered to another replica.
+
+import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Command } from '../common/command/types.js';
+import type { Logger } from '../common/logger.js';
+import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
+import { type CommandMessage, decodeJson, encodeJson, type ResultMessage, WIRE_VERSION } from '../common/wire.js';
+import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
+
+/** The agent's own policy check: returns the command to run (as the agent understands it) or a denial. */
+export type Revalidate = (command: Command) => { ok: true; command: Command } | { ok: false; reason: string };
+
+export interface CommandLoopDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  log: Logger;
+  clusterId: string;
+  agentId: string;
+  executor: CommandExecutor;
+  revalidate: Revalidate;
+  maxInFlight: number;
+  now?: () => number;
+}
+
+export interface CommandLoop {
+  readonly inFlight: number;
+  /** Stops taking commands, lets running ones finish for `graceMs`, then aborts and naks the rest. */
+  stop(graceMs?: number): Promise<void>;
+  /** Settles when the loop ends (after stop, or when the consumer goes away). */
+  readonly done: Promise<void>;
+}
+
+export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLoop> {
+  const { nc, js, log, clusterId, agentId, executor, revalidate, maxInFlight, now = Date.now } = deps;
+  // bind: the agent may not look consumers up or create them; it only pulls from its own.
+  const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: maxInFlight, bind: true });
+  const running = new Map<JsMsg, AbortController>();
+  let slotFreed: (() => void) | undefined;
+  let stopping = false;
+
+  function reply(result: Omit<ResultMessage, 'v' | 'cluster_id' | 'agent_id'>): void {
+    const message: ResultMessage = { v: WIRE_VERSION, cluster_id: clusterId, agent_id: agentId, ...result };
+    nc.publish(subjects.result(clusterId, result.command_id), encodeJson(message));
+  }
+
+  async function handle(msg: JsMsg, controller: AbortController): Promise<void> {
+    let message: CommandMessage;
+    try {
+      message = decodeJson<CommandMessage>(msg.data);
+    } catch {
+      log.error({ seq: msg.seq }, 'undecodable command terminated');
+      msg.term('undecodable');
+      return;
+    }
+    const { command, deadline } = message;
+    if (command?.clusterId !== clusterId || typeof command.id !== 'string') {
+      log.error({ seq: msg.seq }, 'command for another cluster terminated');
+      msg.term('wrong cluster');
+      return;
+    }
+    const started = now();
+    const base = { command_id: command.id, session_id: command.sessionId ?? null, executed_at: new Date(started).toISOString() };
+    if (started >= deadline) {
+      // The gateway has already answered 504: running it now would act on a request nobody awaits.
+      log.warn({ commandId: command.id, lateMs: started - deadline }, 'expired command skipped');
+      msg.term('deadline passed');
+      return;
+    }
+    const checked = revalidate(command);
+    let outcome: ExecutionOutcome;
+    if (!checked.ok) {
+      log.warn({ commandId: command.id, identity: command.identity, reason: checked.reason }, 'command denied by agent policy');
+      outcome = { status: 'denied', output: '', error: checked.reason, truncated: false };
+    } else {
+      const timer = setTimeout(() => controller.abort(new Error('deadline')), deadline - started);
+      try {
+        outcome = await executor.execute(checked.command, controller.signal);
+      } catch (err) {
+        log.error({ err, commandId: command.id }, 'executor failed');
+        outcome = { status: 'failure', output: '', error: 'internal error in the agent', truncated: false };
+      } finally {
+        clearTimeout(timer);
+      }
+      if (controller.signal.aborted && stopping && outcome.status !== 'success') {
+        // Aborted by shutdown, not by the deadline: let another replica run it.
+        msg.nak();
+        return;
+      }
+    }
+    reply({ ...base, ...outcome, execution_time_ms: now() - started });
+    msg.ack();
+    log.debug({ commandId: command.id, status: outcome.status, ms: now() - started }, 'command answered');
+  }
+
+  async function run(): Promise<void> {
+    for await (const msg of messages) {
+      while (running.size >= maxInFlight) {
+        await new Promise<void>((resolve) => {
+          slotFreed = resolve;
+        });
+      }
+      const controller = new AbortController();
+      running.set(msg, controller);
+      handle(msg, controller)
+        .catch((err) => log.error({ err }, 'command handling failed'))
+        .finally(() => {
+          running.delete(msg);
+          slotFreed?.();
+          slotFreed = undefined;
+        });
+    }
+  }
+
+  const done = run();
+
+  return {
+    get inFlight() {
+      return running.size;
+    },
+    done,
+    async stop(graceMs = 10_000) {
+      stopping = true;
+      await messages.close();
+      const deadline = now() + graceMs;
+      while (running.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const controller of running.values()) controller.abort(new Error('shutdown'));
+      while (running.size > 0) await new Promise((r) => setTimeout(r, 5));
+      await done;
+    },
+  };
+}

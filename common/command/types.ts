@@ -1,0 +1,71 @@
+// The typed Command of DESIGN.md: what a validated kubectl-style request becomes.
+
+export const VERBS = [
+  'get',
+  'describe',
+  'logs',
+  'events',
+  'explain',
+  'version',
+  'cluster-info',
+  'api-resources',
+  'api-versions',
+] as const;
+export type Verb = (typeof VERBS)[number];
+
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** One resource type a command reads, with the object names given for it (none means "all"). */
+export interface Target {
+  /** Canonical plural from common/resources.ts, e.g. 'pods'. */
+  resource: string;
+  /** API group ('' for core) so the agent needs no lookup. */
+  group: string;
+  names: string[];
+}
+
+export interface CommandFlags {
+  showLabels?: boolean;
+  sortBy?: string;
+  noHeaders?: boolean;
+  limit?: number;
+  // logs
+  container?: string;
+  tail?: number;
+  since?: string;
+  sinceSeconds?: number;
+  previous?: boolean;
+  timestamps?: boolean;
+  allContainers?: boolean;
+  // explain
+  recursive?: boolean;
+  // events
+  forObject?: string;
+  types?: string[];
+  // api-resources
+  namespaced?: boolean;
+  apiGroup?: string;
+}
+
+export interface Command {
+  id: string;
+  clusterId: string;
+  verb: Verb;
+  /** Empty for verbs that read no resource (version, api-versions, ...). */
+  targets: Target[];
+  /** For explain: the field path after the resource, e.g. 'spec.containers'. */
+  fieldPath?: string;
+  /** null when allNamespaces is set, or the verb is cluster-scoped. */
+  namespace: string | null;
+  allNamespaces: boolean;
+  selectors: { label?: string; field?: string };
+  output: OutputFormat;
+  flags: CommandFlags;
+  timeoutMs: number;
+  sessionId: string | null;
+  /** The API-key identity (service name) on whose behalf the command runs. */
+  identity: string;
+  /** The normalized kubectl argv, without the leading `kubectl`; parsing it gives this command back. */
+  argv: string[];
+}

@@ -1,0 +1,54 @@
+// Every NATS subject, stream and consumer name Kubently uses, in one place.
+
+export const CMD_STREAM = 'KUBENTLY_CMD';
+export const AUDIT_STREAM = 'KUBENTLY_AUDIT';
+export const CMD_SUBJECT_PREFIX = 'kubently.cmd';
+export const RESULT_SUBJECT_PREFIX = 'kubently.result';
+export const HEARTBEAT_SUBJECT_PREFIX = 'kubently.heartbeat';
+export const AUDIT_SUBJECT_PREFIX = 'kubently.audit';
+export const AUDIT_CONSUMER = 'kubently-audit';
+
+/** A cluster id is one NATS token and one DNS label: it ends up in subjects, consumer names and user names. */
+export const CLUSTER_ID_PATTERN = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+const clusterIdRe = new RegExp(CLUSTER_ID_PATTERN);
+
+export function isValidClusterId(id: string): boolean {
+  return clusterIdRe.test(id);
+}
+
+export function assertClusterId(id: string): string {
+  if (!isValidClusterId(id)) {
+    throw new TypeError(`invalid cluster id "${id}": lowercase letters, digits and '-', at most 63 characters`);
+  }
+  return id;
+}
+
+export const subjects = {
+  command: (clusterId: string) => `${CMD_SUBJECT_PREFIX}.${clusterId}`,
+  allCommands: `${CMD_SUBJECT_PREFIX}.*`,
+  result: (clusterId: string, commandId: string) => `${RESULT_SUBJECT_PREFIX}.${clusterId}.${commandId}`,
+  resultsOf: (clusterId: string) => `${RESULT_SUBJECT_PREFIX}.${clusterId}.*`,
+  allResults: `${RESULT_SUBJECT_PREFIX}.*.*`,
+  heartbeat: (clusterId: string) => `${HEARTBEAT_SUBJECT_PREFIX}.${clusterId}`,
+  allHeartbeats: `${HEARTBEAT_SUBJECT_PREFIX}.*`,
+  audit: (eventType: string) => `${AUDIT_SUBJECT_PREFIX}.${eventType}`,
+  allAudit: `${AUDIT_SUBJECT_PREFIX}.>`,
+} as const;
+
+/** The durable pull consumer shared by one cluster's agent replicas. */
+export function agentConsumerName(clusterId: string): string {
+  return `agent-${clusterId}`;
+}
+
+/** The NATS user an agent authenticates as; its password is the cluster's agent token. */
+export function agentUserName(clusterId: string): string {
+  return `agent-${clusterId}`;
+}
+
+/** Each identity has its own inbox prefix so that nats.conf can scope reply subjects per identity. */
+export function agentInboxPrefix(clusterId: string): string {
+  return `_INBOX_agent_${clusterId}`;
+}
+export const GATEWAY_INBOX_PREFIX = '_INBOX_gateway';
+export const AUDIT_INBOX_PREFIX = '_INBOX_audit';
+export const ADMIN_INBOX_PREFIX = '_INBOX_admin';

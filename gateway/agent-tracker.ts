@@ -1,0 +1,95 @@
+// Derives which clusters have a connected agent from the heartbeats agents publish.
+// An agent counts as connected while its last heartbeat is younger than `missedBeats` intervals.
+
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { Logger } from '../common/logger.js';
+import { isValidClusterId, subjects } from '../common/subjects.js';
+import { decodeJson, type HeartbeatMessage } from '../common/wire.js';
+
+export interface AgentStatus {
+  agentId: string;
+  clusterId: string;
+  version: string;
+  policyPreset: string;
+  inFlight: number;
+  startedAt: string;
+  lastSeen: number;
+  connected: boolean;
+}
+
+export interface ClusterStatus {
+  clusterId: string;
+  connected: boolean;
+  lastSeen: number | null;
+  agents: AgentStatus[];
+}
+
+export interface AgentTracker {
+  isConnected(clusterId: string): boolean;
+  cluster(clusterId: string): ClusterStatus;
+  clusters(): ClusterStatus[];
+  close(): void;
+}
+
+export interface AgentTrackerDeps {
+  nc: NatsConnection;
+  log: Logger;
+  /** Heartbeats that may be missed before an agent is considered gone. */
+  missedBeats?: number;
+  now?: () => number;
+}
+
+export function createAgentTracker({ nc, log, missedBeats = 3, now = Date.now }: AgentTrackerDeps): AgentTracker {
+  const beats = new Map<string, Map<string, { hb: HeartbeatMessage; at: number }>>();
+  const sub: Subscription = nc.subscribe(subjects.allHeartbeats, {
+    callback: (err, msg) => {
+      if (err) {
+        log.error({ err }, 'heartbeat subscription failed');
+        return;
+      }
+      const clusterId = msg.subject.slice(subjects.heartbeat('').length);
+      let hb: HeartbeatMessage;
+      try {
+        hb = decodeJson<HeartbeatMessage>(msg.data);
+      } catch {
+        log.warn({ subject: msg.subject }, 'undecodable heartbeat dropped');
+        return;
+      }
+      // The subject is what NATS permissions guarantee; the payload's cluster id must agree with it.
+      if (!isValidClusterId(clusterId) || hb.cluster_id !== clusterId || typeof hb.agent_id !== 'string') return;
+      let agents = beats.get(clusterId);
+      if (!agents) {
+        agents = new Map();
+        beats.set(clusterId, agents);
+      }
+      agents.set(hb.agent_id, { hb, at: now() });
+    },
+  });
+
+  function agentStatus(clusterId: string, entry: { hb: HeartbeatMessage; at: number }): AgentStatus {
+    const { hb, at } = entry;
+    return {
+      agentId: hb.agent_id,
+      clusterId,
+      version: hb.version,
+      policyPreset: hb.policy_preset,
+      inFlight: hb.in_flight,
+      startedAt: hb.started_at,
+      lastSeen: at,
+      connected: now() - at <= hb.interval_ms * missedBeats,
+    };
+  }
+
+  function cluster(clusterId: string): ClusterStatus {
+    const agents = [...(beats.get(clusterId)?.values() ?? [])].map((e) => agentStatus(clusterId, e));
+    const lastSeen = agents.length > 0 ? Math.max(...agents.map((a) => a.lastSeen)) : null;
+    return { clusterId, connected: agents.some((a) => a.connected), lastSeen, agents };
+  }
+
+  return {
+    isConnected: (clusterId) => cluster(clusterId).connected,
+    cluster,
+    clusters: () => [...beats.keys()].sort().map(cluster),
+    close: () => sub.unsubscribe(),
+  };
+}

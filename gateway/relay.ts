@@ -1,0 +1,105 @@
+// Publishes a validated command to its cluster's JetStream subject and awaits the agent's result
+// on core NATS. One wildcard subscription serves every in-flight command: no per-command subscription.
+
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { Command } from '../common/command/types.js';
+import { KubentlyError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { CMD_STREAM, subjects } from '../common/subjects.js';
+import { type CommandMessage, decodeJson, encodeJson, type ResultMessage, WIRE_VERSION } from '../common/wire.js';
+
+export interface Relay {
+  /** Resolves with the agent's result; rejects with `timeout` when the deadline passes first. */
+  send(command: Command): Promise<ResultMessage>;
+  readonly inFlight: number;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  resolve(result: ResultMessage): void;
+  timer: NodeJS.Timeout;
+  clusterId: string;
+}
+
+export interface RelayDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  log: Logger;
+  /** Time allowed for the stream's publish acknowledgement. */
+  publishTimeoutMs?: number;
+}
+
+export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps): Relay {
+  const pending = new Map<string, Pending>();
+  const sub: Subscription = nc.subscribe(subjects.allResults, {
+    callback: (err, msg) => {
+      if (err) {
+        log.error({ err }, 'result subscription failed');
+        return;
+      }
+      let result: ResultMessage;
+      try {
+        result = decodeJson<ResultMessage>(msg.data);
+      } catch (err) {
+        log.warn({ err, subject: msg.subject }, 'undecodable result dropped');
+        return;
+      }
+      const entry = pending.get(result.command_id);
+      // A result for another cluster's command id would be a forgery: the subject names the sender's cluster.
+      if (!entry || msg.subject !== subjects.result(entry.clusterId, result.command_id)) return;
+      pending.delete(result.command_id);
+      clearTimeout(entry.timer);
+      entry.resolve(result);
+    },
+  });
+
+  async function send(command: Command): Promise<ResultMessage> {
+    const deadline = Date.now() + command.timeoutMs;
+    const message: CommandMessage = {
+      v: WIRE_VERSION,
+      command,
+      deadline,
+      replyTo: subjects.result(command.clusterId, command.id),
+    };
+    const result = new Promise<ResultMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(command.id);
+        reject(
+          new KubentlyError('timeout', `no result from cluster "${command.clusterId}" within ${command.timeoutMs} ms`, {
+            details: { command_id: command.id, timeout_ms: command.timeoutMs },
+          }),
+        );
+      }, command.timeoutMs);
+      pending.set(command.id, { resolve, timer, clusterId: command.clusterId });
+    });
+    try {
+      await js.publish(subjects.command(command.clusterId), encodeJson(message), {
+        msgID: command.id,
+        expect: { streamName: CMD_STREAM },
+        timeout: Math.min(publishTimeoutMs, command.timeoutMs),
+      });
+    } catch (err) {
+      const entry = pending.get(command.id);
+      if (entry) clearTimeout(entry.timer);
+      pending.delete(command.id);
+      result.catch(() => {});
+      throw new KubentlyError('service_unavailable', 'the command bus did not accept the command', { cause: err });
+    }
+    return result;
+  }
+
+  return {
+    send,
+    get inFlight() {
+      return pending.size;
+    },
+    async close() {
+      for (const [id, entry] of pending) {
+        clearTimeout(entry.timer);
+        pending.delete(id);
+      }
+      sub.unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Shapes the simulated apiserver stores and serves. Objects are plain JSON as the real apiserver
+// would encode them (timestamps are RFC 3339 strings), so they can be served without conversion.
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+  generateName?: string;
+  generation?: number;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** One log line of a container; `time` is RFC 3339 with nanoseconds as the kubelet writes it. */
+export interface LogLine {
+  time: string;
+  text: string;
+}
+
+export interface ContainerLogs {
+  current: LogLine[];
+  /** Lines of the previous (terminated) instance, when the container has restarted. */
+  previous?: LogLine[];
+}
+
+export interface SimFixtures {
+  /** Objects by resource plural ('pods', 'deployments', 'leases', ...), in any order. */
+  objects: Record<string, KubeObject[]>;
+  /** Logs keyed by `namespace/pod/container`. */
+  logs: Record<string, ContainerLogs>;
+  /** The identity RBAC denials name, as the agent's ServiceAccount would be named. */
+  user: string;
+}
+
+export interface SimResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export type SimHeaders = Record<string, string | string[] | undefined>;
