@@ -29,7 +29,10 @@ export interface CommandFlags {
   showLabels?: boolean;
   sortBy?: string;
   noHeaders?: boolean;
+  /** Kubently's --limit: return at most this many objects (one list call, no continuation). */
   limit?: number;
+  /** kubectl's --chunk-size: page size of list calls; every page is still read. */
+  chunkSize?: number;
   // logs
   container?: string;
   tail?: number;

@@ -1,0 +1,53 @@
+// Wires one agent: the command loop on its cluster's consumer plus heartbeats. main.ts builds the
+// dependencies; tests build the same service with real servers.
+
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from '../common/logger.js';
+import { type CommandLoop, type Revalidate, startCommandLoop } from './command-loop.js';
+import type { CommandExecutor } from './executor-types.js';
+import { type Heartbeat, startHeartbeat } from './heartbeat.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentServiceDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  log: Logger;
+  clusterId: string;
+  agentId: string;
+  executor: CommandExecutor;
+  revalidate: Revalidate;
+  policyPreset: () => string;
+  maxInFlight: number;
+  heartbeatIntervalMs: number;
+}
+
+export interface AgentService {
+  readonly inFlight: number;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startAgentService(deps: AgentServiceDeps): Promise<AgentService> {
+  const loop: CommandLoop = await startCommandLoop(deps);
+  const heartbeat: Heartbeat = startHeartbeat({
+    nc: deps.nc,
+    log: deps.log,
+    clusterId: deps.clusterId,
+    agentId: deps.agentId,
+    version: AGENT_VERSION,
+    policyPreset: deps.policyPreset,
+    inFlight: () => loop.inFlight,
+    intervalMs: deps.heartbeatIntervalMs,
+  });
+  loop.done.catch((err) => deps.log.error({ err }, 'command loop ended'));
+  return {
+    get inFlight() {
+      return loop.inFlight;
+    },
+    async stop(graceMs) {
+      heartbeat.stop();
+      await loop.stop(graceMs);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// The one way Kubently processes connect to NATS: fail fast on the first connect with a clear reason,
+// then reconnect forever and log every status change.
+
+import { AuthorizationError, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { KubentlyError } from './errors.js';
+import type { Logger } from './logger.js';
+
+export interface NatsTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+export interface ConnectNatsOptions {
+  servers: string | string[];
+  /** Shown by the server in connz and in $SYS connect events. */
+  name: string;
+  user?: string;
+  pass?: string;
+  /** Must match the identity's allowed inbox prefix in nats.conf; `_INBOX.>` is denied to everyone. */
+  inboxPrefix: string;
+  tls?: NatsTlsFiles;
+  log: Logger;
+  /** -1 (default): reconnect forever once the first connect succeeded. */
+  maxReconnectAttempts?: number;
+}
+
+export const RECONNECT_WAIT_MS = 1_000;
+
+export async function connectNats(options: ConnectNatsOptions): Promise<NatsConnection> {
+  const log = options.log;
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: options.servers,
+      name: options.name,
+      user: options.user,
+      pass: options.pass,
+      inboxPrefix: options.inboxPrefix,
+      tls: options.tls ? { ...options.tls } : undefined,
+      maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+      reconnectTimeWait: RECONNECT_WAIT_MS,
+      waitOnFirstConnect: false,
+    });
+  } catch (err) {
+    throw describeConnectError(err, options);
+  }
+  log.info({ server: nc.getServer(), name: options.name, user: options.user }, 'nats connected');
+  void watchStatus(nc, log);
+  return nc;
+}
+
+function describeConnectError(err: unknown, options: ConnectNatsOptions): KubentlyError {
+  const servers = ([] as string[]).concat(options.servers).join(', ');
+  if (err instanceof AuthorizationError) {
+    return new KubentlyError(
+      'internal_error',
+      `NATS at ${servers} refused user "${options.user ?? '(none)'}": authorization violation (wrong user or password/token)`,
+      { details: { reason: 'authorization' }, cause: err },
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new KubentlyError('service_unavailable', `NATS at ${servers} is unreachable: ${message}`, {
+    details: { reason: 'unreachable' },
+    cause: err,
+  });
+}
+
+async function watchStatus(nc: NatsConnection, log: Logger): Promise<void> {
+  for await (const s of nc.status()) {
+    switch (s.type) {
+      case 'disconnect':
+        log.warn({ server: s.server }, 'nats disconnected');
+        break;
+      case 'reconnecting':
+        log.debug('nats reconnecting');
+        break;
+      case 'reconnect':
+        log.info({ server: s.server }, 'nats reconnected');
+        break;
+      case 'error':
+        // Permission violations and authorization errors on a reconnect arrive here.
+        log.error({ err: s.error }, 'nats server error');
+        break;
+      case 'staleConnection':
+        log.warn('nats connection stale');
+        break;
+      case 'slowConsumer':
+        log.warn({ subject: s.sub.getSubject(), pending: s.pending }, 'nats slow consumer');
+        break;
+      case 'ldm':
+        log.info({ server: s.server }, 'nats server entering lame duck mode');
+        break;
+      case 'close':
+        log.info('nats connection closed');
+        break;
+      case 'update':
+      case 'ping':
+      case 'forceReconnect':
+        break;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+// Creates or updates Kubently's streams and consumers. Idempotent: run it on every deploy and whenever a
+// cluster is added. It updates in place and never deletes a stream, a consumer or a message.
+
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamManager,
+  jetstreamManager,
+  RetentionPolicy,
+  type StreamConfig,
+  type StreamInfo,
+  StorageType,
+} from '@nats-io/jetstream';
+import { type NatsConnection, nanos } from '@nats-io/nats-core';
+import {
+  AUDIT_CONSUMER,
+  AUDIT_STREAM,
+  agentConsumerName,
+  assertClusterId,
+  CMD_STREAM,
+  subjects,
+} from './subjects.js';
+
+export const DEFAULT_CMD_MAX_AGE_MS = 60_000;
+export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+export const DEFAULT_AUDIT_MAX_AGE_MS = 30 * 24 * 3_600_000;
+export const AGENT_ACK_WAIT_MS = 30_000;
+export const AGENT_MAX_DELIVER = 3;
+/** Commands one cluster may have in flight; a stuck agent stops receiving instead of hoarding. */
+export const AGENT_MAX_ACK_PENDING = 256;
+export const AUDIT_ACK_WAIT_MS = 30_000;
+export const AUDIT_MAX_ACK_PENDING = 1_000;
+
+export interface ProvisionOptions {
+  clusters: string[];
+  cmdMaxAgeMs?: number;
+  duplicateWindowMs?: number;
+  auditMaxAgeMs?: number;
+  replicas?: number;
+}
+
+type DurableConfig = Partial<ConsumerConfig> & { durable_name: string };
+
+export type ProvisionAction = 'created' | 'updated' | 'unchanged';
+
+export interface ProvisionReport {
+  streams: { name: string; action: ProvisionAction }[];
+  consumers: { stream: string; name: string; action: ProvisionAction }[];
+}
+
+export function commandStreamConfig(o: ProvisionOptions): Partial<StreamConfig> & { name: string } {
+  return {
+    name: CMD_STREAM,
+    subjects: [subjects.allCommands],
+    // A command is taken by exactly one agent replica and removed when acked.
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    // A command that waited past this is dropped, never executed late.
+    max_age: nanos(o.cmdMaxAgeMs ?? DEFAULT_CMD_MAX_AGE_MS),
+    duplicate_window: nanos(o.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
+    num_replicas: o.replicas ?? 1,
+  };
+}
+
+export function auditStreamConfig(o: ProvisionOptions): Partial<StreamConfig> & { name: string } {
+  return {
+    name: AUDIT_STREAM,
+    subjects: [subjects.allAudit],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(o.auditMaxAgeMs ?? DEFAULT_AUDIT_MAX_AGE_MS),
+    num_replicas: o.replicas ?? 1,
+    // GET /audit reads records with direct get, which needs no consumer (see nats-config/permissions.ts).
+    allow_direct: true,
+  };
+}
+
+export function agentConsumerConfig(clusterId: string): DurableConfig {
+  return {
+    durable_name: agentConsumerName(clusterId),
+    filter_subject: subjects.command(clusterId),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(AGENT_ACK_WAIT_MS),
+    max_deliver: AGENT_MAX_DELIVER,
+    max_ack_pending: AGENT_MAX_ACK_PENDING,
+  };
+}
+
+export function auditConsumerConfig(): DurableConfig {
+  return {
+    durable_name: AUDIT_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(AUDIT_ACK_WAIT_MS),
+    max_ack_pending: AUDIT_MAX_ACK_PENDING,
+  };
+}
+
+export async function provisionJetStream(nc: NatsConnection, options: ProvisionOptions): Promise<ProvisionReport> {
+  options.clusters.forEach(assertClusterId);
+  const jsm = await jetstreamManager(nc);
+  const report: ProvisionReport = { streams: [], consumers: [] };
+  for (const cfg of [commandStreamConfig(options), auditStreamConfig(options)]) {
+    report.streams.push({ name: cfg.name, action: await ensureStream(jsm, cfg) });
+  }
+  const consumers: [string, DurableConfig][] = [
+    ...[...new Set(options.clusters)].map((c): [string, DurableConfig] => [CMD_STREAM, agentConsumerConfig(c)]),
+    [AUDIT_STREAM, auditConsumerConfig()],
+  ];
+  for (const [stream, consumer] of consumers) {
+    report.consumers.push({ stream, name: consumer.durable_name, action: await ensureConsumer(jsm, stream, consumer) });
+  }
+  return report;
+}
+
+async function ensureStream(
+  jsm: JetStreamManager,
+  cfg: Partial<StreamConfig> & { name: string },
+): Promise<ProvisionAction> {
+  const info = await getOrNull<StreamInfo>(() => jsm.streams.info(cfg.name), JetStreamApiCodes.StreamNotFound);
+  if (!info) {
+    await jsm.streams.add(cfg);
+    return 'created';
+  }
+  if (differs(cfg, info.config)) {
+    // Retention and storage cannot change in place; the server refuses and we surface its message.
+    await jsm.streams.update(cfg.name, { ...info.config, ...cfg });
+    return 'updated';
+  }
+  return 'unchanged';
+}
+
+async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  cfg: DurableConfig,
+): Promise<ProvisionAction> {
+  const info = await getOrNull<ConsumerInfo>(
+    () => jsm.consumers.info(stream, cfg.durable_name),
+    JetStreamApiCodes.ConsumerNotFound,
+  );
+  if (!info) {
+    await jsm.consumers.add(stream, cfg);
+    return 'created';
+  }
+  if (differs(cfg, info.config)) {
+    const { ack_wait, max_deliver, max_ack_pending } = cfg;
+    await jsm.consumers.update(stream, cfg.durable_name, { ack_wait, max_deliver, max_ack_pending });
+    return 'updated';
+  }
+  return 'unchanged';
+}
+
+function differs(wanted: object, actual: object): boolean {
+  const have = actual as Record<string, unknown>;
+  return Object.entries(wanted).some(([k, v]) => JSON.stringify(have[k]) !== JSON.stringify(v));
+}
+
+async function getOrNull<T>(get: () => Promise<T>, notFoundCode: number): Promise<T | null> {
+  try {
+    return await get();
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === notFoundCode) return null;
+    throw err;
+  }
+}

@@ -1,0 +1,196 @@
+// `npm run dev`: the whole stack in the foreground on one machine — nats-server from the project's
+// nats.conf, the simulated cluster (when no kubeconfig context exists), gateway, one agent for cluster
+// `local` and the audit consumer as child processes. Ctrl-C stops them all.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { findKubeContext } from './lib/kube-context.js';
+import { NatsServerMissingError, spawnNatsServer } from './lib/nats-server.js';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const devDir = join(root, '.dev');
+const CLUSTER_ID = 'local';
+const GATEWAY_PORT = Number(process.env.PORT ?? 8080);
+const AUDIT_METRICS_PORT = Number(process.env.AUDIT_METRICS_PORT ?? 9464);
+
+const children: ChildProcess[] = [];
+const cleanups: Array<() => Promise<void>> = [];
+let stopping = false;
+
+/** Secrets that survive restarts of the dev stack, kept in .dev/ (git-ignored). */
+async function devSecret(name: string, make: () => string): Promise<string> {
+  const file = join(devDir, name);
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const value = make();
+  await writeFile(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+function start(name: string, script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[dev] ${name} exited (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function shutdown(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[dev] stopping…');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 8_000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            done();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  process.exit(exitCode);
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  await mkdir(devDir, { recursive: true });
+
+  const apiKey = await devSecret('api-key', () => `dev-${randomBytes(24).toString('hex')}`);
+  const agentToken = await devSecret('agent-token-local', () => randomBytes(32).toString('hex'));
+  const passwords = {
+    gateway: await devSecret('nats-gateway-password', () => randomBytes(24).toString('hex')),
+    audit: await devSecret('nats-audit-password', () => randomBytes(24).toString('hex')),
+    admin: await devSecret('nats-admin-password', () => randomBytes(24).toString('hex')),
+  };
+
+  let nats: Awaited<ReturnType<typeof spawnNatsServer>>;
+  try {
+    nats = await spawnNatsServer({ agentTokens: { [CLUSTER_ID]: agentToken }, passwords, storeDir: join(devDir, 'jetstream') });
+  } catch (err) {
+    if (err instanceof NatsServerMissingError) {
+      console.error(`[dev] ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  cleanups.push(() => nats.stop());
+  console.log(`[dev] nats-server on ${nats.url}`);
+
+  const natsEnv = { NATS_URL: nats.url };
+  const provision = start('provision', 'scripts/provision.ts', {
+    ...natsEnv,
+    NATS_USER: 'admin',
+    NATS_PASSWORD: passwords.admin,
+    CLUSTERS: CLUSTER_ID,
+  });
+  const provisioned = await new Promise<number | null>((done) => provision.once('exit', done));
+  children.splice(children.indexOf(provision), 1);
+  if (provisioned !== 0) throw new Error('provisioning JetStream failed');
+
+  // The agent uses the current kubeconfig context when there is one; otherwise the bundled simulated cluster.
+  const kube = await findKubeContext(process.env.KUBECONFIG);
+  const agentKubeEnv: Record<string, string> = {};
+  if (kube) {
+    console.log(`[dev] agent uses kubeconfig context "${kube.context}" (${kube.server})`);
+    if (kube.path) agentKubeEnv.KUBECONFIG = kube.path;
+  } else {
+    const { startSimApiserver } = await import('../sim/server.js');
+    const { simKubeconfigYaml } = await import('../sim/kubeconfig.js');
+    const sim = await startSimApiserver({ port: 0 });
+    cleanups.push(() => sim.close());
+    const kubeconfigPath = join(devDir, 'sim-kubeconfig.yaml');
+    await writeFile(kubeconfigPath, simKubeconfigYaml(sim.url), { mode: 0o600 });
+    agentKubeEnv.KUBECONFIG = kubeconfigPath;
+    console.log(`[dev] no kubeconfig context found: using the simulated cluster at ${sim.url}`);
+    console.log(`[dev]   try it with kubectl too: kubectl --kubeconfig ${kubeconfigPath} get pods -A`);
+  }
+
+  start('audit', 'audit/main.ts', {
+    ...natsEnv,
+    NATS_USER: 'audit',
+    NATS_PASSWORD: passwords.audit,
+    AUDIT_LOG_FILE: join(devDir, 'audit.log'),
+    AUDIT_STDOUT: 'false',
+    METRICS_PORT: String(AUDIT_METRICS_PORT),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  });
+  start('agent', 'agent/main.ts', {
+    ...natsEnv,
+    ...agentKubeEnv,
+    CLUSTER_ID,
+    AGENT_TOKEN: agentToken,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  });
+  start('gateway', 'gateway/main.ts', {
+    ...natsEnv,
+    NATS_USER: 'gateway',
+    NATS_PASSWORD: passwords.gateway,
+    API_KEYS: `dev:${apiKey}`,
+    ADMIN_IDENTITIES: 'dev',
+    CLUSTERS: CLUSTER_ID,
+    HOST: '127.0.0.1',
+    PORT: String(GATEWAY_PORT),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  });
+
+  await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/healthz`, 30_000);
+  const base = `http://127.0.0.1:${GATEWAY_PORT}`;
+  // Wait until the agent's first heartbeat reached the gateway, so the printed curl works at once.
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${base}/clusters/${CLUSTER_ID}/status`, { headers: { 'X-API-Key': apiKey } }).catch(() => null);
+    if (res?.ok && ((await res.json()) as { connected?: boolean }).connected) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`
+[dev] Kubently is running.
+  gateway   ${base}   (OpenAPI: ${base}/docs)
+  API key   ${apiKey}   (identity "dev"; stored in .dev/api-key)
+  audit log ${join(devDir, 'audit.log')}   metrics: http://127.0.0.1:${AUDIT_METRICS_PORT}/metrics
+
+  curl -s ${base}/debug/execute -H 'X-API-Key: ${apiKey}' -H 'content-type: application/json' \\
+    -d '{"cluster_id":"local","command_type":"get","args":["pods"],"namespace":"default"}'
+
+Press Ctrl-C to stop.
+`);
+}
+
+main().catch((err) => {
+  console.error(`[dev] ${err instanceof Error ? err.message : String(err)}`);
+  void shutdown(1);
+});

@@ -1,0 +1,85 @@
+// Test helpers: a real nats-server from nats.conf per test (or per file), connections as each identity.
+
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import type { ExecutionContext } from 'ava';
+import { type ProvisionOptions, type ProvisionReport, provisionJetStream } from '../../common/provision.js';
+import {
+  ADMIN_INBOX_PREFIX,
+  AUDIT_INBOX_PREFIX,
+  agentInboxPrefix,
+  agentUserName,
+  GATEWAY_INBOX_PREFIX,
+} from '../../common/subjects.js';
+import { type SpawnedNats, type SpawnNatsOptions, spawnNatsServer } from '../../scripts/lib/nats-server.js';
+
+export type Identity = 'gateway' | 'audit' | 'admin' | { agent: string };
+
+export interface ConnectAsOptions {
+  /** Override the inbox prefix (tests use it to prove that `_INBOX.>` is refused). */
+  inboxPrefix?: string;
+  /** Override the password, e.g. a stale or wrong token. */
+  pass?: string;
+  /** Reconnect attempts after the first connect; default 0 so a refused reconnect surfaces quickly. */
+  maxReconnectAttempts?: number;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  name?: string;
+}
+
+export async function startNats(t: ExecutionContext, options: SpawnNatsOptions = {}): Promise<SpawnedNats> {
+  const server = await spawnNatsServer(options);
+  t.teardown(() => server.stop());
+  return server;
+}
+
+export function credentialsOf(server: SpawnedNats, identity: Identity): { user: string; pass: string; inboxPrefix: string } {
+  if (typeof identity === 'object') {
+    const token = server.agentTokens[identity.agent];
+    if (token === undefined) throw new Error(`no agent token for cluster "${identity.agent}" on this server`);
+    return { user: agentUserName(identity.agent), pass: token, inboxPrefix: agentInboxPrefix(identity.agent) };
+  }
+  const inboxPrefix = { gateway: GATEWAY_INBOX_PREFIX, audit: AUDIT_INBOX_PREFIX, admin: ADMIN_INBOX_PREFIX }[identity];
+  return { user: identity, pass: server.passwords[identity], inboxPrefix };
+}
+
+/** A connection as `identity`, closed at teardown (registered before the server's stop, so it runs first). */
+export async function connectAs(
+  t: ExecutionContext,
+  server: SpawnedNats,
+  identity: Identity,
+  options: ConnectAsOptions = {},
+): Promise<NatsConnection> {
+  const creds = credentialsOf(server, identity);
+  const nc = await connect({
+    servers: server.url,
+    user: creds.user,
+    pass: options.pass ?? creds.pass,
+    inboxPrefix: options.inboxPrefix ?? creds.inboxPrefix,
+    name: options.name ?? creds.user,
+    maxReconnectAttempts: options.maxReconnectAttempts ?? 0,
+    reconnectTimeWait: 100,
+    tls: options.tls,
+  });
+  t.teardown(() => (nc.isClosed() ? undefined : nc.close()));
+  return nc;
+}
+
+/** Creates the streams and one consumer per cluster as the admin identity. */
+export async function provision(
+  t: ExecutionContext,
+  server: SpawnedNats,
+  clusters: string[],
+  options: Omit<ProvisionOptions, 'clusters'> = {},
+): Promise<ProvisionReport> {
+  const nc = await connectAs(t, server, 'admin');
+  try {
+    return await provisionJetStream(nc, { ...options, clusters });
+  } finally {
+    await nc.close();
+  }
+}
+
+/** A random agent token of the length the generator requires. */
+export function randomToken(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
+}
