@@ -2,12 +2,18 @@
 // runs it with at most `maxInFlight` at a time and replies on core NATS. The ack follows the reply,
 // so a command whose agent dies mid-way is redelivered to another replica.
 
-import { type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Command } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
-import { type CommandMessage, decodeJson, encodeJson, type ResultMessage, WIRE_VERSION } from '../common/wire.js';
+import {
+  type CommandMessage,
+  decodeJson,
+  encodeJson,
+  type ResultMessage,
+  WIRE_VERSION,
+} from '../common/wire.js';
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 
 /** The agent's own policy check: returns the command to run (as the agent understands it) or a denial. */
@@ -63,7 +69,11 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       return;
     }
     const started = now();
-    const base = { command_id: command.id, session_id: command.sessionId ?? null, executed_at: new Date(started).toISOString() };
+    const base = {
+      command_id: command.id,
+      session_id: command.sessionId ?? null,
+      executed_at: new Date(started).toISOString(),
+    };
     if (started >= deadline) {
       // The gateway has already answered 504: running it now would act on a request nobody awaits.
       log.warn({ commandId: command.id, lateMs: started - deadline }, 'expired command skipped');
@@ -73,7 +83,10 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     const checked = revalidate(command);
     let outcome: ExecutionOutcome;
     if (!checked.ok) {
-      log.warn({ commandId: command.id, identity: command.identity, reason: checked.reason }, 'command denied by agent policy');
+      log.warn(
+        { commandId: command.id, identity: command.identity, reason: checked.reason },
+        'command denied by agent policy',
+      );
       outcome = { status: 'denied', output: '', error: checked.reason, truncated: false };
     } else {
       const timer = setTimeout(() => controller.abort(new Error('deadline')), deadline - started);

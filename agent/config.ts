@@ -1,7 +1,7 @@
 // The agent's configuration, read once from the environment and validated.
 
 import { hostname } from 'node:os';
-import { EnvReader, type Env } from '../common/env.js';
+import { type Env, EnvReader } from '../common/env.js';
 import { type NatsClientConfig, readNatsClientConfig } from '../common/nats-options.js';
 import { agentUserName, isValidClusterId } from '../common/subjects.js';
 
@@ -28,7 +28,9 @@ export function loadAgentConfig(env: Env): AgentConfig {
   const read = new EnvReader(env);
   const clusterId = read.required('CLUSTER_ID', 'the id of the cluster this agent serves, e.g. "prod-eu"');
   if (clusterId && !isValidClusterId(clusterId)) {
-    read.problems.push(`CLUSTER_ID=${JSON.stringify(clusterId)} must be a DNS label (lowercase letters, digits, '-')`);
+    read.problems.push(
+      `CLUSTER_ID=${JSON.stringify(clusterId)} must be a DNS label (lowercase letters, digits, '-')`,
+    );
   }
   const nats = readNatsClientConfig(read, clusterId ? agentUserName(clusterId) : undefined);
   // The agent's NATS password is its cluster's token (AGENT_TOKEN or AGENT_TOKEN_FILE).
@@ -42,7 +44,10 @@ export function loadAgentConfig(env: Env): AgentConfig {
     kubeContext: read.string('KUBE_CONTEXT'),
     inCluster: read.string('KUBERNETES_SERVICE_HOST') !== undefined,
     maxInFlight: read.int('MAX_IN_FLIGHT', DEFAULT_MAX_IN_FLIGHT, { min: 1, max: 1024 }),
-    heartbeatIntervalMs: read.int('HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT_INTERVAL_MS, { min: 100, max: 60_000 }),
+    heartbeatIntervalMs: read.int('HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT_INTERVAL_MS, {
+      min: 100,
+      max: 60_000,
+    }),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 300_000 }),
     logLevel: read.string('LOG_LEVEL', 'info'),
   };

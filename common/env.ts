@@ -77,7 +77,9 @@ export class EnvReader {
       try {
         return readFileSync(file, 'utf8').trim();
       } catch (err) {
-        this.problems.push(`${name}_FILE=${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+        this.problems.push(
+          `${name}_FILE=${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        );
         return undefined;
       }
     }

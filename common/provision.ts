@@ -12,9 +12,9 @@ import {
   type JetStreamManager,
   jetstreamManager,
   RetentionPolicy,
+  StorageType,
   type StreamConfig,
   type StreamInfo,
-  StorageType,
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import {
@@ -27,7 +27,8 @@ import {
 } from './subjects.js';
 
 export const DEFAULT_CMD_MAX_AGE_MS = 60_000;
-export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+/** Defaults to the command max age: a retry of a command older than that could not be executed anyway. */
+export const DEFAULT_DUPLICATE_WINDOW_MS = DEFAULT_CMD_MAX_AGE_MS;
 export const DEFAULT_AUDIT_MAX_AGE_MS = 30 * 24 * 3_600_000;
 export const AGENT_ACK_WAIT_MS = 30_000;
 export const AGENT_MAX_DELIVER = 3;
@@ -54,6 +55,14 @@ export interface ProvisionReport {
 }
 
 export function commandStreamConfig(o: ProvisionOptions): Partial<StreamConfig> & { name: string } {
+  const maxAgeMs = o.cmdMaxAgeMs ?? DEFAULT_CMD_MAX_AGE_MS;
+  const duplicateWindowMs = o.duplicateWindowMs ?? Math.min(DEFAULT_DUPLICATE_WINDOW_MS, maxAgeMs);
+  if (duplicateWindowMs > maxAgeMs) {
+    // nats-server refuses this too, with a less helpful message.
+    throw new RangeError(
+      `duplicate window (${duplicateWindowMs} ms) must not exceed the command max age (${maxAgeMs} ms)`,
+    );
+  }
   return {
     name: CMD_STREAM,
     subjects: [subjects.allCommands],
@@ -62,8 +71,8 @@ export function commandStreamConfig(o: ProvisionOptions): Partial<StreamConfig> 
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     // A command that waited past this is dropped, never executed late.
-    max_age: nanos(o.cmdMaxAgeMs ?? DEFAULT_CMD_MAX_AGE_MS),
-    duplicate_window: nanos(o.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
+    max_age: nanos(maxAgeMs),
+    duplicate_window: nanos(duplicateWindowMs),
     num_replicas: o.replicas ?? 1,
   };
 }
@@ -104,7 +113,10 @@ export function auditConsumerConfig(): DurableConfig {
   };
 }
 
-export async function provisionJetStream(nc: NatsConnection, options: ProvisionOptions): Promise<ProvisionReport> {
+export async function provisionJetStream(
+  nc: NatsConnection,
+  options: ProvisionOptions,
+): Promise<ProvisionReport> {
   options.clusters.forEach(assertClusterId);
   const jsm = await jetstreamManager(nc);
   const report: ProvisionReport = { streams: [], consumers: [] };
@@ -112,11 +124,18 @@ export async function provisionJetStream(nc: NatsConnection, options: ProvisionO
     report.streams.push({ name: cfg.name, action: await ensureStream(jsm, cfg) });
   }
   const consumers: [string, DurableConfig][] = [
-    ...[...new Set(options.clusters)].map((c): [string, DurableConfig] => [CMD_STREAM, agentConsumerConfig(c)]),
+    ...[...new Set(options.clusters)].map((c): [string, DurableConfig] => [
+      CMD_STREAM,
+      agentConsumerConfig(c),
+    ]),
     [AUDIT_STREAM, auditConsumerConfig()],
   ];
   for (const [stream, consumer] of consumers) {
-    report.consumers.push({ stream, name: consumer.durable_name, action: await ensureConsumer(jsm, stream, consumer) });
+    report.consumers.push({
+      stream,
+      name: consumer.durable_name,
+      action: await ensureConsumer(jsm, stream, consumer),
+    });
   }
   return report;
 }
@@ -125,7 +144,10 @@ async function ensureStream(
   jsm: JetStreamManager,
   cfg: Partial<StreamConfig> & { name: string },
 ): Promise<ProvisionAction> {
-  const info = await getOrNull<StreamInfo>(() => jsm.streams.info(cfg.name), JetStreamApiCodes.StreamNotFound);
+  const info = await getOrNull<StreamInfo>(
+    () => jsm.streams.info(cfg.name),
+    JetStreamApiCodes.StreamNotFound,
+  );
   if (!info) {
     await jsm.streams.add(cfg);
     return 'created';

@@ -45,21 +45,46 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt('configmaps', 'configmap', 'ConfigMap', '', 'v1', true, ['cm']),
   rt('secrets', 'secret', 'Secret', '', 'v1', true),
   rt('serviceaccounts', 'serviceaccount', 'ServiceAccount', '', 'v1', true, ['sa']),
-  rt('replicationcontrollers', 'replicationcontroller', 'ReplicationController', '', 'v1', true, ['rc'], ['all']),
+  rt(
+    'replicationcontrollers',
+    'replicationcontroller',
+    'ReplicationController',
+    '',
+    'v1',
+    true,
+    ['rc'],
+    ['all'],
+  ),
   rt('deployments', 'deployment', 'Deployment', 'apps', 'v1', true, ['deploy'], ['all']),
   rt('replicasets', 'replicaset', 'ReplicaSet', 'apps', 'v1', true, ['rs'], ['all']),
   rt('daemonsets', 'daemonset', 'DaemonSet', 'apps', 'v1', true, ['ds'], ['all']),
   rt('statefulsets', 'statefulset', 'StatefulSet', 'apps', 'v1', true, ['sts'], ['all']),
   rt('jobs', 'job', 'Job', 'batch', 'v1', true, [], ['all']),
   rt('cronjobs', 'cronjob', 'CronJob', 'batch', 'v1', true, ['cj'], ['all']),
-  rt('horizontalpodautoscalers', 'horizontalpodautoscaler', 'HorizontalPodAutoscaler', 'autoscaling', 'v2', true, ['hpa'], ['all']),
+  rt(
+    'horizontalpodautoscalers',
+    'horizontalpodautoscaler',
+    'HorizontalPodAutoscaler',
+    'autoscaling',
+    'v2',
+    true,
+    ['hpa'],
+    ['all'],
+  ),
   rt('ingresses', 'ingress', 'Ingress', 'networking.k8s.io', 'v1', true, ['ing']),
   rt('networkpolicies', 'networkpolicy', 'NetworkPolicy', 'networking.k8s.io', 'v1', true, ['netpol']),
   rt('storageclasses', 'storageclass', 'StorageClass', 'storage.k8s.io', 'v1', false, ['sc']),
   rt('roles', 'role', 'Role', 'rbac.authorization.k8s.io', 'v1', true),
   rt('rolebindings', 'rolebinding', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', true),
   rt('clusterroles', 'clusterrole', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', false),
-  rt('clusterrolebindings', 'clusterrolebinding', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', false),
+  rt(
+    'clusterrolebindings',
+    'clusterrolebinding',
+    'ClusterRoleBinding',
+    'rbac.authorization.k8s.io',
+    'v1',
+    false,
+  ),
 ];
 
 /** `pods/log` is a subresource the agent reads for `logs`; the RBAC and policy vocabulary name it so. */
@@ -95,7 +120,9 @@ export function resolveResourceType(typed: string): ResourceType | undefined {
 /** Path of the collection on the API server, e.g. /apis/apps/v1/namespaces/default/deployments. */
 export function collectionPath(type: ResourceType, namespace: string | null): string {
   const base = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
-  return type.namespaced && namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${type.resource}` : `${base}/${type.resource}`;
+  return type.namespaced && namespace
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${type.resource}`
+    : `${base}/${type.resource}`;
 }
 
 export function apiVersionOf(type: ResourceType): string {

@@ -18,7 +18,9 @@ export function isValidClusterId(id: string): boolean {
 
 export function assertClusterId(id: string): string {
   if (!isValidClusterId(id)) {
-    throw new TypeError(`invalid cluster id "${id}": lowercase letters, digits and '-', at most 63 characters`);
+    throw new TypeError(
+      `invalid cluster id "${id}": lowercase letters, digits and '-', at most 63 characters`,
+    );
   }
   return id;
 }

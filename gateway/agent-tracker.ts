@@ -39,7 +39,12 @@ export interface AgentTrackerDeps {
   now?: () => number;
 }
 
-export function createAgentTracker({ nc, log, missedBeats = 3, now = Date.now }: AgentTrackerDeps): AgentTracker {
+export function createAgentTracker({
+  nc,
+  log,
+  missedBeats = 3,
+  now = Date.now,
+}: AgentTrackerDeps): AgentTracker {
   const beats = new Map<string, Map<string, { hb: HeartbeatMessage; at: number }>>();
   const sub: Subscription = nc.subscribe(subjects.allHeartbeats, {
     callback: (err, msg) => {
@@ -56,7 +61,8 @@ export function createAgentTracker({ nc, log, missedBeats = 3, now = Date.now }:
         return;
       }
       // The subject is what NATS permissions guarantee; the payload's cluster id must agree with it.
-      if (!isValidClusterId(clusterId) || hb.cluster_id !== clusterId || typeof hb.agent_id !== 'string') return;
+      if (!isValidClusterId(clusterId) || hb.cluster_id !== clusterId || typeof hb.agent_id !== 'string')
+        return;
       let agents = beats.get(clusterId);
       if (!agents) {
         agents = new Map();

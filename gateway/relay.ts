@@ -7,7 +7,13 @@ import type { Command } from '../common/command/types.js';
 import { KubentlyError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { CMD_STREAM, subjects } from '../common/subjects.js';
-import { type CommandMessage, decodeJson, encodeJson, type ResultMessage, WIRE_VERSION } from '../common/wire.js';
+import {
+  type CommandMessage,
+  decodeJson,
+  encodeJson,
+  type ResultMessage,
+  WIRE_VERSION,
+} from '../common/wire.js';
 
 export interface Relay {
   /** Resolves with the agent's result; rejects with `timeout` when the deadline passes first. */
@@ -66,9 +72,13 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
       const timer = setTimeout(() => {
         pending.delete(command.id);
         reject(
-          new KubentlyError('timeout', `no result from cluster "${command.clusterId}" within ${command.timeoutMs} ms`, {
-            details: { command_id: command.id, timeout_ms: command.timeoutMs },
-          }),
+          new KubentlyError(
+            'timeout',
+            `no result from cluster "${command.clusterId}" within ${command.timeoutMs} ms`,
+            {
+              details: { command_id: command.id, timeout_ms: command.timeoutMs },
+            },
+          ),
         );
       }, command.timeoutMs);
       pending.set(command.id, { resolve, timer, clusterId: command.clusterId });
@@ -84,7 +94,9 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
       if (entry) clearTimeout(entry.timer);
       pending.delete(command.id);
       result.catch(() => {});
-      throw new KubentlyError('service_unavailable', 'the command bus did not accept the command', { cause: err });
+      throw new KubentlyError('service_unavailable', 'the command bus did not accept the command', {
+        cause: err,
+      });
     }
     return result;
   }

@@ -100,7 +100,11 @@ async function main(): Promise<void> {
 
   let nats: Awaited<ReturnType<typeof spawnNatsServer>>;
   try {
-    nats = await spawnNatsServer({ agentTokens: { [CLUSTER_ID]: agentToken }, passwords, storeDir: join(devDir, 'jetstream') });
+    nats = await spawnNatsServer({
+      agentTokens: { [CLUSTER_ID]: agentToken },
+      passwords,
+      storeDir: join(devDir, 'jetstream'),
+    });
   } catch (err) {
     if (err instanceof NatsServerMissingError) {
       console.error(`[dev] ${err.message}`);
@@ -173,7 +177,9 @@ async function main(): Promise<void> {
   // Wait until the agent's first heartbeat reached the gateway, so the printed curl works at once.
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    const res = await fetch(`${base}/clusters/${CLUSTER_ID}/status`, { headers: { 'X-API-Key': apiKey } }).catch(() => null);
+    const res = await fetch(`${base}/clusters/${CLUSTER_ID}/status`, {
+      headers: { 'X-API-Key': apiKey },
+    }).catch(() => null);
     if (res?.ok && ((await res.json()) as { connected?: boolean }).connected) break;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -16,6 +16,8 @@ import {
 /** Cost 11 keeps one check around 100 ms: cheap for a reconnect, expensive for a brute force. */
 export const DEFAULT_BCRYPT_COST = 11;
 export const MIN_TOKEN_LENGTH = 32;
+/** bcrypt reads only the first 72 bytes: a longer token would only look stronger. */
+export const MAX_TOKEN_LENGTH = 72;
 /** File name nats.conf includes; it has to sit next to nats.conf. */
 export const USERS_FILE_NAME = 'kubently-users.conf';
 
@@ -40,6 +42,9 @@ export function validateAgentTokens(tokens: Record<string, string>): void {
         `token of cluster "${clusterId}" is shorter than ${MIN_TOKEN_LENGTH} characters (use: openssl rand -hex 32)`,
       );
     }
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw new InvalidAgentTokensError(`token of cluster "${clusterId}" is longer than ${MAX_TOKEN_LENGTH} characters`);
+    }
     if (/\s/.test(token)) {
       throw new InvalidAgentTokensError(`token of cluster "${clusterId}" contains whitespace`);
     }
@@ -52,6 +57,9 @@ export async function renderAgentsConfig(
 ): Promise<string> {
   validateAgentTokens(tokens);
   const cost = options.bcryptCost ?? DEFAULT_BCRYPT_COST;
+  if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
+    throw new RangeError(`bcrypt cost must be an integer from 4 to 31, got ${cost}`);
+  }
   const clusterIds = Object.keys(tokens).sort();
   const hashes = await Promise.all(clusterIds.map((id) => bcrypt.hash(tokens[id]!, cost)));
 

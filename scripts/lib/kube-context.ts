@@ -1,10 +1,10 @@
 // Finds the current kubeconfig context, if any, without a kubectl process: the dev stack uses it to
 // decide between a real cluster and the simulated one.
 
-import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeContext {
   context: string;

@@ -3,14 +3,14 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { renderAgentsConfig, USERS_FILE_NAME } from '../../common/nats-config/render.js';
 import { SERVICE_PASSWORD_ENV } from '../../common/nats-config/permissions.js';
+import { renderAgentsConfig, USERS_FILE_NAME } from '../../common/nats-config/render.js';
 
 export const PROJECT_NATS_CONF = resolve(dirname(fileURLToPath(import.meta.url)), '../../nats.conf');
 /** Tests and the dev stack hash tokens with the cheapest bcrypt cost; production uses the generator's 11. */
@@ -65,10 +65,18 @@ export class NatsServerMissingError extends Error {
   override readonly name = 'NatsServerMissingError';
 }
 
-/** Service passwords start with a letter: nats-server parses `$ENV` values as config values, so a digit-first
- * password could be read as a number. */
 export function randomPassword(): string {
-  return `p${randomBytes(24).toString('hex')}`;
+  return randomBytes(24).toString('hex');
+}
+
+/**
+ * nats-server parses the value of an environment variable it substitutes as a config value: `123456` would
+ * become a number and `1e5ab` a parse error. A double-quoted value is always a string.
+ */
+export function quoteForServerEnv(password: string): string {
+  if (/["\\\s]/.test(password))
+    throw new Error('NATS service passwords must not contain quotes, backslashes or spaces');
+  return `"${password}"`;
 }
 
 export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<SpawnedNats> {
@@ -83,13 +91,13 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
   const storeDir = options.storeDir ?? join(workDir, 'jetstream');
   // nats.conf includes the users file relative to itself, so both live in the work dir.
   const configPath = join(workDir, 'nats.conf');
-  await copyFile(options.configFile ?? PROJECT_NATS_CONF, configPath);
+  await writeConfigVariant(options.configFile ?? PROJECT_NATS_CONF, configPath, storeDir);
   let agentTokens = { ...(options.agentTokens ?? {}) };
   await writeUsersFile(workDir, agentTokens, bcryptCost);
 
   const port = options.port ?? (await freePort());
   const monitorPort = await freePort();
-  const args = ['-c', configPath, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir];
+  const args = ['-c', configPath, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
   if (options.tls) {
     args.push('--tls', '--tlscert', options.tls.certFile, '--tlskey', options.tls.keyFile);
     if (options.tls.caFile) args.push('--tlscacert', options.tls.caFile);
@@ -97,9 +105,9 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
   }
   const env = {
     ...process.env,
-    [SERVICE_PASSWORD_ENV.gateway]: passwords.gateway,
-    [SERVICE_PASSWORD_ENV.audit]: passwords.audit,
-    [SERVICE_PASSWORD_ENV.admin]: passwords.admin,
+    [SERVICE_PASSWORD_ENV.gateway]: quoteForServerEnv(passwords.gateway),
+    [SERVICE_PASSWORD_ENV.audit]: quoteForServerEnv(passwords.audit),
+    [SERVICE_PASSWORD_ENV.admin]: quoteForServerEnv(passwords.admin),
   };
 
   let proc: ChildProcess | undefined;
@@ -145,7 +153,11 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
         );
       });
       child.once('exit', (code, signal) => {
-        fail(new Error(`nats-server exited (code ${code}, signal ${signal}) before it was ready:\n${output.join('\n')}`));
+        fail(
+          new Error(
+            `nats-server exited (code ${code}, signal ${signal}) before it was ready:\n${output.join('\n')}`,
+          ),
+        );
       });
     });
   };
@@ -214,7 +226,22 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
   };
 }
 
-async function writeUsersFile(dir: string, tokens: Record<string, string>, bcryptCost: number): Promise<void> {
+/** nats.conf with its store_dir pointed at `storeDir` (nats-server refuses -sd when the file sets store_dir). */
+async function writeConfigVariant(source: string, target: string, storeDir: string): Promise<void> {
+  const text = await readFile(source, 'utf8');
+  const storeDirLine = /^(\s*store_dir\s*:\s*).*$/m;
+  if (!storeDirLine.test(text)) throw new Error(`${source} has no jetstream store_dir line to override`);
+  await writeFile(
+    target,
+    text.replace(storeDirLine, (_, key: string) => `${key}${JSON.stringify(storeDir)}`),
+  );
+}
+
+async function writeUsersFile(
+  dir: string,
+  tokens: Record<string, string>,
+  bcryptCost: number,
+): Promise<void> {
   const text = await renderAgentsConfig(tokens, { bcryptCost });
   // Rename so that a reload never parses a half-written file.
   const tmp = join(dir, `.${USERS_FILE_NAME}.tmp`);

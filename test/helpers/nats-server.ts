@@ -1,6 +1,6 @@
 // Test helpers: a real nats-server from nats.conf per test (or per file), connections as each identity.
 
-import type { NatsConnection } from '@nats-io/nats-core';
+import { type NatsConnection, PermissionViolationError } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { ExecutionContext } from 'ava';
 import { type ProvisionOptions, type ProvisionReport, provisionJetStream } from '../../common/provision.js';
@@ -32,13 +32,22 @@ export async function startNats(t: ExecutionContext, options: SpawnNatsOptions =
   return server;
 }
 
-export function credentialsOf(server: SpawnedNats, identity: Identity): { user: string; pass: string; inboxPrefix: string } {
+export function credentialsOf(
+  server: SpawnedNats,
+  identity: Identity,
+): { user: string; pass: string; inboxPrefix: string } {
   if (typeof identity === 'object') {
     const token = server.agentTokens[identity.agent];
     if (token === undefined) throw new Error(`no agent token for cluster "${identity.agent}" on this server`);
-    return { user: agentUserName(identity.agent), pass: token, inboxPrefix: agentInboxPrefix(identity.agent) };
+    return {
+      user: agentUserName(identity.agent),
+      pass: token,
+      inboxPrefix: agentInboxPrefix(identity.agent),
+    };
   }
-  const inboxPrefix = { gateway: GATEWAY_INBOX_PREFIX, audit: AUDIT_INBOX_PREFIX, admin: ADMIN_INBOX_PREFIX }[identity];
+  const inboxPrefix = { gateway: GATEWAY_INBOX_PREFIX, audit: AUDIT_INBOX_PREFIX, admin: ADMIN_INBOX_PREFIX }[
+    identity
+  ];
   return { user: identity, pass: server.passwords[identity], inboxPrefix };
 }
 
@@ -82,4 +91,53 @@ export async function provision(
 /** A random agent token of the length the generator requires. */
 export function randomToken(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
+}
+
+export type DeniedOperation = 'publish' | 'subscription';
+
+/**
+ * Runs `operation` on `subject` and resolves with the server's permission violation for it, or rejects when
+ * none arrives within `timeoutMs` (the server allowed it). The error text is the server's own `-ERR` line.
+ */
+export async function expectDenied(
+  nc: NatsConnection,
+  operation: DeniedOperation,
+  subject: string,
+  timeoutMs = 2_000,
+): Promise<PermissionViolationError> {
+  const statuses = nc.status();
+  const found = (async () => {
+    for await (const s of statuses) {
+      if (s.type === 'error' && s.error instanceof PermissionViolationError) {
+        if (s.error.operation === operation && s.error.subject === subject) return s.error;
+      }
+    }
+    return undefined;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((r) => {
+    timer = setTimeout(() => r(undefined), timeoutMs);
+  });
+  if (operation === 'publish') nc.publish(subject, 'probe');
+  else nc.subscribe(subject);
+  await nc.flush();
+  const err = await Promise.race([found, timeout]);
+  clearTimeout(timer);
+  (statuses as unknown as { stop: () => void }).stop();
+  if (!err) throw new Error(`server allowed ${operation} on "${subject}"`);
+  return err;
+}
+
+/** Resolves when `operation` on `subject` produced no permission violation within `settleMs`. */
+export async function expectAllowed(
+  nc: NatsConnection,
+  operation: DeniedOperation,
+  subject: string,
+  settleMs = 150,
+): Promise<void> {
+  const denied = await expectDenied(nc, operation, subject, settleMs).then(
+    (e) => e,
+    () => undefined,
+  );
+  if (denied) throw new Error(`server refused ${operation} on "${subject}": ${denied.message}`);
 }

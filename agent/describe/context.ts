@@ -1,0 +1,34 @@
+// What every describer receives: the reader, the deadline signal and the clock.
+
+import type { K8s } from './format.js';
+import type { KubeReader } from './kube-reader.js';
+
+/** kubectl's --chunk-size default: lists are read 500 items at a time. */
+export const CHUNK_SIZE = 500;
+
+export interface DescribeContext {
+  reader: KubeReader;
+  signal: AbortSignal;
+  now: number;
+}
+
+/** A list read in chunks, following `continue` as kubectl's FollowContinue does. */
+export async function listAll(ctx: DescribeContext, path: string, query: Record<string, string> = {}): Promise<K8s[]> {
+  const items: K8s[] = [];
+  let cont = '';
+  do {
+    const page: K8s = await ctx.reader.getJson(path, { ...query, limit: String(CHUNK_SIZE), ...(cont ? { continue: cont } : {}) }, ctx.signal);
+    items.push(...(page?.items ?? []));
+    cont = page?.metadata?.continue ?? '';
+  } while (cont);
+  return items;
+}
+
+export function getObject(ctx: DescribeContext, path: string): Promise<K8s> {
+  return ctx.reader.getJson(path, undefined, ctx.signal);
+}
+
+export function nsPath(namespace: string, rest: string, group = ''): string {
+  const base = group === '' ? '/api/v1' : `/apis/${group}`;
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/${rest}`;
+}

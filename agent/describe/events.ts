@@ -1,0 +1,64 @@
+// searchEvents and DescribeEvents: the `Events:` table every describer ends with.
+
+import { type DescribeContext, listAll } from './context.js';
+import { type K8s, humanDuration, isZeroTime, since } from './format.js';
+import { isAbortError } from '../kube-client.js';
+import { LEVEL_0, LEVEL_1, type PrefixWriter } from './prefix-writer.js';
+
+export interface EventRef {
+  name: string;
+  namespace: string;
+  /** Omitted for pods: kubectl clears the kind of a pod's reference. */
+  kind?: string;
+  uid?: string;
+}
+
+/**
+ * Events about one object, by kubectl's involvedObject field selector. Errors yield an empty
+ * list, as kubectl ignores them (`events, _ = searchEvents(...)`); only an abort propagates.
+ */
+export async function searchEvents(ctx: DescribeContext, ref: EventRef): Promise<K8s[]> {
+  const terms = [`involvedObject.name=${ref.name}`, `involvedObject.namespace=${ref.namespace}`];
+  if (ref.kind) terms.push(`involvedObject.kind=${ref.kind}`);
+  if (ref.uid) terms.push(`involvedObject.uid=${ref.uid}`);
+  const path = ref.namespace ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
+  try {
+    return await listAll(ctx, path, { fieldSelector: terms.join(',') });
+  } catch (err) {
+    if (isAbortError(err) || ctx.signal.aborted) throw err;
+    return [];
+  }
+}
+
+function microSince(timestamp: unknown, now: number): string {
+  if (isZeroTime(timestamp)) return '<unknown>';
+  return humanDuration(now - Date.parse(timestamp as string));
+}
+
+/** event.SortableEvents: by lastTimestamp, oldest first (a stable sort keeps the API's order on ties). */
+function sortEvents(events: K8s[]): K8s[] {
+  const t = (e: K8s) => (isZeroTime(e.lastTimestamp) ? Number.NEGATIVE_INFINITY : Date.parse(e.lastTimestamp));
+  return [...events].sort((a, b) => t(a) - t(b));
+}
+
+export function describeEvents(events: K8s[], w: PrefixWriter, now: number): void {
+  if (events.length === 0) {
+    w.write(LEVEL_0, 'Events:\t<none>\n');
+    return;
+  }
+  w.write(LEVEL_0, 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n');
+  w.write(LEVEL_1, '----\t------\t----\t----\t-------\n');
+  for (const e of sortEvents(events)) {
+    const first = isZeroTime(e.eventTime) ? since(e.firstTimestamp, now) : microSince(e.eventTime, now);
+    let interval: string;
+    if (e.series) {
+      interval = `${microSince(e.series.lastObservedTime, now)} (x${e.series.count ?? 0} over ${first})`;
+    } else if ((e.count ?? 0) > 1) {
+      interval = `${since(e.lastTimestamp, now)} (x${e.count} over ${first})`;
+    } else {
+      interval = first;
+    }
+    const source = e.source?.component || e.reportingComponent || '';
+    w.write(LEVEL_1, `${e.type ?? ''}\t${e.reason ?? ''}\t${interval}\t${source}\t${String(e.message ?? '').trim()}\n`);
+  }
+}

@@ -1,0 +1,239 @@
+// Formatting helpers shared by the describers, each a port of the kubectl function it is named after.
+
+import type { PrefixWriter } from './prefix-writer.js';
+import { LEVEL_0 } from './prefix-writer.js';
+
+// Objects come from the API as JSON and are walked field by field; a static type per kind would be
+// larger than the describers themselves.
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON from the kube-apiserver
+export type K8s = any;
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const GO_ZERO_TIME = 'Mon, 01 Jan 0001 00:00:00 +0000';
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** Go's time.RFC1123Z in UTC (the agent runs in UTC): 'Mon, 02 Jan 2006 15:04:05 +0000'. */
+export function rfc1123z(timestamp: unknown): string {
+  if (typeof timestamp !== 'string' || timestamp === '') return GO_ZERO_TIME;
+  const d = new Date(timestamp);
+  if (Number.isNaN(d.getTime())) return GO_ZERO_TIME;
+  return `${DAY_NAMES[d.getUTCDay()]}, ${pad2(d.getUTCDate())} ${MONTH_NAMES[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} +0000`;
+}
+
+/** apimachinery duration.HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60 * 2) return `${seconds}s`;
+  const minutes = Math.trunc(seconds / 60);
+  if (minutes < 10) {
+    const s = seconds % 60;
+    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
+  }
+  if (minutes < 60 * 3) return `${minutes}m`;
+  const hours = Math.trunc(minutes / 60);
+  if (hours < 8) {
+    const m = minutes % 60;
+    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
+  }
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) {
+    const h = hours % 24;
+    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
+  }
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
+  if (hours < 24 * 365 * 8) {
+    const dy = Math.trunc(hours / 24) % 365;
+    const years = Math.trunc(hours / 24 / 365);
+    return dy === 0 ? `${years}y` : `${years}y${dy}d`;
+  }
+  return `${Math.trunc(hours / 24 / 365)}y`;
+}
+
+/** translateTimestampSince: '<unknown>' for a zero timestamp. */
+export function since(timestamp: unknown, now: number): string {
+  if (typeof timestamp !== 'string' || timestamp === '') return '<unknown>';
+  const t = Date.parse(timestamp);
+  return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
+}
+
+export function isZeroTime(timestamp: unknown): boolean {
+  return typeof timestamp !== 'string' || timestamp === '' || Number.isNaN(Date.parse(timestamp));
+}
+
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function sortedKeys(m: Record<string, unknown> | undefined | null): string[] {
+  return Object.keys(m ?? {}).sort(byCodeUnits);
+}
+
+export function sortStrings(list: string[]): string[] {
+  return list.sort(byCodeUnits);
+}
+
+/** labels.FormatLabels: 'a=b,c=d' or '<none>'. */
+export function formatLabels(m: Record<string, string> | undefined | null): string {
+  const keys = sortedKeys(m);
+  return keys.length === 0 ? '<none>' : keys.map((k) => `${k}=${m?.[k]}`).join(',');
+}
+
+/** labels.Selector.String() of metav1.LabelSelectorAsSelector; null when the selector is nil. */
+export function selectorString(sel: K8s): string | null {
+  if (sel === undefined || sel === null) return null;
+  const reqs: { key: string; text: string }[] = [];
+  for (const k of sortedKeys(sel.matchLabels)) reqs.push({ key: k, text: `${k}=${sel.matchLabels[k]}` });
+  for (const e of sel.matchExpressions ?? []) {
+    const values = sortStrings([...new Set<string>(e.values ?? [])]).join(',');
+    const text =
+      e.operator === 'In'
+        ? `${e.key} in (${values})`
+        : e.operator === 'NotIn'
+          ? `${e.key} notin (${values})`
+          : e.operator === 'Exists'
+            ? e.key
+            : `!${e.key}`;
+    reqs.push({ key: e.key, text });
+  }
+  reqs.sort((a, b) => byCodeUnits(a.key, b.key));
+  return reqs.map((r) => r.text).join(',');
+}
+
+/** metav1.FormatLabelSelector: '<none>' for an empty selector. */
+export function formatLabelSelector(sel: K8s): string {
+  const s = selectorString(sel);
+  return s === null || s === '' ? (s === null ? '<none>' : '<none>') : s;
+}
+
+/** printLabelsMultilineWithIndent. */
+export function printLabelsMultiline(
+  w: PrefixWriter,
+  title: string,
+  labels: Record<string, string> | undefined | null,
+  initialIndent = '',
+  innerIndent = '\t',
+): void {
+  w.write(LEVEL_0, `${initialIndent}${title}:${innerIndent}`);
+  const keys = sortedKeys(labels);
+  if (keys.length === 0) {
+    w.writeLine('<none>');
+    return;
+  }
+  keys.forEach((key, i) => {
+    if (i !== 0) {
+      w.write(LEVEL_0, initialIndent);
+      w.write(LEVEL_0, innerIndent);
+    }
+    w.write(LEVEL_0, `${key}=${labels?.[key]}\n`);
+  });
+}
+
+const MAX_ANNOTATION_LEN = 140;
+const SKIP_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+
+function shorten(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}...` : s;
+}
+
+/** printAnnotationsMultiline: long or multi-line values go below their key, cut at 140 characters. */
+export function printAnnotationsMultiline(w: PrefixWriter, title: string, annotations: Record<string, string> | undefined | null): void {
+  w.write(LEVEL_0, `${title}:\t`);
+  const keys = sortedKeys(annotations).filter((k) => !SKIP_ANNOTATIONS.has(k));
+  if (keys.length === 0) {
+    w.writeLine('<none>');
+    return;
+  }
+  const indent = '\t';
+  keys.forEach((key, i) => {
+    if (i !== 0) w.write(LEVEL_0, indent);
+    let value = String(annotations?.[key] ?? '');
+    if (value.endsWith('\n')) value = value.slice(0, -1);
+    if (goLen(value) + goLen(key) + 2 > MAX_ANNOTATION_LEN || value.includes('\n')) {
+      w.write(LEVEL_0, `${key}:\n`);
+      for (const s of value.split('\n')) w.write(LEVEL_0, `${indent}  ${shorten(s, MAX_ANNOTATION_LEN - 2)}\n`);
+    } else {
+      w.write(LEVEL_0, `${key}: ${value}\n`);
+    }
+  });
+}
+
+/** Go's len(string): bytes of the UTF-8 encoding. */
+function goLen(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Taint.ToString. */
+export function taintString(t: K8s): string {
+  const key = t.key ?? '';
+  const value = t.value ?? '';
+  const effect = t.effect ?? '';
+  if (effect === '') return value === '' ? key : `${key}=${value}:`;
+  return value === '' ? `${key}:${effect}` : `${key}=${value}:${effect}`;
+}
+
+export function printTaintsMultiline(w: PrefixWriter, title: string, taints: K8s[] | undefined): void {
+  w.write(LEVEL_0, `${title}:\t`);
+  const list = [...(taints ?? [])];
+  if (list.length === 0) {
+    w.writeLine('<none>');
+    return;
+  }
+  const key = (t: K8s) => `${t.effect ?? ''},${t.key ?? ''}`;
+  list.sort((a, b) => byCodeUnits(key(a), key(b)));
+  list.forEach((t, i) => {
+    if (i !== 0) w.write(LEVEL_0, '\t');
+    w.write(LEVEL_0, `${taintString(t)}\n`);
+  });
+}
+
+/** printTolerationsMultilineWithIndent. */
+export function printTolerationsMultiline(w: PrefixWriter, title: string, tolerations: K8s[] | undefined, initialIndent = ''): void {
+  w.write(LEVEL_0, `${initialIndent}${title}:\t`);
+  const list = [...(tolerations ?? [])];
+  if (list.length === 0) {
+    w.writeLine('<none>');
+    return;
+  }
+  list.sort((a, b) => byCodeUnits(a.key ?? '', b.key ?? ''));
+  list.forEach((t, i) => {
+    if (i !== 0) {
+      w.write(LEVEL_0, initialIndent);
+      w.write(LEVEL_0, '\t');
+    }
+    const key = t.key ?? '';
+    const value = t.value ?? '';
+    const effect = t.effect ?? '';
+    let s = key;
+    if (value !== '') s += `=${value}`;
+    if (effect !== '') s += `:${effect}`;
+    if (t.operator === 'Exists' && value === '') s += key !== '' || effect !== '' ? ' op=Exists' : 'op=Exists';
+    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) s += ` for ${t.tolerationSeconds}s`;
+    w.write(LEVEL_0, `${s}\n`);
+  });
+}
+
+/** printController: 'Kind/name' of the controlling owner reference, or ''. */
+export function controllerOf(obj: K8s): string {
+  const ref = (obj?.metadata?.ownerReferences ?? []).find((r: K8s) => r.controller === true);
+  return ref ? `${ref.kind}/${ref.name}` : '';
+}
+
+export function controllerUid(obj: K8s): string | undefined {
+  return (obj?.metadata?.ownerReferences ?? []).find((r: K8s) => r.controller === true)?.uid;
+}
+
+/** intstr.IntOrString.String(). */
+export function intOrString(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+export function printBool(v: unknown): string {
+  return v === true ? 'True' : 'False';
+}
+
+/** Go's %q for the plain strings describe quotes. */
+export function goQuote(s: string): string {
+  return JSON.stringify(s);
+}

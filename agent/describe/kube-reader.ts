@@ -1,0 +1,51 @@
+// The one capability describe needs from the API client: GET a path, parse JSON, throw on non-2xx.
+
+import type { KubeClient } from '../kube-client.js';
+
+export interface KubeReader {
+  /** Throws an error carrying the API `Status` (statusCode, reason, message) on a non-2xx answer. */
+  getJson<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T>;
+}
+
+/** Adapts the agent's keep-alive client (agent/kube-client.ts) to KubeReader. */
+export function kubeReaderOf(client: KubeClient): KubeReader {
+  return {
+    async getJson<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T> {
+      const res = await client.get(path, { accept: 'application/json', ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
+      return JSON.parse(res.body) as T;
+    },
+  };
+}
+
+export interface ApiErrorLike {
+  statusCode: number;
+  reason: string;
+  message: string;
+}
+
+export function isApiError(err: unknown): err is ApiErrorLike {
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<ApiErrorLike>).statusCode === 'number' &&
+    typeof (err as Partial<ApiErrorLike>).reason === 'string'
+  );
+}
+
+export function isNotFound(err: unknown): boolean {
+  return isApiError(err) && (err.statusCode === 404 || err.reason === 'NotFound');
+}
+
+/** Go's err.Error() of a client-go StatusError: the Status message. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** kubectl's stderr line for an API error: `Error from server (NotFound): pods "x" not found`. */
+export function kubectlErrorLine(err: unknown): string {
+  if (isApiError(err)) {
+    const text = (err as { text?: unknown }).text;
+    if (typeof text === 'string' && text.length > 0) return text;
+    return err.reason ? `Error from server (${err.reason}): ${err.message}` : `Error from server: ${err.message}`;
+  }
+  return `error: ${errorText(err)}`;
+}

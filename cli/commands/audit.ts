@@ -1,0 +1,99 @@
+// `kubently audit` (your own records from the gateway) and `kubently audit verify <file>`.
+
+import type { Command } from 'commander';
+import { verifyAuditLog } from '../../audit/verify.js';
+import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { render } from '../output.js';
+import { toIsoTime } from '../time.js';
+
+interface AuditRow {
+  timestamp: string;
+  event_type: string;
+  cluster_id: string | null;
+  session_id: string | null;
+  api_key_prefix: string | null;
+  source_ip: string | null;
+  details: Record<string, unknown>;
+}
+
+interface AuditOptions {
+  cluster?: string;
+  session?: string;
+  type?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
+export function registerAudit(program: Command, ctx: CliContext): void {
+  const audit = program
+    .command('audit')
+    .description('read your audit records, or verify an audit log file')
+    .option('--cluster <id>', 'only this cluster')
+    .option('--session <id>', 'only this session')
+    .option('--type <event_type>', 'only this event type, e.g. unauthorized_command_attempt')
+    .option('--since <time>', 'from this time: a duration (30m, 2h, 7d) or an ISO timestamp')
+    .option('--until <time>', 'up to this time: a duration or an ISO timestamp')
+    .option('--limit <n>', 'at most this many records (default 100)', (v) => Number.parseInt(v, 10))
+    .action(async (opts: AuditOptions) => {
+      const client = await ctx.client();
+      const query = new URLSearchParams();
+      if (opts.cluster) query.set('cluster_id', opts.cluster);
+      if (opts.session) query.set('session_id', opts.session);
+      if (opts.type) query.set('event_type', opts.type);
+      if (opts.since) query.set('since', toIsoTime(opts.since));
+      if (opts.until) query.set('until', toIsoTime(opts.until));
+      if (opts.limit !== undefined) query.set('limit', String(opts.limit));
+      const qs = query.size > 0 ? `?${query}` : '';
+      const { body } = await client.request<{ records: AuditRow[] }>('GET', `/audit${qs}`);
+      ctx.stdout.write(
+        render(
+          ctx.output(),
+          body.records,
+          [
+            { header: 'TIME', value: (r) => r.timestamp },
+            { header: 'EVENT', value: (r) => r.event_type },
+            { header: 'CLUSTER', value: (r) => r.cluster_id },
+            { header: 'SESSION', value: (r) => r.session_id },
+            { header: 'DETAILS', value: (r) => summarize(r.details) },
+          ],
+          body,
+        ),
+      );
+    });
+
+  audit
+    .command('verify')
+    .argument('<file>', 'an audit log file written by the audit consumer')
+    .description("check the file's hash chain and report the first broken link")
+    .option('--no-rotated', 'check only this file, not its rotated predecessors')
+    .action(async (file: string, opts: { rotated: boolean }) => {
+      const result = await verifyAuditLog(file, { includeRotated: opts.rotated }).catch(
+        (err: NodeJS.ErrnoException) => {
+          throw new CliError(`cannot read ${file}: ${err.code ?? err.message}`, EXIT.usage);
+        },
+      );
+      if (ctx.output() === 'json') {
+        ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else if (result.ok) {
+        ctx.stdout.write(`ok: ${result.lines} records, hash chain intact (${result.files.join(', ')})\n`);
+      } else {
+        ctx.stdout.write(
+          `BROKEN: ${result.file ?? file} line ${result.firstBrokenLine ?? '?'}: ${result.reason ?? 'chain broken'}\n`,
+        );
+      }
+      ctx.setExitCode(result.ok ? EXIT.ok : EXIT.failure);
+    });
+}
+
+function summarize(details: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const key of ['outcome', 'status', 'reason', 'rule', 'argv']) {
+    const value = details[key];
+    if (value === undefined || value === null) continue;
+    parts.push(`${key}=${Array.isArray(value) ? value.join(' ') : String(value)}`);
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,54 @@
+// `kubently exec <cluster> <kubectl args...>`: run a read-only command and print what kubectl would.
+
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { startSpinner } from '../spinner.js';
+
+export interface ExecuteResult {
+  command_id: string;
+  session_id: string | null;
+  cluster_id: string;
+  status: 'success' | 'failure' | 'timeout' | 'denied';
+  output: string;
+  error: string | null;
+  execution_time_ms: number;
+  executed_at: string;
+  truncated: boolean;
+}
+
+export function registerExec(program: Command, ctx: CliContext): void {
+  program
+    .command('exec')
+    .description('run a read-only kubectl command on a cluster, e.g. `kubently exec prod get pods -A`')
+    .argument('<cluster>', 'cluster id')
+    .argument('<args...>', 'kubectl arguments (without "kubectl")')
+    .option('--session <id>', 'run inside this session')
+    .option('--timeout <seconds>', 'give up after this many seconds', (v) => Number.parseInt(v, 10))
+    .passThroughOptions()
+    .allowUnknownOption()
+    .action(async (cluster: string, args: string[], opts: { session?: string; timeout?: number }) => {
+      const client = await ctx.client();
+      const [commandType, ...rest] = args;
+      const body: Record<string, unknown> = { cluster_id: cluster, command_type: commandType, args: rest };
+      if (opts.session) body.session_id = opts.session;
+      if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
+      const spinner = startSpinner(ctx.stderr, `${cluster}: kubectl ${args.join(' ')}`);
+      let result: ExecuteResult;
+      try {
+        // Denied (403), timeout (504) and the rest become a one-line error with their own exit code.
+        ({ body: result } = await client.request<ExecuteResult>('POST', '/debug/execute', body));
+      } finally {
+        spinner.stop();
+      }
+      if (ctx.output() === 'json') {
+        ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        if (result.output)
+          ctx.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
+        if (result.error) ctx.stderr.write(`${result.error.trimEnd()}\n`);
+        if (result.truncated) ctx.stderr.write('kubently: output truncated at the policy limit\n');
+      }
+      ctx.setExitCode(result.status === 'success' ? EXIT.ok : EXIT.failure);
+    });
+}

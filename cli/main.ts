@@ -1,0 +1,10 @@
+// Entry point of the `kubently` bin.
+
+import { runCli } from './program.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});
+process.exitCode = code;

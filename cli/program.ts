@@ -1,0 +1,103 @@
+// Builds the `kubently` command tree. Streams and environment are passed in so tests run it in process
+// as well as through the real bin.
+
+import { Command, CommanderError, Option } from 'commander';
+import { createApiClient } from './api-client.js';
+import { registerAudit } from './commands/audit.js';
+import { registerClusters } from './commands/clusters.js';
+import { registerExec } from './commands/exec.js';
+import { registerKeys } from './commands/keys.js';
+import { registerNatsConfig } from './commands/nats-config.js';
+import { registerSession } from './commands/session.js';
+import { registerValidate } from './commands/validate.js';
+import type { CliContext, CliIo } from './context.js';
+import { CliError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
+import { resolveSettings } from './settings.js';
+
+export const CLI_VERSION = '0.1.0';
+
+interface GlobalOptions {
+  apiUrl?: string;
+  apiKey?: string;
+  config?: string;
+  output: OutputFormat;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = new Command('kubently');
+  // Options of the command being run merged with the program's, so `--api-url` works before or after it.
+  let options: GlobalOptions = { output: 'table' };
+  const ctx: CliContext = {
+    ...io,
+    output: () => options.output,
+    async client() {
+      const { apiUrl, apiKey, config } = options;
+      return createApiClient(await resolveSettings({ flags: { apiUrl, apiKey, config }, env: io.env }));
+    },
+    setExitCode(code) {
+      exitCode = code;
+    },
+  };
+
+  program
+    .version(CLI_VERSION)
+    .description('Safe, audited, read-only access to Kubernetes clusters through the Kubently gateway')
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n`)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  for (const register of [
+    registerExec,
+    registerValidate,
+    registerClusters,
+    registerSession,
+    registerAudit,
+    registerKeys,
+    registerNatsConfig,
+  ]) {
+    register(program, ctx);
+  }
+  addGlobalOptions(program);
+  for (const leaf of leaves(program)) addGlobalOptions(leaf.exitOverride());
+  program.hook('preAction', (_program, action) => {
+    options = action.optsWithGlobals<GlobalOptions>();
+  });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      io.stderr.write(`kubently: ${err.message}\n`);
+      return err.exitCode;
+    }
+    // Errors from shared modules (bad tokens file, unreadable file) carry a message meant for people.
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`kubently: ${message.split('\n')[0]}\n`);
+    return EXIT.failure;
+  }
+}
+
+function addGlobalOptions(command: Command): void {
+  command
+    .option('--api-url <url>', 'gateway URL (env KUBENTLY_API_URL; default http://127.0.0.1:8080)')
+    .option('--api-key <key>', 'API key (env KUBENTLY_API_KEY)')
+    .option('--config <file>', 'config file (env KUBENTLY_CONFIG; default ~/.config/kubently/config.json)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'));
+}
+
+function leaves(command: Command): Command[] {
+  return command.commands.flatMap((sub) => (sub.commands.length > 0 ? [sub, ...leaves(sub)] : [sub]));
+}

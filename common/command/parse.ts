@@ -1,0 +1,355 @@
+// Turns a REST request (command_type + args, or one command string) into a validated Command.
+// Anything not understood is rejected with the token and the rule; well-formed but forbidden
+// requests (delete, --as, -o jsonpath) are rejected as unauthorized_command (403).
+
+import { KubentlyError } from '../errors.js';
+import { RESOURCE_TYPES } from '../resources.js';
+import { formatArgv } from './format.js';
+import {
+  ANY_VERB_FLAGS,
+  FLAG_TABLES,
+  FORBIDDEN_LONG_FLAGS,
+  FORBIDDEN_SHORT_FLAGS,
+  FORBIDDEN_VERBS,
+  type FlagSpec,
+  type FlagTable,
+  GRAMMAR,
+  TEMPLATE_OUTPUTS,
+} from './grammar.js';
+import { parseExplainArgs, parseForObject, parseLogsArgs, parseResourceArgs } from './targets.js';
+import { checkArg, checkArgCount, tokenize } from './tokenize.js';
+import { type Command, type CommandFlags, type OutputFormat, type Target, VERBS, type Verb } from './types.js';
+import * as v from './values.js';
+
+export interface CommandRequest {
+  command_type?: string;
+  args?: string[];
+  command?: string;
+  namespace?: string | null;
+  extra_args?: string[];
+}
+
+export interface CommandContext {
+  id: string;
+  clusterId: string;
+  identity: string;
+  sessionId: string | null;
+  timeoutMs: number;
+}
+
+const VERB_SET: ReadonlySet<string> = new Set(VERBS);
+const EVENT_TYPES: ReadonlyMap<string, string> = new Map([
+  ['normal', 'Normal'],
+  ['warning', 'Warning'],
+]);
+const MAX_TAIL = 100_000_000;
+const MAX_LIMIT = 100_000;
+
+interface ReadFlag {
+  spec: FlagSpec;
+  value: string | boolean;
+  /** The token that carried the value, for error details. */
+  token: string;
+  next: number;
+}
+
+const isFlag = (token: string): boolean => token.length > 1 && token.charCodeAt(0) === 45; /* '-' */
+
+function checkForbidden(token: string): void {
+  if (token.startsWith('--')) {
+    const eq = token.indexOf('=');
+    const name = (eq < 0 ? token.slice(2) : token.slice(2, eq)).toLowerCase().replaceAll('_', '-');
+    if (FORBIDDEN_LONG_FLAGS.has(name)) {
+      v.forbidden(`flag --${name} is never allowed`, 'forbidden_flag', token);
+    }
+  } else if (FORBIDDEN_SHORT_FLAGS.has(token[1]!)) {
+    v.forbidden(`flag -${token[1]} is never allowed`, 'forbidden_flag', token);
+  }
+}
+
+function readFlag(argv: readonly string[], i: number, table: FlagTable, verb: string): ReadFlag {
+  const token = argv[i]!;
+  if (token === '--') v.invalid('"--" is not supported', 'unknown_flag', token);
+  checkForbidden(token);
+  let spec: FlagSpec | undefined;
+  let attached: string | undefined;
+  if (token.startsWith('--')) {
+    const eq = token.indexOf('=');
+    spec = table.long.get(eq < 0 ? token.slice(2) : token.slice(2, eq));
+    attached = eq < 0 ? undefined : token.slice(eq + 1);
+  } else {
+    spec = table.short.get(token[1]!);
+    if (token.length > 2) attached = token[2] === '=' ? token.slice(3) : token.slice(2);
+  }
+  if (!spec) v.invalid(`unknown flag ${token} for ${verb}`, 'unknown_flag', token);
+  if (spec.kind === 'bool') {
+    if (attached === undefined || attached === 'true') return { spec, value: true, token, next: i + 1 };
+    if (attached === 'false') return { spec, value: false, token, next: i + 1 };
+    return v.invalid(`flag --${spec.long} takes true or false`, 'invalid_flag_value', token);
+  }
+  if (attached !== undefined) return { spec, value: attached, token, next: i + 1 };
+  const value = argv[i + 1];
+  if (value === undefined) v.invalid(`flag ${token} needs a value`, 'missing_value', token);
+  if (isFlag(value)) {
+    checkForbidden(value);
+    v.invalid(`flag ${token} needs a value, got ${value}`, 'missing_value', token);
+  }
+  return { spec, value, token: value, next: i + 2 };
+}
+
+/** Builds argv from either request shape; `kubectl` may lead the string form only. */
+function requestArgv(request: CommandRequest): string[] {
+  if (typeof request !== 'object' || request === null) v.invalid('request must be an object', 'invalid_request', '');
+  const extra = request.extra_args ?? [];
+  const args = request.args ?? [];
+  if (!Array.isArray(extra) || !Array.isArray(args)) {
+    v.invalid('args and extra_args must be arrays of strings', 'invalid_request', 'args');
+  }
+  const hasString = request.command !== undefined && request.command !== null;
+  const hasType = request.command_type !== undefined && request.command_type !== null;
+  if (hasString && (hasType || args.length > 0)) {
+    v.invalid('send either command or command_type with args, not both', 'ambiguous_request', 'command');
+  }
+  let argv: string[];
+  if (hasString) {
+    argv = tokenize(request.command as string);
+    if (argv[0] === 'kubectl') argv.shift();
+  } else if (hasType) {
+    argv = [checkArg(request.command_type), ...args.map(checkArg)];
+  } else {
+    return v.invalid('command or command_type is required', 'missing_command', '');
+  }
+  for (const arg of extra) argv.push(checkArg(arg));
+  checkArgCount(argv.length);
+  return argv;
+}
+
+export function parseCommandRequest(request: CommandRequest, context: CommandContext): Command {
+  const argv = requestArgv(request);
+  const ns = request.namespace;
+  return parseArgv(argv, context, ns === undefined || ns === null || ns === '' ? undefined : checkArg(ns));
+}
+
+/**
+ * Parses a kubectl-style argv (no leading `kubectl`). `defaultNamespace` is the request's namespace
+ * field: it acts like -n for verbs that read namespaced objects and is ignored by the others.
+ */
+export function parseArgv(argv: readonly string[], context: CommandContext, defaultNamespace?: string): Command {
+  let at = 0;
+  while (at < argv.length && isFlag(argv[at]!)) at = readFlag(argv, at, ANY_VERB_FLAGS, 'kubectl').next;
+  const verbToken = argv[at];
+  if (verbToken === undefined) return v.invalid('no verb given, e.g. "get pods"', 'missing_verb', '');
+  if (!VERB_SET.has(verbToken)) {
+    if (FORBIDDEN_VERBS.has(verbToken.toLowerCase())) {
+      v.forbidden(`verb "${verbToken}" is not allowed: Kubently is read-only`, 'verb_not_allowed', verbToken);
+    }
+    v.invalid(`unknown verb "${verbToken}"`, 'unknown_verb', verbToken);
+  }
+  const verb = verbToken as Verb;
+  const table = FLAG_TABLES[verb];
+  const raw = new Map<string, ReadFlag>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; ) {
+    const token = argv[i]!;
+    if (i === at) {
+      i++;
+    } else if (isFlag(token)) {
+      const read = readFlag(argv, i, table, verb);
+      if (raw.has(read.spec.long)) v.invalid(`flag --${read.spec.long} given twice`, 'duplicate_flag', token);
+      raw.set(read.spec.long, read);
+      i = read.next;
+    } else {
+      positionals.push(token);
+      i++;
+    }
+  }
+  return build(verb, raw, positionals, context, defaultNamespace);
+}
+
+const str = (f: ReadFlag | undefined): string | undefined => (f === undefined ? undefined : (f.value as string));
+
+function parseOutput(verb: Verb, f: ReadFlag | undefined): OutputFormat {
+  if (f === undefined) return 'table';
+  const value = f.value as string;
+  const eq = value.indexOf('=');
+  if (TEMPLATE_OUTPUTS.has((eq < 0 ? value : value.slice(0, eq)).toLowerCase())) {
+    v.forbidden(`output format "${value}" is a template and never allowed`, 'forbidden_output', f.token);
+  }
+  const allowed = GRAMMAR[verb].outputs as readonly string[];
+  if (!allowed.includes(value)) {
+    v.invalid(`output format "${value}" is not one of ${allowed.join(', ')}`, 'invalid_output', f.token);
+  }
+  return value as OutputFormat;
+}
+
+function parseFlags(raw: Map<string, ReadFlag>): CommandFlags {
+  const flags: CommandFlags = {};
+  for (const [name, f] of raw) {
+    const value = f.value;
+    const text = value as string;
+    switch (name) {
+      case 'show-labels':
+        flags.showLabels = value as boolean;
+        break;
+      case 'no-headers':
+        flags.noHeaders = value as boolean;
+        break;
+      case 'previous':
+        flags.previous = value as boolean;
+        break;
+      case 'timestamps':
+        flags.timestamps = value as boolean;
+        break;
+      case 'all-containers':
+        flags.allContainers = value as boolean;
+        break;
+      case 'recursive':
+        flags.recursive = value as boolean;
+        break;
+      case 'namespaced':
+        flags.namespaced = value as boolean;
+        break;
+      case 'sort-by':
+        flags.sortBy = v.checkSortBy(text, f.token);
+        break;
+      case 'chunk-size':
+        flags.chunkSize = v.checkUnsigned(text, f.token, 0, MAX_LIMIT);
+        break;
+      case 'limit':
+        flags.limit = v.checkUnsigned(text, f.token, 1, MAX_LIMIT);
+        break;
+      case 'container':
+        flags.container = v.checkContainer(text, f.token);
+        break;
+      case 'tail':
+        flags.tail = v.checkUnsigned(text, f.token, 0, MAX_TAIL);
+        break;
+      case 'since':
+        flags.sinceSeconds = v.checkDuration(text, f.token);
+        flags.since = text;
+        break;
+      case 'for':
+        flags.forObject = parseForObject(text);
+        break;
+      case 'types':
+        flags.types = [
+          ...new Set(
+            text.split(',').map((t) => EVENT_TYPES.get(t.toLowerCase()) ?? v.invalid(`unknown event type "${t}"`, 'invalid_flag_value', f.token)),
+          ),
+        ];
+        break;
+      case 'api-group':
+        flags.apiGroup = v.checkApiGroup(text, f.token);
+        break;
+    }
+  }
+  return flags;
+}
+
+function build(
+  verb: Verb,
+  raw: Map<string, ReadFlag>,
+  positionals: string[],
+  context: CommandContext,
+  defaultNamespace: string | undefined,
+): Command {
+  const selectors: Command['selectors'] = {};
+  const label = str(raw.get('selector'));
+  const field = str(raw.get('field-selector'));
+  if (label !== undefined) selectors.label = v.checkLabelSelector(label, raw.get('selector')!.token);
+  if (field !== undefined) selectors.field = v.checkFieldSelector(field, raw.get('field-selector')!.token);
+  const output = parseOutput(verb, raw.get('output'));
+  const flags = parseFlags(raw);
+
+  let targets: Target[] = [];
+  let fieldPath: string | undefined;
+  let scoped = false;
+  switch (verb) {
+    case 'get':
+    case 'describe':
+      targets = parseResourceArgs(positionals, verb);
+      scoped = targets.some(isNamespaced);
+      if (label !== undefined && targets.some((t) => t.names.length > 0)) {
+        v.invalid('object names cannot be combined with a selector', 'conflicting_flags', label);
+      }
+      break;
+    case 'logs': {
+      const logs = parseLogsArgs(positionals, label !== undefined);
+      targets = [logs.target];
+      scoped = true;
+      if (logs.container !== undefined) {
+        if (flags.container !== undefined) v.invalid('container given twice', 'conflicting_flags', logs.container);
+        flags.container = logs.container;
+      }
+      if (flags.allContainers && flags.container !== undefined) {
+        v.invalid('--all-containers and --container exclude each other', 'conflicting_flags', flags.container);
+      }
+      break;
+    }
+    case 'explain': {
+      const explained = parseExplainArgs(positionals);
+      targets = [explained.target];
+      fieldPath = explained.fieldPath;
+      break;
+    }
+    case 'cluster-info':
+      if (positionals[0] === 'dump') v.forbidden('cluster-info dump is not allowed', 'verb_not_allowed', 'cluster-info dump');
+      if (positionals[0] !== undefined) v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
+      break;
+    case 'events':
+      targets = [{ resource: 'events', group: '', names: [] }];
+      scoped = true;
+      if (positionals[0] !== undefined) v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
+      break;
+    default:
+      if (positionals[0] !== undefined) v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
+  }
+
+  const nsFlag = raw.get('namespace');
+  const nsValue = nsFlag === undefined ? undefined : v.checkNamespace(nsFlag.value as string, nsFlag.token);
+  if (defaultNamespace !== undefined) {
+    v.checkNamespace(defaultNamespace, defaultNamespace);
+    if (nsValue !== undefined && nsValue !== defaultNamespace) {
+      v.invalid('the namespace field and -n disagree', 'conflicting_flags', nsFlag!.token);
+    }
+  }
+  const all = raw.get('all-namespaces')?.value === true;
+  if (all && nsValue !== undefined) v.invalid('-A and -n exclude each other', 'conflicting_flags', nsFlag!.token);
+  if (all && targets.some((t) => t.names.length > 0)) {
+    v.invalid('objects cannot be named across all namespaces', 'conflicting_flags', '--all-namespaces');
+  }
+  const command: Command = {
+    id: context.id,
+    clusterId: context.clusterId,
+    verb,
+    targets,
+    namespace: scoped && !all ? (nsValue ?? defaultNamespace ?? 'default') : null,
+    allNamespaces: scoped && all,
+    selectors,
+    output,
+    flags,
+    timeoutMs: context.timeoutMs,
+    sessionId: context.sessionId,
+    identity: context.identity,
+    argv: [],
+  };
+  if (fieldPath !== undefined) command.fieldPath = fieldPath;
+  command.argv = formatArgv(command);
+  return command;
+}
+
+const NAMESPACED: ReadonlySet<string> = new Set(RESOURCE_TYPES.filter((t) => t.namespaced).map((t) => t.resource));
+const isNamespaced = (t: Target): boolean => NAMESPACED.has(t.resource);
+
+/** Throws unless `err` is one of the parser's rejections; returns its rule and token. */
+export function rejectionOf(err: unknown): { code: string; rule: string; token: string; message: string } {
+  if (!(err instanceof KubentlyError) || (err.code !== 'invalid_command' && err.code !== 'unauthorized_command')) {
+    throw err;
+  }
+  return {
+    code: err.code,
+    rule: String(err.details?.rule ?? err.code),
+    token: String(err.details?.token ?? ''),
+    message: err.message,
+  };
+}

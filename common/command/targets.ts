@@ -1,0 +1,112 @@
+// Positional arguments → targets: `pods,svc a b`, `pod/a svc/b`, `all`, `logs pod/x`, `explain pods.spec`.
+
+import { RESOURCE_TYPES, type ResourceType, resolveResourceType } from '../resources.js';
+import type { Target } from './types.js';
+import { checkContainer, checkFieldPath, checkObjectName, invalid } from './values.js';
+
+const TYPE_CHARS = /^[A-Za-z0-9.-]+$/;
+
+/** kubectl's `all` category; secrets are never part of it, whatever the catalog says. */
+export const ALL_CATEGORY: readonly ResourceType[] = RESOURCE_TYPES.filter(
+  (t) => t.categories.includes('all') && t.resource !== 'secrets',
+);
+
+export function resolveType(typed: string, token: string): ResourceType {
+  const type = TYPE_CHARS.test(typed) ? resolveResourceType(typed) : undefined;
+  if (!type) invalid(`unknown resource type "${typed}"`, 'unknown_resource', token);
+  return type;
+}
+
+function toTargets(byResource: Map<ResourceType, Set<string>>): Target[] {
+  return [...byResource].map(([type, names]) => ({ resource: type.resource, group: type.group, names: [...names] }));
+}
+
+/** get and describe: `TYPE[,TYPE...] [NAME...]` or `TYPE/NAME [TYPE/NAME...]`. */
+export function parseResourceArgs(positionals: readonly string[], verb: string): Target[] {
+  const first = positionals[0];
+  if (first === undefined) invalid(`${verb} needs a resource type, e.g. "${verb} pods"`, 'missing_resource', verb);
+  const byResource = new Map<ResourceType, Set<string>>();
+  if (first.includes('/')) {
+    for (const arg of positionals) {
+      const slash = arg.indexOf('/');
+      if (slash < 0) {
+        invalid('when one argument is TYPE/NAME, every argument must be', 'mixed_resource_forms', arg);
+      }
+      const typed = arg.slice(0, slash);
+      if (typed.toLowerCase() === 'all') invalid('"all" takes no object name', 'invalid_argument', arg);
+      const type = resolveType(typed, arg);
+      const name = checkObjectName(arg.slice(slash + 1), arg);
+      const names = byResource.get(type) ?? new Set<string>();
+      names.add(name);
+      byResource.set(type, names);
+    }
+    return toTargets(byResource);
+  }
+  const names = positionals.slice(1).map((n) => checkObjectName(n, n));
+  let usedAll = false;
+  for (const typed of first.split(',')) {
+    const types = typed.toLowerCase() === 'all' ? ALL_CATEGORY : [resolveType(typed, typed === '' ? first : typed)];
+    usedAll ||= types === ALL_CATEGORY;
+    for (const type of types) byResource.set(type, new Set(names));
+  }
+  if (usedAll && names.length > 0) invalid('"all" takes no object name', 'invalid_argument', names[0]!);
+  return toTargets(byResource);
+}
+
+export interface LogsArgs {
+  target: Target;
+  container?: string;
+}
+
+/** logs: `POD [CONTAINER]`, `pod/POD [CONTAINER]`, or nothing when -l selects the pods. */
+export function parseLogsArgs(positionals: readonly string[], hasSelector: boolean): LogsArgs {
+  const [podArg, containerArg, extra] = positionals;
+  if (extra !== undefined) invalid('logs takes a pod and optionally a container', 'unexpected_argument', extra);
+  if (podArg === undefined) {
+    if (!hasSelector) invalid('logs needs a pod name or -l selector', 'missing_argument', 'logs');
+    return { target: { resource: 'pods', group: '', names: [] } };
+  }
+  if (hasSelector) invalid('logs takes a pod name or a selector, not both', 'conflicting_flags', podArg);
+  let name = podArg;
+  const slash = podArg.indexOf('/');
+  if (slash >= 0) {
+    const type = resolveType(podArg.slice(0, slash), podArg);
+    if (type.resource !== 'pods') {
+      invalid(`logs reads pods only, not ${type.resource}`, 'unsupported_resource', podArg);
+    }
+    name = podArg.slice(slash + 1);
+  }
+  checkObjectName(name, podArg);
+  const target: Target = { resource: 'pods', group: '', names: [name] };
+  return containerArg === undefined ? { target } : { target, container: checkContainer(containerArg, containerArg) };
+}
+
+export interface ExplainArgs {
+  target: Target;
+  fieldPath?: string;
+}
+
+/** explain: `TYPE[.GROUP][.FIELD.PATH]`; the longest prefix that names a type is the type. */
+export function parseExplainArgs(positionals: readonly string[]): ExplainArgs {
+  const [arg, extra] = positionals;
+  if (arg === undefined) invalid('explain needs a resource type, e.g. "explain pods.spec"', 'missing_resource', 'explain');
+  if (extra !== undefined) invalid('explain takes one argument', 'unexpected_argument', extra);
+  if (!TYPE_CHARS.test(arg)) invalid(`unknown resource type "${arg}"`, 'unknown_resource', arg);
+  const parts = arg.split('.');
+  for (let k = Math.min(parts.length, 3); k >= 1; k--) {
+    const type = resolveResourceType(parts.slice(0, k).join('.'));
+    if (!type) continue;
+    const target: Target = { resource: type.resource, group: type.group, names: [] };
+    if (k === parts.length) return { target };
+    return { target, fieldPath: checkFieldPath(parts.slice(k).join('.'), arg) };
+  }
+  return invalid(`unknown resource type "${parts[0]}"`, 'unknown_resource', arg);
+}
+
+/** events --for KIND/NAME → canonical `resource/name`. */
+export function parseForObject(value: string): string {
+  const slash = value.indexOf('/');
+  if (slash <= 0) invalid('--for takes KIND/NAME, e.g. pod/web-0', 'invalid_flag_value', value);
+  const type = resolveType(value.slice(0, slash), value);
+  return `${type.resource}/${checkObjectName(value.slice(slash + 1), value)}`;
+}
