@@ -13,8 +13,11 @@ import type { AuditMetrics } from './metrics.js';
 import type { AuditSink } from './sinks/types.js';
 
 export const DEFAULT_BATCH_SIZE = 256;
-export const DEFAULT_FETCH_EXPIRES_MS = 1_000;
+export const DEFAULT_FETCH_EXPIRES_MS = 30_000;
 const RETRY_DELAY_MS = 1_000;
+const GAP_RETRY_MS = 500;
+/** Used when the consumer's ack_wait is unknown; otherwise twice the ack_wait. */
+export const DEFAULT_GAP_WAIT_MS = 65_000;
 
 export interface AuditConsumerDeps {
   nc: NatsConnection;
@@ -28,6 +31,7 @@ export interface AuditConsumerDeps {
   consumer?: string;
   batchSize?: number;
   fetchExpiresMs?: number;
+  gapWaitMs?: number;
 }
 
 export interface AuditConsumer {
@@ -79,23 +83,65 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
   const name = deps.consumer ?? AUDIT_CONSUMER;
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   const expires = deps.fetchExpiresMs ?? DEFAULT_FETCH_EXPIRES_MS;
+  let gapWaitMs = deps.gapWaitMs ?? DEFAULT_GAP_WAIT_MS;
   let chain = deps.chain;
+  let gapSince: number | undefined;
   let consumer: Consumer | undefined;
   let stopping = false;
-  let current: { close(): Promise<void | Error> } | undefined;
+  let current: { stop(): void } | undefined;
   let loop: Promise<void> | undefined;
   const waiters = new Set<{ seq: number; resolve(): void }>();
 
+  /** The first stream sequence still stored: anything below it aged out and will never be delivered. */
+  async function streamFirstSeq(): Promise<number> {
+    const info = await (await js.streams.get(stream)).info();
+    return info.state.first_seq;
+  }
+
+  /**
+   * Lines must follow stream order, or a late redelivery (a record a stopped instance held unacked) would
+   * land below `lastSeq` and be skipped as a duplicate. So a record after a hole waits (nak with delay)
+   * until the hole fills — unless the missing records aged out of the stream or the hole outlived gapWaitMs.
+   */
+  async function acceptsGap(missing: number, seq: number): Promise<boolean> {
+    if (chain.lastSeq === 0 || missing >= (await streamFirstSeq())) {
+      if (chain.lastSeq === 0) return true;
+      gapSince ??= Date.now();
+      if (Date.now() - gapSince < gapWaitMs) return false;
+      log.error({ missing, seq }, 'audit records missing from the stream; continuing after the gap');
+      return true;
+    }
+    log.warn({ missing, seq }, 'audit records aged out of the stream before they were written');
+    return true;
+  }
+
   async function handleBatch(msgs: JsMsg[]): Promise<void> {
+    msgs.sort((a, b) => a.seq - b.seq);
     const texts: string[] = [];
     const lines: AuditLine[] = [];
+    const ack: JsMsg[] = [];
+    const later: JsMsg[] = [];
     let next = chain;
     for (const m of msgs) {
-      if (m.seq <= next.lastSeq) continue;
-      if (!m.subject.startsWith(`${AUDIT_SUBJECT_PREFIX}.`)) log.warn({ subject: m.subject }, 'unexpected subject');
+      if (later.length > 0) {
+        later.push(m);
+        continue;
+      }
+      if (m.seq <= next.lastSeq) {
+        ack.push(m);
+        continue;
+      }
+      if (m.seq !== next.lastSeq + 1 && !(await acceptsGap(next.lastSeq + 1, m.seq))) {
+        later.push(m);
+        continue;
+      }
+      gapSince = undefined;
+      if (!m.subject.startsWith(`${AUDIT_SUBJECT_PREFIX}.`))
+        log.warn({ subject: m.subject }, 'unexpected subject');
       const linked = chainLine(toLine(m), next);
       texts.push(linked.text);
       lines.push(linked.line);
+      ack.push(m);
       next = linked.state;
     }
     if (texts.length > 0) {
@@ -108,7 +154,8 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
       chain = next;
       for (const line of lines) metrics?.observe(line);
     }
-    for (const m of msgs) m.ack();
+    for (const m of ack) m.ack();
+    for (const m of later) m.nak(GAP_RETRY_MS);
     // One flush makes the acks of the whole batch reach the server before the next pull.
     await nc.flush();
     for (const w of waiters) {
@@ -119,22 +166,31 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
     }
   }
 
+  /**
+   * consume() keeps pull requests open, so a lone record is written at once; under load the messages that
+   * queued up while a batch was being written form the next batch (one fsync and one flush each).
+   */
   async function run(c: Consumer): Promise<void> {
     while (!stopping) {
       try {
-        const iter = await c.fetch({ max_messages: batchSize, expires });
+        const iter = await c.consume({ max_messages: batchSize, expires });
         current = iter;
-        const batch: JsMsg[] = [];
-        for await (const m of iter) batch.push(m);
-        current = undefined;
+        let batch: JsMsg[] = [];
+        for await (const m of iter) {
+          batch.push(m);
+          if (iter.getPending() > 0 && batch.length < batchSize) continue;
+          await handleBatch(batch);
+          batch = [];
+        }
         // Written even when stopping: these messages are in hand and would otherwise wait for ack_wait.
         if (batch.length > 0) await handleBatch(batch);
+        current = undefined;
       } catch (err) {
         current = undefined;
         if (err instanceof SinkWriteError) throw err.cause;
         if (stopping) break;
-        // A failed write or pull leaves the batch unacked: the server redelivers it after ack_wait.
-        log.error({ err }, 'audit batch failed; retrying');
+        // A failed pull leaves the messages unacked: the server redelivers them after ack_wait.
+        log.error({ err }, 'audit consumer failed; retrying');
         await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
       }
     }
@@ -146,12 +202,17 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
     },
     async start() {
       consumer = await js.consumers.get(stream, name);
+      if (deps.gapWaitMs === undefined) {
+        // Twice the ack_wait: by then a record a stopped instance held has certainly been redelivered.
+        const ackWaitMs = (await consumer.info(true)).config.ack_wait / 1e6;
+        if (ackWaitMs > 0) gapWaitMs = 2 * ackWaitMs + 5_000;
+      }
       log.info({ stream, consumer: name, lastSeq: chain.lastSeq }, 'audit consumer started');
       loop = run(consumer);
     },
     async stop() {
       stopping = true;
-      await current?.close();
+      current?.stop();
       await loop?.catch(() => {});
     },
     closed: () => loop ?? Promise.resolve(),

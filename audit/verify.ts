@@ -51,7 +51,10 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
   let total = 0;
   for (const file of files) {
     let lineNo = 0;
-    const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+    const rl = createInterface({
+      input: createReadStream(file, 'utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
     const broken = (reason: string): VerifyResult => {
       rl.close();
       return { ok: false, lines: total, firstBrokenLine: lineNo, file, reason, files, anchor };
@@ -65,7 +68,8 @@ export async function verifyAuditLog(path: string, options: VerifyOptions = {}):
       } catch {
         return broken('not valid JSON');
       }
-      if (typeof line !== 'object' || line === null || Array.isArray(line)) return broken('not a JSON object');
+      if (typeof line !== 'object' || line === null || Array.isArray(line))
+        return broken('not a JSON object');
       const { hash, prev_hash: prev, seq } = line;
       if (typeof hash !== 'string' || typeof prev !== 'string' || typeof seq !== 'number') {
         return broken('missing hash, prev_hash or seq');

@@ -1,6 +1,5 @@
 // The gateway's configuration, read once from the environment and validated with every problem listed.
 
-import { fileURLToPath } from 'node:url';
 import { type Env, EnvReader } from '../common/env.js';
 import { type NatsClientConfig, readNatsClientConfig } from '../common/nats-options.js';
 import { isValidClusterId } from '../common/subjects.js';
@@ -25,12 +24,11 @@ export interface GatewayConfig {
   redisPassword: string | undefined;
   redisKeyPrefix: string;
   nats: NatsClientConfig;
-  policyFile: string;
+  /** Unset: the readOnly preset built into common/policy. */
+  policyFile: string | undefined;
   sessionTtlSeconds: number;
   sessionIdleTtlSeconds: number;
   resultTtlSeconds: number;
-  commandTimeoutDefaultSeconds: number;
-  commandTimeoutMaxSeconds: number;
   rateLimit: RateLimitConfig;
   clusters: string[];
   adminIdentities: string[];
@@ -45,7 +43,6 @@ export const DEFAULT_SESSION_TTL_SECONDS = 3600;
 export const DEFAULT_SESSION_IDLE_TTL_SECONDS = 1800;
 export const DEFAULT_RESULT_TTL_SECONDS = 300;
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
-export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../policies/read-only.yaml', import.meta.url));
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   standard: 100,
@@ -67,11 +64,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     min: 1,
     max: 7 * 86_400,
   });
-  const commandTimeoutMaxSeconds = r.int('COMMAND_TIMEOUT_MAX_SECONDS', 120, { min: 1, max: 600 });
-  const commandTimeoutDefaultSeconds = r.int('COMMAND_TIMEOUT_DEFAULT_SECONDS', 30, {
-    min: 1,
-    max: commandTimeoutMaxSeconds,
-  });
   const trustProxyRaw = r.string('TRUST_PROXY');
   const trustProxy =
     trustProxyRaw === undefined ? false : /^(true|false)$/i.test(trustProxyRaw) ? r.bool('TRUST_PROXY', false) : trustProxyRaw;
@@ -87,12 +79,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     redisPassword: r.secret('REDIS_PASSWORD'),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'kubently:'),
     nats: readNatsClientConfig(r, 'gateway'),
-    policyFile: r.string('POLICY_FILE', DEFAULT_POLICY_FILE),
+    policyFile: r.string('POLICY_FILE'),
     sessionTtlSeconds,
     sessionIdleTtlSeconds,
     resultTtlSeconds: r.int('RESULT_TTL_SECONDS', DEFAULT_RESULT_TTL_SECONDS, { min: 1, max: 86_400 }),
-    commandTimeoutDefaultSeconds,
-    commandTimeoutMaxSeconds,
     rateLimit: {
       standard: r.int('RATE_LIMIT_STANDARD', DEFAULT_RATE_LIMIT.standard, { min: 1 }),
       execute: r.int('RATE_LIMIT_EXECUTE', DEFAULT_RATE_LIMIT.execute, { min: 1 }),

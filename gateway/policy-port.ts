@@ -42,6 +42,8 @@ export interface Explanation {
 export interface GatewayPolicy {
   /** Whether the identity's rules let it use the cluster at all. */
   canUseCluster(identity: string, clusterId: string): boolean;
+  /** The timeout to run with: the requested one (or the policy default) capped at the policy maximum. */
+  timeoutMs(clusterId: string, requestedMs: number | undefined): number;
   /** Throws KubentlyError invalid_command / unauthorized_command for what the grammar refuses. */
   parse(request: CommandRequestBody, context: CommandContext): Command;
   evaluate(command: Command): PolicyDecision;

@@ -57,7 +57,6 @@ export class TablePrinter {
       ...definitions,
       ...(showLabels ? [{ name: 'Labels', type: 'string' }] : []),
     ];
-    const shift = withNamespace ? 1 : 0;
     if (!noHeaders) {
       // kubectl prints no header above an empty table.
       if (rows.length === 0) return;
@@ -80,8 +79,6 @@ export class TablePrinter {
         if (!wide && column?.priority) continue;
         out.push(cellText(cells[i]));
       }
-      // Namespace and label cells are added around the server's cells; keep their column indices aligned.
-      void shift;
       this.lines.push(out);
     }
   }

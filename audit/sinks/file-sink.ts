@@ -34,14 +34,16 @@ export async function openFileSink({
   fsync = true,
 }: FileSinkOptions): Promise<FileSink> {
   await dropPartialLastLine(path);
-  const recovered = (await lastChainState(path)) ?? (await lastChainState(rotatedPath(path, 1))) ?? EMPTY_CHAIN;
+  const recovered =
+    (await lastChainState(path)) ?? (await lastChainState(rotatedPath(path, 1))) ?? EMPTY_CHAIN;
   let fh: FileHandle = await open(path, 'a');
   let size = (await fh.stat()).size;
 
   async function rotate(): Promise<void> {
     if (fsync) await fh.datasync();
     await fh.close();
-    await rm(rotatedPath(path, keepFiles), { force: true });
+    // Everything from .<keep> up goes (also files left by a larger keep setting before a restart).
+    for (let n = keepFiles; await exists(rotatedPath(path, n)); n++) await rm(rotatedPath(path, n));
     for (let n = keepFiles - 1; n >= 0; n--) {
       await rename(rotatedPath(path, n), rotatedPath(path, n + 1)).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
@@ -82,12 +84,20 @@ export async function openFileSink({
   };
 }
 
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** A crash mid-write can leave half a line; that record was never acked, so it is redelivered. */
 async function dropPartialLastLine(path: string): Promise<void> {
   const tail = await readTail(path);
   if (!tail || tail.text.length === 0 || tail.text.endsWith('\n')) return;
   const lastNl = tail.text.lastIndexOf('\n');
-  if (lastNl < 0 && tail.start > 0) throw new Error(`${path}: last line longer than ${TAIL_CHUNK_BYTES} bytes`);
+  if (lastNl < 0 && tail.start > 0)
+    throw new Error(`${path}: last line longer than ${TAIL_CHUNK_BYTES} bytes`);
   await truncate(path, tail.start + Buffer.byteLength(tail.text.slice(0, lastNl + 1)));
 }
 

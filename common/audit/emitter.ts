@@ -39,7 +39,9 @@ interface Pending {
   clusterId: string | null;
 }
 
-export function createAuditEmitter(options: AuditEmitterOptions): AuditEmitter & { readonly buffered: number } {
+export function createAuditEmitter(
+  options: AuditEmitterOptions,
+): AuditEmitter & { readonly buffered: number } {
   const { js, now } = options;
   const log = options.log.child({ component: 'audit-emitter' });
   const maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
@@ -81,13 +83,17 @@ export function createAuditEmitter(options: AuditEmitterOptions): AuditEmitter &
 
   function drop(p: Pending, reason: string): void {
     dropped.inc({ event_type: p.eventType });
-    log.error({ event_type: p.eventType, cluster_id: p.clusterId, msg_id: p.msgId, reason }, 'audit event dropped');
+    log.error(
+      { event_type: p.eventType, cluster_id: p.clusterId, msg_id: p.msgId, reason },
+      'audit event dropped',
+    );
   }
 
   function enqueue(p: Pending): void {
     if (closed) return drop(p, 'emitter closed');
     if (queue.length >= maxBuffered) return drop(p, 'buffer full');
-    if (queue.length === 0) log.warn({ event_type: p.eventType }, 'audit stream unreachable; buffering events');
+    if (queue.length === 0)
+      log.warn({ event_type: p.eventType }, 'audit stream unreachable; buffering events');
     queue.push(p);
     bufferedGauge.set(queue.length);
     flushing ??= flush().finally(() => {
@@ -150,7 +156,9 @@ export function createAuditEmitter(options: AuditEmitterOptions): AuditEmitter &
         // The event did happen (e.g. an attempt that is now refused): keep it for the flush. If the publish
         // did reach the stream and only the ack was lost, the message id makes the retry a no-op.
         enqueue(p);
-        throw new KubentlyError('audit_unavailable', 'the audit log cannot record this request now', { cause: err });
+        throw new KubentlyError('audit_unavailable', 'the audit log cannot record this request now', {
+          cause: err,
+        });
       }
     },
     async close() {

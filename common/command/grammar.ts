@@ -62,7 +62,16 @@ export const GRAMMAR: Readonly<Record<Verb, VerbGrammar>> = {
     outputs: [],
   },
   events: {
-    flags: [namespace, allNamespaces, output, flag('for', 'value'), flag('types', 'value'), noHeaders, chunkSize, limit],
+    flags: [
+      namespace,
+      allNamespaces,
+      output,
+      flag('for', 'value'),
+      flag('types', 'value'),
+      noHeaders,
+      chunkSize,
+      limit,
+    ],
     outputs: ['json', 'yaml'],
   },
   explain: { flags: [flag('recursive', 'bool')], outputs: [] },

@@ -8,17 +8,24 @@ import { formatArgv } from './format.js';
 import {
   ANY_VERB_FLAGS,
   FLAG_TABLES,
+  type FlagSpec,
+  type FlagTable,
   FORBIDDEN_LONG_FLAGS,
   FORBIDDEN_SHORT_FLAGS,
   FORBIDDEN_VERBS,
-  type FlagSpec,
-  type FlagTable,
   GRAMMAR,
   TEMPLATE_OUTPUTS,
 } from './grammar.js';
 import { parseExplainArgs, parseForObject, parseLogsArgs, parseResourceArgs } from './targets.js';
 import { checkArg, checkArgCount, tokenize } from './tokenize.js';
-import { type Command, type CommandFlags, type OutputFormat, type Target, VERBS, type Verb } from './types.js';
+import {
+  type Command,
+  type CommandFlags,
+  type OutputFormat,
+  type Target,
+  VERBS,
+  type Verb,
+} from './types.js';
 import * as v from './values.js';
 
 export interface CommandRequest {
@@ -99,7 +106,8 @@ function readFlag(argv: readonly string[], i: number, table: FlagTable, verb: st
 
 /** Builds argv from either request shape; `kubectl` may lead the string form only. */
 function requestArgv(request: CommandRequest): string[] {
-  if (typeof request !== 'object' || request === null) v.invalid('request must be an object', 'invalid_request', '');
+  if (typeof request !== 'object' || request === null)
+    v.invalid('request must be an object', 'invalid_request', '');
   const extra = request.extra_args ?? [];
   const args = request.args ?? [];
   if (!Array.isArray(extra) || !Array.isArray(args)) {
@@ -134,7 +142,11 @@ export function parseCommandRequest(request: CommandRequest, context: CommandCon
  * Parses a kubectl-style argv (no leading `kubectl`). `defaultNamespace` is the request's namespace
  * field: it acts like -n for verbs that read namespaced objects and is ignored by the others.
  */
-export function parseArgv(argv: readonly string[], context: CommandContext, defaultNamespace?: string): Command {
+export function parseArgv(
+  argv: readonly string[],
+  context: CommandContext,
+  defaultNamespace?: string,
+): Command {
   let at = 0;
   while (at < argv.length && isFlag(argv[at]!)) at = readFlag(argv, at, ANY_VERB_FLAGS, 'kubectl').next;
   const verbToken = argv[at];
@@ -166,7 +178,8 @@ export function parseArgv(argv: readonly string[], context: CommandContext, defa
   return build(verb, raw, positionals, context, defaultNamespace);
 }
 
-const str = (f: ReadFlag | undefined): string | undefined => (f === undefined ? undefined : (f.value as string));
+const str = (f: ReadFlag | undefined): string | undefined =>
+  f === undefined ? undefined : (f.value as string);
 
 function parseOutput(verb: Verb, f: ReadFlag | undefined): OutputFormat {
   if (f === undefined) return 'table';
@@ -234,7 +247,13 @@ function parseFlags(raw: Map<string, ReadFlag>): CommandFlags {
       case 'types':
         flags.types = [
           ...new Set(
-            text.split(',').map((t) => EVENT_TYPES.get(t.toLowerCase()) ?? v.invalid(`unknown event type "${t}"`, 'invalid_flag_value', f.token)),
+            text
+              .split(',')
+              .map(
+                (t) =>
+                  EVENT_TYPES.get(t.toLowerCase()) ??
+                  v.invalid(`unknown event type "${t}"`, 'invalid_flag_value', f.token),
+              ),
           ),
         ];
         break;
@@ -278,11 +297,16 @@ function build(
       targets = [logs.target];
       scoped = true;
       if (logs.container !== undefined) {
-        if (flags.container !== undefined) v.invalid('container given twice', 'conflicting_flags', logs.container);
+        if (flags.container !== undefined)
+          v.invalid('container given twice', 'conflicting_flags', logs.container);
         flags.container = logs.container;
       }
       if (flags.allContainers && flags.container !== undefined) {
-        v.invalid('--all-containers and --container exclude each other', 'conflicting_flags', flags.container);
+        v.invalid(
+          '--all-containers and --container exclude each other',
+          'conflicting_flags',
+          flags.container,
+        );
       }
       break;
     }
@@ -293,16 +317,20 @@ function build(
       break;
     }
     case 'cluster-info':
-      if (positionals[0] === 'dump') v.forbidden('cluster-info dump is not allowed', 'verb_not_allowed', 'cluster-info dump');
-      if (positionals[0] !== undefined) v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
+      if (positionals[0] === 'dump')
+        v.forbidden('cluster-info dump is not allowed', 'verb_not_allowed', 'cluster-info dump');
+      if (positionals[0] !== undefined)
+        v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
       break;
     case 'events':
       targets = [{ resource: 'events', group: '', names: [] }];
       scoped = true;
-      if (positionals[0] !== undefined) v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
+      if (positionals[0] !== undefined)
+        v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
       break;
     default:
-      if (positionals[0] !== undefined) v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
+      if (positionals[0] !== undefined)
+        v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
   }
 
   const nsFlag = raw.get('namespace');
@@ -314,7 +342,8 @@ function build(
     }
   }
   const all = raw.get('all-namespaces')?.value === true;
-  if (all && nsValue !== undefined) v.invalid('-A and -n exclude each other', 'conflicting_flags', nsFlag!.token);
+  if (all && nsValue !== undefined)
+    v.invalid('-A and -n exclude each other', 'conflicting_flags', nsFlag!.token);
   if (all && targets.some((t) => t.names.length > 0)) {
     v.invalid('objects cannot be named across all namespaces', 'conflicting_flags', '--all-namespaces');
   }
@@ -338,12 +367,17 @@ function build(
   return command;
 }
 
-const NAMESPACED: ReadonlySet<string> = new Set(RESOURCE_TYPES.filter((t) => t.namespaced).map((t) => t.resource));
+const NAMESPACED: ReadonlySet<string> = new Set(
+  RESOURCE_TYPES.filter((t) => t.namespaced).map((t) => t.resource),
+);
 const isNamespaced = (t: Target): boolean => NAMESPACED.has(t.resource);
 
 /** Throws unless `err` is one of the parser's rejections; returns its rule and token. */
 export function rejectionOf(err: unknown): { code: string; rule: string; token: string; message: string } {
-  if (!(err instanceof KubentlyError) || (err.code !== 'invalid_command' && err.code !== 'unauthorized_command')) {
+  if (
+    !(err instanceof KubentlyError) ||
+    (err.code !== 'invalid_command' && err.code !== 'unauthorized_command')
+  ) {
     throw err;
   }
   return {

@@ -18,13 +18,18 @@ export function resolveType(typed: string, token: string): ResourceType {
 }
 
 function toTargets(byResource: Map<ResourceType, Set<string>>): Target[] {
-  return [...byResource].map(([type, names]) => ({ resource: type.resource, group: type.group, names: [...names] }));
+  return [...byResource].map(([type, names]) => ({
+    resource: type.resource,
+    group: type.group,
+    names: [...names],
+  }));
 }
 
 /** get and describe: `TYPE[,TYPE...] [NAME...]` or `TYPE/NAME [TYPE/NAME...]`. */
 export function parseResourceArgs(positionals: readonly string[], verb: string): Target[] {
   const first = positionals[0];
-  if (first === undefined) invalid(`${verb} needs a resource type, e.g. "${verb} pods"`, 'missing_resource', verb);
+  if (first === undefined)
+    invalid(`${verb} needs a resource type, e.g. "${verb} pods"`, 'missing_resource', verb);
   const byResource = new Map<ResourceType, Set<string>>();
   if (first.includes('/')) {
     for (const arg of positionals) {
@@ -45,7 +50,8 @@ export function parseResourceArgs(positionals: readonly string[], verb: string):
   const names = positionals.slice(1).map((n) => checkObjectName(n, n));
   let usedAll = false;
   for (const typed of first.split(',')) {
-    const types = typed.toLowerCase() === 'all' ? ALL_CATEGORY : [resolveType(typed, typed === '' ? first : typed)];
+    const types =
+      typed.toLowerCase() === 'all' ? ALL_CATEGORY : [resolveType(typed, typed === '' ? first : typed)];
     usedAll ||= types === ALL_CATEGORY;
     for (const type of types) byResource.set(type, new Set(names));
   }
@@ -61,7 +67,8 @@ export interface LogsArgs {
 /** logs: `POD [CONTAINER]`, `pod/POD [CONTAINER]`, or nothing when -l selects the pods. */
 export function parseLogsArgs(positionals: readonly string[], hasSelector: boolean): LogsArgs {
   const [podArg, containerArg, extra] = positionals;
-  if (extra !== undefined) invalid('logs takes a pod and optionally a container', 'unexpected_argument', extra);
+  if (extra !== undefined)
+    invalid('logs takes a pod and optionally a container', 'unexpected_argument', extra);
   if (podArg === undefined) {
     if (!hasSelector) invalid('logs needs a pod name or -l selector', 'missing_argument', 'logs');
     return { target: { resource: 'pods', group: '', names: [] } };
@@ -78,7 +85,9 @@ export function parseLogsArgs(positionals: readonly string[], hasSelector: boole
   }
   checkObjectName(name, podArg);
   const target: Target = { resource: 'pods', group: '', names: [name] };
-  return containerArg === undefined ? { target } : { target, container: checkContainer(containerArg, containerArg) };
+  return containerArg === undefined
+    ? { target }
+    : { target, container: checkContainer(containerArg, containerArg) };
 }
 
 export interface ExplainArgs {
@@ -89,7 +98,8 @@ export interface ExplainArgs {
 /** explain: `TYPE[.GROUP][.FIELD.PATH]`; the longest prefix that names a type is the type. */
 export function parseExplainArgs(positionals: readonly string[]): ExplainArgs {
   const [arg, extra] = positionals;
-  if (arg === undefined) invalid('explain needs a resource type, e.g. "explain pods.spec"', 'missing_resource', 'explain');
+  if (arg === undefined)
+    invalid('explain needs a resource type, e.g. "explain pods.spec"', 'missing_resource', 'explain');
   if (extra !== undefined) invalid('explain takes one argument', 'unexpected_argument', extra);
   if (!TYPE_CHARS.test(arg)) invalid(`unknown resource type "${arg}"`, 'unknown_resource', arg);
   const parts = arg.split('.');

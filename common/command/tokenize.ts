@@ -20,7 +20,11 @@ function checkChar(code: number, text: string, index: number): void {
   if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)) {
     reject(`control character ${shown} at position ${index} is not allowed`, 'control_character', shown);
   }
-  reject(`non-ASCII character ${shown} in "${text.slice(0, 64)}" is not allowed`, 'non_ascii', text.slice(0, 64));
+  reject(
+    `non-ASCII character ${shown} in "${text.slice(0, 64)}" is not allowed`,
+    'non_ascii',
+    text.slice(0, 64),
+  );
 }
 
 /** Checks one argument given as an array element (the `args` form never passes through tokenize). */
@@ -78,7 +82,8 @@ export function tokenize(input: string): string[] {
     } else if (ch === '"') {
       i++;
       for (;;) {
-        if (i >= input.length) reject('unterminated double quote', 'unterminated_quote', current.slice(0, 64));
+        if (i >= input.length)
+          reject('unterminated double quote', 'unterminated_quote', current.slice(0, 64));
         checkChar(input.charCodeAt(i), input, i);
         const c = input[i]!;
         if (c === '"') break;

@@ -26,7 +26,8 @@ const UNSIGNED = /^[0-9]{1,9}$/;
 const FIELD_PATH = /^[A-Za-z][A-Za-z0-9]{0,62}(\.[A-Za-z][A-Za-z0-9]{0,62}){0,15}$/;
 
 export function checkNamespace(value: string, token: string): string {
-  if (!DNS_LABEL.test(value)) invalid(`namespace "${value}" is not a DNS-1123 label`, 'invalid_namespace', token);
+  if (!DNS_LABEL.test(value))
+    invalid(`namespace "${value}" is not a DNS-1123 label`, 'invalid_namespace', token);
   return value;
 }
 
@@ -36,20 +37,29 @@ export function checkObjectName(value: string, token: string): string {
 }
 
 export function checkContainer(value: string, token: string): string {
-  if (!DNS_LABEL.test(value)) invalid(`container "${value}" is not a DNS-1123 label`, 'invalid_flag_value', token);
+  if (!DNS_LABEL.test(value))
+    invalid(`container "${value}" is not a DNS-1123 label`, 'invalid_flag_value', token);
   return value;
 }
 
 export function checkLabelSelector(value: string, token: string): string {
   if (value.trim() === '' || !LABEL_SELECTOR.test(value)) {
-    invalid(`label selector "${value}" has characters outside [A-Za-z0-9._/=!,() -]`, 'invalid_selector', token);
+    invalid(
+      `label selector "${value}" has characters outside [A-Za-z0-9._/=!,() -]`,
+      'invalid_selector',
+      token,
+    );
   }
   return value;
 }
 
 export function checkFieldSelector(value: string, token: string): string {
   if (!FIELD_SELECTOR.test(value)) {
-    invalid(`field selector "${value}" has characters outside [A-Za-z0-9._/=!,:-]`, 'invalid_selector', token);
+    invalid(
+      `field selector "${value}" has characters outside [A-Za-z0-9._/=!,:-]`,
+      'invalid_selector',
+      token,
+    );
   }
   return value;
 }
@@ -58,13 +68,15 @@ export function checkFieldSelector(value: string, token: string): string {
 export function checkSortBy(value: string, token: string): string {
   const braced = value.startsWith('{') && value.endsWith('}');
   const inner = braced ? value.slice(1, -1) : value;
-  if (!SORT_PATH.test(inner)) invalid(`--sort-by "${value}" is not a plain field path`, 'invalid_flag_value', token);
+  if (!SORT_PATH.test(inner))
+    invalid(`--sort-by "${value}" is not a plain field path`, 'invalid_flag_value', token);
   return inner.startsWith('.') ? inner : `.${inner}`;
 }
 
 export function checkDuration(value: string, token: string): number {
   const m = DURATION.exec(value);
-  if (value === '' || !m) invalid(`"${value}" is not a duration like 90s, 5m or 1h30m`, 'invalid_flag_value', token);
+  if (value === '' || !m)
+    invalid(`"${value}" is not a duration like 90s, 5m or 1h30m`, 'invalid_flag_value', token);
   const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
   if (seconds === 0) invalid('a duration must be more than 0s', 'invalid_flag_value', token);
   return seconds;
@@ -86,6 +98,7 @@ export function checkApiGroup(value: string, token: string): string {
 }
 
 export function checkFieldPath(value: string, token: string): string {
-  if (!FIELD_PATH.test(value)) invalid(`"${value}" is not a field path like spec.containers`, 'invalid_field_path', token);
+  if (!FIELD_PATH.test(value))
+    invalid(`"${value}" is not a field path like spec.containers`, 'invalid_field_path', token);
   return value;
 }

@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect as netConnect } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -139,7 +139,7 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
         if (line.includes('Server is ready')) {
           clearTimeout(timer);
           lineListeners.delete(watch);
-          waitForPort(port).then(resolveReady, fail);
+          waitForHealthz(monitorPort).then(resolveReady, fail);
         }
       };
       lineListeners.add(watch);
@@ -262,13 +262,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-function waitForPort(port: number): Promise<void> {
-  return new Promise((resolveConnected, reject) => {
-    const socket = netConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolveConnected();
-    });
-    socket.once('error', reject);
-  });
+/** Polls the monitoring endpoint (not the client port, which would log a TLS handshake error). */
+async function waitForHealthz(monitorPort: number): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${monitorPort}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`nats-server /healthz not ok after ${READY_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -4,14 +4,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import type { ExecutionContext } from 'ava';
 import { type AuditConsumer, createAuditConsumer } from '../../audit/consumer.js';
 import type { AuditLine } from '../../audit/hash-chain.js';
 import type { AuditMetrics } from '../../audit/metrics.js';
 import { type FileSinkOptions, openFileSink } from '../../audit/sinks/file-sink.js';
 import { createLogger, type Logger } from '../../common/logger.js';
+import { AUDIT_CONSUMER, AUDIT_STREAM } from '../../common/subjects.js';
 import type { SpawnedNats } from '../../scripts/lib/nats-server.js';
 import { connectAs, provision, startNats } from './nats-server.js';
 
@@ -55,7 +56,6 @@ export async function startConsumer(
     chain: sink.recovered,
     log: quietLog(),
     metrics,
-    fetchExpiresMs: 200,
   });
   await consumer.start();
   let stopped = false;
@@ -76,4 +76,20 @@ export async function readLines(path: string): Promise<AuditLine[]> {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as AuditLine);
+}
+
+/** Redelivery tests cannot wait the production ack_wait: the admin identity shortens it on this server. */
+export async function shortenAckWait(t: ExecutionContext, server: SpawnedNats, ms: number): Promise<void> {
+  const nc = await connectAs(t, server, 'admin');
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.update(AUDIT_STREAM, AUDIT_CONSUMER, { ack_wait: nanos(ms) });
+  await nc.close();
+}
+
+export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

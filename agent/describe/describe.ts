@@ -1,0 +1,170 @@
+// `kubectl describe` in process: resolves the command's targets to objects the way kubectl's
+// resource builder does, runs the kind's describer on each and joins the results as kubectl prints them.
+
+import { apiVersionOf, collectionPath, type ResourceType, resolveResourceType } from '../../common/resources.js';
+import type { Command } from '../../common/command/types.js';
+import { isAbortError } from '../kube-client.js';
+import { type DescribeContext, getObject, listAll } from './context.js';
+import type { K8s } from './format.js';
+import { describeGeneric } from './generic.js';
+import { errorText, isNotFound, type KubeReader, kubectlErrorLine } from './kube-reader.js';
+import { describeNamespace } from './namespace.js';
+import { describeEndpoints, describeIngress, describeService } from './network.js';
+import { describeNode } from './node.js';
+import { describePod } from './pod.js';
+import { describeDaemonSet, describeDeployment, describeReplicaSet, describeStatefulSet } from './workloads.js';
+
+type Describer = (ctx: DescribeContext, obj: K8s) => Promise<string>;
+
+const DESCRIBERS: Record<string, Describer> = {
+  pods: describePod,
+  nodes: describeNode,
+  services: describeService,
+  endpoints: describeEndpoints,
+  deployments: describeDeployment,
+  replicasets: describeReplicaSet,
+  daemonsets: describeDaemonSet,
+  statefulsets: describeStatefulSet,
+  namespaces: describeNamespace,
+  ingresses: describeIngress,
+  // kubectl has no typed describer for events: its generic one prints every field.
+  events: describeGeneric,
+};
+
+export const DESCRIBABLE_RESOURCES = Object.keys(DESCRIBERS);
+
+/** Objects described at once; each fans out into a few reads of its own. */
+const OBJECT_CONCURRENCY = 8;
+
+export interface DescribeResult {
+  output: string;
+  error: string | null;
+}
+
+interface Item {
+  type: ResourceType;
+  obj: K8s;
+}
+
+/** Flags of `kubectl describe` that take the next argv token as their value. */
+const VALUE_FLAGS = new Set(['-n', '--namespace', '-l', '--selector', '--chunk-size', '-f', '--filename', '-k', '--kustomize']);
+
+/** kubectl's len(BuilderArgs): the positional arguments after the verb. */
+function builderArgCount(argv: string[]): number {
+  let count = 0;
+  for (let i = argv[0] === 'describe' ? 1 : 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('-')) {
+      if (VALUE_FLAGS.has(a)) i++;
+      continue;
+    }
+    count++;
+  }
+  return count;
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function objectPath(type: ResourceType, namespace: string, name: string): string {
+  return `${collectionPath(type, type.namespaced ? namespace : null)}/${encodeURIComponent(name)}`;
+}
+
+/** List items carry no kind; kubectl's describers work on objects that do. */
+function withKind(type: ResourceType, obj: K8s): K8s {
+  return { apiVersion: apiVersionOf(type), kind: type.kind, ...obj };
+}
+
+export async function describe(reader: KubeReader, command: Command, signal: AbortSignal, now: () => number = Date.now): Promise<DescribeResult> {
+  const ctx: DescribeContext = { reader, signal, now: now() };
+  const namespace = command.namespace ?? 'default';
+  const types: ResourceType[] = [];
+  for (const target of command.targets) {
+    const type = resolveResourceType(target.resource);
+    if (!type || !DESCRIBERS[type.resource]) return { output: '', error: `describe is not supported for ${target.resource}` };
+    types.push(type);
+  }
+
+  const items: Item[] = [];
+  const errors: unknown[] = [];
+  const named = command.targets.some((t) => t.names.length > 0);
+  try {
+    for (const [i, target] of command.targets.entries()) {
+      const type = types[i] as ResourceType;
+      if (target.names.length > 0) {
+        const got = await Promise.all(
+          target.names.map((name) =>
+            getObject(ctx, objectPath(type, namespace, name)).then(
+              (obj) => ({ obj: withKind(type, obj) }),
+              (err: unknown) => ({ err }),
+            ),
+          ),
+        );
+        for (const g of got) {
+          if ('obj' in g) items.push({ type, obj: g.obj });
+          else if (isAbortError(g.err) || signal.aborted) throw g.err;
+          else errors.push(g.err);
+        }
+      } else {
+        const query: Record<string, string> = {};
+        if (command.selectors.label) query.labelSelector = command.selectors.label;
+        const list = await listAll(ctx, collectionPath(type, command.allNamespaces ? null : namespace), query);
+        for (const obj of list) items.push({ type, obj: withKind(type, obj) });
+      }
+    }
+
+    // `describe pod web` with no pod named web describes the pods whose names start with "web".
+    const single = command.targets.length === 1 && command.targets[0]?.names.length === 1;
+    if (single && items.length === 0 && errors.length === 1 && isNotFound(errors[0]) && builderArgCount(command.argv ?? []) === 2) {
+      const type = types[0] as ResourceType;
+      const prefix = command.targets[0]?.names[0] as string;
+      const list = await listAll(ctx, collectionPath(type, namespace));
+      const matching = list.filter((o) => String(o.metadata?.name ?? '').startsWith(prefix));
+      if (matching.length > 0) {
+        const texts = await mapLimited(matching, OBJECT_CONCURRENCY, (o) => (DESCRIBERS[type.resource] as Describer)(ctx, withKind(type, o)));
+        return { output: texts.map((t) => `${t}\n`).join(''), error: null };
+      }
+    }
+
+    const results = await mapLimited(items, OBJECT_CONCURRENCY, ({ type, obj }) =>
+      (DESCRIBERS[type.resource] as Describer)(ctx, obj).then(
+        (text) => ({ text }),
+        (err: unknown) => {
+          if (isAbortError(err) || signal.aborted) throw err;
+          return { err };
+        },
+      ),
+    );
+    const texts: string[] = [];
+    for (const r of results) {
+      if ('text' in r) texts.push(r.text);
+      else errors.push(r.err);
+    }
+    const seen = new Set<string>();
+    const lines: string[] = [];
+    for (const err of errors) {
+      const line = kubectlErrorLine(err);
+      if (seen.has(line)) continue;
+      seen.add(line);
+      lines.push(line);
+    }
+    let output = texts.join('\n\n');
+    if (items.length === 0 && errors.length === 0 && !named) {
+      output = command.allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`;
+    }
+    return { output, error: lines.length > 0 ? lines.join('\n') : null };
+  } catch (err) {
+    if (isAbortError(err) || signal.aborted) throw err;
+    return { output: '', error: kubectlErrorLine(err) || errorText(err) };
+  }
+}

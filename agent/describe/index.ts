@@ -1,0 +1,2 @@
+export { DESCRIBABLE_RESOURCES, type DescribeResult, describe } from './describe.js';
+export { isApiError, type KubeReader, kubeReaderOf } from './kube-reader.js';

@@ -1,0 +1,107 @@
+// kubectl events: core/v1 Events, filtered by --types, sorted by their last time, printed as
+// LAST SEEN / TYPE / REASON / OBJECT / MESSAGE (k8s.io/kubectl/pkg/cmd/events).
+
+import type { Command } from '../../common/command/types.js';
+import { apiVersionOf, RESOURCE_TYPES } from '../../common/resources.js';
+import { humanDuration } from '../printers/duration.js';
+import { printJson } from '../printers/json.js';
+import { formatTabbed } from '../printers/tabwriter.js';
+import { printYaml } from '../printers/yaml.js';
+import { redactObject } from '../redact.js';
+import { type VerbContext, type VerbResult, defaultChunkSize } from './context.js';
+
+interface Event {
+  metadata?: { namespace?: string };
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  series?: { count?: number; lastObservedTime?: string } | null;
+  involvedObject?: { kind?: string; name?: string };
+}
+
+interface EventList {
+  metadata?: { continue?: string; resourceVersion?: string };
+  items?: Event[];
+}
+
+function since(timestamp: string | null | undefined, now: number): string {
+  if (!timestamp) return '<unknown>';
+  const t = Date.parse(timestamp);
+  return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
+}
+
+/** The time kubectl sorts by: the series' last observation, else lastTimestamp, else eventTime. */
+function eventTime(e: Event): number {
+  const t = e.series?.lastObservedTime ?? (e.lastTimestamp || e.eventTime);
+  return t ? Date.parse(t) : Number.NEGATIVE_INFINITY;
+}
+
+function interval(e: Event, now: number): string {
+  const first = e.eventTime ? since(e.eventTime, now) : since(e.firstTimestamp, now);
+  if (e.series) return `${since(e.series.lastObservedTime, now)} (x${e.series.count ?? 0} over ${first})`;
+  if ((e.count ?? 0) > 1) return `${since(e.lastTimestamp, now)} (x${e.count} over ${first})`;
+  return first;
+}
+
+function forSelector(forObject: string): string {
+  const slash = forObject.indexOf('/');
+  const type = RESOURCE_TYPES.find((t) => t.resource === forObject.slice(0, slash));
+  if (!type) throw new Error(`unknown --for type ${forObject}`);
+  return `involvedObject.kind=${type.kind},involvedObject.apiVersion=${apiVersionOf(type)},involvedObject.name=${forObject.slice(slash + 1)}`;
+}
+
+export async function runEvents(ctx: VerbContext, command: Command): Promise<VerbResult> {
+  const namespace = command.allNamespaces ? null : (command.namespace ?? 'default');
+  const path = namespace === null ? '/api/v1/events' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+  const { limit, chunkSize, forObject, types } = command.flags;
+  const pageSize = limit ?? chunkSize ?? defaultChunkSize;
+  const items: Event[] = [];
+  let resourceVersion = '';
+  let cont: string | undefined;
+  do {
+    const res = await ctx.kube.get(path, {
+      query: {
+        fieldSelector: forObject ? forSelector(forObject) : undefined,
+        limit: pageSize > 0 ? pageSize : undefined,
+        continue: cont,
+      },
+      signal: ctx.signal,
+    });
+    const page = JSON.parse(res.body) as EventList;
+    items.push(...(page.items ?? []));
+    resourceVersion = page.metadata?.resourceVersion ?? '';
+    cont = limit === undefined ? page.metadata?.continue || undefined : undefined;
+  } while (cont);
+  const kept = types ? items.filter((e) => types.some((t) => t.toLowerCase() === (e.type ?? '').toLowerCase())) : items;
+  if (command.output === 'json' || command.output === 'yaml') {
+    for (const e of kept) redactObject(e);
+    const list = { kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion }, items: kept };
+    // A typed list: kubectl's JSON keeps the struct order the apiserver sent; YAML sorts keys anyway.
+    const output = command.output === 'yaml' ? printYaml(list) : `${JSON.stringify(list, null, 4).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+    return { output, error: null };
+  }
+  if (kept.length === 0) {
+    const text = namespace === null ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`;
+    return { output: text, error: null };
+  }
+  kept.sort((a, b) => eventTime(a) - eventTime(b));
+  const now = ctx.now();
+  const lines: string[][] = [];
+  const all = command.allNamespaces;
+  if (!command.flags.noHeaders) lines.push([...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+  for (const e of kept) {
+    lines.push([
+      ...(all ? [e.metadata?.namespace ?? ''] : []),
+      interval(e, now),
+      e.type ?? '',
+      e.reason ?? '',
+      `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+      (e.message ?? '').trim(),
+    ]);
+  }
+  return { output: formatTabbed(lines), error: null };
+}

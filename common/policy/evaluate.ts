@@ -1,0 +1,149 @@
+// Decides whether a parsed Command may run. Cheap per call: set lookups and precompiled globs only.
+
+import type { Command } from '../command/types.js';
+import { KubentlyError } from '../errors.js';
+import { POD_LOG_SUBRESOURCE } from '../resources.js';
+import { combine, identityEntry } from './compile.js';
+import { isEmpty, matches } from './glob.js';
+import type { Decision, Policy, PresetName } from './types.js';
+
+const NO_CLUSTER = '\u0000base';
+
+/** The policy with `clusters.<clusterId>` applied; clusters without an override share one result. */
+export function policyForCluster(policy: Policy, clusterId: string): Policy {
+  const layers = policy.clusters.get(clusterId);
+  const key = layers ? clusterId : NO_CLUSTER;
+  const cached = policy.byCluster.get(key);
+  if (cached) return cached;
+  let result: Policy = { ...policy, clusters: new Map(), byCluster: new Map() };
+  for (const layer of layers ?? []) result = combine(result, layer);
+  // A cluster-specific policy has no further overrides: applying it again changes nothing.
+  result.byCluster.set(key, result);
+  result.byCluster.set(NO_CLUSTER, result);
+  policy.byCluster.set(key, result);
+  return result;
+}
+
+export function canUseCluster(policy: Policy, identity: string, clusterId: string): boolean {
+  for (const rule of policyForCluster(policy, clusterId).identityRules) {
+    const entry = identityEntry(rule, identity);
+    if (!entry || !matches(entry.clusters, clusterId)) return false;
+  }
+  return true;
+}
+
+function namespaceAllowed(policy: Policy, identity: string, namespace: string): boolean {
+  for (const rule of policy.namespaceRules) {
+    if (!matches(rule.allow, namespace) || matches(rule.deny, namespace)) return false;
+  }
+  for (const rule of policy.identityRules) {
+    const entry = identityEntry(rule, identity);
+    if (!entry || !matches(entry.namespaces, namespace)) return false;
+  }
+  return true;
+}
+
+/** -A reads every namespace, so it needs a policy that allows every namespace to this identity. */
+function allNamespacesAllowed(policy: Policy, identity: string): boolean {
+  for (const rule of policy.namespaceRules) if (!rule.allow.any || !isEmpty(rule.deny)) return false;
+  for (const rule of policy.identityRules) if (!identityEntry(rule, identity)?.namespaces.any) return false;
+  return true;
+}
+
+const deny = (rule: string, reason: string, token?: string): Decision =>
+  token === undefined ? { allowed: false, rule, reason } : { allowed: false, rule, reason, token };
+
+export function evaluate(policy: Policy, command: Command): Decision {
+  const p = policyForCluster(policy, command.clusterId);
+  for (const t of command.targets) {
+    if (t.resource === 'secrets') return deny('secret_forbidden', 'secrets are never readable', t.resource);
+  }
+  if (command.flags.forObject?.startsWith('secrets/')) {
+    return deny('secret_forbidden', 'secrets are never readable', command.flags.forObject);
+  }
+  if (!canUseCluster(p, command.identity, command.clusterId)) {
+    return deny(
+      'cluster_not_allowed',
+      `identity may not use cluster ${command.clusterId}`,
+      command.clusterId,
+    );
+  }
+  if (!p.verbs.has(command.verb)) {
+    return deny('verb_not_allowed', `policy ${p.name} does not allow ${command.verb}`, command.verb);
+  }
+  const allowedResources = p.resources.get(command.verb);
+  if (allowedResources !== undefined && allowedResources !== 'any') {
+    for (const t of command.targets) {
+      const key = command.verb === 'logs' ? POD_LOG_SUBRESOURCE : t.resource;
+      if (!allowedResources.has(key)) {
+        return deny(
+          'resource_not_allowed',
+          `policy ${p.name} does not allow ${command.verb} ${key}`,
+          t.resource,
+        );
+      }
+    }
+  }
+  if (command.allNamespaces) {
+    if (!allNamespacesAllowed(p, command.identity)) {
+      return deny(
+        'all_namespaces_not_allowed',
+        'policy restricts namespaces; name one with -n',
+        '--all-namespaces',
+      );
+    }
+  } else if (command.namespace !== null && !namespaceAllowed(p, command.identity, command.namespace)) {
+    return deny('namespace_not_allowed', `namespace ${command.namespace} is not allowed`, command.namespace);
+  }
+  if (command.flags.tail !== undefined && command.flags.tail > p.limits.logTailMax) {
+    return deny('tail_too_large', `--tail may be at most ${p.limits.logTailMax}`, String(command.flags.tail));
+  }
+  if (command.timeoutMs > p.limits.timeoutMaxMs) {
+    return deny(
+      'timeout_too_long',
+      `timeout may be at most ${p.limits.timeoutMaxMs / 1000}s`,
+      String(command.timeoutMs),
+    );
+  }
+  return { allowed: true, rule: 'allowed', reason: `allowed by policy ${p.name}` };
+}
+
+/** Every policy must allow; the first denial wins (gateway policy, then the agent's own). */
+export function evaluateAll(policies: readonly Policy[], command: Command): Decision {
+  let last: Decision = { allowed: false, rule: 'no_policy', reason: 'no policy to evaluate' };
+  for (const policy of policies) {
+    last = evaluate(policy, command);
+    if (!last.allowed) return last;
+  }
+  return last;
+}
+
+/** A policy that allows only what both allow. */
+export function stricterOf(a: Policy, b: Policy): Policy {
+  return combine(a, b);
+}
+
+export function presetName(policy: Policy): PresetName | 'custom' {
+  return policy.preset ?? 'custom';
+}
+
+export function denialError(decision: Decision): KubentlyError {
+  return new KubentlyError('unauthorized_command', decision.reason, {
+    details: { rule: decision.rule, token: decision.token ?? null },
+  });
+}
+
+/** The timeout to run with: the request's (if any) capped at the policy's maximum. */
+export function effectiveTimeoutMs(policy: Policy, clusterId: string, requestedMs?: number): number {
+  const limits = policyForCluster(policy, clusterId).limits;
+  return Math.min(requestedMs ?? limits.timeoutDefaultMs, limits.timeoutMaxMs);
+}
+
+/** The number of log lines to read: --tail if given (evaluate caps it), else the policy's default. */
+export function effectiveLogTail(policy: Policy, command: Command): number {
+  return command.flags.tail ?? policyForCluster(policy, command.clusterId).limits.logTailDefault;
+}
+
+export function maxOutputBytes(policy: Policy, clusterId: string): number {
+  return policyForCluster(policy, clusterId).limits.maxOutputBytes;
+}

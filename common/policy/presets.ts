@@ -1,0 +1,64 @@
+// The two presets of DESIGN.md's policy table. policies/strict.yaml and policies/read-only.yaml ship
+// the same documents for operators to read and copy; a test keeps them identical to these.
+
+import type { PolicyDocument, PresetName } from './types.js';
+
+const STRICT_GET = ['pods', 'nodes', 'services', 'deployments', 'events', 'namespaces'];
+const STRICT_DESCRIBE = ['pods', 'nodes', 'services', 'deployments', 'events'];
+
+/** What the minimal agent ClusterRole can read. */
+const READ_ONLY_RESOURCES = [
+  'pods',
+  'nodes',
+  'services',
+  'endpoints',
+  'events',
+  'namespaces',
+  'deployments',
+  'replicasets',
+  'daemonsets',
+  'statefulsets',
+  'ingresses',
+  'networkpolicies',
+  'storageclasses',
+  'persistentvolumes',
+];
+
+export const PRESET_DOCUMENTS: Readonly<Record<PresetName, PolicyDocument>> = {
+  strict: {
+    name: 'strict',
+    description:
+      'The security guide list: get, describe, explain, version, cluster-info on core workload types.',
+    verbs: ['get', 'describe', 'explain', 'version', 'cluster-info'],
+    resources: { get: STRICT_GET, describe: STRICT_DESCRIBE },
+    namespaces: { allow: ['*'], deny: [] },
+    limits: {
+      maxOutputBytes: 1024 * 1024,
+      logTail: { default: 100, max: 1000 },
+      timeoutSeconds: { default: 30, max: 60 },
+    },
+  },
+  readOnly: {
+    name: 'readOnly',
+    description:
+      'The default: strict plus logs, events and API discovery on what the agent ClusterRole reads.',
+    verbs: [
+      'get',
+      'describe',
+      'logs',
+      'events',
+      'explain',
+      'version',
+      'cluster-info',
+      'api-resources',
+      'api-versions',
+    ],
+    resources: { get: READ_ONLY_RESOURCES, describe: READ_ONLY_RESOURCES, logs: ['pods/log'] },
+    namespaces: { allow: ['*'], deny: [] },
+    limits: {
+      maxOutputBytes: 4 * 1024 * 1024,
+      logTail: { default: 500, max: 10_000 },
+      timeoutSeconds: { default: 30, max: 120 },
+    },
+  },
+};

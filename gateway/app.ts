@@ -1,0 +1,152 @@
+// buildGateway(deps) assembles the REST API from services created elsewhere; it does not listen.
+
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { AuditEmitter } from '../common/audit/emitter-types.js';
+import { KubentlyError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { AgentTracker } from './agent-tracker.js';
+import type { ApiKeyStore } from './auth/api-keys.js';
+import { createAuthHook } from './auth/authenticate.js';
+import { createClusterAccess } from './cluster-access.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+import { installErrorHandlers } from './plugins/errors.js';
+import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
+import type { GatewayPolicy } from './policy-port.js';
+import type { Relay } from './relay.js';
+import type { ResultStore } from './results/result-store.js';
+import { clusterRoutes } from './routes/clusters.js';
+import { executeRoutes } from './routes/execute.js';
+import { type HealthCheck, operationsRoutes } from './routes/operations.js';
+import { resultRoutes } from './routes/results.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { errorBody, resultBody, sessionBody } from './schemas.js';
+import type { SessionStore } from './sessions/types.js';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  log: Logger;
+  relay: Pick<Relay, 'send' | 'inFlight'>;
+  agents: AgentTracker;
+  sessions: SessionStore;
+  results: ResultStore;
+  apiKeys: ApiKeyStore;
+  policy: GatewayPolicy;
+  audit: AuditEmitter;
+  registry: Registry;
+  /** Probed by /readyz, e.g. { nats, redis }. */
+  health: Record<string, HealthCheck>;
+  /** Shared rate-limit counters across replicas; the limiter keeps them in memory without it. */
+  rateLimitRedis?: Redis | undefined;
+  /** Extra route plugins registered after the built-in ones (e.g. GET /audit). */
+  plugins?: Array<(app: FastifyInstance, ctx: GatewayContext) => Promise<void>>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
+  const { config, log, registry, audit } = deps;
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: true } },
+  });
+
+  const metrics = createGatewayMetrics(registry, deps.agents);
+  const ctx: GatewayContext = {
+    config,
+    log,
+    relay: deps.relay,
+    agents: deps.agents,
+    sessions: deps.sessions,
+    results: deps.results,
+    policy: deps.policy,
+    audit,
+    metrics,
+    clusters: createClusterAccess({ configured: config.clusters, agents: deps.agents, policy: deps.policy }),
+  };
+
+  app.decorateRequest('caller', null);
+  installErrorHandlers(app);
+  installHttpMetrics(app, registry);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onRequest', createAuthHook({ apiKeys: deps.apiKeys, audit, onFailure: (reason) => metrics.authFailures.inc({ reason }) }));
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    request.log[level](
+      { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime, identity: request.caller?.identity },
+      'request completed',
+    );
+  });
+
+  for (const schema of [errorBody, resultBody, sessionBody]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kubently', description: 'Read-only, audited access to Kubernetes clusters', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  // The UI's assets are served from the installed package: /docs works without internet access.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.standard,
+    timeWindow: config.rateLimit.windowMs,
+    // After authentication (onRequest), so the limit is per identity, not per source address.
+    hook: 'preValidation',
+    keyGenerator: (request: FastifyRequest) => request.caller?.identity ?? `ip:${request.ip}`,
+    redis: deps.rateLimitRedis,
+    nameSpace: `${config.redisKeyPrefix}ratelimit:`,
+    // A Redis outage must not turn into a total outage: limits are skipped, sessions report 503 on their own.
+    skipOnError: true,
+    onExceeded: (request: FastifyRequest) => {
+      metrics.rateLimited.inc({ route: request.routeOptions.url ?? 'unmatched' });
+      void audit.emit({
+        event_type: 'rate_limit_exceeded',
+        source_ip: request.ip,
+        api_key_prefix: request.caller?.keyPrefix ?? null,
+        identity: request.caller?.identity ?? null,
+        details: { method: request.method, route: request.routeOptions.url ?? null },
+      });
+    },
+    errorResponseBuilder: (_request, context) =>
+      new KubentlyError('rate_limited', `rate limit exceeded, retry in ${context.after}`, {
+        details: { limit: context.max, retry_after_seconds: Math.ceil(context.ttl / 1000) },
+      }),
+  });
+
+  await app.register(operationsRoutes, { registry, checks: deps.health });
+  await app.register(sessionRoutes, ctx);
+  await app.register(executeRoutes, ctx);
+  await app.register(resultRoutes, ctx);
+  await app.register(clusterRoutes, ctx);
+  for (const plugin of deps.plugins ?? []) await app.register(plugin, ctx);
+  return app;
+}

@@ -1,0 +1,25 @@
+// What every route group receives: the gateway's services, built once by buildGateway.
+
+import type { AuditEmitter } from '../common/audit/emitter-types.js';
+import type { Logger } from '../common/logger.js';
+import type { AgentTracker } from './agent-tracker.js';
+import type { ClusterAccess } from './cluster-access.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayMetrics } from './plugins/metrics.js';
+import type { GatewayPolicy } from './policy-port.js';
+import type { Relay } from './relay.js';
+import type { ResultStore } from './results/result-store.js';
+import type { SessionStore } from './sessions/types.js';
+
+export interface GatewayContext {
+  config: GatewayConfig;
+  log: Logger;
+  relay: Pick<Relay, 'send' | 'inFlight'>;
+  agents: AgentTracker;
+  sessions: SessionStore;
+  results: ResultStore;
+  policy: GatewayPolicy;
+  audit: AuditEmitter;
+  metrics: GatewayMetrics;
+  clusters: ClusterAccess;
+}

@@ -1,0 +1,155 @@
+// The gateway process: read config, open connections, build the app, listen, and shut down cleanly.
+
+import { jetstream } from '@nats-io/jetstream';
+import { Redis, type RedisOptions } from 'ioredis';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createAuditEmitter } from '../common/audit/emitter.js';
+import { ConfigError } from '../common/env.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { connectNats } from '../common/nats-connect.js';
+import { loadPolicyFile, type Policy, PRESETS, watchPolicyFile } from '../common/policy/index.js';
+import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
+import { createAgentTracker } from './agent-tracker.js';
+import { buildGateway } from './app.js';
+import { createApiKeyStore } from './auth/api-keys.js';
+import { type GatewayConfig, loadGatewayConfig } from './config.js';
+import { createGatewayPolicy } from './policy-adapter.js';
+import { createRelay } from './relay.js';
+import { createMemoryResultStore, createRedisResultStore } from './results/result-store.js';
+import { createMemorySessionStore } from './sessions/memory-store.js';
+import { createRedisSessionStore } from './sessions/redis-store.js';
+
+/** ioredis options for a shared store: fail a command at once while Redis is away instead of queueing it. */
+export function redisOptions(config: Pick<GatewayConfig, 'redisPassword'>): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    ...(config.redisPassword !== undefined ? { password: config.redisPassword } : {}),
+  };
+}
+
+async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis | undefined> {
+  if (!config.redisUrl) {
+    log.warn('REDIS_URL is not set: sessions, results and rate limits live in this process (one gateway replica only)');
+    return undefined;
+  }
+  // rediss:// in the URL turns on TLS; the URL may carry a password, REDIS_PASSWORD overrides it.
+  const redis = new Redis(config.redisUrl, { ...redisOptions(config), lazyConnect: true });
+  redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis error'));
+  await redis.connect();
+  log.info('redis connected');
+  return redis;
+}
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel, name: 'gateway' });
+
+  let policy: Policy = config.policyFile ? await loadPolicyFile(config.policyFile) : PRESETS.readOnly;
+  const policyWatcher = config.policyFile
+    ? watchPolicyFile(config.policyFile, (p) => (policy = p), log.child({ component: 'policy' }))
+    : undefined;
+
+  const nc = await connectNats({
+    servers: config.nats.servers,
+    name: 'kubently-gateway',
+    user: config.nats.user,
+    pass: config.nats.pass,
+    inboxPrefix: GATEWAY_INBOX_PREFIX,
+    tls: config.nats.tls,
+    log: log.child({ component: 'nats' }),
+  });
+  const redis = await connectRedis(config, log);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const js = jetstream(nc);
+  const agents = createAgentTracker({ nc, log: log.child({ component: 'agents' }) });
+  const relay = createRelay({ nc, js, log: log.child({ component: 'relay' }) });
+  const audit = createAuditEmitter({ js, log, registry });
+  const ttls = { absoluteSeconds: config.sessionTtlSeconds, idleSeconds: config.sessionIdleTtlSeconds };
+  const sessions = redis
+    ? createRedisSessionStore({ redis, keyPrefix: config.redisKeyPrefix, ...ttls })
+    : createMemorySessionStore(ttls);
+  const results = redis
+    ? createRedisResultStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.resultTtlSeconds })
+    : createMemoryResultStore({ ttlSeconds: config.resultTtlSeconds });
+  const apiKeys = createApiKeyStore({
+    inline: config.apiKeys,
+    file: config.apiKeysFile,
+    log: log.child({ component: 'api-keys' }),
+    pollMs: config.apiKeysPollMs,
+  });
+  if (apiKeys.size === 0) log.warn('no API keys configured: every request will be refused');
+
+  const app = await buildGateway({
+    config,
+    log,
+    relay,
+    agents,
+    sessions,
+    results,
+    apiKeys,
+    policy: createGatewayPolicy(() => policy),
+    audit,
+    registry,
+    health: {
+      nats: async () => {
+        if (nc.isClosed()) throw new Error('closed');
+        await nc.flush();
+      },
+      ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
+    },
+    rateLimitRedis: redis,
+  });
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ address, sessions: sessions.kind }, 'gateway listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    try {
+      // Stops accepting and waits for in-flight requests, whose relays still need NATS.
+      await app.close();
+      apiKeys.close();
+      policyWatcher?.close();
+      await relay.close();
+      agents.close();
+      await audit.close();
+      await sessions.close();
+      await nc.drain();
+      await redis?.quit();
+      log.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

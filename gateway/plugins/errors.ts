@@ -1,0 +1,80 @@
+// One error handler for the whole API: every error leaves as { error, message, details? } with the right
+// status. KubentlyError keeps its code; Fastify's own 4xx errors are mapped; anything else is a 500 whose
+// message and stack stay in the log.
+
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isKubentlyError, KubentlyError } from '../../common/errors.js';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+/** Extra body fields a KubentlyError may carry (denied and timed-out results add the result shape). */
+export const BODY_EXTRA = Symbol('kubently.bodyExtra');
+
+export function withBody(err: KubentlyError, extra: object): KubentlyError {
+  (err as unknown as Record<symbol, unknown>)[BODY_EXTRA] = extra;
+  return err;
+}
+
+function bodyOf(err: KubentlyError): ErrorBody {
+  const extra = (err as unknown as Record<symbol, Record<string, unknown> | undefined>)[BODY_EXTRA];
+  return {
+    ...extra,
+    error: err.code,
+    message: err.message,
+    ...(err.details ? { details: err.details } : {}),
+  };
+}
+
+function fromFastify(err: FastifyError): KubentlyError | null {
+  if (err.validation) {
+    const validation = err.validation.map((v) => ({
+      path: v.instancePath || '/',
+      keyword: v.keyword,
+      message: v.message ?? 'invalid',
+      params: v.params,
+    }));
+    return new KubentlyError('bad_request', `invalid ${err.validationContext ?? 'request'}: ${err.message}`, {
+      details: { validation },
+    });
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new KubentlyError('payload_too_large', 'request body too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new KubentlyError('bad_request', 'request body must be application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new KubentlyError('bad_request', 'request body is empty');
+    default:
+      break;
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new KubentlyError('bad_request', 'request body is not valid JSON');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new KubentlyError('bad_request', err.message);
+  }
+  return null;
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = isKubentlyError(err) ? err : fromFastify(err);
+    if (known) {
+      // A Fastify 4xx may carry a status outside the registry (415, 405): keep the real one.
+      const status = isKubentlyError(err) ? known.statusCode : (err.statusCode ?? known.statusCode);
+      if (status >= 500) request.log.warn({ err: known, cause: known.cause }, 'request failed');
+      return reply.code(status).send(bodyOf(known));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal_error', message: 'internal error' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+}

@@ -1,0 +1,25 @@
+// GET /debug/result/:id — a result while it is kept, only for the identity that ran the command.
+
+import type { FastifyInstance } from 'fastify';
+import { KubentlyError } from '../../common/errors.js';
+import { callerOf } from '../auth/authenticate.js';
+import type { GatewayContext } from '../context.js';
+import { errorRef, idParam } from '../schemas.js';
+
+export async function resultRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  app.get<{ Params: { id: string } }>(
+    '/debug/result/:id',
+    {
+      schema: {
+        tags: ['commands'],
+        params: { type: 'object', required: ['id'], properties: { id: idParam } },
+        response: { 200: { $ref: 'CommandResult#' }, 400: errorRef, 401: errorRef, 404: errorRef, 503: errorRef },
+      },
+    },
+    async (request) => {
+      const result = await ctx.results.get(request.params.id, callerOf(request).identity);
+      if (!result) throw new KubentlyError('not_found', 'result not found');
+      return result;
+    },
+  );
+}

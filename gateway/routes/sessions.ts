@@ -1,0 +1,119 @@
+// POST/GET/DELETE /debug/session and GET /debug/sessions: only ever the caller's own sessions.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { KubentlyError } from '../../common/errors.js';
+import { callerOf } from '../auth/authenticate.js';
+import type { GatewayContext } from '../context.js';
+import { errorRef, idParam, sessionRequestSchema } from '../schemas.js';
+import type { Session } from '../sessions/types.js';
+
+interface CreateBody {
+  cluster_id: string;
+  user_id?: string;
+  correlation_id?: string;
+  ttl_seconds?: number;
+}
+
+export function sessionView(s: Session) {
+  return {
+    session_id: s.id,
+    cluster_id: s.clusterId,
+    status: 'active' as const,
+    created_at: new Date(s.createdAt).toISOString(),
+    expires_at: new Date(s.expiresAt).toISOString(),
+    ttl_seconds: s.ttlSeconds,
+    user_id: s.userId,
+    correlation_id: s.correlationId,
+    commands_executed: s.commandsExecuted,
+    last_activity: new Date(s.lastActivity).toISOString(),
+  };
+}
+
+const sessionNotFound = () => new KubentlyError('not_found', 'session not found');
+const errors = { 400: errorRef, 401: errorRef, 404: errorRef, 429: errorRef, 503: errorRef };
+const idParams = { type: 'object', required: ['id'], properties: { id: idParam } } as const;
+
+export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const { config, sessions, audit, clusters } = ctx;
+  const auditBase = (request: FastifyRequest) => ({
+    source_ip: request.ip,
+    api_key_prefix: callerOf(request).keyPrefix,
+    identity: callerOf(request).identity,
+  });
+
+  app.post<{ Body: CreateBody }>(
+    '/debug/session',
+    {
+      schema: {
+        tags: ['sessions'],
+        body: sessionRequestSchema(config.sessionTtlSeconds),
+        response: { 201: { $ref: 'Session#' }, ...errors },
+      },
+      config: { rateLimit: { max: config.rateLimit.sessionCreate, timeWindow: config.rateLimit.windowMs } },
+    },
+    async (request, reply) => {
+      const { identity } = callerOf(request);
+      const body = request.body;
+      clusters.require(identity, body.cluster_id);
+      const session = await sessions.create({
+        clusterId: body.cluster_id,
+        owner: identity,
+        userId: body.user_id ?? null,
+        correlationId: body.correlation_id ?? null,
+        ttlSeconds: body.ttl_seconds ?? config.sessionTtlSeconds,
+      });
+      void audit.emit({
+        ...auditBase(request),
+        event_type: 'session_creation',
+        cluster_id: session.clusterId,
+        session_id: session.id,
+        details: { ttl_seconds: session.ttlSeconds, user_id: session.userId, correlation_id: session.correlationId },
+      });
+      return reply.code(201).send(sessionView(session));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/debug/session/:id',
+    { schema: { tags: ['sessions'], params: idParams, response: { 200: { $ref: 'Session#' }, ...errors } } },
+    async (request) => {
+      const session = await sessions.get(request.params.id, callerOf(request).identity);
+      if (!session) throw sessionNotFound();
+      return sessionView(session);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/debug/session/:id',
+    { schema: { tags: ['sessions'], params: idParams, response: { 204: { type: 'null' }, ...errors } } },
+    async (request, reply) => {
+      const session = await sessions.delete(request.params.id, callerOf(request).identity);
+      if (!session) throw sessionNotFound();
+      void audit.emit({
+        ...auditBase(request),
+        event_type: 'session_termination',
+        cluster_id: session.clusterId,
+        session_id: session.id,
+        details: { reason: 'deleted', commands_executed: session.commandsExecuted },
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/debug/sessions',
+    {
+      schema: {
+        tags: ['sessions'],
+        response: {
+          200: {
+            type: 'object',
+            properties: { sessions: { type: 'array', items: { $ref: 'Session#' } } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({ sessions: (await sessions.list(callerOf(request).identity)).map(sessionView) }),
+  );
+}

@@ -1,0 +1,40 @@
+// The types the sim serves: Kubently's catalog plus what kubectl describe reads on its own
+// (node leases, resource quotas and limit ranges), which Kubently itself never names.
+
+import { RESOURCE_TYPES, type ResourceType } from '../common/resources.js';
+
+const READ = ['get', 'list', 'watch'] as const;
+
+function extra(resource: string, singular: string, kind: string, group: string, namespaced: boolean, shortNames: string[] = []): ResourceType {
+  return { resource, singular, kind, group, version: 'v1', namespaced, shortNames, categories: [], verbs: READ };
+}
+
+export const SIM_TYPES: readonly ResourceType[] = [
+  ...RESOURCE_TYPES,
+  extra('leases', 'lease', 'Lease', 'coordination.k8s.io', true),
+  extra('resourcequotas', 'resourcequota', 'ResourceQuota', '', true, ['quota']),
+  extra('limitranges', 'limitrange', 'LimitRange', '', true, ['limits']),
+];
+
+/** Type by `group/version/resource` ('' group for core: '/v1/pods'). */
+export const TYPE_BY_PATH = new Map<string, ResourceType>(SIM_TYPES.map((t) => [`${t.group}/${t.version}/${t.resource}`, t]));
+
+export interface GroupVersions {
+  group: string;
+  versions: string[];
+}
+
+/** Groups in the order the real server lists them: core first, then by first appearance. */
+export const GROUPS: readonly GroupVersions[] = (() => {
+  const map = new Map<string, string[]>();
+  for (const t of SIM_TYPES) {
+    const v = map.get(t.group) ?? [];
+    if (!v.includes(t.version)) v.push(t.version);
+    map.set(t.group, v);
+  }
+  return [...map].map(([group, versions]) => ({ group, versions }));
+})();
+
+export function typesOf(group: string, version: string): ResourceType[] {
+  return SIM_TYPES.filter((t) => t.group === group && t.version === version);
+}

@@ -1,0 +1,120 @@
+// Regenerates the trimmed OpenAPI v3 documents served for `kubectl explain`, from the schema
+// metadata and doc comments that @kubernetes/client-node ships. Run: `tsx sim/openapi/generate.ts`.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+
+interface Attribute {
+  name: string;
+  baseName: string;
+  type: string;
+  format: string;
+}
+type Schema = Record<string, unknown>;
+
+const MODELS = join(dirname(createRequire(import.meta.url).resolve('@kubernetes/client-node')), 'gen', 'models');
+const META = new Set(['ObjectMeta', 'ListMeta', 'LabelSelector', 'LabelSelectorRequirement', 'OwnerReference', 'ManagedFieldsEntry', 'Condition']);
+const APPS = /^(Deployment|DaemonSet|StatefulSet|ReplicaSet|RollingUpdate)/;
+
+/** V1PodSpec → io.k8s.api.core.v1.PodSpec, V1ObjectMeta → io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta. */
+function schemaName(cls: string): string {
+  const short = cls.replace(/^(CoreV1|V\d+((alpha|beta)\d+)?)/, '');
+  if (META.has(short)) return `io.k8s.apimachinery.pkg.apis.meta.v1.${short}`;
+  if (APPS.test(short)) return `io.k8s.api.apps.v1.${short}`;
+  return `io.k8s.api.core.v1.${short}`;
+}
+
+async function docs(cls: string): Promise<{ description: string; fields: Map<string, { description: string; required: boolean }> }> {
+  const text = await readFile(join(MODELS, `${cls}.d.ts`), 'utf8').catch(() => '');
+  const clean = (s: string) => s.split('\n').map((l) => l.replace(/^\s*\*\s?/, '')).join('\n').trim().replace(/\\'/g, "'").replace(/\\"/g, '"');
+  const classDoc = /\/\*\*\n((?:(?!\*\/)[\s\S])*?)\*\/\nexport declare class/.exec(text);
+  const fields = new Map<string, { description: string; required: boolean }>();
+  for (const m of text.matchAll(/\/\*\*\n((?:(?!\*\/)[\s\S])*?)\*\/\n\s*'([^']+)'(\?)?:/g)) {
+    fields.set(m[2]!, { description: clean(m[1]!), required: m[3] !== '?' });
+  }
+  return { description: classDoc ? clean(classDoc[1]!) : '', fields };
+}
+
+const schemas: Record<string, Schema> = {};
+
+async function typeSchema(type: string, format: string): Promise<Schema> {
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) return { type: 'array', items: await typeSchema(array[1]!, format) };
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) return { type: 'object', additionalProperties: await typeSchema(map[1]!, format) };
+  switch (type) {
+    case 'string':
+      return { type: 'string', ...(format ? { format } : {}) };
+    case 'Date':
+    case 'V1MicroTime':
+      return { type: 'string', format: 'date-time' };
+    case 'number':
+      return format === 'double' ? { type: 'number', format } : { type: 'integer', format: format || 'int32' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'IntOrString':
+      return { 'x-kubernetes-int-or-string': true };
+    case 'any':
+    case 'object':
+      return { type: 'object' };
+  }
+  if (/^(V\d|CoreV1)/.test(type) && type in k8s) {
+    await model(type);
+    return { allOf: [{ $ref: `#/components/schemas/${schemaName(type)}` }], default: {} };
+  }
+  return { type: 'object' };
+}
+
+async function model(cls: string, gvk?: { group: string; version: string; kind: string }): Promise<void> {
+  const name = schemaName(cls);
+  if (schemas[name]) return;
+  schemas[name] = {};
+  const attrs = (k8s as unknown as Record<string, { attributeTypeMap?: Attribute[] }>)[cls]?.attributeTypeMap ?? [];
+  const { description, fields } = await docs(cls);
+  const properties: Record<string, Schema> = {};
+  const required: string[] = [];
+  for (const a of attrs) {
+    const doc = fields.get(a.name);
+    properties[a.baseName] = { ...(doc?.description ? { description: doc.description } : {}), ...(await typeSchema(a.type, a.format)) };
+    if (doc?.required) required.push(a.baseName);
+  }
+  schemas[name] = {
+    description,
+    type: 'object',
+    properties,
+    ...(required.length ? { required } : {}),
+    ...(gvk ? { 'x-kubernetes-group-version-kind': [gvk] } : {}),
+  };
+}
+
+async function document(title: string, roots: [string, string, string][]): Promise<string> {
+  for (const key of Object.keys(schemas)) delete schemas[key];
+  for (const [cls, group, kind] of roots) await model(cls, { group, version: 'v1', kind });
+  const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return `${JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.2' }, paths: {}, components: { schemas: sorted } }, null, 1)}\n`;
+}
+
+const here = dirname(new URL(import.meta.url).pathname);
+await writeFile(
+  join(here, 'api__v1.json'),
+  await document('core', [
+    ['V1Pod', '', 'Pod'],
+    ['V1Node', '', 'Node'],
+    ['V1Service', '', 'Service'],
+    ['V1Namespace', '', 'Namespace'],
+    ['CoreV1Event', '', 'Event'],
+    ['V1ConfigMap', '', 'ConfigMap'],
+    ['V1PersistentVolumeClaim', '', 'PersistentVolumeClaim'],
+  ]),
+);
+await writeFile(
+  join(here, 'apis__apps__v1.json'),
+  await document('apps', [
+    ['V1Deployment', 'apps', 'Deployment'],
+    ['V1DaemonSet', 'apps', 'DaemonSet'],
+    ['V1StatefulSet', 'apps', 'StatefulSet'],
+    ['V1ReplicaSet', 'apps', 'ReplicaSet'],
+  ]),
+);

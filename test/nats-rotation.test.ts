@@ -1,0 +1,81 @@
+// Rotating and revoking an agent token is a config reload: the old token stops working, nobody else notices.
+
+import { appendFile } from 'node:fs/promises';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { AuthorizationError } from '@nats-io/nats-core';
+import test from 'ava';
+import { connectAs, randomToken, startNats } from './helpers/nats-server.js';
+
+/** Resolves with the error the connection was closed with (undefined for a clean close). */
+function closedWith(nc: NatsConnection): Promise<Error | undefined> {
+  return nc.closed().then((err) => err ?? undefined);
+}
+
+test('nats rotation - a reload with a new token closes the old session, refuses the old token, accepts the new one', async (t) => {
+  const tokens = { alpha: randomToken(), beta: randomToken() };
+  const server = await startNats(t, { agentTokens: tokens });
+  const alphaOld = await connectAs(t, server, { agent: 'alpha' }, { maxReconnectAttempts: 3 });
+  const beta = await connectAs(t, server, { agent: 'beta' });
+  const gateway = await connectAs(t, server, 'gateway');
+  const betaStatuses: string[] = [];
+  void (async () => {
+    for await (const s of beta.status()) betaStatuses.push(s.type);
+  })();
+
+  const oldToken = tokens.alpha;
+  const newToken = randomToken();
+  await server.reload({ ...tokens, alpha: newToken });
+
+  // The server re-checks connected clients on reload; the stale token cannot reconnect either.
+  const err = await closedWith(alphaOld);
+  t.true(err instanceof AuthorizationError, `closed with ${err}`);
+  await t.throwsAsync(connectAs(t, server, { agent: 'alpha' }, { pass: oldToken }), { instanceOf: AuthorizationError });
+
+  const alphaNew = await connectAs(t, server, { agent: 'alpha' });
+  await t.notThrowsAsync(alphaNew.flush());
+
+  // Other agents and services kept their sessions.
+  await beta.flush();
+  await gateway.flush();
+  t.false(beta.isClosed());
+  t.false(gateway.isClosed());
+  t.deepEqual(
+    betaStatuses.filter((s) => s !== 'ping'),
+    [],
+  );
+});
+
+test('nats rotation - removing a cluster disconnects its agent for good and leaves the others connected', async (t) => {
+  const tokens = { alpha: randomToken(), beta: randomToken() };
+  const server = await startNats(t, { agentTokens: tokens });
+  const alpha = await connectAs(t, server, { agent: 'alpha' });
+  const beta = await connectAs(t, server, { agent: 'beta' }, { maxReconnectAttempts: 3 });
+
+  await server.reload({ alpha: tokens.alpha });
+
+  const err = await closedWith(beta);
+  t.true(err instanceof AuthorizationError, `closed with ${err}`);
+  await t.throwsAsync(connectAs(t, server, { agent: 'beta' }, { pass: tokens.beta }), {
+    instanceOf: AuthorizationError,
+  });
+  await alpha.flush();
+  t.false(alpha.isClosed());
+});
+
+test('nats rotation - a token the generator refuses never reaches the server, which keeps its config', async (t) => {
+  const tokens = { alpha: randomToken() };
+  const server = await startNats(t, { agentTokens: tokens });
+  await t.throwsAsync(server.reload({ alpha: 'short' }), { message: /shorter than 32 characters/ });
+  const alpha = await connectAs(t, server, { agent: 'alpha' });
+  await t.notThrowsAsync(alpha.flush());
+});
+
+test('nats rotation - a reload nats-server refuses is reported and the running config stays in force', async (t) => {
+  const tokens = { alpha: randomToken() };
+  const server = await startNats(t, { agentTokens: tokens });
+  await appendFile(server.configPath, '\nthis is not { valid\n');
+  await t.throwsAsync(server.reload({ alpha: randomToken() }), { message: /refused the new configuration/ });
+  // The old token still works: the server did not apply anything.
+  const alpha = await connectAs(t, server, { agent: 'alpha' }, { pass: tokens.alpha });
+  await t.notThrowsAsync(alpha.flush());
+});
