@@ -5,7 +5,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -78,8 +78,15 @@ export async function createKubeClient(kc: KubeConfig, options: KubeClientOption
   const isHttps = base.protocol === 'https:';
   const now = options.now ?? Date.now;
 
+  // client-node refuses plain-HTTP servers unless TLS verification is "skipped"; a plain-HTTP server
+  // (the simulated apiserver, a local proxy) has no TLS to verify, so read its auth from a copy that says so.
+  let authSource = kc;
+  if (!isHttps && !cluster.skipTLSVerify) {
+    authSource = new KubeConfig();
+    authSource.loadFromClusterAndUser({ ...cluster, skipTLSVerify: true }, kc.getCurrentUser() ?? { name: 'anonymous' });
+  }
   const tls: https.RequestOptions = {};
-  await kc.applyToHTTPSOptions(tls);
+  await authSource.applyToHTTPSOptions(tls);
   const agentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? 64,
@@ -104,7 +111,7 @@ export async function createKubeClient(kc: KubeConfig, options: KubeClientOption
   async function currentAuth(): Promise<Record<string, string>> {
     if (now() - authReadAt > authRefreshMs) {
       const fresh: https.RequestOptions = {};
-      await kc.applyToHTTPSOptions(fresh);
+      await authSource.applyToHTTPSOptions(fresh);
       authHeaders = headersOf(fresh);
       authReadAt = now();
     }

@@ -74,7 +74,10 @@ function parseAdvisory(data: Uint8Array): ClientAdvisory | undefined {
   }
 }
 
-function toEvent(kind: ConnectionEventKind, advisory: ClientAdvisory | undefined): ConnectionEvent | undefined {
+function toEvent(
+  kind: ConnectionEventKind,
+  advisory: ClientAdvisory | undefined,
+): ConnectionEvent | undefined {
   if (!advisory?.client) return undefined;
   const user = advisory.client.user;
   const event: ConnectionEvent = { kind, user, remote: advisory.client.host, timestamp: advisory.timestamp };

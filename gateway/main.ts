@@ -1,7 +1,7 @@
 // The gateway process: read config, open connections, build the app, listen, and shut down cleanly.
 
 import { jetstream } from '@nats-io/jetstream';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { ConfigError } from '../common/env.js';
@@ -14,21 +14,11 @@ import { buildGateway } from './app.js';
 import { createApiKeyStore } from './auth/api-keys.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { createGatewayPolicy } from './policy-adapter.js';
+import { redisOptions } from './redis-options.js';
 import { createRelay } from './relay.js';
 import { createMemoryResultStore, createRedisResultStore } from './results/result-store.js';
 import { createMemorySessionStore } from './sessions/memory-store.js';
 import { createRedisSessionStore } from './sessions/redis-store.js';
-
-/** ioredis options for a shared store: fail a command at once while Redis is away instead of queueing it. */
-export function redisOptions(config: Pick<GatewayConfig, 'redisPassword'>): RedisOptions {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-    ...(config.redisPassword !== undefined ? { password: config.redisPassword } : {}),
-  };
-}
 
 async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis | undefined> {
   if (!config.redisUrl) {

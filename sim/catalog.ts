@@ -5,8 +5,25 @@ import { RESOURCE_TYPES, type ResourceType } from '../common/resources.js';
 
 const READ = ['get', 'list', 'watch'] as const;
 
-function extra(resource: string, singular: string, kind: string, group: string, namespaced: boolean, shortNames: string[] = []): ResourceType {
-  return { resource, singular, kind, group, version: 'v1', namespaced, shortNames, categories: [], verbs: READ };
+function extra(
+  resource: string,
+  singular: string,
+  kind: string,
+  group: string,
+  namespaced: boolean,
+  shortNames: string[] = [],
+): ResourceType {
+  return {
+    resource,
+    singular,
+    kind,
+    group,
+    version: 'v1',
+    namespaced,
+    shortNames,
+    categories: [],
+    verbs: READ,
+  };
 }
 
 export const SIM_TYPES: readonly ResourceType[] = [
@@ -17,7 +34,9 @@ export const SIM_TYPES: readonly ResourceType[] = [
 ];
 
 /** Type by `group/version/resource` ('' group for core: '/v1/pods'). */
-export const TYPE_BY_PATH = new Map<string, ResourceType>(SIM_TYPES.map((t) => [`${t.group}/${t.version}/${t.resource}`, t]));
+export const TYPE_BY_PATH = new Map<string, ResourceType>(
+  SIM_TYPES.map((t) => [`${t.group}/${t.version}/${t.resource}`, t]),
+);
 
 export interface GroupVersions {
   group: string;

@@ -35,9 +35,15 @@ function legacyResources(group: string, version: string) {
       ...(t.categories.length ? { categories: [...t.categories] } : {}),
       storageVersionHash: storageHash(t),
     });
-    if (t.resource === 'pods') resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+    if (t.resource === 'pods')
+      resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
 
 function aggregatedGroup(group: string, versions: string[]) {
@@ -54,7 +60,15 @@ function aggregatedGroup(group: string, versions: string[]) {
         ...(t.shortNames.length ? { shortNames: [...t.shortNames] } : {}),
         ...(t.categories.length ? { categories: [...t.categories] } : {}),
         ...(t.resource === 'pods'
-          ? { subresources: [{ subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] }] }
+          ? {
+              subresources: [
+                {
+                  subresource: 'log',
+                  responseKind: { group: '', version: 'v1', kind: 'Pod' },
+                  verbs: ['get'],
+                },
+              ],
+            }
           : {}),
       })),
       freshness: 'Current',
@@ -86,12 +100,17 @@ export function buildDiscovery(): DiscoveryDocs {
   const groups = new Map<string, string>();
   for (const g of GROUPS) {
     for (const v of g.versions) {
-      resourceLists.set(g.group ? `/apis/${g.group}/${v}` : `/api/${v}`, JSON.stringify(legacyResources(g.group, v)));
+      resourceLists.set(
+        g.group ? `/apis/${g.group}/${v}` : `/api/${v}`,
+        JSON.stringify(legacyResources(g.group, v)),
+      );
     }
-    if (g.group) groups.set(`/apis/${g.group}`, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) }));
+    if (g.group)
+      groups.set(`/apis/${g.group}`, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g) }));
   }
   const core = GROUPS.find((g) => g.group === '');
-  const aggregated = (apiVersion: string, items: unknown[]) => JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion, metadata: {}, items });
+  const aggregated = (apiVersion: string, items: unknown[]) =>
+    JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion, metadata: {}, items });
   const aggApi = new Map<string, string>();
   const aggApis = new Map<string, string>();
   return {
@@ -113,7 +132,10 @@ export function buildDiscovery(): DiscoveryDocs {
     aggregatedApis(apiVersion) {
       let doc = aggApis.get(apiVersion);
       if (!doc) {
-        doc = aggregated(apiVersion, NON_CORE.map((g) => aggregatedGroup(g.group, g.versions)));
+        doc = aggregated(
+          apiVersion,
+          NON_CORE.map((g) => aggregatedGroup(g.group, g.versions)),
+        );
         aggApis.set(apiVersion, doc);
       }
       return doc;

@@ -27,7 +27,13 @@ export function uidOf(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function meta(kind: string, name: string, namespace: string | undefined, created: string, extra: Partial<ObjectMeta> = {}): ObjectMeta {
+export function meta(
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  created: string,
+  extra: Partial<ObjectMeta> = {},
+): ObjectMeta {
   return {
     name,
     ...(namespace === undefined ? {} : { namespace }),
@@ -95,16 +101,20 @@ function containerSpec(c: ContainerFixture, tokenVolume: string): Record<string,
     resources: c.resources ?? {},
     ...(c.livenessProbe ? { livenessProbe: c.livenessProbe } : {}),
     ...(c.readinessProbe ? { readinessProbe: c.readinessProbe } : {}),
-    volumeMounts: [{ name: tokenVolume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
+    volumeMounts: [
+      { name: tokenVolume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+    ],
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
     imagePullPolicy: c.image.endsWith(':latest') ? 'Always' : 'IfNotPresent',
   };
 }
 
-function containerStatus(c: ContainerFixture, pod: PodFixture, clock: Clock): Record<string, unknown> {
+function containerStatus(c: ContainerFixture, pod: PodFixture, _clock: Clock): Record<string, unknown> {
   const running = 'running' in c.state;
-  const pulled = !('waiting' in c.state && /Image|ErrImage/.test(String((c.state.waiting as { reason?: string }).reason)));
+  const pulled = !(
+    'waiting' in c.state && /Image|ErrImage/.test(String((c.state.waiting as { reason?: string }).reason))
+  );
   return {
     name: c.name,
     state: c.state,
@@ -112,7 +122,9 @@ function containerStatus(c: ContainerFixture, pod: PodFixture, clock: Clock): Re
     ready: c.ready,
     restartCount: c.restartCount ?? 0,
     image: c.image.includes('/') || c.image.includes('.') ? c.image : `docker.io/library/${c.image}`,
-    imageID: pulled ? `docker.io/library/${c.name}@sha256:${createHash('sha256').update(c.image).digest('hex')}` : '',
+    imageID: pulled
+      ? `docker.io/library/${c.name}@sha256:${createHash('sha256').update(c.image).digest('hex')}`
+      : '',
     ...(pulled && pod.nodeName
       ? { containerID: `containerd://${createHash('sha256').update(`${pod.name}/${c.name}`).digest('hex')}` }
       : {}),
@@ -135,7 +147,17 @@ export function pod(p: PodFixture, clock: Clock): KubeObject {
       status: o?.status ?? (status ? 'True' : 'False'),
       lastProbeTime: null,
       lastTransitionTime: clock.ago(conditionAge(type)),
-      ...(o?.reason ? { reason: o.reason } : !status && (type === 'Ready' || type === 'ContainersReady') ? { reason: 'ContainersNotReady', message: `containers with unready status: [${p.containers.filter((c) => !c.ready).map((c) => c.name).join(' ')}]` } : {}),
+      ...(o?.reason
+        ? { reason: o.reason }
+        : !status && (type === 'Ready' || type === 'ContainersReady')
+          ? {
+              reason: 'ContainersNotReady',
+              message: `containers with unready status: [${p.containers
+                .filter((c) => !c.ready)
+                .map((c) => c.name)
+                .join(' ')}]`,
+            }
+          : {}),
       ...(o?.message ? { message: o.message } : {}),
     };
   };
@@ -170,7 +192,9 @@ export function pod(p: PodFixture, clock: Clock): KubeObject {
       ...(p.annotations ? { annotations: p.annotations } : {}),
       ...(ownerRefs ? { ownerReferences: ownerRefs } : {}),
       ...(p.owner && p.owner.kind === 'ReplicaSet' ? { generateName: `${p.owner.name}-` } : {}),
-      ...(p.deletionAgoSeconds !== undefined ? { deletionTimestamp: clock.ago(p.deletionAgoSeconds), deletionGracePeriodSeconds: 30 } : {}),
+      ...(p.deletionAgoSeconds !== undefined
+        ? { deletionTimestamp: clock.ago(p.deletionAgoSeconds), deletionGracePeriodSeconds: 30 }
+        : {}),
     } as Partial<ObjectMeta>),
     spec: {
       volumes: [
@@ -181,13 +205,21 @@ export function pod(p: PodFixture, clock: Clock): KubeObject {
             sources: [
               { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
               { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-              { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+              {
+                downwardAPI: {
+                  items: [
+                    { path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+                  ],
+                },
+              },
             ],
             defaultMode: 420,
           },
         },
       ],
-      ...(p.initContainers ? { initContainers: p.initContainers.map((c) => containerSpec(c, tokenVolume)) } : {}),
+      ...(p.initContainers
+        ? { initContainers: p.initContainers.map((c) => containerSpec(c, tokenVolume)) }
+        : {}),
       containers: p.containers.map((c) => containerSpec(c, tokenVolume)),
       restartPolicy: p.restartPolicy ?? 'Always',
       terminationGracePeriodSeconds: 30,
@@ -220,7 +252,12 @@ export function pod(p: PodFixture, clock: Clock): KubeObject {
 }
 
 /** Log lines spaced `stepSeconds` apart, the last one `endAgoSeconds` before the sim's start. */
-export function logLines(clock: Clock, endAgoSeconds: number, stepSeconds: number, texts: string[]): LogLine[] {
+export function logLines(
+  clock: Clock,
+  endAgoSeconds: number,
+  stepSeconds: number,
+  texts: string[],
+): LogLine[] {
   return texts.map((text, i) => {
     const at = endAgoSeconds + (texts.length - 1 - i) * stepSeconds;
     const t = clock.agoMicro(at).replace(/(\.\d{6})Z$/, `$1${String(100 + i * 37).padStart(3, '0')}Z`);

@@ -4,7 +4,14 @@
 import { type Clock, meta, uidOf } from './fixture-builders.js';
 import type { KubeObject } from './types.js';
 
-export const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'payments', 'monitoring'] as const;
+export const NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'payments',
+  'monitoring',
+] as const;
 
 const DAY = 86_400;
 export const CLUSTER_AGE = 45 * DAY;
@@ -13,9 +20,15 @@ export function namespaces(clock: Clock): KubeObject[] {
   return NAMESPACES.map((name) => ({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: meta('Namespace', name, undefined, clock.ago(name.startsWith('kube') || name === 'default' ? CLUSTER_AGE : 30 * DAY), {
-      labels: { 'kubernetes.io/metadata.name': name },
-    }),
+    metadata: meta(
+      'Namespace',
+      name,
+      undefined,
+      clock.ago(name.startsWith('kube') || name === 'default' ? CLUSTER_AGE : 30 * DAY),
+      {
+        labels: { 'kubernetes.io/metadata.name': name },
+      },
+    ),
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
   }));
@@ -71,15 +84,38 @@ function node(n: NodeFixture, clock: Clock): KubeObject {
       ...(n.taints ? { taints: n.taints } : {}),
     },
     status: {
-      capacity: { cpu: '4', 'ephemeral-storage': '102626232Ki', 'hugepages-2Mi': '0', memory: '16374584Ki', pods: '110' },
-      allocatable: { cpu: '4', 'ephemeral-storage': '102626232Ki', 'hugepages-2Mi': '0', memory: '16272184Ki', pods: '110' },
+      capacity: {
+        cpu: '4',
+        'ephemeral-storage': '102626232Ki',
+        'hugepages-2Mi': '0',
+        memory: '16374584Ki',
+        pods: '110',
+      },
+      allocatable: {
+        cpu: '4',
+        'ephemeral-storage': '102626232Ki',
+        'hugepages-2Mi': '0',
+        memory: '16272184Ki',
+        pods: '110',
+      },
       conditions: [
         healthy('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
         healthy('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
         healthy('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
         n.ready
-          ? { type: 'Ready', status: 'True', lastHeartbeatTime: hb, lastTransitionTime: since, reason: 'KubeletReady', message: 'kubelet is posting ready status' }
-          : { ...healthy('Ready', '', ''), reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' },
+          ? {
+              type: 'Ready',
+              status: 'True',
+              lastHeartbeatTime: hb,
+              lastTransitionTime: since,
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status',
+            }
+          : {
+              ...healthy('Ready', '', ''),
+              reason: 'NodeStatusUnknown',
+              message: 'Kubelet stopped posting node status.',
+            },
       ],
       addresses: [
         { type: 'InternalIP', address: n.ip },
@@ -106,24 +142,56 @@ function node(n: NodeFixture, clock: Clock): KubeObject {
   };
 }
 
-export const NODE_IPS = { 'control-plane': '172.18.0.2', 'worker-1': '172.18.0.3', 'worker-2': '172.18.0.4' } as const;
+export const NODE_IPS = {
+  'control-plane': '172.18.0.2',
+  'worker-1': '172.18.0.3',
+  'worker-2': '172.18.0.4',
+} as const;
 
 export function nodes(clock: Clock): KubeObject[] {
   return [
-    node({ name: 'control-plane', ip: NODE_IPS['control-plane'], podCIDR: '10.244.0.0/24', roles: ['control-plane'], ready: true, heartbeatAgo: 20, taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }, clock),
-    node({ name: 'worker-1', ip: NODE_IPS['worker-1'], podCIDR: '10.244.1.0/24', roles: ['worker'], ready: true, unschedulable: true, heartbeatAgo: 15, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: clock.ago(2 * 3600) }] }, clock),
-    node({
-      name: 'worker-2',
-      ip: NODE_IPS['worker-2'],
-      podCIDR: '10.244.2.0/24',
-      roles: ['worker'],
-      ready: false,
-      heartbeatAgo: 1500,
-      taints: [
-        { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: clock.ago(1460) },
-        { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: clock.ago(1455) },
-      ],
-    }, clock),
+    node(
+      {
+        name: 'control-plane',
+        ip: NODE_IPS['control-plane'],
+        podCIDR: '10.244.0.0/24',
+        roles: ['control-plane'],
+        ready: true,
+        heartbeatAgo: 20,
+        taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+      },
+      clock,
+    ),
+    node(
+      {
+        name: 'worker-1',
+        ip: NODE_IPS['worker-1'],
+        podCIDR: '10.244.1.0/24',
+        roles: ['worker'],
+        ready: true,
+        unschedulable: true,
+        heartbeatAgo: 15,
+        taints: [
+          { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: clock.ago(2 * 3600) },
+        ],
+      },
+      clock,
+    ),
+    node(
+      {
+        name: 'worker-2',
+        ip: NODE_IPS['worker-2'],
+        podCIDR: '10.244.2.0/24',
+        roles: ['worker'],
+        ready: false,
+        heartbeatAgo: 1500,
+        taints: [
+          { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: clock.ago(1460) },
+          { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: clock.ago(1455) },
+        ],
+      },
+      clock,
+    ),
   ];
 }
 
@@ -160,9 +228,15 @@ export function storage(clock: Clock): Record<string, KubeObject[]> {
       {
         apiVersion: 'v1',
         kind: 'PersistentVolume',
-        metadata: meta('PersistentVolume', 'pvc-6a1f0c2e-5b7d-4e8a-9c3f-2d1e0b9a8f7c', undefined, clock.ago(20 * DAY), {
-          annotations: { 'pv.kubernetes.io/provisioned-by': 'rancher.io/local-path' },
-        }),
+        metadata: meta(
+          'PersistentVolume',
+          'pvc-6a1f0c2e-5b7d-4e8a-9c3f-2d1e0b9a8f7c',
+          undefined,
+          clock.ago(20 * DAY),
+          {
+            annotations: { 'pv.kubernetes.io/provisioned-by': 'rancher.io/local-path' },
+          },
+        ),
         spec: {
           capacity: { storage: '10Gi' },
           accessModes: ['ReadWriteOnce'],
@@ -170,7 +244,10 @@ export function storage(clock: Clock): Record<string, KubeObject[]> {
           storageClassName: 'standard',
           volumeMode: 'Filesystem',
           claimRef: { kind: 'PersistentVolumeClaim', namespace: 'payments', name: 'data-postgres-0' },
-          hostPath: { path: '/var/local-path-provisioner/pvc-6a1f0c2e_payments_data-postgres-0', type: 'DirectoryOrCreate' },
+          hostPath: {
+            path: '/var/local-path-provisioner/pvc-6a1f0c2e_payments_data-postgres-0',
+            type: 'DirectoryOrCreate',
+          },
         },
         status: { phase: 'Bound' },
       },
@@ -179,7 +256,9 @@ export function storage(clock: Clock): Record<string, KubeObject[]> {
       {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
-        metadata: meta('PersistentVolumeClaim', 'data-postgres-0', 'payments', clock.ago(20 * DAY), { labels: { app: 'postgres' } }),
+        metadata: meta('PersistentVolumeClaim', 'data-postgres-0', 'payments', clock.ago(20 * DAY), {
+          labels: { app: 'postgres' },
+        }),
         spec: {
           accessModes: ['ReadWriteOnce'],
           resources: { requests: { storage: '10Gi' } },
@@ -206,7 +285,9 @@ export function storage(clock: Clock): Record<string, KubeObject[]> {
 }
 
 export function configAndIdentity(clock: Clock): Record<string, KubeObject[]> {
-  const ca = { 'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIKubentlySimCA\n-----END CERTIFICATE-----\n' };
+  const ca = {
+    'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIKubentlySimCA\n-----END CERTIFICATE-----\n',
+  };
   const cm = (name: string, ns: string, data: Record<string, string>, age: number): KubeObject => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -227,13 +308,38 @@ export function configAndIdentity(clock: Clock): Record<string, KubeObject[]> {
   });
   return {
     configmaps: [
-      ...NAMESPACES.map((ns) => cm('kube-root-ca.crt', ns, ca, ns === 'payments' || ns === 'monitoring' ? 30 * DAY : CLUSTER_AGE)),
-      cm('web-config', 'default', { 'nginx.conf': 'server { listen 80; location / { root /usr/share/nginx/html; } }\n', LOG_LEVEL: 'info' }, 7 * DAY),
-      cm('coredns', 'kube-system', { Corefile: '.:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    cache 30\n}\n' }, CLUSTER_AGE),
-      cm('prometheus-config', 'monitoring', { 'prometheus.yml': 'global:\n  scrape_interval: 30s\n' }, 30 * DAY),
+      ...NAMESPACES.map((ns) =>
+        cm('kube-root-ca.crt', ns, ca, ns === 'payments' || ns === 'monitoring' ? 30 * DAY : CLUSTER_AGE),
+      ),
+      cm(
+        'web-config',
+        'default',
+        {
+          'nginx.conf': 'server { listen 80; location / { root /usr/share/nginx/html; } }\n',
+          LOG_LEVEL: 'info',
+        },
+        7 * DAY,
+      ),
+      cm(
+        'coredns',
+        'kube-system',
+        {
+          Corefile:
+            '.:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    cache 30\n}\n',
+        },
+        CLUSTER_AGE,
+      ),
+      cm(
+        'prometheus-config',
+        'monitoring',
+        { 'prometheus.yml': 'global:\n  scrape_interval: 30s\n' },
+        30 * DAY,
+      ),
     ],
     serviceaccounts: [
-      ...NAMESPACES.map((ns) => sa('default', ns, ns === 'payments' || ns === 'monitoring' ? 30 * DAY : CLUSTER_AGE)),
+      ...NAMESPACES.map((ns) =>
+        sa('default', ns, ns === 'payments' || ns === 'monitoring' ? 30 * DAY : CLUSTER_AGE),
+      ),
       sa('api', 'default', 12 * DAY),
       sa('coredns', 'kube-system', CLUSTER_AGE),
       sa('prometheus', 'monitoring', 30 * DAY),
@@ -249,17 +355,50 @@ export function rbac(clock: Clock): Record<string, KubeObject[]> {
   const at = clock.ago(30 * DAY);
   return {
     clusterroles: [
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('ClusterRole', 'kubently-agent', undefined, at), rules: [{ apiGroups: [''], resources: ['pods', 'pods/log', 'nodes', 'services', 'endpoints', 'events', 'namespaces'], verbs: ['get', 'list', 'watch'] }] },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('ClusterRole', 'view', undefined, clock.ago(CLUSTER_AGE)), rules: [] },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: meta('ClusterRole', 'kubently-agent', undefined, at),
+        rules: [
+          {
+            apiGroups: [''],
+            resources: ['pods', 'pods/log', 'nodes', 'services', 'endpoints', 'events', 'namespaces'],
+            verbs: ['get', 'list', 'watch'],
+          },
+        ],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: meta('ClusterRole', 'view', undefined, clock.ago(CLUSTER_AGE)),
+        rules: [],
+      },
     ],
     clusterrolebindings: [
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta('ClusterRoleBinding', 'kubently-agent', undefined, at), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubently-agent' }, subjects: [{ kind: 'ServiceAccount', name: 'kubently-agent', namespace: 'kubently' }] },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: meta('ClusterRoleBinding', 'kubently-agent', undefined, at),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubently-agent' },
+        subjects: [{ kind: 'ServiceAccount', name: 'kubently-agent', namespace: 'kubently' }],
+      },
     ],
     roles: [
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta('Role', 'pod-reader', 'default', at), rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: meta('Role', 'pod-reader', 'default', at),
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+      },
     ],
     rolebindings: [
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta('RoleBinding', 'read-pods', 'default', at), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' }, subjects: [{ kind: 'User', name: 'jane', apiGroup: 'rbac.authorization.k8s.io' }] },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: meta('RoleBinding', 'read-pods', 'default', at),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+        subjects: [{ kind: 'User', name: 'jane', apiGroup: 'rbac.authorization.k8s.io' }],
+      },
     ],
   };
 }

@@ -6,7 +6,13 @@ import type { ResourceType } from '../common/resources.js';
 import { TYPE_BY_PATH } from './catalog.js';
 import { buildDiscovery, type DiscoveryDocs } from './discovery.js';
 import { podLogs } from './logs.js';
-import { fieldMatcher, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import {
+  fieldMatcher,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from './selectors.js';
 import { badRequest, forbidden, JSON_TYPE, notFound, resourceNotFound, statusResponse } from './status.js';
 import { acceptedTableVersion, type IncludeObject, renderTable } from './table.js';
 import type { KubeObject, SimFixtures, SimHeaders, SimResponse } from './types.js';
@@ -25,7 +31,12 @@ export interface SimHandler {
   invalidate(): void;
 }
 
-const WRITE_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+const WRITE_VERBS: Record<string, string> = {
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
 
 interface Route {
   type: ResourceType;
@@ -67,7 +78,12 @@ function parseResourcePath(parts: string[]): Route | 'unknown' | undefined {
   const type = TYPE_BY_PATH.get(`${group}/${version}/${rest[0]}`);
   if (!type || rest.length > 3) return 'unknown';
   if (namespace !== null && !type.namespaced) return 'unknown';
-  return { type, namespace, ...(rest[1] ? { name: rest[1] } : {}), ...(rest[2] ? { subresource: rest[2] } : {}) };
+  return {
+    type,
+    namespace,
+    ...(rest[1] ? { name: rest[1] } : {}),
+    ...(rest[2] ? { subresource: rest[2] } : {}),
+  };
 }
 
 function keyOf(o: KubeObject): string {
@@ -75,7 +91,9 @@ function keyOf(o: KubeObject): string {
 }
 
 function encodeContinue(rv: string, start: string): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: `${start}\u0000` })).toString('base64');
+  return Buffer.from(
+    JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: `${start}\u0000` }),
+  ).toString('base64');
 }
 
 function decodeContinue(token: string): string | undefined {
@@ -101,7 +119,10 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
         rv++;
         o.metadata.resourceVersion ??= String(rv);
       }
-      sorted.set(resource, [...list].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)));
+      sorted.set(
+        resource,
+        [...list].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)),
+      );
     }
     resourceVersion = rv;
   }
@@ -126,11 +147,14 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
     const token = query.get('continue');
     if (token) {
       const start = decodeContinue(token);
-      if (start === undefined) return badRequest('continue key is not valid: illegal base64 data at input byte 0');
+      if (start === undefined)
+        return badRequest('continue key is not valid: illegal base64 data at input byte 0');
       items = items.filter((o) => keyOf(o) > start);
     }
     const rv = String(resourceVersion);
-    const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: rv };
+    const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = {
+      resourceVersion: rv,
+    };
     const limit = Number(query.get('limit') ?? 0);
     if (limit > 0 && items.length > limit) {
       const remaining = items.length - limit;
@@ -151,7 +175,9 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
 
   function find(route: Route): KubeObject | undefined {
     const ns = route.namespace ?? undefined;
-    return sorted.get(route.type.resource)?.find((o) => o.metadata.name === route.name && o.metadata.namespace === ns);
+    return sorted
+      .get(route.type.resource)
+      ?.find((o) => o.metadata.name === route.name && o.metadata.namespace === ns);
   }
 
   function get(route: Route, query: URLSearchParams, accept: string | undefined): SimResponse {
@@ -164,7 +190,16 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
     if (!obj) return notFound(route.type.resource, name, route.type.group);
     const table = acceptedTableVersion(accept);
     if (table) {
-      return ok(renderTable(route.type.resource, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, table, includeObject(query), clock()));
+      return ok(
+        renderTable(
+          route.type.resource,
+          [obj],
+          { resourceVersion: obj.metadata.resourceVersion ?? '' },
+          table,
+          includeObject(query),
+          clock(),
+        ),
+      );
     }
     return ok(JSON.stringify(obj));
   }
@@ -174,7 +209,10 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
     const path = q === -1 ? rawPath : rawPath.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : rawPath.slice(q + 1));
     const accept = header(headers, 'accept');
-    const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = path
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     const route = parseResourcePath(parts);
     const verb = WRITE_VERBS[method];
 
@@ -186,11 +224,24 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
       }
       if (route.type.resource === 'secrets') {
         const watching = query.get('watch') === 'true' || query.get('watch') === '1';
-        return forbidden(fixtures.user, route.name ? 'get' : watching ? 'watch' : 'list', sub, '', route.namespace, route.name);
+        return forbidden(
+          fixtures.user,
+          route.name ? 'get' : watching ? 'watch' : 'list',
+          sub,
+          '',
+          route.namespace,
+          route.name,
+        );
       }
       return route.name ? get(route, query, accept) : list(route, query, accept);
     }
-    if (verb) return statusResponse(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`, {});
+    if (verb)
+      return statusResponse(
+        405,
+        'MethodNotAllowed',
+        `the server does not allow this method on the requested resource`,
+        {},
+      );
     if (route === 'unknown') return resourceNotFound();
     return nonResource(path, accept);
   }
@@ -207,7 +258,10 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
       case '/apis': {
         const agg = aggregatedVersion(accept);
         if (agg) {
-          const body = path === '/api' ? discovery.aggregatedApi(`apidiscovery.k8s.io/${agg}`) : discovery.aggregatedApis(`apidiscovery.k8s.io/${agg}`);
+          const body =
+            path === '/api'
+              ? discovery.aggregatedApi(`apidiscovery.k8s.io/${agg}`)
+              : discovery.aggregatedApis(`apidiscovery.k8s.io/${agg}`);
           return ok(body, `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
         }
         return ok(path === '/api' ? discovery.api : discovery.apis);

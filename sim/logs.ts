@@ -10,34 +10,63 @@ interface ContainerState {
   terminated?: { containerID?: string };
 }
 interface PodShape {
-  spec: { nodeName?: string; containers: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
+  spec: {
+    nodeName?: string;
+    containers: { name: string }[];
+    initContainers?: { name: string }[];
+    ephemeralContainers?: { name: string }[];
+  };
   status: {
     containerStatuses?: { name: string; state?: ContainerState; lastState?: ContainerState }[];
     initContainerStatuses?: { name: string; state?: ContainerState; lastState?: ContainerState }[];
   };
 }
 
-export function podLogs(fixtures: SimFixtures, pod: KubeObject | undefined, ns: string, name: string, query: URLSearchParams, now: number): SimResponse {
+export function podLogs(
+  fixtures: SimFixtures,
+  pod: KubeObject | undefined,
+  ns: string,
+  name: string,
+  query: URLSearchParams,
+  now: number,
+): SimResponse {
   if (!pod) return notFound('pods', name);
   const p = pod as unknown as PodShape;
-  const all = [...(p.spec.initContainers ?? []), ...p.spec.containers, ...(p.spec.ephemeralContainers ?? [])].map((c) => c.name);
+  const all = [
+    ...(p.spec.initContainers ?? []),
+    ...p.spec.containers,
+    ...(p.spec.ephemeralContainers ?? []),
+  ].map((c) => c.name);
   let container = query.get('container') ?? '';
   if (container === '') {
     if (p.spec.containers.length === 1) container = p.spec.containers[0]!.name;
     else if (p.spec.containers.length === 0) return badRequest(`pod ${name} does not have a container`);
-    else return badRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
+    else
+      return badRequest(
+        `a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`,
+      );
   } else if (!all.includes(container)) {
     return badRequest(`container ${container} is not valid for pod ${name}`);
   }
   // An unscheduled pod has no kubelet to ask: the apiserver streams nothing.
   if (!p.spec.nodeName) return { status: 200, contentType: 'text/plain', body: '' };
   const node = fixtures.objects.nodes?.find((n) => n.metadata.name === p.spec.nodeName);
-  const ready = (node?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find((c) => c.type === 'Ready');
+  const ready = (
+    node?.status as { conditions?: { type: string; status: string }[] } | undefined
+  )?.conditions?.find((c) => c.type === 'Ready');
   if (node && ready?.status !== 'True') {
-    const ip = (node.status as { addresses?: { type: string; address: string }[] }).addresses?.find((a) => a.type === 'InternalIP')?.address;
-    return statusResponse(500, 'InternalError', `Get "https://${ip}:10250/containerLogs/${ns}/${name}/${container}": dial tcp ${ip}:10250: connect: no route to host`);
+    const ip = (node.status as { addresses?: { type: string; address: string }[] }).addresses?.find(
+      (a) => a.type === 'InternalIP',
+    )?.address;
+    return statusResponse(
+      500,
+      'InternalError',
+      `Get "https://${ip}:10250/containerLogs/${ns}/${name}/${container}": dial tcp ${ip}:10250: connect: no route to host`,
+    );
   }
-  const cs = [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])].find((c) => c.name === container);
+  const cs = [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])].find(
+    (c) => c.name === container,
+  );
   const logs = fixtures.logs[`${ns}/${name}/${container}`];
   const previous = query.get('previous') === 'true';
   const fail = (msg: string) => badRequest(msg);
@@ -45,7 +74,8 @@ export function podLogs(fixtures: SimFixtures, pod: KubeObject | undefined, ns: 
   const state = cs?.state ?? {};
   const last = cs?.lastState ?? {};
   if (previous) {
-    if (!last.terminated) return fail(`previous terminated container "${container}" in pod "${name}" not found`);
+    if (!last.terminated)
+      return fail(`previous terminated container "${container}" in pod "${name}" not found`);
     lines = logs?.previous ?? [];
   } else if (state.running || state.terminated) {
     lines = logs?.current ?? [];
@@ -54,8 +84,12 @@ export function podLogs(fixtures: SimFixtures, pod: KubeObject | undefined, ns: 
     lines = logs?.previous ?? [];
   } else if (state.waiting) {
     const reason = state.waiting.reason ?? '';
-    if (reason === 'ErrImagePull') return fail(`container "${container}" in pod "${name}" is waiting to start: image can't be pulled`);
-    if (reason === 'ImagePullBackOff') return fail(`container "${container}" in pod "${name}" is waiting to start: trying and failing to pull image`);
+    if (reason === 'ErrImagePull')
+      return fail(`container "${container}" in pod "${name}" is waiting to start: image can't be pulled`);
+    if (reason === 'ImagePullBackOff')
+      return fail(
+        `container "${container}" in pod "${name}" is waiting to start: trying and failing to pull image`,
+      );
     return fail(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
   } else {
     return fail(`container "${container}" in pod "${name}" is waiting to start - no logs yet`);
@@ -67,8 +101,13 @@ function renderLogs(lines: LogLine[], query: URLSearchParams, now: number): stri
   let selected = lines;
   const sinceSeconds = query.get('sinceSeconds');
   const sinceTime = query.get('sinceTime');
-  const from = sinceSeconds ? now - Number(sinceSeconds) * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
-  if (from !== undefined && !Number.isNaN(from)) selected = selected.filter((l) => Date.parse(l.time) >= from);
+  const from = sinceSeconds
+    ? now - Number(sinceSeconds) * 1000
+    : sinceTime
+      ? Date.parse(sinceTime)
+      : undefined;
+  if (from !== undefined && !Number.isNaN(from))
+    selected = selected.filter((l) => Date.parse(l.time) >= from);
   const tail = query.get('tailLines');
   if (tail !== null && Number(tail) >= 0) selected = Number(tail) === 0 ? [] : selected.slice(-Number(tail));
   const timestamps = query.get('timestamps') === 'true';

@@ -9,7 +9,10 @@ const DIR = fileURLToPath(new URL('./openapi/', import.meta.url));
 
 /** File name to group-version path: api__v1.json → api/v1, apis__apps__v1.json → apis/apps/v1. */
 function gvPath(file: string): string {
-  return file.replace(/\.json$/, '').split('__').join('/');
+  return file
+    .replace(/\.json$/, '')
+    .split('__')
+    .join('/');
 }
 
 export async function loadOpenApi(dir = DIR): Promise<Map<string, string>> {

@@ -37,7 +37,10 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
   return splitTop(selector).map((term) => {
     const set = SET_RE.exec(term);
     if (set) {
-      const values = set[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = set[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       return { key: set[1]!, op: set[2] as 'in' | 'notin', values };
     }
     const eq = EQ_RE.exec(term);
@@ -48,7 +51,10 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
   });
 }
 
-export function matchesLabels(reqs: readonly LabelRequirement[], labels: Record<string, string> | undefined): boolean {
+export function matchesLabels(
+  reqs: readonly LabelRequirement[],
+  labels: Record<string, string> | undefined,
+): boolean {
   for (const r of reqs) {
     const has = labels !== undefined && Object.hasOwn(labels, r.key);
     const value = has ? labels[r.key] : undefined;
@@ -116,7 +122,8 @@ const FIELDS: Record<string, Record<string, FieldGetter>> = {
     'spec.restartPolicy': path('spec', 'restartPolicy'),
     'spec.schedulerName': path('spec', 'schedulerName'),
     'spec.serviceAccountName': path('spec', 'serviceAccountName'),
-    'spec.hostNetwork': (o) => String((o.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork === true),
+    'spec.hostNetwork': (o) =>
+      String((o.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork === true),
     'status.phase': path('status', 'phase'),
     'status.podIP': path('status', 'podIP'),
     'status.nominatedNodeName': path('status', 'nominatedNodeName'),
@@ -134,7 +141,10 @@ const FIELDS: Record<string, Record<string, FieldGetter>> = {
     source: path('source', 'component'),
     type: path('type'),
   },
-  nodes: { 'spec.unschedulable': (o) => String((o.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true) },
+  nodes: {
+    'spec.unschedulable': (o) =>
+      String((o.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true),
+  },
   namespaces: { 'status.phase': path('status', 'phase') },
   replicasets: { 'status.replicas': path('status', 'replicas') },
   jobs: { 'status.successful': path('status', 'succeeded') },
@@ -142,7 +152,10 @@ const FIELDS: Record<string, Record<string, FieldGetter>> = {
 };
 
 /** Returns a predicate, or throws SelectorError for a field the resource does not support. */
-export function fieldMatcher(resource: string, reqs: readonly FieldRequirement[]): (obj: KubeObject) => boolean {
+export function fieldMatcher(
+  resource: string,
+  reqs: readonly FieldRequirement[],
+): (obj: KubeObject) => boolean {
   const specific = FIELDS[resource] ?? {};
   const checks = reqs.map((r) => {
     const get = COMMON[r.field] ?? specific[r.field];

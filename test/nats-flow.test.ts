@@ -57,7 +57,10 @@ test('nats flow - the gateway records audit events, the audit consumer takes the
   const gateway = await connectAs(t, server, 'gateway');
   const audit = await connectAs(t, server, 'audit');
 
-  const ack = await jetstream(gateway).publish(subjects.audit('session_creation'), '{"event_type":"session_creation"}');
+  const ack = await jetstream(gateway).publish(
+    subjects.audit('session_creation'),
+    '{"event_type":"session_creation"}',
+  );
   t.is(ack.stream, AUDIT_STREAM);
 
   const consumer = await jetstream(audit).consumers.get(AUDIT_STREAM, AUDIT_CONSUMER);

@@ -29,7 +29,9 @@ test('nats rotation - a reload with a new token closes the old session, refuses 
   // The server re-checks connected clients on reload; the stale token cannot reconnect either.
   const err = await closedWith(alphaOld);
   t.true(err instanceof AuthorizationError, `closed with ${err}`);
-  await t.throwsAsync(connectAs(t, server, { agent: 'alpha' }, { pass: oldToken }), { instanceOf: AuthorizationError });
+  await t.throwsAsync(connectAs(t, server, { agent: 'alpha' }, { pass: oldToken }), {
+    instanceOf: AuthorizationError,
+  });
 
   const alphaNew = await connectAs(t, server, { agent: 'alpha' });
   await t.notThrowsAsync(alphaNew.flush());

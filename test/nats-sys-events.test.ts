@@ -26,7 +26,13 @@ function collect(): {
           () => reject(new Error(`no matching event in ${JSON.stringify(events)}`)),
           3_000,
         );
-        waiters.push({ pred, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+        waiters.push({
+          pred,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
       });
     },
   };

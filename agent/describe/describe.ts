@@ -95,6 +95,8 @@ export async function describe(reader: KubeReader, command: Command, signal: Abo
     types.push(type);
   }
 
+  if (command.targets.some((t) => t.names.some((n) => n === ''))) return { output: '', error: 'error: resource name may not be empty' };
+
   const items: Item[] = [];
   const errors: unknown[] = [];
   const named = command.targets.some((t) => t.names.length > 0);

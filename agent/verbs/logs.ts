@@ -4,6 +4,7 @@
 
 import type { Command } from '../../common/command/types.js';
 import { collectionPath, RESOURCE_TYPES } from '../../common/resources.js';
+import { KubeApiError } from '../kube-client.js';
 import { type VerbContext, type VerbResult, getJson } from './context.js';
 
 interface Container {
@@ -41,7 +42,21 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
   const name = command.targets[0]?.names[0];
   let pods: Pod[];
   if (name !== undefined) {
-    pods = [await getJson<Pod>(ctx, `${podsPath}/${encodeURIComponent(name)}`)];
+    try {
+      pods = [await getJson<Pod>(ctx, `${podsPath}/${encodeURIComponent(name)}`)];
+    } catch (err) {
+      // kubectl logs reports a missing pod in its own words, not as the bare Status.
+      if (err instanceof KubeApiError && err.statusCode === 404) {
+        return { output: '', error: `error: error from server (NotFound): pods "${name}" not found in namespace "${namespace}"` };
+      }
+      throw err;
+    }
+    const container = command.flags.container;
+    const pod = pods[0] as Pod;
+    if (container !== undefined && !allContainerNames(pod).includes(container)) {
+      // kubectl checks the container against the pod before asking for its log.
+      return { output: '', error: `error: container ${container} is not valid for pod ${name}` };
+    }
   } else {
     const list = await getJson<{ items: Pod[] }>(ctx, podsPath, { labelSelector: command.selectors.label });
     pods = list.items;
@@ -77,10 +92,14 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
 
 function containersOf(pod: Pod, command: Command): string[] {
   if (command.flags.container !== undefined) return [command.flags.container];
-  if (command.flags.allContainers) {
-    const spec = pod.spec ?? {};
-    return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name);
-  }
+  // kubectl visits init, regular, then ephemeral containers (its own printing order varies: it
+  // walks a Go map); the agent keeps this order every time.
+  if (command.flags.allContainers) return allContainerNames(pod);
   const container = defaultContainer(pod);
   return container === undefined ? [] : [container];
+}
+
+function allContainerNames(pod: Pod): string[] {
+  const spec = pod.spec ?? {};
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name);
 }

@@ -71,3 +71,10 @@ export function formatArgv(command: Command): string[] {
   argv.push(...flags);
   return argv;
 }
+
+const PLAIN = /^[A-Za-z0-9._/=:,@%+-]+$/;
+
+/** One string that tokenize() splits back into `argv`: for audit lines and the CLI. */
+export function formatCommandLine(argv: readonly string[]): string {
+  return argv.map((arg) => (PLAIN.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');
+}

@@ -1,4 +1,4 @@
-export { formatArgv } from './format.js';
+export { formatArgv, formatCommandLine } from './format.js';
 export {
   type CommandContext,
   type CommandRequest,

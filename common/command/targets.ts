@@ -47,14 +47,19 @@ export function parseResourceArgs(positionals: readonly string[], verb: string):
     }
     return toTargets(byResource);
   }
-  const names = positionals.slice(1).map((n) => checkObjectName(n, n));
+  // Types before names, so `get pods; id` is rejected for `pods;`, the token that went wrong first.
+  const types: ResourceType[] = [];
   let usedAll = false;
   for (const typed of first.split(',')) {
-    const types =
-      typed.toLowerCase() === 'all' ? ALL_CATEGORY : [resolveType(typed, typed === '' ? first : typed)];
-    usedAll ||= types === ALL_CATEGORY;
-    for (const type of types) byResource.set(type, new Set(names));
+    if (typed.toLowerCase() === 'all') {
+      usedAll = true;
+      types.push(...ALL_CATEGORY);
+    } else {
+      types.push(resolveType(typed, typed === '' ? first : typed));
+    }
   }
+  const names = positionals.slice(1).map((n) => checkObjectName(n, n));
+  for (const type of types) byResource.set(type, new Set(names));
   if (usedAll && names.length > 0) invalid('"all" takes no object name', 'invalid_argument', names[0]!);
   return toTargets(byResource);
 }

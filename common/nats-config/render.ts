@@ -43,7 +43,9 @@ export function validateAgentTokens(tokens: Record<string, string>): void {
       );
     }
     if (token.length > MAX_TOKEN_LENGTH) {
-      throw new InvalidAgentTokensError(`token of cluster "${clusterId}" is longer than ${MAX_TOKEN_LENGTH} characters`);
+      throw new InvalidAgentTokensError(
+        `token of cluster "${clusterId}" is longer than ${MAX_TOKEN_LENGTH} characters`,
+      );
     }
     if (/\s/.test(token)) {
       throw new InvalidAgentTokensError(`token of cluster "${clusterId}" contains whitespace`);

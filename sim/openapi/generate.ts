@@ -14,8 +14,20 @@ interface Attribute {
 }
 type Schema = Record<string, unknown>;
 
-const MODELS = join(dirname(createRequire(import.meta.url).resolve('@kubernetes/client-node')), 'gen', 'models');
-const META = new Set(['ObjectMeta', 'ListMeta', 'LabelSelector', 'LabelSelectorRequirement', 'OwnerReference', 'ManagedFieldsEntry', 'Condition']);
+const MODELS = join(
+  dirname(createRequire(import.meta.url).resolve('@kubernetes/client-node')),
+  'gen',
+  'models',
+);
+const META = new Set([
+  'ObjectMeta',
+  'ListMeta',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'OwnerReference',
+  'ManagedFieldsEntry',
+  'Condition',
+]);
 const APPS = /^(Deployment|DaemonSet|StatefulSet|ReplicaSet|RollingUpdate)/;
 
 /** V1PodSpec → io.k8s.api.core.v1.PodSpec, V1ObjectMeta → io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta. */
@@ -26,9 +38,18 @@ function schemaName(cls: string): string {
   return `io.k8s.api.core.v1.${short}`;
 }
 
-async function docs(cls: string): Promise<{ description: string; fields: Map<string, { description: string; required: boolean }> }> {
+async function docs(
+  cls: string,
+): Promise<{ description: string; fields: Map<string, { description: string; required: boolean }> }> {
   const text = await readFile(join(MODELS, `${cls}.d.ts`), 'utf8').catch(() => '');
-  const clean = (s: string) => s.split('\n').map((l) => l.replace(/^\s*\*\s?/, '')).join('\n').trim().replace(/\\'/g, "'").replace(/\\"/g, '"');
+  const clean = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.replace(/^\s*\*\s?/, ''))
+      .join('\n')
+      .trim()
+      .replace(/\\'/g, "'")
+      .replace(/\\"/g, '"');
   const classDoc = /\/\*\*\n((?:(?!\*\/)[\s\S])*?)\*\/\nexport declare class/.exec(text);
   const fields = new Map<string, { description: string; required: boolean }>();
   for (const m of text.matchAll(/\/\*\*\n((?:(?!\*\/)[\s\S])*?)\*\/\n\s*'([^']+)'(\?)?:/g)) {
@@ -51,7 +72,9 @@ async function typeSchema(type: string, format: string): Promise<Schema> {
     case 'V1MicroTime':
       return { type: 'string', format: 'date-time' };
     case 'number':
-      return format === 'double' ? { type: 'number', format } : { type: 'integer', format: format || 'int32' };
+      return format === 'double'
+        ? { type: 'number', format }
+        : { type: 'integer', format: format || 'int32' };
     case 'boolean':
       return { type: 'boolean' };
     case 'IntOrString':
@@ -71,13 +94,17 @@ async function model(cls: string, gvk?: { group: string; version: string; kind: 
   const name = schemaName(cls);
   if (schemas[name]) return;
   schemas[name] = {};
-  const attrs = (k8s as unknown as Record<string, { attributeTypeMap?: Attribute[] }>)[cls]?.attributeTypeMap ?? [];
+  const attrs =
+    (k8s as unknown as Record<string, { attributeTypeMap?: Attribute[] }>)[cls]?.attributeTypeMap ?? [];
   const { description, fields } = await docs(cls);
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
   for (const a of attrs) {
     const doc = fields.get(a.name);
-    properties[a.baseName] = { ...(doc?.description ? { description: doc.description } : {}), ...(await typeSchema(a.type, a.format)) };
+    properties[a.baseName] = {
+      ...(doc?.description ? { description: doc.description } : {}),
+      ...(await typeSchema(a.type, a.format)),
+    };
     if (doc?.required) required.push(a.baseName);
   }
   schemas[name] = {
@@ -89,32 +116,63 @@ async function model(cls: string, gvk?: { group: string; version: string; kind: 
   };
 }
 
-async function document(title: string, roots: [string, string, string][]): Promise<string> {
+/** The read operation on each object, as the real document has it; kubectl explain finds a resource's schema through it. */
+function readPath(
+  cls: string,
+  group: string,
+  kind: string,
+  resource: string,
+  namespaced: boolean,
+): [string, Schema] {
+  const base = group ? `/apis/${group}/v1` : '/api/v1';
+  const path = namespaced
+    ? `${base}/namespaces/{namespace}/${resource}/{name}`
+    : `${base}/${resource}/{name}`;
+  const ref = { $ref: `#/components/schemas/${schemaName(cls)}` };
+  return [
+    path,
+    {
+      get: {
+        tags: [group ? `apps_v1` : 'core_v1'],
+        description: `read the specified ${kind}`,
+        operationId: `read${namespaced ? 'Namespaced' : ''}${kind}`,
+        responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } },
+        'x-kubernetes-action': 'get',
+        'x-kubernetes-group-version-kind': { group, version: 'v1', kind },
+      },
+    },
+  ];
+}
+
+async function document(roots: [string, string, string, string, boolean][]): Promise<string> {
   for (const key of Object.keys(schemas)) delete schemas[key];
   for (const [cls, group, kind] of roots) await model(cls, { group, version: 'v1', kind });
   const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return `${JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.2' }, paths: {}, components: { schemas: sorted } }, null, 1)}\n`;
+  const paths = Object.fromEntries(
+    roots.map(([cls, group, kind, resource, namespaced]) => readPath(cls, group, kind, resource, namespaced)),
+  );
+  return `${JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.2' }, paths, components: { schemas: sorted } }, null, 1)}\n`;
 }
 
 const here = dirname(new URL(import.meta.url).pathname);
 await writeFile(
   join(here, 'api__v1.json'),
-  await document('core', [
-    ['V1Pod', '', 'Pod'],
-    ['V1Node', '', 'Node'],
-    ['V1Service', '', 'Service'],
-    ['V1Namespace', '', 'Namespace'],
-    ['CoreV1Event', '', 'Event'],
-    ['V1ConfigMap', '', 'ConfigMap'],
-    ['V1PersistentVolumeClaim', '', 'PersistentVolumeClaim'],
+  await document([
+    ['V1Pod', '', 'Pod', 'pods', true],
+    ['V1Node', '', 'Node', 'nodes', false],
+    ['V1Service', '', 'Service', 'services', true],
+    ['V1Namespace', '', 'Namespace', 'namespaces', false],
+    ['CoreV1Event', '', 'Event', 'events', true],
+    ['V1ConfigMap', '', 'ConfigMap', 'configmaps', true],
+    ['V1PersistentVolumeClaim', '', 'PersistentVolumeClaim', 'persistentvolumeclaims', true],
   ]),
 );
 await writeFile(
   join(here, 'apis__apps__v1.json'),
-  await document('apps', [
-    ['V1Deployment', 'apps', 'Deployment'],
-    ['V1DaemonSet', 'apps', 'DaemonSet'],
-    ['V1StatefulSet', 'apps', 'StatefulSet'],
-    ['V1ReplicaSet', 'apps', 'ReplicaSet'],
+  await document([
+    ['V1Deployment', 'apps', 'Deployment', 'deployments', true],
+    ['V1DaemonSet', 'apps', 'DaemonSet', 'daemonsets', true],
+    ['V1StatefulSet', 'apps', 'StatefulSet', 'statefulsets', true],
+    ['V1ReplicaSet', 'apps', 'ReplicaSet', 'replicasets', true],
   ]),
 );

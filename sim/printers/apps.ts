@@ -1,7 +1,20 @@
 // Printers for apps/v1, batch/v1 and autoscaling/v2 types (pkg/printers/internalversion/printers.go).
 
 import { humanDuration, since } from '../duration.js';
-import { AGE, age, col, containerCells, formatLabelSelector, formatLabels, type LabelSelector, NAME, type Printer, selectorString, spec, status } from './column.js';
+import {
+  AGE,
+  age,
+  col,
+  containerCells,
+  formatLabelSelector,
+  formatLabels,
+  type LabelSelector,
+  NAME,
+  type Printer,
+  selectorString,
+  spec,
+  status,
+} from './column.js';
 
 interface Template {
   spec?: { containers?: { name: string; image: string }[]; nodeSelector?: Record<string, string> };
@@ -20,14 +33,26 @@ interface WorkloadStatus {
 
 const CONTAINERS = col('Containers', 'Names of each container in the template.', { priority: 1 });
 const IMAGES = col('Images', 'Images referenced by each container in the template.', { priority: 1 });
-const SELECTOR = col('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', { priority: 1 });
+const SELECTOR = col(
+  'Selector',
+  'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
+  { priority: 1 },
+);
 
 export const deploymentPrinter: Printer = {
   columns: [
     NAME,
     col('Ready', 'Number of the pod with ready state'),
-    col('Up-to-date', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', { type: 'integer' }),
-    col('Available', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', { type: 'integer' }),
+    col(
+      'Up-to-date',
+      'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      { type: 'integer' },
+    ),
+    col(
+      'Available',
+      'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+      { type: 'integer' },
+    ),
     AGE,
     CONTAINERS,
     IMAGES,
@@ -62,7 +87,15 @@ export const replicaSetPrinter: Printer = {
   cells(obj, now) {
     const s = spec<WorkloadSpec>(obj);
     const st = status<WorkloadStatus>(obj);
-    return [obj.metadata.name, s.replicas ?? 0, st.replicas ?? 0, st.readyReplicas ?? 0, age(obj, now), ...containerCells(s.template?.spec?.containers), selectorString(s.selector)];
+    return [
+      obj.metadata.name,
+      s.replicas ?? 0,
+      st.replicas ?? 0,
+      st.readyReplicas ?? 0,
+      age(obj, now),
+      ...containerCells(s.template?.spec?.containers),
+      selectorString(s.selector),
+    ];
   },
 };
 
@@ -70,11 +103,26 @@ export const daemonSetPrinter: Printer = {
   columns: [
     NAME,
     col('Desired', 'The total number of nodes that should be running the daemon pod.', { type: 'integer' }),
-    col('Current', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.', { type: 'integer' }),
-    col('Ready', 'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.', { type: 'integer' }),
+    col(
+      'Current',
+      'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.',
+      { type: 'integer' },
+    ),
+    col(
+      'Ready',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+      { type: 'integer' },
+    ),
     col('Up-to-date', 'The total number of nodes that are running updated daemon pod', { type: 'integer' }),
-    col('Available', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)', { type: 'integer' }),
-    col('Node Selector', 'NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node\'s labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/'),
+    col(
+      'Available',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+      { type: 'integer' },
+    ),
+    col(
+      'Node Selector',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+    ),
     AGE,
     CONTAINERS,
     IMAGES,
@@ -82,7 +130,13 @@ export const daemonSetPrinter: Printer = {
   ],
   cells(obj, now) {
     const s = spec<WorkloadSpec>(obj);
-    const st = status<{ desiredNumberScheduled?: number; currentNumberScheduled?: number; numberReady?: number; updatedNumberScheduled?: number; numberAvailable?: number }>(obj);
+    const st = status<{
+      desiredNumberScheduled?: number;
+      currentNumberScheduled?: number;
+      numberReady?: number;
+      updatedNumberScheduled?: number;
+      numberAvailable?: number;
+    }>(obj);
     return [
       obj.metadata.name,
       st.desiredNumberScheduled ?? 0,
@@ -103,7 +157,12 @@ export const statefulSetPrinter: Printer = {
   cells(obj, now) {
     const s = spec<WorkloadSpec>(obj);
     const st = status<WorkloadStatus>(obj);
-    return [obj.metadata.name, `${st.readyReplicas ?? 0}/${s.replicas ?? 0}`, age(obj, now), ...containerCells(s.template?.spec?.containers)];
+    return [
+      obj.metadata.name,
+      `${st.readyReplicas ?? 0}/${s.replicas ?? 0}`,
+      age(obj, now),
+      ...containerCells(s.template?.spec?.containers),
+    ];
   },
 };
 
@@ -141,7 +200,8 @@ export const jobPrinter: Printer = {
     else completions = `${succeeded}/1`;
     let duration = '';
     if (st.startTime && !st.completionTime) duration = humanDuration(now - Date.parse(st.startTime));
-    else if (st.startTime && st.completionTime) duration = humanDuration(Date.parse(st.completionTime) - Date.parse(st.startTime));
+    else if (st.startTime && st.completionTime)
+      duration = humanDuration(Date.parse(st.completionTime) - Date.parse(st.startTime));
     const has = (t: string) => (st.conditions ?? []).some((c) => c.type === t && c.status === 'True');
     let state = 'Running';
     if (has('Complete')) state = 'Complete';
@@ -150,7 +210,15 @@ export const jobPrinter: Printer = {
     else if (has('Suspended')) state = 'Suspended';
     else if (has('FailureTarget')) state = 'FailureTarget';
     else if (has('SuccessCriteriaMet')) state = 'SuccessCriteriaMet';
-    return [obj.metadata.name, state, completions, duration, age(obj, now), ...containerCells(s.template?.spec?.containers), selectorString(s.selector)];
+    return [
+      obj.metadata.name,
+      state,
+      completions,
+      duration,
+      age(obj, now),
+      ...containerCells(s.template?.spec?.containers),
+      selectorString(s.selector),
+    ];
   },
 };
 
@@ -158,8 +226,15 @@ export const cronJobPrinter: Printer = {
   columns: [
     NAME,
     col('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
-    col('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.'),
-    col('Suspend', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.', { type: 'boolean' }),
+    col(
+      'Timezone',
+      'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.',
+    ),
+    col(
+      'Suspend',
+      'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.',
+      { type: 'boolean' },
+    ),
     col('Active', 'A list of pointers to currently running jobs.', { type: 'integer' }),
     col('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
     AGE,
@@ -168,7 +243,12 @@ export const cronJobPrinter: Printer = {
     col('Selector', 'A label query over pods that should match the pod count.', { priority: 1 }),
   ],
   cells(obj, now) {
-    const s = spec<{ schedule?: string; timeZone?: string; suspend?: boolean; jobTemplate?: { spec?: JobShape } }>(obj);
+    const s = spec<{
+      schedule?: string;
+      timeZone?: string;
+      suspend?: boolean;
+      jobTemplate?: { spec?: JobShape };
+    }>(obj);
     const st = status<{ active?: unknown[]; lastScheduleTime?: string }>(obj);
     return [
       obj.metadata.name,
@@ -206,10 +286,15 @@ function hpaTargets(specs: MetricSpec[] | undefined, statuses: MetricStatus[] | 
     if (m.type === 'Resource' && m.resource) {
       const cur = statuses?.[i]?.resource?.current;
       if (m.resource.target.averageValue !== undefined) {
-        list.push(`${m.resource.name}: ${cur?.averageValue ?? '<unknown>'}/${m.resource.target.averageValue}`);
+        list.push(
+          `${m.resource.name}: ${cur?.averageValue ?? '<unknown>'}/${m.resource.target.averageValue}`,
+        );
       } else {
         const current = cur?.averageUtilization !== undefined ? `${cur.averageUtilization}%` : '<unknown>';
-        const target = m.resource.target.averageUtilization !== undefined ? `${m.resource.target.averageUtilization}%` : '<auto>';
+        const target =
+          m.resource.target.averageUtilization !== undefined
+            ? `${m.resource.target.averageUtilization}%`
+            : '<auto>';
         list.push(`${m.resource.name}: ${current}/${target}`);
       }
     } else {
@@ -217,7 +302,9 @@ function hpaTargets(specs: MetricSpec[] | undefined, statuses: MetricStatus[] | 
     }
   });
   const max = 2;
-  return list.length > max ? `${list.slice(0, max).join(', ')} + ${list.length - max} more...` : list.join(', ');
+  return list.length > max
+    ? `${list.slice(0, max).join(', ')} + ${list.length - max} more...`
+    : list.join(', ');
 }
 
 export const hpaPrinter: Printer = {
@@ -231,7 +318,12 @@ export const hpaPrinter: Printer = {
     AGE,
   ],
   cells(obj, now) {
-    const s = spec<{ scaleTargetRef: { kind: string; name: string }; minReplicas?: number; maxReplicas: number; metrics?: MetricSpec[] }>(obj);
+    const s = spec<{
+      scaleTargetRef: { kind: string; name: string };
+      minReplicas?: number;
+      maxReplicas: number;
+      metrics?: MetricSpec[];
+    }>(obj);
     const st = status<{ currentReplicas?: number; currentMetrics?: MetricStatus[] }>(obj);
     return [
       obj.metadata.name,

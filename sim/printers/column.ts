@@ -32,8 +32,18 @@ export const AGE_DESCRIPTION =
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
 /** col('Name', ...) with type string, no format, priority 0 unless said. */
-export function col(name: string, description: string, opts: Partial<Omit<Column, 'name' | 'description'>> = {}): Column {
-  return { name, type: opts.type ?? 'string', format: opts.format ?? '', description, priority: opts.priority ?? 0 };
+export function col(
+  name: string,
+  description: string,
+  opts: Partial<Omit<Column, 'name' | 'description'>> = {},
+): Column {
+  return {
+    name,
+    type: opts.type ?? 'string',
+    format: opts.format ?? '',
+    description,
+    priority: opts.priority ?? 0,
+  };
 }
 
 export const NAME = col('Name', NAME_DESCRIPTION, { format: 'name' });
@@ -63,7 +73,14 @@ export function selectorString(sel: LabelSelector | undefined | null): string {
   for (const e of sel.matchExpressions ?? []) {
     const values = [...(e.values ?? [])].sort().join(',');
     const op = e.operator;
-    const text = op === 'In' ? `${e.key} in (${values})` : op === 'NotIn' ? `${e.key} notin (${values})` : op === 'Exists' ? e.key : `!${e.key}`;
+    const text =
+      op === 'In'
+        ? `${e.key} in (${values})`
+        : op === 'NotIn'
+          ? `${e.key} notin (${values})`
+          : op === 'Exists'
+            ? e.key
+            : `!${e.key}`;
     reqs.push([e.key, text]);
   }
   reqs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

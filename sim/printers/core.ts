@@ -2,14 +2,30 @@
 
 import { since } from '../duration.js';
 import type { KubeObject } from '../types.js';
-import { AGE, age, col, containerCells, formatLabels, NAME, NAME_DESCRIPTION, type Printer, spec, status } from './column.js';
+import {
+  AGE,
+  age,
+  col,
+  containerCells,
+  formatLabels,
+  NAME,
+  NAME_DESCRIPTION,
+  type Printer,
+  spec,
+  status,
+} from './column.js';
 
 interface NodeShape {
   spec: { unschedulable?: boolean };
   status: {
     conditions?: { type: string; status: string }[];
     addresses?: { type: string; address: string }[];
-    nodeInfo?: { kubeletVersion?: string; osImage?: string; kernelVersion?: string; containerRuntimeVersion?: string };
+    nodeInfo?: {
+      kubeletVersion?: string;
+      osImage?: string;
+      kernelVersion?: string;
+      containerRuntimeVersion?: string;
+    };
   };
 }
 
@@ -20,11 +36,31 @@ export const nodePrinter: Printer = {
     col('Roles', 'The roles of the node'),
     AGE,
     col('Version', 'Kubelet Version reported by the node.'),
-    col('Internal-IP', 'List of addresses reachable to the node. Queried from cloud provider, if available.', { priority: 1 }),
-    col('External-IP', 'List of addresses reachable to the node. Queried from cloud provider, if available.', { priority: 1 }),
-    col('OS-Image', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', { priority: 1 }),
-    col('Kernel-Version', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", { priority: 1 }),
-    col('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', { priority: 1 }),
+    col(
+      'Internal-IP',
+      'List of addresses reachable to the node. Queried from cloud provider, if available.',
+      { priority: 1 },
+    ),
+    col(
+      'External-IP',
+      'List of addresses reachable to the node. Queried from cloud provider, if available.',
+      { priority: 1 },
+    ),
+    col(
+      'OS-Image',
+      'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).',
+      { priority: 1 },
+    ),
+    col(
+      'Kernel-Version',
+      "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+      { priority: 1 },
+    ),
+    col(
+      'Container-Runtime',
+      'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
+      { priority: 1 },
+    ),
   ],
   cells(obj, now) {
     const n = obj as unknown as NodeShape & KubeObject;
@@ -65,16 +101,26 @@ interface ServiceShape {
 export const servicePrinter: Printer = {
   columns: [
     NAME,
-    col('Type', 'type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer.'),
+    col(
+      'Type',
+      'type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer.',
+    ),
     col('Cluster-IP', 'clusterIP is the IP address of the service and is usually assigned randomly.'),
-    col('External-IP', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
+    col(
+      'External-IP',
+      'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+    ),
     col('Port(s)', 'The list of ports that are exposed by this service.'),
     AGE,
-    col('Selector', 'Route service traffic to pods with label keys and values matching this selector.', { priority: 1 }),
+    col('Selector', 'Route service traffic to pods with label keys and values matching this selector.', {
+      priority: 1,
+    }),
   ],
   cells(obj, now) {
     const s = spec<ServiceShape>(obj);
-    const lb = status<{ loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } }>(obj).loadBalancer;
+    const lb = status<{ loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } }>(
+      obj,
+    ).loadBalancer;
     const lbIPs = (lb?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter((x) => x !== '');
     let external: string;
     switch (s.type ?? 'ClusterIP') {
@@ -91,8 +137,20 @@ export const servicePrinter: Printer = {
       default:
         external = '<unknown>';
     }
-    const ports = (s.ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`)).join(',');
-    return [obj.metadata.name, s.type ?? 'ClusterIP', s.clusterIPs?.[0] ?? '<none>', external, ports || '<none>', age(obj, now), formatLabels(s.selector)];
+    const ports = (s.ports ?? [])
+      .map((p) =>
+        p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`,
+      )
+      .join(',');
+    return [
+      obj.metadata.name,
+      s.type ?? 'ClusterIP',
+      s.clusterIPs?.[0] ?? '<none>',
+      external,
+      ports || '<none>',
+      age(obj, now),
+      formatLabels(s.selector),
+    ];
   },
 };
 
@@ -148,12 +206,25 @@ export const eventPrinter: Printer = {
   columns: [
     col('Last Seen', 'The time at which the most recent occurrence of this event was recorded.'),
     col('Type', 'Type of this event (Normal, Warning), new types could be added in the future'),
-    col('Reason', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+    col(
+      'Reason',
+      "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+    ),
     col('Object', 'The object that this event is about.'),
-    col('Subobject', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].', { priority: 1 }),
-    col('Source', 'The component reporting this event. Should be a short machine understandable string.', { priority: 1 }),
+    col(
+      'Subobject',
+      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].',
+      { priority: 1 },
+    ),
+    col('Source', 'The component reporting this event. Should be a short machine understandable string.', {
+      priority: 1,
+    }),
     col('Message', 'A human-readable description of the status of this operation.'),
-    col('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', { priority: 1 }),
+    col(
+      'First Seen',
+      'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)',
+      { priority: 1 },
+    ),
     col('Count', 'The number of times this event has occurred.', { priority: 1 }),
     col('Name', NAME_DESCRIPTION, { priority: 1, format: 'name' }),
   ],
@@ -196,14 +267,27 @@ export const configMapPrinter: Printer = {
   columns: [NAME, col('Data', 'Data contains the configuration data.', { type: 'integer' }), AGE],
   cells: (obj, now) => [
     obj.metadata.name,
-    Object.keys((obj.data as object | undefined) ?? {}).length + Object.keys((obj.binaryData as object | undefined) ?? {}).length,
+    Object.keys((obj.data as object | undefined) ?? {}).length +
+      Object.keys((obj.binaryData as object | undefined) ?? {}).length,
     age(obj, now),
   ],
 };
 
 export const serviceAccountPrinter: Printer = {
-  columns: [NAME, col('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', { type: 'integer' }), AGE],
-  cells: (obj, now) => [obj.metadata.name, ((obj.secrets as unknown[] | undefined) ?? []).length, age(obj, now)],
+  columns: [
+    NAME,
+    col(
+      'Secrets',
+      'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+      { type: 'integer' },
+    ),
+    AGE,
+  ],
+  cells: (obj, now) => [
+    obj.metadata.name,
+    ((obj.secrets as unknown[] | undefined) ?? []).length,
+    age(obj, now),
+  ],
 };
 
 const MODES: [string, string][] = [
@@ -213,7 +297,9 @@ const MODES: [string, string][] = [
   ['ReadWriteOncePod', 'RWOP'],
 ];
 function accessModes(modes: string[] | undefined): string {
-  return MODES.filter(([m]) => modes?.includes(m)).map(([, short]) => short).join(',');
+  return MODES.filter(([m]) => modes?.includes(m))
+    .map(([, short]) => short)
+    .join(',');
 }
 
 interface PVShape {
@@ -229,16 +315,29 @@ interface PVShape {
 export const persistentVolumePrinter: Printer = {
   columns: [
     NAME,
-    col('Capacity', 'capacity is the description of the persistent volume\'s resources and capacity.'),
+    col('Capacity', "capacity is the description of the persistent volume's resources and capacity."),
     col('Access Modes', 'accessModes contains all ways the volume can be mounted.'),
-    col('Reclaim Policy', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.'),
+    col(
+      'Reclaim Policy',
+      'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.',
+    ),
     col('Status', 'phase indicates if a volume is available, bound to a claim, or released by a claim.'),
-    col('Claim', 'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.'),
+    col(
+      'Claim',
+      'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.',
+    ),
     col('StorageClass', 'StorageClass of the pv'),
     col('VolumeAttributesClass', 'VolumeAttributesClass of the pv'),
-    col('Reason', 'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.'),
+    col(
+      'Reason',
+      'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.',
+    ),
     AGE,
-    col('VolumeMode', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.', { priority: 1 }),
+    col(
+      'VolumeMode',
+      'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.',
+      { priority: 1 },
+    ),
   ],
   cells(obj, now) {
     const s = spec<PVShape>(obj);
@@ -301,8 +400,20 @@ export const replicationControllerPrinter: Printer = {
     col('Selector', 'Label selector for pods.', { priority: 1 }),
   ],
   cells(obj, now) {
-    const s = spec<{ replicas?: number; selector?: Record<string, string>; template?: { spec?: { containers?: { name: string; image: string }[] } } }>(obj);
+    const s = spec<{
+      replicas?: number;
+      selector?: Record<string, string>;
+      template?: { spec?: { containers?: { name: string; image: string }[] } };
+    }>(obj);
     const st = status<{ replicas?: number; readyReplicas?: number }>(obj);
-    return [obj.metadata.name, s.replicas ?? 0, st.replicas ?? 0, st.readyReplicas ?? 0, age(obj, now), ...containerCells(s.template?.spec?.containers), formatLabels(s.selector)];
+    return [
+      obj.metadata.name,
+      s.replicas ?? 0,
+      st.replicas ?? 0,
+      st.readyReplicas ?? 0,
+      age(obj, now),
+      ...containerCells(s.template?.spec?.containers),
+      formatLabels(s.selector),
+    ];
   },
 };

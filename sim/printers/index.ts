@@ -1,4 +1,12 @@
-import { cronJobPrinter, daemonSetPrinter, deploymentPrinter, hpaPrinter, jobPrinter, replicaSetPrinter, statefulSetPrinter } from './apps.js';
+import {
+  cronJobPrinter,
+  daemonSetPrinter,
+  deploymentPrinter,
+  hpaPrinter,
+  jobPrinter,
+  replicaSetPrinter,
+  statefulSetPrinter,
+} from './apps.js';
 import type { Printer } from './column.js';
 import {
   configMapPrinter,

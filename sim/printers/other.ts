@@ -2,7 +2,18 @@
 // Created At) used for every type without a dedicated printer.
 
 import type { KubeObject } from '../types.js';
-import { AGE, AGE_DESCRIPTION, age, col, formatLabelSelector, type LabelSelector, NAME, type Printer, spec, status } from './column.js';
+import {
+  AGE,
+  AGE_DESCRIPTION,
+  age,
+  col,
+  formatLabelSelector,
+  type LabelSelector,
+  NAME,
+  type Printer,
+  spec,
+  status,
+} from './column.js';
 
 export const ingressPrinter: Printer = {
   columns: [
@@ -15,29 +26,68 @@ export const ingressPrinter: Printer = {
   ],
   cells(obj, now) {
     const s = spec<{ ingressClassName?: string; rules?: { host?: string }[]; tls?: unknown[] }>(obj);
-    const lb = status<{ loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } }>(obj).loadBalancer;
+    const lb = status<{ loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } }>(
+      obj,
+    ).loadBalancer;
     const hosts = (s.rules ?? []).map((r) => r.host ?? '').filter((h) => h !== '');
     const max = 4;
-    const hostCell = hosts.length === 0 ? '*' : hosts.length > max ? `${hosts.slice(0, max).join(',')} + ${hosts.length - max} more...` : hosts.join(',');
-    const address = (lb?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter((x) => x !== '').join(',');
-    return [obj.metadata.name, s.ingressClassName ?? '<none>', hostCell, address, s.tls?.length ? '80, 443' : '80', age(obj, now)];
+    const hostCell =
+      hosts.length === 0
+        ? '*'
+        : hosts.length > max
+          ? `${hosts.slice(0, max).join(',')} + ${hosts.length - max} more...`
+          : hosts.join(',');
+    const address = (lb?.ingress ?? [])
+      .map((i) => i.ip || i.hostname || '')
+      .filter((x) => x !== '')
+      .join(',');
+    return [
+      obj.metadata.name,
+      s.ingressClassName ?? '<none>',
+      hostCell,
+      address,
+      s.tls?.length ? '80, 443' : '80',
+      age(obj, now),
+    ];
   },
 };
 
 export const networkPolicyPrinter: Printer = {
-  columns: [NAME, col('Pod-Selector', 'Selects the pods to which this NetworkPolicy object applies. The array of ingress rules is applied to any pods selected by this field.'), AGE],
-  cells: (obj, now) => [obj.metadata.name, formatLabelSelector(spec<{ podSelector?: LabelSelector }>(obj).podSelector), age(obj, now)],
+  columns: [
+    NAME,
+    col(
+      'Pod-Selector',
+      'Selects the pods to which this NetworkPolicy object applies. The array of ingress rules is applied to any pods selected by this field.',
+    ),
+    AGE,
+  ],
+  cells: (obj, now) => [
+    obj.metadata.name,
+    formatLabelSelector(spec<{ podSelector?: LabelSelector }>(obj).podSelector),
+    age(obj, now),
+  ],
 };
 
-const DEFAULT_CLASS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+const DEFAULT_CLASS = [
+  'storageclass.kubernetes.io/is-default-class',
+  'storageclass.beta.kubernetes.io/is-default-class',
+];
 
 export const storageClassPrinter: Printer = {
   columns: [
     NAME,
     col('Provisioner', 'Indicates the type of the provisioner.'),
-    col('ReclaimPolicy', 'Dynamically provisioned PersistentVolumes of this storage class are created with this reclaimPolicy. Defaults to Delete.'),
-    col('VolumeBindingMode', 'VolumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used.'),
-    col('AllowVolumeExpansion', 'AllowVolumeExpansion shows whether the storage class allow volume expand', { type: 'boolean' }),
+    col(
+      'ReclaimPolicy',
+      'Dynamically provisioned PersistentVolumes of this storage class are created with this reclaimPolicy. Defaults to Delete.',
+    ),
+    col(
+      'VolumeBindingMode',
+      'VolumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used.',
+    ),
+    col('AllowVolumeExpansion', 'AllowVolumeExpansion shows whether the storage class allow volume expand', {
+      type: 'boolean',
+    }),
     AGE,
   ],
   cells(obj, now) {
@@ -65,7 +115,14 @@ function bindingCells(obj: KubeObject, now: number): unknown[] {
       .filter((s) => s.kind === kind)
       .map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? ''}:${s.name}` : s.name))
       .join(', ');
-  return [obj.metadata.name, `${b.roleRef.kind}/${b.roleRef.name}`, age(obj, now), of('User'), of('Group'), of('ServiceAccount')];
+  return [
+    obj.metadata.name,
+    `${b.roleRef.kind}/${b.roleRef.name}`,
+    age(obj, now),
+    of('User'),
+    of('Group'),
+    of('ServiceAccount'),
+  ];
 }
 
 const BINDING_COLUMNS = [
@@ -82,11 +139,23 @@ export const clusterRoleBindingPrinter: Printer = { columns: BINDING_COLUMNS, ce
 
 export const leasePrinter: Printer = {
   columns: [NAME, col('Holder', 'The holder of the lease'), AGE],
-  cells: (obj, now) => [obj.metadata.name, spec<{ holderIdentity?: string }>(obj).holderIdentity ?? '<unknown>', age(obj, now)],
+  cells: (obj, now) => [
+    obj.metadata.name,
+    spec<{ holderIdentity?: string }>(obj).holderIdentity ?? '<unknown>',
+    age(obj, now),
+  ],
 };
 
 export const resourceQuotaPrinter: Printer = {
-  columns: [NAME, AGE, col('Request', 'Request represents a minimum amount of cpu/memory that a container may consume.'), col('Limit', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.')],
+  columns: [
+    NAME,
+    AGE,
+    col('Request', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
+    col(
+      'Limit',
+      'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.',
+    ),
+  ],
   cells: (obj, now) => [obj.metadata.name, age(obj, now), '', ''],
 };
 

@@ -8,7 +8,13 @@ import { AGE, col, NAME, type Printer, type RowCondition, spec, status } from '.
 interface ContainerState {
   waiting?: { reason?: string };
   running?: { startedAt?: string };
-  terminated?: { reason?: string; exitCode: number; signal?: number; finishedAt?: string; containerID?: string };
+  terminated?: {
+    reason?: string;
+    exitCode: number;
+    signal?: number;
+    finishedAt?: string;
+    containerID?: string;
+  };
 }
 interface ContainerStatus {
   name: string;
@@ -39,19 +45,45 @@ export const podPrinter: Printer = {
     NAME,
     col('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
     col('Status', 'The aggregate status of the containers in this pod.'),
-    col('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    col(
+      'Restarts',
+      'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+    ),
     AGE,
-    col('IP', 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', { priority: 1 }),
-    col('Node', 'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName.', { priority: 1 }),
-    col('Nominated Node', 'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.', { priority: 1 }),
-    col('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True". More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates', { priority: 1 }),
+    col(
+      'IP',
+      'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
+      { priority: 1 },
+    ),
+    col(
+      'Node',
+      'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName.',
+      { priority: 1 },
+    ),
+    col(
+      'Nominated Node',
+      'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.',
+      { priority: 1 },
+    ),
+    col(
+      'Readiness Gates',
+      'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True". More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates',
+      { priority: 1 },
+    ),
   ],
   cells: podCells,
   conditions(obj) {
     const phase = status<PodStatus>(obj).phase;
     const c: RowCondition[] | undefined =
       phase === 'Succeeded'
-        ? [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }]
+        ? [
+            {
+              type: 'Completed',
+              status: 'True',
+              reason: 'Succeeded',
+              message: 'The pod has completed successfully.',
+            },
+          ]
         : phase === 'Failed'
           ? [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }]
           : undefined;
@@ -79,7 +111,9 @@ function podCells(obj: KubeObject, now: number): unknown[] {
   for (const c of st.conditions ?? []) {
     if (c.type === 'PodScheduled' && c.reason === 'SchedulingGated') reason = 'SchedulingGated';
   }
-  const sidecars = new Set((s.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const sidecars = new Set(
+    (s.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name),
+  );
   total += sidecars.size;
   const initCount = s.initContainers?.length ?? 0;
   let initializing = false;
@@ -102,7 +136,11 @@ function podCells(obj: KubeObject, now: number): unknown[] {
       continue;
     }
     if (term) {
-      reason = term.reason ? `Init:${term.reason}` : term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode}`;
+      reason = term.reason
+        ? `Init:${term.reason}`
+        : term.signal
+          ? `Init:Signal:${term.signal}`
+          : `Init:ExitCode:${term.exitCode}`;
     } else if (wait?.reason && wait.reason !== 'PodInitializing') {
       reason = `Init:${wait.reason}`;
     } else {
@@ -137,12 +175,16 @@ function podCells(obj: KubeObject, now: number): unknown[] {
     }
   }
   if (obj.metadata.deletionTimestamp && st.reason === 'NodeLost') reason = 'Unknown';
-  else if (obj.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
+  else if (obj.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed')
+    reason = 'Terminating';
 
-  const restartsCell = restarts !== 0 && lastRestart ? `${restarts} (${since(lastRestart, now)} ago)` : String(restarts);
+  const restartsCell =
+    restarts !== 0 && lastRestart ? `${restarts} (${since(lastRestart, now)} ago)` : String(restarts);
   let gates = '<none>';
   if (s.readinessGates?.length) {
-    const trueCount = s.readinessGates.filter((g) => st.conditions?.find((c) => c.type === g.conditionType)?.status === 'True').length;
+    const trueCount = s.readinessGates.filter(
+      (g) => st.conditions?.find((c) => c.type === g.conditionType)?.status === 'True',
+    ).length;
     gates = `${trueCount}/${s.readinessGates.length}`;
   }
   return [

@@ -8,7 +8,10 @@ import type { ExecutionContext } from 'ava';
 import { simKubeconfigYaml } from '../../sim/kubeconfig.js';
 import { type SimApiserver, type SimApiserverOptions, startSimApiserver } from '../../sim/server.js';
 
-export async function startSim(t: ExecutionContext, options: SimApiserverOptions = {}): Promise<SimApiserver> {
+export async function startSim(
+  t: ExecutionContext,
+  options: SimApiserverOptions = {},
+): Promise<SimApiserver> {
   const sim = await startSimApiserver({ port: 0, ...options });
   t.teardown(() => sim.close());
   return sim;

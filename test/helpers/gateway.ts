@@ -1,0 +1,316 @@
+// A gateway on real servers for tests and benchmarks: a spawned nats-server (provisioned), the shared
+// Redis under a unique key prefix (or the in-memory stores), and optional test agents that take commands
+// from their cluster's real consumer. Everything registers its own teardown.
+
+import { randomBytes } from 'node:crypto';
+import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { ExecutionContext } from 'ava';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { AuditEmitter } from '../../common/audit/emitter-types.js';
+import type { AuditEventInput } from '../../common/audit/events.js';
+import type { Command } from '../../common/command/types.js';
+import { KubentlyError } from '../../common/errors.js';
+import { createLogger, type Logger } from '../../common/logger.js';
+import { type Policy, PRESETS, parsePolicy } from '../../common/policy/index.js';
+import { agentConsumerName, CMD_STREAM, subjects } from '../../common/subjects.js';
+import {
+  type CommandMessage,
+  decodeJson,
+  encodeJson,
+  type HeartbeatMessage,
+  type ResultMessage,
+  WIRE_VERSION,
+} from '../../common/wire.js';
+import type { SpawnedNats } from '../../scripts/lib/nats-server.js';
+import { type AgentTracker, createAgentTracker } from '../../gateway/agent-tracker.js';
+import { buildGateway, type GatewayDeps } from '../../gateway/app.js';
+import { type ApiKeyStore, createApiKeyStore } from '../../gateway/auth/api-keys.js';
+import { type GatewayConfig, gatewayConfigDefaults } from '../../gateway/config.js';
+import { redisOptions } from '../../gateway/redis-options.js';
+import { createGatewayPolicy } from '../../gateway/policy-adapter.js';
+import { createRelay, type Relay } from '../../gateway/relay.js';
+import { createMemoryResultStore, createRedisResultStore } from '../../gateway/results/result-store.js';
+import { createMemorySessionStore } from '../../gateway/sessions/memory-store.js';
+import { createRedisSessionStore } from '../../gateway/sessions/redis-store.js';
+import type { SessionStore } from '../../gateway/sessions/types.js';
+import { connectAs, provision, randomToken, startNats } from './nats-server.js';
+
+export const KEYS = {
+  alice: 'alice-key-0123456789abcdef0123456789',
+  bob: 'bob-key-0123456789abcdef0123456789ab',
+  admin: 'admin-key-0123456789abcdef0123456789',
+} as const;
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function quietLog(): Logger {
+  return createLogger({ level: process.env.TEST_LOG ?? 'silent' });
+}
+
+export function uniquePrefix(): string {
+  return `kubently-test:${randomBytes(6).toString('hex')}:`;
+}
+
+/** An ioredis client on the shared Redis whose keys under `prefix` are deleted at teardown. */
+export async function testRedis(t: ExecutionContext, prefix: string, url = REDIS_URL): Promise<Redis> {
+  const redis = new Redis(url, { ...redisOptions({ redisPassword: undefined }), lazyConnect: true });
+  redis.on('error', () => {});
+  await redis.connect();
+  t.teardown(async () => {
+    if (redis.status === 'ready') {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+    redis.disconnect();
+  });
+  return redis;
+}
+
+/** An AuditEmitter that keeps events in memory; `failRecord` makes record() refuse like an unreachable bus. */
+export interface CapturingAudit extends AuditEmitter {
+  events: AuditEventInput[];
+  failRecord: boolean;
+  of(type: AuditEventInput['event_type']): AuditEventInput[];
+}
+
+export function capturingAudit(): CapturingAudit {
+  const audit: CapturingAudit = {
+    events: [],
+    failRecord: false,
+    async emit(event) {
+      audit.events.push(event);
+    },
+    async record(event) {
+      if (audit.failRecord) throw new KubentlyError('audit_unavailable', 'the audit stream is unavailable');
+      audit.events.push(event);
+    },
+    async close() {},
+    of: (type) => audit.events.filter((e) => e.event_type === type),
+  };
+  return audit;
+}
+
+export type AgentBehaviour = 'answer' | 'silent' | ((command: Command) => Partial<ResultMessage> | null);
+
+export interface TestAgent {
+  nc: NatsConnection;
+  /** Commands taken from the consumer, in order. */
+  received: Command[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A stand-in agent: heartbeats, pulls from the cluster's durable consumer, acks, and answers on the
+ * command's reply subject ('answer': success with output `ok <argv>`; 'silent': never answers).
+ */
+export async function startTestAgent(
+  t: ExecutionContext,
+  server: SpawnedNats,
+  clusterId: string,
+  behaviour: AgentBehaviour = 'answer',
+  agentId = `agent-${clusterId}-0`,
+): Promise<TestAgent> {
+  const nc = await connectAs(t, server, { agent: clusterId });
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
+  const messages = await consumer.consume({ max_messages: 256 });
+  const received: Command[] = [];
+  void (async () => {
+    for await (const m of messages) {
+      m.ack();
+      const msg = decodeJson<CommandMessage>(m.data);
+      received.push(msg.command);
+      if (behaviour === 'silent') continue;
+      const extra = behaviour === 'answer' ? {} : behaviour(msg.command);
+      if (extra === null) continue;
+      const result: ResultMessage = {
+        v: WIRE_VERSION,
+        command_id: msg.command.id,
+        cluster_id: clusterId,
+        session_id: msg.command.sessionId,
+        status: 'success',
+        output: `ok ${msg.command.argv.join(' ')}`,
+        error: null,
+        execution_time_ms: 1,
+        executed_at: new Date().toISOString(),
+        truncated: false,
+        agent_id: agentId,
+        ...extra,
+      };
+      nc.publish(msg.replyTo, encodeJson(result));
+    }
+  })().catch(() => {});
+  const beat = () => {
+    const hb: HeartbeatMessage = {
+      v: WIRE_VERSION,
+      cluster_id: clusterId,
+      agent_id: agentId,
+      version: 'test',
+      policy_preset: 'readOnly',
+      in_flight: 0,
+      started_at: new Date().toISOString(),
+      sent_at: new Date().toISOString(),
+      interval_ms: 1_000,
+    };
+    nc.publish(subjects.heartbeat(clusterId), encodeJson(hb));
+  };
+  beat();
+  const timer = setInterval(beat, 1_000);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    await messages.close();
+    if (!nc.isClosed()) await nc.close();
+  };
+  t.teardown(stop);
+  return { nc, received, stop };
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** alice may use c1 and c2, bob only c2; admin everything. Commands follow the readOnly preset. */
+export const TEST_POLICY_YAML = `
+name: test
+extends: readOnly
+identities:
+  alice: { clusters: [c1, c2], namespaces: ['*'] }
+  bob: { clusters: [c2], namespaces: ['*'] }
+  admin: { clusters: ['*'], namespaces: ['*'] }
+`;
+
+export interface GatewayStackOptions {
+  /** Clusters provisioned on NATS and listed in CLUSTERS. Default ['c1', 'c2']. */
+  clusters?: string[];
+  /** Clusters that get a test agent, with its behaviour. Default { c1: 'answer' }. */
+  agents?: Record<string, AgentBehaviour>;
+  /** false: in-memory sessions, results and rate limits. Default: the shared Redis with a unique prefix. */
+  redis?: boolean | { url: string };
+  config?: Partial<GatewayConfig>;
+  policy?: Policy;
+  audit?: AuditEmitter;
+  apiKeys?: ApiKeyStore;
+  sessions?: SessionStore;
+  health?: GatewayDeps['health'];
+  /** An already running server (benchmarks share one); otherwise one is started for the test. */
+  nats?: SpawnedNats;
+}
+
+export interface GatewayStack {
+  app: FastifyInstance;
+  server: SpawnedNats;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  relay: Relay;
+  tracker: AgentTracker;
+  audit: CapturingAudit | AuditEmitter;
+  captured: CapturingAudit;
+  redis: Redis | undefined;
+  prefix: string;
+  agents: Record<string, TestAgent>;
+  registry: Registry;
+  config: GatewayConfig;
+  /** Headers carrying one of KEYS. */
+  as(who: keyof typeof KEYS): Record<string, string>;
+}
+
+export async function startGatewayStack(t: ExecutionContext, options: GatewayStackOptions = {}): Promise<GatewayStack> {
+  const clusters = options.clusters ?? ['c1', 'c2'];
+  const agentSpecs = options.agents ?? { c1: 'answer' };
+  const server =
+    options.nats ??
+    (await startNats(t, { agentTokens: Object.fromEntries(clusters.map((c) => [c, randomToken()])) }));
+  if (!options.nats) await provision(t, server, clusters);
+  const nc = await connectAs(t, server, 'gateway');
+  const js = jetstream(nc);
+  const log = quietLog();
+  const prefix = uniquePrefix();
+  const redisUrl = options.redis === false ? undefined : typeof options.redis === 'object' ? options.redis.url : REDIS_URL;
+  const redis = redisUrl ? await testRedis(t, prefix, redisUrl) : undefined;
+  const config = gatewayConfigDefaults({
+    clusters,
+    adminIdentities: ['admin'],
+    redisKeyPrefix: prefix,
+    redisUrl,
+    ...options.config,
+  });
+  const tracker = createAgentTracker({ nc, log });
+  const relay = createRelay({ nc, js, log });
+  t.teardown(async () => {
+    await relay.close();
+    tracker.close();
+  });
+  const captured = capturingAudit();
+  const audit = options.audit ?? captured;
+  const ttls = { absoluteSeconds: config.sessionTtlSeconds, idleSeconds: config.sessionIdleTtlSeconds };
+  const sessions =
+    options.sessions ??
+    (redis ? createRedisSessionStore({ redis, keyPrefix: prefix, ...ttls }) : createMemorySessionStore(ttls));
+  const results = redis
+    ? createRedisResultStore({ redis, keyPrefix: prefix, ttlSeconds: config.resultTtlSeconds })
+    : createMemoryResultStore({ ttlSeconds: config.resultTtlSeconds });
+  const apiKeys =
+    options.apiKeys ??
+    createApiKeyStore({ inline: Object.entries(KEYS).map(([who, key]) => `${who}:${key}`), log });
+  const policy = options.policy ?? parsePolicy(TEST_POLICY_YAML, 'test-policy');
+  const registry = new Registry();
+  const app = await buildGateway({
+    config,
+    log,
+    relay,
+    agents: tracker,
+    sessions,
+    results,
+    apiKeys,
+    policy: createGatewayPolicy(() => policy),
+    audit,
+    registry,
+    health: options.health ?? {
+      nats: async () => {
+        if (nc.isClosed()) throw new Error('closed');
+        await nc.flush();
+      },
+      ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
+    },
+    rateLimitRedis: redis,
+  });
+  t.teardown(() => app.close());
+
+  const agents: Record<string, TestAgent> = {};
+  for (const [clusterId, behaviour] of Object.entries(agentSpecs)) {
+    agents[clusterId] = await startTestAgent(t, server, clusterId, behaviour);
+  }
+  await waitFor(() => Object.keys(agentSpecs).every((c) => tracker.isConnected(c)));
+  return {
+    app,
+    server,
+    nc,
+    js,
+    relay,
+    tracker,
+    audit,
+    captured,
+    redis,
+    prefix,
+    agents,
+    registry,
+    config,
+    as: (who) => ({ 'x-api-key': KEYS[who] }),
+  };
+}
+
+export { PRESETS };
