@@ -86,6 +86,8 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
   let gapWaitMs = deps.gapWaitMs ?? DEFAULT_GAP_WAIT_MS;
   let chain = deps.chain;
   let gapSince: number | undefined;
+  /** With an empty file: the record after the consumer's ack floor (set by start()). */
+  let firstExpected = 1;
   let consumer: Consumer | undefined;
   let stopping = false;
   let current: { stop(): void } | undefined;
@@ -104,14 +106,13 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
    * until the hole fills — unless the missing records aged out of the stream or the hole outlived gapWaitMs.
    */
   async function acceptsGap(missing: number, seq: number): Promise<boolean> {
-    if (chain.lastSeq === 0 || missing >= (await streamFirstSeq())) {
-      if (chain.lastSeq === 0) return true;
-      gapSince ??= Date.now();
-      if (Date.now() - gapSince < gapWaitMs) return false;
-      log.error({ missing, seq }, 'audit records missing from the stream; continuing after the gap');
+    if (missing < (await streamFirstSeq())) {
+      log.warn({ missing, seq }, 'audit records aged out of the stream before they were written');
       return true;
     }
-    log.warn({ missing, seq }, 'audit records aged out of the stream before they were written');
+    gapSince ??= Date.now();
+    if (Date.now() - gapSince < gapWaitMs) return false;
+    log.error({ missing, seq }, 'audit records missing from the stream; continuing after the gap');
     return true;
   }
 
@@ -131,7 +132,8 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
         ack.push(m);
         continue;
       }
-      if (m.seq !== next.lastSeq + 1 && !(await acceptsGap(next.lastSeq + 1, m.seq))) {
+      const expected = next.lastSeq === 0 ? firstExpected : next.lastSeq + 1;
+      if (m.seq !== expected && !(await acceptsGap(expected, m.seq))) {
         later.push(m);
         continue;
       }
@@ -202,10 +204,11 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
     },
     async start() {
       consumer = await js.consumers.get(stream, name);
-      if (deps.gapWaitMs === undefined) {
+      const info = await consumer.info(true);
+      firstExpected = info.ack_floor.stream_seq + 1;
+      if (deps.gapWaitMs === undefined && info.config.ack_wait > 0) {
         // Twice the ack_wait: by then a record a stopped instance held has certainly been redelivered.
-        const ackWaitMs = (await consumer.info(true)).config.ack_wait / 1e6;
-        if (ackWaitMs > 0) gapWaitMs = 2 * ackWaitMs + 5_000;
+        gapWaitMs = (2 * info.config.ack_wait) / 1e6 + 5_000;
       }
       log.info({ stream, consumer: name, lastSeq: chain.lastSeq }, 'audit consumer started');
       loop = run(consumer);

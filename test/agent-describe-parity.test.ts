@@ -2,7 +2,7 @@
 // against the same simulated kube-apiserver.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,26 +12,36 @@ import { describe, type KubeReader, kubeReaderOf } from '../agent/describe/index
 import { createKubeClient } from '../agent/kube-client.js';
 import type { Command } from '../common/command/types.js';
 import { resolveResourceType } from '../common/resources.js';
-import type { SimApiserver } from '../sim/server.js';
-import { startSim, writeKubeconfig } from './helpers/sim.js';
+import { simKubeconfigYaml } from '../sim/kubeconfig.js';
+import { type SimApiserver, startSimApiserver } from '../sim/server.js';
 
 const run = promisify(execFile);
 
 let sim: SimApiserver;
+let dir: string;
 let kubeconfig: string;
 let cacheDir: string;
 let reader: KubeReader;
+let closeClient = () => {};
 
-test.before(async (t) => {
-  sim = await startSim(t);
-  kubeconfig = await writeKubeconfig(t, sim.url);
-  cacheDir = await mkdtemp(join(tmpdir(), 'kubently-kubectl-cache-'));
-  t.teardown(() => rm(cacheDir, { recursive: true, force: true }));
+// One sim for the file (ava hooks cannot register teardowns, so test.after.always closes it).
+test.before(async () => {
+  sim = await startSimApiserver({ port: 0 });
+  dir = await mkdtemp(join(tmpdir(), 'kubently-describe-'));
+  kubeconfig = join(dir, 'kubeconfig');
+  cacheDir = join(dir, 'kubectl-cache');
+  await writeFile(kubeconfig, simKubeconfigYaml(sim.url), { mode: 0o600 });
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const client = await createKubeClient(kc);
-  t.teardown(() => client.close());
+  closeClient = () => client.close();
   reader = kubeReaderOf(client);
+});
+
+test.after.always(async () => {
+  closeClient();
+  await sim?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** The Command the parser would produce for `kubectl describe <args>` (the subset these cases use). */

@@ -18,7 +18,12 @@ export function compareGoStrings(a: string, b: string): number {
 }
 
 export function printJson(value: unknown): string {
-  return `${JSON.stringify(sortKeysDeep(value), null, 4).replace(/[<>&\u2028\u2029]/g, goEscape)}\n`;
+  return printJsonInOrder(sortKeysDeep(value));
+}
+
+/** Go's json.MarshalIndent of a typed object: fields in the order given (struct order). */
+export function printJsonInOrder(value: unknown): string {
+  return `${JSON.stringify(value, null, 4).replace(/[<>&\u2028\u2029]/g, goEscape)}\n`;
 }
 
 function goEscape(c: string): string {

@@ -14,8 +14,8 @@ export async function runApiResources(ctx: VerbContext, command: Command): Promi
       (apiGroup === undefined || r.group === apiGroup) &&
       (namespaced === undefined || r.resource.namespaced === namespaced),
   );
-  // sort.Stable by name: equal names keep discovery order.
-  const sorted = kept.map((r, i) => ({ r, i })).sort((a, b) => (a.r.resource.name < b.r.resource.name ? -1 : a.r.resource.name > b.r.resource.name ? 1 : a.i - b.i));
+  // kubectl's default order: by API group, then by name (sort.Stable keeps discovery order on ties).
+  const sorted = kept.map((r, i) => ({ r, i })).sort((a, b) => compare(a.r.group, b.r.group) || compare(a.r.resource.name, b.r.resource.name) || a.i - b.i);
   if (command.output === 'name') {
     return { output: sorted.map(({ r }) => `${r.resource.name}${r.group ? `.${r.group}` : ''}\n`).join(''), error: null };
   }
@@ -36,3 +36,5 @@ export async function runApiVersions(ctx: VerbContext): Promise<VerbResult> {
   const versions = groups.flatMap((g) => g.versions).sort();
   return { output: versions.map((v) => `${v}\n`).join(''), error: null };
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

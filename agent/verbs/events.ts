@@ -4,7 +4,9 @@
 import type { Command } from '../../common/command/types.js';
 import { apiVersionOf, RESOURCE_TYPES } from '../../common/resources.js';
 import { humanDuration } from '../printers/duration.js';
-import { printJson } from '../printers/json.js';
+import { goSort } from '../printers/go-sort.js';
+import { printJsonInOrder } from '../printers/json.js';
+import { typedEvent } from '../printers/typed-event.js';
 import { formatTabbed } from '../printers/tabwriter.js';
 import { printYaml } from '../printers/yaml.js';
 import { redactObject } from '../redact.js';
@@ -60,7 +62,6 @@ export async function runEvents(ctx: VerbContext, command: Command): Promise<Ver
   const { limit, chunkSize, forObject, types } = command.flags;
   const pageSize = limit ?? chunkSize ?? defaultChunkSize;
   const items: Event[] = [];
-  let resourceVersion = '';
   let cont: string | undefined;
   do {
     const res = await ctx.kube.get(path, {
@@ -73,22 +74,21 @@ export async function runEvents(ctx: VerbContext, command: Command): Promise<Ver
     });
     const page = JSON.parse(res.body) as EventList;
     items.push(...(page.items ?? []));
-    resourceVersion = page.metadata?.resourceVersion ?? '';
     cont = limit === undefined ? page.metadata?.continue || undefined : undefined;
   } while (cont);
   const kept = types ? items.filter((e) => types.some((t) => t.toLowerCase() === (e.type ?? '').toLowerCase())) : items;
-  if (command.output === 'json' || command.output === 'yaml') {
-    for (const e of kept) redactObject(e);
-    const list = { kind: 'EventList', apiVersion: 'v1', metadata: { resourceVersion }, items: kept };
-    // A typed list: kubectl's JSON keeps the struct order the apiserver sent; YAML sorts keys anyway.
-    const output = command.output === 'yaml' ? printYaml(list) : `${JSON.stringify(list, null, 4).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
-    return { output, error: null };
-  }
-  if (kept.length === 0) {
+  if (kept.length === 0 && command.output === 'table') {
+    // kubectl writes this to stderr; it is what the user sees, so it is the output here.
     const text = namespace === null ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`;
     return { output: text, error: null };
   }
-  kept.sort((a, b) => eventTime(a) - eventTime(b));
+  goSort(kept, (a, b) => eventTime(a) < eventTime(b));
+  if (command.output === 'json' || command.output === 'yaml') {
+    // kubectl prints its typed EventList: TypeMeta first, struct order (the apiserver's order), an
+    // empty ListMeta after merging the pages; YAML sorts the keys anyway.
+    const list = { kind: 'EventList', apiVersion: 'v1', metadata: {}, items: kept.map((e) => redactObject(typedEvent(e))) };
+    return { output: command.output === 'yaml' ? printYaml(list) : printJsonInOrder(list), error: null };
+  }
   const now = ctx.now();
   const lines: string[][] = [];
   const all = command.allNamespaces;

@@ -40,7 +40,7 @@ export function parsePolicy(yamlText: string, sourceName: string): Policy {
     throw new PolicyLoadError(sourceName, 1, 1, '', `policy larger than ${MAX_POLICY_BYTES} bytes`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const pos = yamlError.linePos?.[0] ?? { line: 1, col: 1 };

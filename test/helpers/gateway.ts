@@ -289,6 +289,7 @@ export async function startGatewayStack(t: ExecutionContext, options: GatewaySta
     rateLimitRedis: redis,
   });
   t.teardown(() => app.close());
+  await app.ready();
 
   const agents: Record<string, TestAgent> = {};
   for (const [clusterId, behaviour] of Object.entries(agentSpecs)) {

@@ -54,7 +54,7 @@ export function credentialsOf(
   return { user: identity, pass: server.passwords[identity], inboxPrefix };
 }
 
-/** A connection as `identity`, closed at teardown (registered before the server's stop, so it runs first). */
+/** A connection as `identity`, closed at teardown (before the server stops: ava runs teardowns last-in first-out). */
 export async function connectAs(
   t: ExecutionContext,
   server: SpawnedNats,

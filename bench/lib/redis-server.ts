@@ -1,0 +1,56 @@
+// A private, throw-away redis-server on a free loopback port (no persistence): the benchmarks must not
+// fill the shared Redis, and the fault tests stop and restart theirs.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from '../../scripts/lib/nats-server.js';
+
+export interface SpawnedRedis {
+  url: string;
+  port: number;
+  /** Stops the server (SIGKILL when `hard`); its data is gone. */
+  stop(hard?: boolean): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+
+export async function spawnRedisServer(binary = 'redis-server'): Promise<SpawnedRedis> {
+  const port = await freePort();
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc = child;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server not ready:\n${output}`)), READY_TIMEOUT_MS);
+      child.stdout!.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (${code}):\n${output}`));
+      });
+    });
+  };
+  const stop = async (hard = false) => {
+    const child = proc;
+    proc = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+    await gone;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+}

@@ -1,0 +1,124 @@
+// The whole Kubently path on loopback for the benchmarks: a private redis-server and nats-server
+// (project nats.conf, provisioned), the simulated apiserver, the gateway (gateway/main.ts) and one agent
+// per benchmark cluster, each service a child process. `close()` stops everything it started.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { provisionJetStream } from '../../common/provision.js';
+import { ADMIN_INBOX_PREFIX } from '../../common/subjects.js';
+import { freePort, type SpawnedNats, spawnNatsServer } from '../../scripts/lib/nats-server.js';
+import { simKubeconfigYaml } from '../../sim/kubeconfig.js';
+import { spawnRedisServer, type SpawnedRedis } from './redis-server.js';
+import { type ServiceProcess, startServiceProcess } from './service-process.js';
+
+/** Its agent answers at once (delivery only). */
+export const INSTANT_CLUSTER = 'bench-instant';
+/** Its agent runs the real executor against the simulated apiserver. */
+export const SIM_CLUSTER = 'bench-sim';
+/** No agent process: the JetStream floor pulls from its consumer with bare client code. */
+export const FLOOR_CLUSTER = 'bench-floor';
+export const BENCH_IDENTITY = 'bench';
+/** Rate limits are a product feature, not what is measured: set far above any benchmark's rate. */
+const NO_RATE_LIMIT = String(1_000_000_000);
+
+export interface BenchStack {
+  nats: SpawnedNats;
+  redis: SpawnedRedis;
+  sim: ServiceProcess;
+  simUrl: string;
+  kubeconfigPath: string;
+  gateway: ServiceProcess;
+  gatewayUrl: string;
+  agents: { instant: ServiceProcess; sim: ServiceProcess };
+  apiKey: string;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Prefer agent/main.ts for the real-executor agent (once it exists); bench/agent-process.ts otherwise. */
+  agentScript?: string;
+}
+
+export async function startBenchStack(options: StackOptions = {}): Promise<BenchStack> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  };
+  try {
+    const tokens = Object.fromEntries([INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER].map((c) => [c, randomBytes(32).toString('hex')]));
+    const nats = await spawnNatsServer({ agentTokens: tokens });
+    cleanups.push(() => nats.stop());
+    const redis = await spawnRedisServer();
+    cleanups.push(() => redis.stop());
+
+    const admin = await connect({ servers: nats.url, user: 'admin', pass: nats.passwords.admin, inboxPrefix: ADMIN_INBOX_PREFIX });
+    await provisionJetStream(admin, { clusters: [INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER] });
+    await admin.close();
+
+    const sim = startServiceProcess('sim', 'bench/sim-process.ts', {});
+    cleanups.push(() => sim.stop());
+    const simUrl = (await sim.waitForLine(/^sim listening /)).split(' ')[2] as string;
+    const dir = await mkdtemp(join(tmpdir(), 'kubently-bench-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    await writeFile(kubeconfigPath, simKubeconfigYaml(simUrl), { mode: 0o600 });
+
+    const apiKey = `bench-${randomBytes(16).toString('hex')}`;
+    const port = await freePort();
+    const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
+      NATS_URL: nats.url,
+      NATS_USER: 'gateway',
+      NATS_PASSWORD: nats.passwords.gateway,
+      API_KEYS: `${BENCH_IDENTITY}:${apiKey}`,
+      CLUSTERS: [INSTANT_CLUSTER, SIM_CLUSTER].join(','),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      REDIS_URL: redis.url,
+      // info logs start-up and problems only; per-request lines are debug.
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_STANDARD: NO_RATE_LIMIT,
+      RATE_LIMIT_EXECUTE: NO_RATE_LIMIT,
+      RATE_LIMIT_SESSION_CREATE: NO_RATE_LIMIT,
+    });
+    cleanups.push(() => gateway.stop());
+    await gateway.waitForLine(/gateway listening/);
+
+    const agentEnv = (clusterId: string) => ({
+      NATS_URL: nats.url,
+      CLUSTER_ID: clusterId,
+      AGENT_ID: `${clusterId}-0`,
+      AGENT_TOKEN: tokens[clusterId] as string,
+      KUBECONFIG: kubeconfigPath,
+      LOG_LEVEL: 'info',
+      HEARTBEAT_INTERVAL_MS: '1000',
+    });
+    const instant = startServiceProcess('agent-instant', 'bench/agent-process.ts', agentEnv(INSTANT_CLUSTER), ['--executor', 'instant']);
+    cleanups.push(() => instant.stop());
+    const agentScript = options.agentScript ?? 'bench/agent-process.ts';
+    const simAgent = startServiceProcess('agent', agentScript, agentEnv(SIM_CLUSTER));
+    cleanups.push(() => simAgent.stop());
+    await Promise.all([instant.waitForLine(/agent ready|consum|started/i), simAgent.waitForLine(/agent ready|consum|started/i)]);
+
+    const gatewayUrl = `http://127.0.0.1:${port}`;
+    await waitConnected(gatewayUrl, apiKey, [INSTANT_CLUSTER, SIM_CLUSTER]);
+    return { nats, redis, sim, simUrl, kubeconfigPath, gateway, gatewayUrl, agents: { instant, sim: simAgent }, apiKey, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function waitConnected(base: string, apiKey: string, clusters: string[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const id of clusters) {
+    for (;;) {
+      const res = await fetch(`${base}/clusters/${id}/status`, { headers: { 'x-api-key': apiKey } }).catch(() => null);
+      if (res?.ok && ((await res.json()) as { connected?: boolean }).connected) break;
+      if (Date.now() > deadline) throw new Error(`cluster ${id} not connected to the gateway within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

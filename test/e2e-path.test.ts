@@ -1,0 +1,132 @@
+// The whole path in one process: relay (gateway side) → JetStream → agent command loop → executor →
+// simulated kube-apiserver → result, checked against real kubectl's output for the same cluster.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { jetstream } from '@nats-io/jetstream';
+import test from 'ava';
+import { createExecutor } from '../agent/executor.js';
+import { createKubeClient } from '../agent/kube-client.js';
+import { loadKubeConfig } from '../agent/kube-config.js';
+import { createRevalidator } from '../agent/revalidate.js';
+import { startAgentService } from '../agent/service.js';
+import { parseCommandRequest } from '../common/command/parse.js';
+import { createLogger } from '../common/logger.js';
+import { PRESETS } from '../common/policy/index.js';
+import { createAgentTracker } from '../gateway/agent-tracker.js';
+import { createRelay } from '../gateway/relay.js';
+import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
+import { startSim, writeKubeconfig } from './helpers/sim.js';
+
+const run = promisify(execFile);
+const log = createLogger({ level: 'silent' });
+
+test('e2e - get pods travels relay → JetStream → agent → apiserver and prints what kubectl prints', async (t) => {
+  const clusterId = 'e2e';
+  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  await provision(t, nats, [clusterId]);
+  const sim = await startSim(t);
+  const kubeconfig = await writeKubeconfig(t, sim.url);
+
+  const agentNc = await connectAs(t, nats, { agent: clusterId });
+  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
+  t.teardown(() => kube.close());
+  const agent = await startAgentService({
+    nc: agentNc,
+    js: jetstream(agentNc),
+    log,
+    clusterId,
+    agentId: 'agent-0',
+    executor: createExecutor({ kube, log, limits: { maxOutputBytes: 1 << 20 } }),
+    revalidate: createRevalidator(() => PRESETS.readOnly),
+    policyPreset: () => 'readOnly',
+    maxInFlight: 8,
+    heartbeatIntervalMs: 200,
+  });
+  t.teardown(() => agent.stop(1_000));
+
+  const gatewayNc = await connectAs(t, nats, 'gateway');
+  const tracker = createAgentTracker({ nc: gatewayNc, log });
+  t.teardown(() => tracker.close());
+  const relay = createRelay({ nc: gatewayNc, js: jetstream(gatewayNc), log });
+  t.teardown(() => relay.close());
+
+  const deadline = Date.now() + 5_000;
+  while (!tracker.isConnected(clusterId) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  t.true(tracker.isConnected(clusterId), 'the agent heartbeat reached the gateway side');
+
+  const command = parseCommandRequest(
+    { command_type: 'get', args: ['pods'], namespace: 'default' },
+    { id: 'cmd-e2e-1', clusterId, identity: 'test', sessionId: null, timeoutMs: 10_000 },
+  );
+  const result = await relay.send(command);
+  const kubectl = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'pods', '-n', 'default']);
+
+  t.is(result.status, 'success');
+  t.is(result.command_id, 'cmd-e2e-1');
+  t.is(result.cluster_id, clusterId);
+  t.is(result.output, kubectl.stdout);
+  t.regex(result.output, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+  t.regex(result.output, /api-6b8f9d5c7-x7k2p\s+0\/1\s+CrashLoopBackOff/);
+});
+
+test('e2e - a command the agent policy forbids comes back denied even when the gateway let it through', async (t) => {
+  const clusterId = 'e2e-deny';
+  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  await provision(t, nats, [clusterId]);
+  const sim = await startSim(t);
+  const kubeconfig = await writeKubeconfig(t, sim.url);
+  const agentNc = await connectAs(t, nats, { agent: clusterId });
+  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
+  t.teardown(() => kube.close());
+  const agent = await startAgentService({
+    nc: agentNc,
+    js: jetstream(agentNc),
+    log,
+    clusterId,
+    agentId: 'agent-0',
+    executor: createExecutor({ kube, log, limits: { maxOutputBytes: 1 << 20 } }),
+    // The cluster owner's stricter policy: no logs.
+    revalidate: createRevalidator(() => PRESETS.strict),
+    policyPreset: () => 'strict',
+    maxInFlight: 8,
+    heartbeatIntervalMs: 200,
+  });
+  t.teardown(() => agent.stop(1_000));
+  const gatewayNc = await connectAs(t, nats, 'gateway');
+  const relay = createRelay({ nc: gatewayNc, js: jetstream(gatewayNc), log });
+  t.teardown(() => relay.close());
+
+  const command = parseCommandRequest(
+    { command: 'logs web-7c5ddbdf54-2xkqp -n default' },
+    { id: 'cmd-e2e-2', clusterId, identity: 'test', sessionId: null, timeoutMs: 10_000 },
+  );
+  t.true(
+    [...(PRESETS.readOnly.verbs as ReadonlySet<string>)].includes('logs'),
+    'the gateway-side preset allows logs',
+  );
+  const result = await relay.send(command);
+  t.is(result.status, 'denied');
+  t.is(result.output, '');
+  t.regex(result.error ?? '', /logs/);
+  t.is(sim.log.filter((r) => r.path.includes('/log')).length, 0, 'the apiserver was never asked for logs');
+});
+
+test('e2e - the relay answers timeout when no agent takes the command', async (t) => {
+  const clusterId = 'e2e-silent';
+  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  await provision(t, nats, [clusterId]);
+  const gatewayNc = await connectAs(t, nats, 'gateway');
+  const relay = createRelay({ nc: gatewayNc, js: jetstream(gatewayNc), log });
+  t.teardown(() => relay.close());
+  const command = parseCommandRequest(
+    { command: 'get pods' },
+    { id: 'cmd-e2e-3', clusterId, identity: 'test', sessionId: null, timeoutMs: 300 },
+  );
+  const started = Date.now();
+  const err = await t.throwsAsync(relay.send(command));
+  t.is((err as { code?: string }).code, 'timeout');
+  t.true(Date.now() - started < 2_000);
+  t.is(relay.inFlight, 0);
+});

@@ -1,0 +1,98 @@
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { createApiKeyStore, identityForBareKey, parseKeyEntry } from '../gateway/auth/api-keys.js';
+import { KEYS, quietLog, startGatewayStack, waitFor } from './helpers/gateway.js';
+
+test('api keys - service:key entries name the identity; bare keys get a stable derived identity', (t) => {
+  t.deepEqual(parseKeyEntry('ci:abc:def'), { identity: 'ci', key: 'abc:def' });
+  const bare = parseKeyEntry('0123456789abcdef0123456789abcdef');
+  t.regex(bare.identity, /^key-[0-9a-f]{6}$/);
+  t.is(bare.identity, identityForBareKey('0123456789abcdef0123456789abcdef'));
+  t.is(parseKeyEntry(':leading-colon').identity, identityForBareKey(':leading-colon'));
+});
+
+test('api keys - authenticates by digest and refuses unknown keys', (t) => {
+  const store = createApiKeyStore({ inline: ['svc:secret-key-aaaaaaaaaaaaaaaaaaaaaaaa', 'bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'], log: quietLog() });
+  t.teardown(() => store.close());
+  t.is(store.authenticate('secret-key-aaaaaaaaaaaaaaaaaaaaaaaa'), 'svc');
+  t.is(store.authenticate('bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'), identityForBareKey('bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'));
+  t.is(store.authenticate('secret-key-aaaaaaaaaaaaaaaaaaaaaaab'), null);
+  t.is(store.authenticate(''), null);
+});
+
+test('auth - answers 401 with WWW-Authenticate and records why, without the key', async (t) => {
+  const s = await startGatewayStack(t, { redis: false, agents: {} });
+  const cases = [
+    { headers: {}, reason: 'missing_api_key' },
+    { headers: { 'x-api-key': 'wrong-key-0123456789abcdef' }, reason: 'invalid_api_key' },
+    { headers: { authorization: 'Bearer wrong-key-0123456789abcdef' }, reason: 'invalid_api_key' },
+    { headers: { authorization: 'Basic Zm9vOmJhcg==' }, reason: 'invalid_api_key' },
+    { headers: { 'x-api-key': KEYS.alice, authorization: `Bearer ${KEYS.bob}` }, reason: 'conflicting_api_keys' },
+  ];
+  for (const c of cases) {
+    const res = await s.app.inject({ method: 'GET', url: '/debug/sessions', headers: { ...c.headers, 'user-agent': 'kubently-cli/1.0.0' } });
+    t.is(res.statusCode, 401, c.reason);
+    t.is(res.headers['www-authenticate'], 'ApiKey realm="kubently", Bearer realm="kubently"');
+    t.is(res.json().error, 'unauthorized');
+  }
+  const failures = s.captured.of('authentication_failure');
+  t.deepEqual(
+    failures.map((e) => e.details?.reason),
+    cases.map((c) => c.reason),
+  );
+  t.is(failures[1]!.details?.user_agent, 'kubently-cli/1.0.0');
+  t.is(failures[1]!.source_ip, '127.0.0.1');
+  t.is(failures[1]!.api_key_prefix, 'wrong-ke...');
+  t.false(JSON.stringify(s.captured.events).includes('wrong-key-0123456789abcdef'));
+  const metrics = await s.registry.metrics();
+  t.regex(metrics, /kubently_auth_failures_total\{reason="invalid_api_key"\} 3/);
+});
+
+test('auth - accepts X-API-Key, Bearer, and both when they agree', async (t) => {
+  const s = await startGatewayStack(t, { redis: false, agents: {} });
+  for (const headers of [
+    { 'x-api-key': KEYS.alice },
+    { authorization: `Bearer ${KEYS.alice}` },
+    { 'x-api-key': KEYS.alice, authorization: `Bearer ${KEYS.alice}` },
+  ]) {
+    const res = await s.app.inject({ method: 'GET', url: '/debug/sessions', headers });
+    t.is(res.statusCode, 200);
+  }
+});
+
+test('auth - a key added to or removed from API_KEYS_FILE works or stops working without a restart', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-keys-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // The Kubernetes layout: keys -> ..data/keys, ..data -> a timestamped directory swapped atomically.
+  const v1 = join(dir, '..2024_01_01');
+  await mkdir(v1);
+  await writeFile(join(v1, 'keys'), `alice:${KEYS.alice}\n`);
+  await symlink('..2024_01_01', join(dir, '..data'));
+  await symlink('..data/keys', join(dir, 'keys'));
+  const apiKeys = createApiKeyStore({ inline: [], file: join(dir, 'keys'), log: quietLog(), pollMs: 200 });
+  t.teardown(() => apiKeys.close());
+  const s = await startGatewayStack(t, { redis: false, agents: {}, apiKeys });
+  const status = async (key: string) =>
+    (await s.app.inject({ method: 'GET', url: '/debug/sessions', headers: { 'x-api-key': key } })).statusCode;
+
+  t.is(await status(KEYS.alice), 200);
+  t.is(await status(KEYS.bob), 401);
+
+  // Rotation step 1: add bob next to alice.
+  const v2 = join(dir, '..2024_01_02');
+  await mkdir(v2);
+  await writeFile(join(v2, 'keys'), `alice:${KEYS.alice}, bob:${KEYS.bob}\n`);
+  await symlink('..2024_01_02', join(dir, '..data_tmp'));
+  await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+  await waitFor(() => apiKeys.authenticate(KEYS.bob) === 'bob', 3_000);
+  t.is(await status(KEYS.bob), 200);
+  t.is(await status(KEYS.alice), 200);
+
+  // Step 2: remove alice.
+  await writeFile(join(v2, 'keys'), `bob:${KEYS.bob}\n`);
+  await waitFor(() => apiKeys.authenticate(KEYS.alice) === null, 3_000);
+  t.is(await status(KEYS.alice), 401);
+  t.is(await status(KEYS.bob), 200);
+});

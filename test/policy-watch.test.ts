@@ -1,0 +1,49 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { watchPolicyFile } from '../common/policy/watch.js';
+import type { Policy } from '../common/policy/types.js';
+
+async function tempPolicy(t: ExecutionContext, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-policy-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'policy.yaml');
+  await writeFile(path, text);
+  return path;
+}
+
+function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (check()) resolve();
+      else if (Date.now() - start > timeoutMs) reject(new Error('condition not met in time'));
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+test('policy watch - reloads a changed file and keeps the old policy when the new one is broken', async (t) => {
+  const path = await tempPolicy(t, 'name: one\nextends: readOnly\n');
+  const loaded: Policy[] = [];
+  const errors: unknown[] = [];
+  const log = { info: () => {}, error: (obj: unknown) => errors.push(obj) };
+  const watcher = watchPolicyFile(path, (p) => loaded.push(p), log as never, { debounceMs: 30 });
+  t.teardown(() => watcher.close());
+
+  await writeFile(path, 'name: two\nextends: strict\n');
+  await until(() => loaded.length === 1);
+  t.is(loaded[0]?.name, 'two');
+  t.is(loaded[0]?.preset, 'strict');
+
+  await writeFile(path, 'name: three\nextends: strict\nverbs: [delete]\n');
+  await until(() => errors.length === 1);
+  t.is(loaded.length, 1, 'a broken file is not applied');
+  t.regex(String((errors[0] as { err: Error }).err.message), /policy\.yaml:3:9/);
+
+  await writeFile(path, 'name: four\nextends: strict\n');
+  await until(() => loaded.length === 2);
+  t.is(loaded[1]?.name, 'four');
+});
