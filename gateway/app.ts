@@ -110,11 +110,12 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  // The UI's assets are served from the installed package: /docs works without internet access.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  // Registered before the UI's routes exist: the docs are public like the OpenAPI document.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
   });
+  // The UI's assets are served from the installed package: /docs works without internet access.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   await app.register(rateLimit, {
     global: true,

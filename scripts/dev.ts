@@ -13,7 +13,8 @@ import { findKubeContext } from './lib/kube-context.js';
 import { NatsServerMissingError, spawnNatsServer } from './lib/nats-server.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const devDir = join(root, '.dev');
+// Dev secrets and state; KUBENTLY_DEV_DIR lets tests run the stack without touching the checkout's .dev/.
+const devDir = resolve(process.env.KUBENTLY_DEV_DIR ?? join(root, '.dev'));
 const CLUSTER_ID = 'local';
 const GATEWAY_PORT = Number(process.env.PORT ?? 8080);
 const AUDIT_METRICS_PORT = Number(process.env.AUDIT_METRICS_PORT ?? 9464);

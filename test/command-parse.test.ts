@@ -1,12 +1,18 @@
 import test from 'ava';
-import { KubentlyError } from '../common/errors.js';
 import { parseArgv, parseCommandRequest } from '../common/command/parse.js';
 import { tokenize } from '../common/command/tokenize.js';
 import { verifyCommand } from '../common/command/verify.js';
+import { KubentlyError } from '../common/errors.js';
 import { PRESETS } from '../common/policy/compile.js';
 import { evaluate } from '../common/policy/evaluate.js';
 
-const context = { id: 'cmd-1', clusterId: 'staging', identity: 'tester', sessionId: 's-1', timeoutMs: 30_000 };
+const context = {
+  id: 'cmd-1',
+  clusterId: 'staging',
+  identity: 'tester',
+  sessionId: 's-1',
+  timeoutMs: 30_000,
+};
 const parse = (command: string) => parseCommandRequest({ command }, context);
 
 // [input, normalized argv]: every case must also be allowed by readOnly.
@@ -14,7 +20,10 @@ const ALLOWED: [string, string[]][] = [
   ['get pods', ['get', 'pods', '--namespace=default']],
   ['kubectl get po -A', ['get', 'pods', '--all-namespaces']],
   ['get pods --all-namespaces=true', ['get', 'pods', '--all-namespaces']],
-  ['-n kube-system get po,svc a b -o wide', ['get', 'pods,services', 'a', 'b', '--namespace=kube-system', '--output=wide']],
+  [
+    '-n kube-system get po,svc a b -o wide',
+    ['get', 'pods,services', 'a', 'b', '--namespace=kube-system', '--output=wide'],
+  ],
   ['get pod/a svc/b pod/c -n=prod', ['get', 'pods/a', 'pods/c', 'services/b', '--namespace=prod']],
   ['get pod/a svc/a', ['get', 'pods,services', 'a', '--namespace=default']],
   ['get pod a a', ['get', 'pods', 'a', '--namespace=default']],
@@ -27,16 +36,28 @@ const ALLOWED: [string, string[]][] = [
   ['get ns kube-system -o yaml', ['get', 'namespaces', 'kube-system', '--output=yaml']],
   [
     "get pods -l 'tier in (frontend,backend)' --field-selector=status.phase=Running",
-    ['get', 'pods', '--field-selector=status.phase=Running', '--namespace=default', '--selector=tier in (frontend,backend)'],
+    [
+      'get',
+      'pods',
+      '--field-selector=status.phase=Running',
+      '--namespace=default',
+      '--selector=tier in (frontend,backend)',
+    ],
   ],
   ['get pods --sort-by={.metadata.name}', ['get', 'pods', '--namespace=default', '--sort-by=.metadata.name']],
   [
     'get pods --sort-by .status.containerStatuses[0].restartCount',
     ['get', 'pods', '--namespace=default', '--sort-by=.status.containerStatuses[0].restartCount'],
   ],
-  ['get pods --no-headers --limit 10 --chunk-size=100', ['get', 'pods', '--chunk-size=100', '--limit=10', '--namespace=default', '--no-headers']],
+  [
+    'get pods --no-headers --limit 10 --chunk-size=100',
+    ['get', 'pods', '--chunk-size=100', '--limit=10', '--namespace=default', '--no-headers'],
+  ],
   ['get pods --show-labels=false', ['get', 'pods', '--namespace=default', '--show-labels=false']],
-  ['get deploy,rs,sts,ds -n prod', ['get', 'deployments,replicasets,statefulsets,daemonsets', '--namespace=prod']],
+  [
+    'get deploy,rs,sts,ds -n prod',
+    ['get', 'deployments,replicasets,statefulsets,daemonsets', '--namespace=prod'],
+  ],
   ['get ing,netpol,ep', ['get', 'ingresses,networkpolicies,endpoints', '--namespace=default']],
   ['get sc,pv', ['get', 'storageclasses,persistentvolumes']],
   ['get pods -o name', ['get', 'pods', '--namespace=default', '--output=name']],
@@ -44,7 +65,10 @@ const ALLOWED: [string, string[]][] = [
   ['describe no -l kubernetes.io/role=worker', ['describe', 'nodes', '--selector=kubernetes.io/role=worker']],
   ['describe deploy -A', ['describe', 'deployments', '--all-namespaces']],
   ['logs web-0', ['logs', 'web-0', '--namespace=default']],
-  ['logs pod/web-0 app -p --tail 10', ['logs', 'web-0', '--container=app', '--namespace=default', '--previous', '--tail=10']],
+  [
+    'logs pod/web-0 app -p --tail 10',
+    ['logs', 'web-0', '--container=app', '--namespace=default', '--previous', '--tail=10'],
+  ],
   [
     'logs -l app=web --all-containers --timestamps --since=1h30m -n prod',
     ['logs', '--all-containers', '--namespace=prod', '--selector=app=web', '--since=1h30m', '--timestamps'],
@@ -52,7 +76,10 @@ const ALLOWED: [string, string[]][] = [
   ['logs web-0 -capp', ['logs', 'web-0', '--container=app', '--namespace=default']],
   ['events', ['events', '--namespace=default']],
   ['events -A --types warning', ['events', '--all-namespaces', '--types=Warning']],
-  ['events --for pod/web-0 -n prod -o json', ['events', '--for=pods/web-0', '--namespace=prod', '--output=json']],
+  [
+    'events --for pod/web-0 -n prod -o json',
+    ['events', '--for=pods/web-0', '--namespace=prod', '--output=json'],
+  ],
   ['explain pods', ['explain', 'pods']],
   ['explain pods.spec.containers --recursive', ['explain', 'pods.spec.containers', '--recursive']],
   ['explain deployments.apps.spec', ['explain', 'deployments.spec']],
@@ -61,8 +88,14 @@ const ALLOWED: [string, string[]][] = [
   ['version -o yaml', ['version', '--output=yaml']],
   ['cluster-info', ['cluster-info']],
   ['api-resources', ['api-resources']],
-  ['api-resources --namespaced=false --api-group= -o wide', ['api-resources', '--api-group=', '--namespaced=false', '--output=wide']],
-  ['api-resources --api-group apps -oname --no-headers', ['api-resources', '--api-group=apps', '--no-headers', '--output=name']],
+  [
+    'api-resources --namespaced=false --api-group= -o wide',
+    ['api-resources', '--api-group=', '--namespaced=false', '--output=wide'],
+  ],
+  [
+    'api-resources --api-group apps -oname --no-headers',
+    ['api-resources', '--api-group=apps', '--no-headers', '--output=name'],
+  ],
   ['api-versions', ['api-versions']],
   // Harmless names that contain verbs or "secret" are names, not commands.
   ['get pod my-create-job', ['get', 'pods', 'my-create-job', '--namespace=default']],
@@ -72,7 +105,10 @@ const ALLOWED: [string, string[]][] = [
   ['get pods secrets', ['get', 'pods', 'secrets', '--namespace=default']],
   ['get svc proxy', ['get', 'services', 'proxy', '--namespace=default']],
   ['get pods -l app=delete-me', ['get', 'pods', '--namespace=default', '--selector=app=delete-me']],
-  ['logs pod/exec-0 -c token-refresher', ['logs', 'exec-0', '--container=token-refresher', '--namespace=default']],
+  [
+    'logs pod/exec-0 -c token-refresher',
+    ['logs', 'exec-0', '--container=token-refresher', '--namespace=default'],
+  ],
   [
     'get events --field-selector involvedObject.name=as-service',
     ['get', 'events', '--field-selector=involvedObject.name=as-service', '--namespace=default'],
@@ -93,7 +129,11 @@ for (const [input, argv] of ALLOWED) {
 test('parse - get horizontalpodautoscalers parses and readOnly denies it only as resource_not_allowed', (t) => {
   const command = parse('get horizontalpodautoscalers');
   t.deepEqual(command.targets, [{ resource: 'horizontalpodautoscalers', group: 'autoscaling', names: [] }]);
-  t.like(evaluate(PRESETS.readOnly, command), { allowed: false, rule: 'resource_not_allowed', token: 'horizontalpodautoscalers' });
+  t.like(evaluate(PRESETS.readOnly, command), {
+    allowed: false,
+    rule: 'resource_not_allowed',
+    token: 'horizontalpodautoscalers',
+  });
 });
 
 test('parse - builds the whole Command from the args form with namespace and extra_args', (t) => {
@@ -119,10 +159,22 @@ test('parse - builds the whole Command from the args form with namespace and ext
 });
 
 test('parse - the namespace field is ignored by verbs that read no namespace, and agrees with -n', (t) => {
-  t.deepEqual(parseCommandRequest({ command_type: 'version', namespace: 'default' }, context).argv, ['version']);
-  t.is(parseCommandRequest({ command_type: 'get', args: ['nodes'], namespace: 'x' }, context).namespace, null);
-  t.is(parseCommandRequest({ command_type: 'get', args: ['pods', '-n', 'a'], namespace: 'a' }, context).namespace, 'a');
-  t.is(parseCommandRequest({ command_type: 'get', args: ['pods', '-A'], namespace: 'a' }, context).namespace, null);
+  t.deepEqual(parseCommandRequest({ command_type: 'version', namespace: 'default' }, context).argv, [
+    'version',
+  ]);
+  t.is(
+    parseCommandRequest({ command_type: 'get', args: ['nodes'], namespace: 'x' }, context).namespace,
+    null,
+  );
+  t.is(
+    parseCommandRequest({ command_type: 'get', args: ['pods', '-n', 'a'], namespace: 'a' }, context)
+      .namespace,
+    'a',
+  );
+  t.is(
+    parseCommandRequest({ command_type: 'get', args: ['pods', '-A'], namespace: 'a' }, context).namespace,
+    null,
+  );
 });
 
 test('parse - all expands to the catalog category and never to secrets', (t) => {
@@ -134,7 +186,10 @@ test('parse - all expands to the catalog category and never to secrets', (t) => 
 
 test('parse - logs carries since in seconds and explain carries the field path', (t) => {
   t.like(parse('logs web-0 --since=1h30m5s').flags, { since: '1h30m5s', sinceSeconds: 5405 });
-  t.like(parse('explain pods.spec.containers'), { fieldPath: 'spec.containers', targets: [{ resource: 'pods' }] });
+  t.like(parse('explain pods.spec.containers'), {
+    fieldPath: 'spec.containers',
+    targets: [{ resource: 'pods' }],
+  });
 });
 
 test('parse - forbidden requests are 403 unauthorized_command, unintelligible ones 400 invalid_command', (t) => {

@@ -13,21 +13,109 @@ import { explainCommand } from '../common/policy/explain.js';
 
 const context = { id: 'p', clusterId: 'c', identity: 'i', sessionId: null, timeoutMs: 10_000 };
 
-const verbs = ['get', 'describe', 'logs', 'events', 'explain', 'version', 'cluster-info', 'api-resources', 'api-versions', 'delete', 'exec', 'auth', 'GET'];
+const verbs = [
+  'get',
+  'describe',
+  'logs',
+  'events',
+  'explain',
+  'version',
+  'cluster-info',
+  'api-resources',
+  'api-versions',
+  'delete',
+  'exec',
+  'auth',
+  'GET',
+];
 const resources = [
-  'pods', 'po', 'Pods', 'pod', 'svc', 'nodes', 'deploy', 'deployments.apps', 'rs', 'sts', 'all', 'hpa', 'cm',
-  'secrets', 'secret', 'SECRETS', 'Secret', 'secrets.v1.', 'secrets.v1', 'pods,secrets', 'po,svc', 'secret/x',
-  'pod/web-0', 'svc/api', 'pods.spec', 'pods.spec.containers', 'ns', 'events', 'ev',
+  'pods',
+  'po',
+  'Pods',
+  'pod',
+  'svc',
+  'nodes',
+  'deploy',
+  'deployments.apps',
+  'rs',
+  'sts',
+  'all',
+  'hpa',
+  'cm',
+  'secrets',
+  'secret',
+  'SECRETS',
+  'Secret',
+  'secrets.v1.',
+  'secrets.v1',
+  'pods,secrets',
+  'po,svc',
+  'secret/x',
+  'pod/web-0',
+  'svc/api',
+  'pods.spec',
+  'pods.spec.containers',
+  'ns',
+  'events',
+  'ev',
 ];
 const names = ['web-0', 'api', 'my-create-job', 'delete-me', 'x', 'kube-system', 'app'];
 const flags = [
-  '-n', 'kube-system', '-nprod', '--namespace=default', '-A', '--all-namespaces', '-l', 'app=web', '--selector=tier in (a,b)',
-  '--field-selector=status.phase=Running', '-o', 'json', '-oyaml', '-o=wide', '--output=name', '-ojsonpath={.x}',
-  '--show-labels', '--sort-by=.metadata.name', '--no-headers', '--limit=5', '--chunk-size=10', '-c', 'app', '--tail=20',
-  '--since=5m', '-p', '--previous', '--timestamps', '--all-containers', '--recursive', '--for=pod/web-0', '--types=Warning',
-  '--namespaced=false', '--api-group=apps', '--as=system:masters', '--as', '-s', 'https://x', '--server=https://x',
-  '--kubeconfig=/x', '--token=t', '--raw=/api', '-f', 'x.yaml', '--context=prod', '--insecure-skip-tls-verify',
-  '--dry-run=server', '--export', '--template={{.}}', '-v=9', '--', '-', ';', '|', '$(id)',
+  '-n',
+  'kube-system',
+  '-nprod',
+  '--namespace=default',
+  '-A',
+  '--all-namespaces',
+  '-l',
+  'app=web',
+  '--selector=tier in (a,b)',
+  '--field-selector=status.phase=Running',
+  '-o',
+  'json',
+  '-oyaml',
+  '-o=wide',
+  '--output=name',
+  '-ojsonpath={.x}',
+  '--show-labels',
+  '--sort-by=.metadata.name',
+  '--no-headers',
+  '--limit=5',
+  '--chunk-size=10',
+  '-c',
+  'app',
+  '--tail=20',
+  '--since=5m',
+  '-p',
+  '--previous',
+  '--timestamps',
+  '--all-containers',
+  '--recursive',
+  '--for=pod/web-0',
+  '--types=Warning',
+  '--namespaced=false',
+  '--api-group=apps',
+  '--as=system:masters',
+  '--as',
+  '-s',
+  'https://x',
+  '--server=https://x',
+  '--kubeconfig=/x',
+  '--token=t',
+  '--raw=/api',
+  '-f',
+  'x.yaml',
+  '--context=prod',
+  '--insecure-skip-tls-verify',
+  '--dry-run=server',
+  '--export',
+  '--template={{.}}',
+  '-v=9',
+  '--',
+  '-',
+  ';',
+  '|',
+  '$(id)',
 ];
 
 const token = fc.oneof(
@@ -36,7 +124,9 @@ const token = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...flags) },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
 );
-const argvArb = fc.tuple(fc.constantFrom(...verbs), fc.array(token, { maxLength: 8 })).map(([verb, rest]) => [verb, ...rest]);
+const argvArb = fc
+  .tuple(fc.constantFrom(...verbs), fc.array(token, { maxLength: 8 }))
+  .map(([verb, rest]) => [verb, ...rest]);
 
 function flagName(arg: string): string | undefined {
   if (!arg.startsWith('-') || arg.length < 2) return undefined;
@@ -51,16 +141,21 @@ function assertSafe(command: Command): void {
     if (target.resource === 'secrets') throw new Error('secrets allowed');
     const rule = policy.resources.get(command.verb);
     const key = command.verb === 'logs' ? 'pods/log' : target.resource;
-    if (rule !== undefined && rule !== 'any' && !rule.has(key)) throw new Error(`${key} allowed for ${command.verb}`);
+    if (rule !== undefined && rule !== 'any' && !rule.has(key))
+      throw new Error(`${key} allowed for ${command.verb}`);
   }
   if (command.flags.forObject?.startsWith('secrets/')) throw new Error('events for a secret allowed');
   for (const arg of command.argv) {
     const name = flagName(arg);
-    if (name !== undefined && (FORBIDDEN_LONG_FLAGS.has(name) || (name.length === 1 && FORBIDDEN_SHORT_FLAGS.has(name)))) {
+    if (
+      name !== undefined &&
+      (FORBIDDEN_LONG_FLAGS.has(name) || (name.length === 1 && FORBIDDEN_SHORT_FLAGS.has(name)))
+    ) {
       throw new Error(`forbidden flag ${arg} in argv`);
     }
   }
-  if (!['table', 'json', 'yaml', 'wide', 'name'].includes(command.output)) throw new Error(`output ${command.output}`);
+  if (!['table', 'json', 'yaml', 'wide', 'name'].includes(command.output))
+    throw new Error(`output ${command.output}`);
 }
 
 test('property - an accepted command is allowed verbs on allowed resources, without forbidden flags or secrets', (t) => {
@@ -105,10 +200,13 @@ test('property - parsing the normalized argv gives the same command back', (t) =
 
 test('property - explainCommand never throws, whatever string it is given', (t) => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 })), (command) => {
-      const result = explainCommand(PRESETS.readOnly, { command }, context);
-      if (!result.allowed && result.rule === '') throw new Error('denial without a rule');
-    }),
+    fc.property(
+      fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 })),
+      (command) => {
+        const result = explainCommand(PRESETS.readOnly, { command }, context);
+        if (!result.allowed && result.rule === '') throw new Error('denial without a rule');
+      },
+    ),
     { numRuns: 3000 },
   );
   t.pass();

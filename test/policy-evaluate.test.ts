@@ -42,7 +42,11 @@ clusters:
   'team.yaml',
 );
 
-function decide(policy: Policy, command: string, options: { identity?: string; clusterId?: string; timeoutMs?: number } = {}) {
+function decide(
+  policy: Policy,
+  command: string,
+  options: { identity?: string; clusterId?: string; timeoutMs?: number } = {},
+) {
   const context = {
     id: 'c',
     clusterId: options.clusterId ?? 'staging',
@@ -103,8 +107,14 @@ test('policy - canUseCluster answers per identity and cluster, unlisted identiti
   t.true(canUseCluster(TEAM, 'someone', 'dev'));
   t.false(canUseCluster(TEAM, 'someone', 'unknown-cluster'));
   t.true(canUseCluster(PRESETS.readOnly, 'anyone', 'anything'));
-  const closed = parsePolicy('extends: readOnly\nidentities:\n  ci-bot: { clusters: [staging] }\n', 'closed.yaml');
-  t.false(canUseCluster(closed, 'someone-else', 'staging'), 'no * entry: an unlisted identity may use nothing');
+  const closed = parsePolicy(
+    'extends: readOnly\nidentities:\n  ci-bot: { clusters: [staging] }\n',
+    'closed.yaml',
+  );
+  t.false(
+    canUseCluster(closed, 'someone-else', 'staging'),
+    'no * entry: an unlisted identity may use nothing',
+  );
 });
 
 test('policy - policyForCluster applies the override once and is idempotent', (t) => {
@@ -123,8 +133,14 @@ test('policy - stricterOf and evaluateAll let the agent narrow the gateway polic
   const logs = parseCommandRequest({ command: 'logs web-0' }, context);
   t.true(evaluate(PRESETS.readOnly, logs).allowed);
   t.like(evaluateAll([PRESETS.readOnly, PRESETS.strict], logs), { allowed: false, rule: 'verb_not_allowed' });
-  t.like(evaluate(stricterOf(PRESETS.readOnly, PRESETS.strict), logs), { allowed: false, rule: 'verb_not_allowed' });
-  t.true(evaluateAll([PRESETS.readOnly, TEAM], parseCommandRequest({ command: 'get pods' }, context)).allowed === false);
+  t.like(evaluate(stricterOf(PRESETS.readOnly, PRESETS.strict), logs), {
+    allowed: false,
+    rule: 'verb_not_allowed',
+  });
+  t.true(
+    evaluateAll([PRESETS.readOnly, TEAM], parseCommandRequest({ command: 'get pods' }, context)).allowed ===
+      false,
+  );
 });
 
 test('policy - denialError is a 403 unauthorized_command carrying rule and token', (t) => {
@@ -152,12 +168,15 @@ test('policy - presetName names the preset a policy is or extends', (t) => {
 
 test('policy - explainCommand reports the normalized argv and rule, and parse rejections without throwing', (t) => {
   const context = { id: 'c', clusterId: 'staging', identity: 'a', sessionId: null, timeoutMs: 10_000 };
-  t.deepEqual(explainCommand(PRESETS.readOnly, { command_type: 'get', args: ['po'], namespace: 'prod' }, context), {
-    allowed: true,
-    normalized_argv: ['get', 'pods', '--namespace=prod'],
-    rule: 'allowed',
-    reason: 'allowed by policy readOnly',
-  });
+  t.deepEqual(
+    explainCommand(PRESETS.readOnly, { command_type: 'get', args: ['po'], namespace: 'prod' }, context),
+    {
+      allowed: true,
+      normalized_argv: ['get', 'pods', '--namespace=prod'],
+      rule: 'allowed',
+      reason: 'allowed by policy readOnly',
+    },
+  );
   t.like(explainCommand(PRESETS.strict, { command: 'logs web-0' }, context), {
     allowed: false,
     normalized_argv: ['logs', 'web-0', '--namespace=default'],
@@ -170,6 +189,12 @@ test('policy - explainCommand reports the normalized argv and rule, and parse re
     rule: 'forbidden_flag',
     token: '--as=x',
   });
-  t.like(explainCommand(PRESETS.readOnly, null as never, context), { allowed: false, rule: 'invalid_request' });
-  t.like(explainCommand(PRESETS.readOnly, { command: 42 } as never, context), { allowed: false, rule: 'invalid_argument' });
+  t.like(explainCommand(PRESETS.readOnly, null as never, context), {
+    allowed: false,
+    rule: 'invalid_request',
+  });
+  t.like(explainCommand(PRESETS.readOnly, { command: 42 } as never, context), {
+    allowed: false,
+    rule: 'invalid_argument',
+  });
 });

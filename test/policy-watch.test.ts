@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { watchPolicyFile } from '../common/policy/watch.js';
 import type { Policy } from '../common/policy/types.js';
+import { watchPolicyFile } from '../common/policy/watch.js';
 
 async function tempPolicy(t: ExecutionContext, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kubently-policy-'));

@@ -1,6 +1,7 @@
 // `kubectl describe` in process: resolves the command's targets to objects the way kubectl's
 // resource builder does, runs the kind's describer on each and joins the results as kubectl prints them.
 
+import { setMaxListeners } from 'node:events';
 import { apiVersionOf, collectionPath, type ResourceType, resolveResourceType } from '../../common/resources.js';
 import type { Command } from '../../common/command/types.js';
 import { isAbortError } from '../kube-client.js';
@@ -86,7 +87,22 @@ function withKind(type: ResourceType, obj: K8s): K8s {
 }
 
 export async function describe(reader: KubeReader, command: Command, signal: AbortSignal, now: () => number = Date.now): Promise<DescribeResult> {
-  const ctx: DescribeContext = { reader, signal, now: now() };
+  // Every concurrent request listens on the signal; a child signal keeps Node's leak warning quiet
+  // without touching the caller's.
+  const local = new AbortController();
+  setMaxListeners(0, local.signal);
+  const forward = () => local.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  try {
+    return await describeWith({ reader, signal: local.signal, now: now() }, command);
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
+}
+
+async function describeWith(ctx: DescribeContext, command: Command): Promise<DescribeResult> {
+  const signal = ctx.signal;
   const namespace = command.namespace ?? 'default';
   const types: ResourceType[] = [];
   for (const target of command.targets) {

@@ -1,6 +1,8 @@
 // kubectl --sort-by: a relaxed JSONPath evaluated on each row's full object, compared the way
 // kubectl's TableSorter compares (numbers as numbers, quantities as quantities, strings naturally).
 
+import { goSort } from '../printers/go-sort.js';
+
 type Json = unknown;
 
 /** `{.metadata.name}`, `.metadata.name` or `metadata.name` → path segments. */
@@ -94,10 +96,10 @@ export function valueLess(a: Json, b: Json): boolean {
   return String(a) < String(b);
 }
 
-/** Sorts in place by the value at `path` of each element's `objectOf`. */
+/** Sorts in place by the value at `path` of each element's `objectOf`, with Go's (unstable) sort.Sort as kubectl does. */
 export function sortByPath<T>(items: T[], expression: string, objectOf: (item: T) => Json): void {
   const path = parseSortPath(expression);
   const keyed = items.map((item) => ({ item, key: evaluate(objectOf(item), path) }));
-  keyed.sort((x, y) => (valueLess(x.key, y.key) ? -1 : valueLess(y.key, x.key) ? 1 : 0));
+  goSort(keyed, (x, y) => valueLess(x.key, y.key));
   for (let i = 0; i < keyed.length; i++) items[i] = (keyed[i] as { item: T }).item;
 }

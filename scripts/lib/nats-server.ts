@@ -231,9 +231,14 @@ async function writeConfigVariant(source: string, target: string, storeDir: stri
   const text = await readFile(source, 'utf8');
   const storeDirLine = /^(\s*store_dir\s*:\s*).*$/m;
   if (!storeDirLine.test(text)) throw new Error(`${source} has no jetstream store_dir line to override`);
+  // The monitoring endpoint shows connection metadata: on a developer's machine it stays on loopback
+  // (the -m flag sets only its port).
+  const httpLine = /^(\s*http\s*:\s*)\S+$/m;
   await writeFile(
     target,
-    text.replace(storeDirLine, (_, key: string) => `${key}${JSON.stringify(storeDir)}`),
+    text
+      .replace(storeDirLine, (_, key: string) => `${key}${JSON.stringify(storeDir)}`)
+      .replace(httpLine, (_, key: string) => `${key}127.0.0.1:8222`),
   );
 }
 
