@@ -131,7 +131,7 @@ function fakeApi(objects: Record<string, unknown>): FakeApi {
       async getJson<T>(path: string, query?: Record<string, string>): Promise<T> {
         paths.push(query ? `${path}?${new URLSearchParams(query)}` : path);
         if (path in objects) return objects[path] as T;
-        if (path.endsWith('/events') || path.includes('/pods')) return { items: [], metadata: {} } as T;
+        if (path.endsWith('/events') || path.endsWith('/pods')) return { items: [], metadata: {} } as T;
         const name = path.split('/').pop();
         throw Object.assign(new Error(`pods "${name}" not found`), { statusCode: 404, reason: 'NotFound' });
       },
@@ -219,10 +219,10 @@ test('describe - events are oldest first with kubectl ages and repeat counts', a
   t.is(
     events,
     'Events:\n' +
-      '  Type     Reason     Age                 From               Message\n' +
-      '  ----     ------     ----                ----               -------\n' +
-      '  Normal   Scheduled  11m                 default-scheduler  assigned\n' +
-      '  Warning  BackOff    30s (x5 over 10m)   kubelet            Back-off restarting failed container\n',
+      '  Type     Reason     Age                From               Message\n' +
+      '  ----     ------     ----               ----               -------\n' +
+      '  Normal   Scheduled  11m                default-scheduler  assigned\n' +
+      '  Warning  BackOff    30s (x5 over 10m)  kubelet            Back-off restarting failed container\n',
   );
   const eventsQuery = api.paths.find((p) => p.startsWith('/api/v1/namespaces/default/events?')) ?? '';
   t.is(
