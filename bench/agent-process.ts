@@ -1,4 +1,4 @@
-// An agent process for the benchmarks and fault tests, wired like a production agent (config from the
+// An agent process for the benchmarks and fault tests, wired like agent/main.ts (config from the
 // environment, the real command loop and heartbeat, the agent's own policy check) with a choice of
 // executor: `--executor kube` (default) runs the real in-process executor against KUBECONFIG;
 // `--executor instant` answers at once without any Kubernetes call, which isolates command delivery.
@@ -12,10 +12,11 @@ import { createExecutor } from '../agent/executor.js';
 import type { CommandExecutor } from '../agent/executor-types.js';
 import { createKubeClient } from '../agent/kube-client.js';
 import { loadKubeConfig } from '../agent/kube-config.js';
+import { createRevalidator } from '../agent/revalidate.js';
 import { startAgentService } from '../agent/service.js';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
-import { evaluate, maxOutputBytes, PRESETS, presetName } from '../common/policy/index.js';
+import { maxOutputBytes, PRESETS, presetName } from '../common/policy/index.js';
 import { agentInboxPrefix } from '../common/subjects.js';
 
 const { values: flags } = parseArgs({
@@ -45,10 +46,18 @@ let closeKube = () => {};
 if (flags.executor === 'instant') {
   inner = { execute: async () => ({ status: 'success', output: 'ok', error: null, truncated: false }) };
 } else {
-  const kc = loadKubeConfig({ inCluster: false, kubeconfigPath: config.kubeconfig, context: config.kubeContext });
+  const kc = loadKubeConfig({
+    inCluster: false,
+    kubeconfigPath: config.kubeconfig,
+    context: config.kubeContext,
+  });
   const kube = await createKubeClient(kc);
   closeKube = () => kube.close();
-  inner = createExecutor({ kube, log: log.child({ component: 'executor' }), limits: { maxOutputBytes: maxOutputBytes(policy, config.clusterId) } });
+  inner = createExecutor({
+    kube,
+    log: log.child({ component: 'executor' }),
+    limits: { maxOutputBytes: maxOutputBytes(policy, config.clusterId) },
+  });
 }
 const recordFile = flags.record;
 const executor: CommandExecutor = {
@@ -67,10 +76,7 @@ const service = await startAgentService({
   clusterId: config.clusterId,
   agentId: config.agentId,
   executor,
-  revalidate: (command) => {
-    const decision = evaluate(policy, command);
-    return decision.allowed ? { ok: true, command } : { ok: false, reason: decision.reason };
-  },
+  revalidate: createRevalidator(() => policy),
   policyPreset: () => presetName(policy),
   maxInFlight: config.maxInFlight,
   heartbeatIntervalMs: config.heartbeatIntervalMs,

@@ -9,11 +9,23 @@ import http from 'node:http';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { agentConsumerName, agentInboxPrefix, CMD_STREAM, GATEWAY_INBOX_PREFIX, subjects } from '../common/subjects.js';
+import {
+  agentConsumerName,
+  agentInboxPrefix,
+  CMD_STREAM,
+  GATEWAY_INBOX_PREFIX,
+  subjects,
+} from '../common/subjects.js';
 import { freePort, type SpawnedNats } from '../scripts/lib/nats-server.js';
 import { createSimHandler } from '../sim/handler.js';
 import { BENCH_NAMESPACE, benchFixtures } from './lib/fixtures.js';
-import { type ConcurrentRun, type LatencySummary, summarize, timeConcurrent, timeSequential } from './lib/stats.js';
+import {
+  type ConcurrentRun,
+  type LatencySummary,
+  summarize,
+  timeConcurrent,
+  timeSequential,
+} from './lib/stats.js';
 
 export interface FloorResult {
   sequential: LatencySummary;
@@ -40,12 +52,18 @@ async function measure(op: () => Promise<unknown>, counts: FloorCounts): Promise
 
 export async function natsRequestReplyFloor(counts: FloorCounts): Promise<FloorResult> {
   const port = await freePort();
-  const server: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const server: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+  });
   const exited = new Promise((r) => server.once('exit', r));
   try {
     const responder = await connectWhenUp(`nats://127.0.0.1:${port}`);
     const requester = await connectWhenUp(`nats://127.0.0.1:${port}`);
-    responder.subscribe('bench.echo', { callback: (_err, msg) => msg.respond(msg.data) });
+    responder.subscribe('bench.echo', {
+      callback: (_err, msg) => {
+        msg.respond(msg.data);
+      },
+    });
     await responder.flush();
     const payload = new Uint8Array(300);
     const result = await measure(() => requester.request('bench.echo', payload, { timeout: 5_000 }), counts);
@@ -74,8 +92,17 @@ async function connectWhenUp(url: string): Promise<NatsConnection> {
  * The gateway's half (js.publish with a msg id, await the reply on a wildcard subscription) and the
  * agent's half (pull consume, reply on core NATS, ack) of the real path, with no Kubently code.
  */
-export async function jetStreamCycleFloor(nats: SpawnedNats, clusterId: string, counts: FloorCounts): Promise<FloorResult> {
-  const gw = await connect({ servers: nats.url, user: 'gateway', pass: nats.passwords.gateway, inboxPrefix: GATEWAY_INBOX_PREFIX });
+export async function jetStreamCycleFloor(
+  nats: SpawnedNats,
+  clusterId: string,
+  counts: FloorCounts,
+): Promise<FloorResult> {
+  const gw = await connect({
+    servers: nats.url,
+    user: 'gateway',
+    pass: nats.passwords.gateway,
+    inboxPrefix: GATEWAY_INBOX_PREFIX,
+  });
   const agent = await connect({
     servers: nats.url,
     user: `agent-${clusterId}`,

@@ -2,8 +2,8 @@
 // once from the real consumer): sequential latency via inject and via HTTP, then throughput with 64
 // concurrent clients. Run: npx tsx bench/gateway.ts [requests=2000]
 
-import type { ExecutionContext } from 'ava';
 import autocannon from 'autocannon';
+import type { ExecutionContext } from 'ava';
 import { KEYS, startGatewayStack } from '../test/helpers/gateway.js';
 
 const N = Number(process.argv[2] ?? 2_000);

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jetStreamCycleFloor, natsRequestReplyFloor, simHttpFloor, simInProcessFloor } from './floors.js';
@@ -20,6 +20,7 @@ import { atLeast, atMost, formatTable, formatTargets, type Row, ratio } from './
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    tsx: { type: 'boolean', default: false },
     duration: { type: 'string' },
     out: { type: 'string', default: join(PROJECT_ROOT, 'bench/results/latest.json') },
   },
@@ -27,31 +28,55 @@ const { values: flags } = parseArgs({
 const quick = flags.quick === true;
 const loadSeconds = Number(flags.duration ?? (quick ? 10 : 60));
 const N = quick
-  ? { sequential: 300, warmup: 100, concurrentSeconds: 3, floorConcurrent: 3_000, kubectlSeq: 10, kubectlConc: 16 }
-  : { sequential: 2_000, warmup: 300, concurrentSeconds: 10, floorConcurrent: 20_000, kubectlSeq: 40, kubectlConc: 64 };
+  ? {
+      sequential: 300,
+      warmup: 100,
+      concurrentSeconds: 3,
+      floorConcurrent: 3_000,
+      kubectlSeq: 10,
+      kubectlConc: 16,
+    }
+  : {
+      sequential: 2_000,
+      warmup: 300,
+      concurrentSeconds: 10,
+      floorConcurrent: 20_000,
+      kubectlSeq: 40,
+      kubectlConc: 64,
+    };
 const CLIENTS = 64;
 const LOAD_CLIENTS = 100;
 const MB = 1024 * 1024;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-// agent/main.ts is the production agent; until it exists the bench agent (same service, same executor) stands in.
-const agentScript = existsSync(join(PROJECT_ROOT, 'agent/main.ts')) ? 'agent/main.ts' : 'bench/agent-process.ts';
-log(`starting nats-server, redis-server, sim, gateway and agents (agent: ${agentScript})`);
-const stack = await startBenchStack({ agentScript });
+const entry = entryPoints(flags.tsx === true);
+log(`starting nats-server, redis-server, sim, gateway (${entry.gateway}) and agents (${entry.agent})`);
+const loadBefore = loadavg()[0] as number;
+if (loadBefore > cpus().length)
+  log(`warning: load average ${loadBefore.toFixed(1)} on ${cpus().length} cores — figures will be low`);
+const stack = await startBenchStack({ gatewayScript: entry.gateway, agentScript: entry.agent });
 let exitCode = 0;
 try {
   const headers = { 'content-type': 'application/json', 'x-api-key': stack.apiKey };
   const post = (clusterId: string): JsonPost => ({
     url: `${stack.gatewayUrl}/debug/execute`,
     headers,
-    body: JSON.stringify({ cluster_id: clusterId, command_type: 'get', args: ['pods'], namespace: BENCH_NAMESPACE }),
+    body: JSON.stringify({
+      cluster_id: clusterId,
+      command_type: 'get',
+      args: ['pods'],
+      namespace: BENCH_NAMESPACE,
+    }),
   });
   const delivery = post(INSTANT_CLUSTER);
   const getPods = post(SIM_CLUSTER);
   await checkGetPods(getPods);
 
-  const cpuPerCommand = async (procs: ServiceProcess[], run: () => Promise<{ requests: number }>) => {
+  const cpuPerCommand = async <R extends { requests: number }>(
+    procs: ServiceProcess[],
+    run: () => Promise<R>,
+  ) => {
     const before = procs.map((p) => p.cpuMs());
     const r = await run();
     return { run: r, cpuMs: procs.map((p, i) => (p.cpuMs() - (before[i] as number)) / r.requests) };
@@ -70,18 +95,32 @@ try {
   );
 
   log('c. floors');
-  const floorCounts = { sequential: N.sequential, concurrent: N.floorConcurrent, clients: CLIENTS, warmup: N.warmup };
+  const floorCounts = {
+    sequential: N.sequential,
+    concurrent: N.floorConcurrent,
+    clients: CLIENTS,
+    warmup: N.warmup,
+  };
   const natsFloor = await natsRequestReplyFloor(floorCounts);
   const jsFloor = await jetStreamCycleFloor(stack.nats, FLOOR_CLUSTER, floorCounts);
   const simFloor = await simInProcessFloor(floorCounts);
   const simHttp = await simHttpFloor(stack.simUrl, floorCounts);
 
   log('d. kubectl subprocess per command');
-  const kubectl = await kubectlGetPods(stack.kubeconfigPath, { sequential: N.kubectlSeq, concurrent: N.kubectlConc, clients: 16 });
+  const kubectl = await kubectlGetPods(stack.kubeconfigPath, {
+    sequential: N.kubectlSeq,
+    concurrent: N.kubectlConc,
+    clients: 16,
+  });
 
   log(`f. load test: ${LOAD_CLIENTS} clients for ${loadSeconds} s (end-to-end get pods)`);
   const rssSamples: { t: number; gatewayMb: number; agentMb: number }[] = [];
-  const sample = (t: number) => rssSamples.push({ t: Math.round(t), gatewayMb: stack.gateway.rssBytes() / MB, agentMb: stack.agents.sim.rssBytes() / MB });
+  const sample = (t: number) =>
+    rssSamples.push({
+      t: Math.round(t),
+      gatewayMb: stack.gateway.rssBytes() / MB,
+      agentMb: stack.agents.sim.rssBytes() / MB,
+    });
   sample(0);
   const load = await loadPosts(getPods, { connections: LOAD_CLIENTS, duration: loadSeconds, onTick: sample });
   sample(load.durationSeconds);
@@ -97,18 +136,66 @@ try {
 
   const rows: Row[] = [
     { name: 'a. delivery, sequential', latency: deliverySeq, throughput: 1000 / deliverySeq.meanMs },
-    { name: `a. delivery, ${CLIENTS} clients`, latency: deliveryConc.run.latency, throughput: deliveryConc.run.throughput },
-    { name: `b. get pods (${BENCH_POD_COUNT}), sequential`, latency: e2eSeq, throughput: 1000 / e2eSeq.meanMs },
-    { name: `b. get pods (${BENCH_POD_COUNT}), ${CLIENTS} clients`, latency: e2eConc.run.latency, throughput: e2eConc.run.throughput },
-    { name: 'c. floor: NATS request-reply, seq', latency: natsFloor.sequential, throughput: 1000 / natsFloor.sequential.meanMs },
-    { name: `c. floor: NATS request-reply, ${CLIENTS}`, latency: natsFloor.concurrent.latency, throughput: natsFloor.concurrent.throughput },
-    { name: 'c. floor: JetStream cycle, seq', latency: jsFloor.sequential, throughput: 1000 / jsFloor.sequential.meanMs },
-    { name: `c. floor: JetStream cycle, ${CLIENTS}`, latency: jsFloor.concurrent.latency, throughput: jsFloor.concurrent.throughput },
-    { name: 'c. floor: sim in-process, seq', latency: simFloor.sequential, throughput: 1000 / simFloor.sequential.meanMs },
-    { name: 'c. floor: sim over HTTP, seq', latency: simHttp.sequential, throughput: 1000 / simHttp.sequential.meanMs },
-    { name: `c. floor: sim over HTTP, ${CLIENTS}`, latency: simHttp.concurrent.latency, throughput: simHttp.concurrent.throughput },
-    { name: 'd. kubectl subprocess, seq', latency: kubectl.sequential, throughput: 1000 / kubectl.sequential.meanMs },
-    { name: 'd. kubectl subprocess, 16 clients', latency: kubectl.concurrent.latency, throughput: kubectl.concurrent.throughput },
+    {
+      name: `a. delivery, ${CLIENTS} clients`,
+      latency: deliveryConc.run.latency,
+      throughput: deliveryConc.run.throughput,
+    },
+    {
+      name: `b. get pods (${BENCH_POD_COUNT}), sequential`,
+      latency: e2eSeq,
+      throughput: 1000 / e2eSeq.meanMs,
+    },
+    {
+      name: `b. get pods (${BENCH_POD_COUNT}), ${CLIENTS} clients`,
+      latency: e2eConc.run.latency,
+      throughput: e2eConc.run.throughput,
+    },
+    {
+      name: 'c. floor: NATS request-reply, seq',
+      latency: natsFloor.sequential,
+      throughput: 1000 / natsFloor.sequential.meanMs,
+    },
+    {
+      name: `c. floor: NATS request-reply, ${CLIENTS}`,
+      latency: natsFloor.concurrent.latency,
+      throughput: natsFloor.concurrent.throughput,
+    },
+    {
+      name: 'c. floor: JetStream cycle, seq',
+      latency: jsFloor.sequential,
+      throughput: 1000 / jsFloor.sequential.meanMs,
+    },
+    {
+      name: `c. floor: JetStream cycle, ${CLIENTS}`,
+      latency: jsFloor.concurrent.latency,
+      throughput: jsFloor.concurrent.throughput,
+    },
+    {
+      name: 'c. floor: sim in-process, seq',
+      latency: simFloor.sequential,
+      throughput: 1000 / simFloor.sequential.meanMs,
+    },
+    {
+      name: 'c. floor: sim over HTTP, seq',
+      latency: simHttp.sequential,
+      throughput: 1000 / simHttp.sequential.meanMs,
+    },
+    {
+      name: `c. floor: sim over HTTP, ${CLIENTS}`,
+      latency: simHttp.concurrent.latency,
+      throughput: simHttp.concurrent.throughput,
+    },
+    {
+      name: 'd. kubectl subprocess, seq',
+      latency: kubectl.sequential,
+      throughput: 1000 / kubectl.sequential.meanMs,
+    },
+    {
+      name: 'd. kubectl subprocess, 16 clients',
+      latency: kubectl.concurrent.latency,
+      throughput: kubectl.concurrent.throughput,
+    },
     {
       name: `f. load: ${LOAD_CLIENTS} clients, ${Math.round(load.durationSeconds)} s`,
       latency: load.latency,
@@ -131,6 +218,7 @@ try {
 
   const lines = [
     `Kubently benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GB, node ${process.version}, ${natsVersion()}${quick ? ' — QUICK run' : ''}`,
+    `Services: ${entry.mode} (${entry.gateway}, ${entry.agent}); load average before ${loadBefore.toFixed(2)}, after ${(loadavg()[0] as number).toFixed(2)} on ${cpus().length} cores`,
     '',
     formatTable(rows),
     '',
@@ -162,11 +250,21 @@ try {
       {
         at: new Date().toISOString(),
         quick,
-        machine: { cpus: cpus().length, model: cpus()[0]?.model, memGb: totalmem() / 1024 ** 3, node: process.version, nats: natsVersion() },
-        agentScript,
+        machine: {
+          cpus: cpus().length,
+          model: cpus()[0]?.model,
+          memGb: totalmem() / 1024 ** 3,
+          node: process.version,
+          nats: natsVersion(),
+        },
+        entryPoints: entry,
+        loadAverage: { before: loadBefore, after: loadavg()[0] },
         rows,
         targets,
-        cpuPerCommandMs: { delivery: { gateway: deliveryConc.cpuMs[0], agent: deliveryConc.cpuMs[1] }, getPods: { gateway: e2eConc.cpuMs[0], agent: e2eConc.cpuMs[1], sim: e2eConc.cpuMs[2] } },
+        cpuPerCommandMs: {
+          delivery: { gateway: deliveryConc.cpuMs[0], agent: deliveryConc.cpuMs[1] },
+          getPods: { gateway: e2eConc.cpuMs[0], agent: e2eConc.cpuMs[1], sim: e2eConc.cpuMs[2] },
+        },
         rss,
         load: { ...load, unexpected, rssSamples },
         floors: { natsRequestReply: natsFloor, jetStreamCycle: jsFloor, simInProcess: simFloor, simHttp },
@@ -190,8 +288,44 @@ async function checkGetPods(target: JsonPost): Promise<void> {
   const body = (await res.json()) as { status?: string; output?: string };
   const rows = (body.output ?? '').trim().split('\n').length - 1;
   if (res.status !== 200 || body.status !== 'success' || rows !== BENCH_POD_COUNT) {
-    throw new Error(`get pods through the gateway answered ${res.status} with ${rows} rows: ${JSON.stringify(body).slice(0, 300)}`);
+    throw new Error(
+      `get pods through the gateway answered ${res.status} with ${rows} rows: ${JSON.stringify(body).slice(0, 300)}`,
+    );
   }
+}
+
+/**
+ * Production runs the compiled JavaScript (Dockerfile: node dist/gateway/main.js), so by default the
+ * gateway and the agent are compiled into tmp/bench-build first; tsx's loader alone adds ~60 MB of RSS.
+ */
+function entryPoints(useTsx: boolean): { gateway: string; agent: string; mode: string } {
+  if (useTsx) return { gateway: 'gateway/main.ts', agent: 'agent/main.ts', mode: 'tsx' };
+  const outDir = 'tmp/bench-build';
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        outDir,
+        '--sourceMap',
+        'false',
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: 'pipe',
+      },
+    );
+  } catch {
+    // Type errors elsewhere in the tree still emit JavaScript; only a missing output is fatal.
+  }
+  const gateway = join(outDir, 'gateway/main.js');
+  const agent = join(outDir, 'agent/main.js');
+  if (!existsSync(join(PROJECT_ROOT, gateway)) || !existsSync(join(PROJECT_ROOT, agent)))
+    throw new Error(`compiling into ${outDir} produced no entry points; try --tsx`);
+  return { gateway, agent, mode: 'compiled' };
 }
 
 function natsVersion(): string {

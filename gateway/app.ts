@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { AuditEmitter } from '../common/audit/emitter-types.js';
@@ -63,7 +68,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: true },
+    },
   });
 
   const metrics = createGatewayMetrics(registry, deps.agents);
@@ -86,11 +93,24 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onRequest', createAuthHook({ apiKeys: deps.apiKeys, audit, onFailure: (reason) => metrics.authFailures.inc({ reason }) }));
+  app.addHook(
+    'onRequest',
+    createAuthHook({
+      apiKeys: deps.apiKeys,
+      audit,
+      onFailure: (reason) => metrics.authFailures.inc({ reason }),
+    }),
+  );
   app.addHook('onResponse', async (request, reply) => {
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     request.log[level](
-      { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime, identity: request.caller?.identity },
+      {
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: reply.elapsedTime,
+        identity: request.caller?.identity,
+      },
       'request completed',
     );
   });
@@ -99,7 +119,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Kubently', description: 'Read-only, audited access to Kubernetes clusters', version: '0.1.0' },
+      info: {
+        title: 'Kubently',
+        description: 'Read-only, audited access to Kubernetes clusters',
+        version: '0.1.0',
+      },
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
@@ -112,7 +136,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
   // Registered before the UI's routes exist: the docs are public like the OpenAPI document.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
+    if (route.url.startsWith('/docs'))
+      route.config = { ...route.config, public: true, rateLimit: false } as typeof route.config;
   });
   // The UI's assets are served from the installed package: /docs works without internet access.
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });

@@ -18,7 +18,8 @@ export function createClusterAccess(opts: {
   policy: Pick<GatewayPolicy, 'canUseCluster'>;
 }): ClusterAccess {
   const configured = new Set(opts.configured);
-  const known = (clusterId: string) => configured.has(clusterId) || opts.agents.cluster(clusterId).agents.length > 0;
+  const known = (clusterId: string) =>
+    configured.has(clusterId) || opts.agents.cluster(clusterId).agents.length > 0;
   return {
     visible(identity) {
       const all = new Set([...configured, ...opts.agents.clusters().map((c) => c.clusterId)]);

@@ -59,14 +59,21 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   for (const id of clusters) {
     if (!isValidClusterId(id)) r.problems.push(`CLUSTERS: "${id}" is not a valid cluster id`);
   }
-  const sessionTtlSeconds = r.int('SESSION_TTL_SECONDS', DEFAULT_SESSION_TTL_SECONDS, { min: 1, max: 7 * 86_400 });
+  const sessionTtlSeconds = r.int('SESSION_TTL_SECONDS', DEFAULT_SESSION_TTL_SECONDS, {
+    min: 1,
+    max: 7 * 86_400,
+  });
   const sessionIdleTtlSeconds = r.int('SESSION_IDLE_TTL_SECONDS', DEFAULT_SESSION_IDLE_TTL_SECONDS, {
     min: 1,
     max: 7 * 86_400,
   });
   const trustProxyRaw = r.string('TRUST_PROXY');
   const trustProxy =
-    trustProxyRaw === undefined ? false : /^(true|false)$/i.test(trustProxyRaw) ? r.bool('TRUST_PROXY', false) : trustProxyRaw;
+    trustProxyRaw === undefined
+      ? false
+      : /^(true|false)$/i.test(trustProxyRaw)
+        ? r.bool('TRUST_PROXY', false)
+        : trustProxyRaw;
 
   const config: GatewayConfig = {
     // Loopback unless told otherwise: the container image and the manifests set HOST=0.0.0.0 on purpose.

@@ -2,7 +2,7 @@
 
 import { jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { ConfigError } from '../common/env.js';
 import { createLogger, type Logger } from '../common/logger.js';
@@ -22,7 +22,9 @@ import { createRedisSessionStore } from './sessions/redis-store.js';
 
 async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis | undefined> {
   if (!config.redisUrl) {
-    log.warn('REDIS_URL is not set: sessions, results and rate limits live in this process (one gateway replica only)');
+    log.warn(
+      'REDIS_URL is not set: sessions, results and rate limits live in this process (one gateway replica only)',
+    );
     return undefined;
   }
   // rediss:// in the URL turns on TLS; the URL may carry a password, REDIS_PASSWORD overrides it.

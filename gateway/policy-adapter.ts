@@ -2,7 +2,13 @@
 // reloaded policy file applies to the next request without a restart.
 
 import { parseCommandRequest } from '../common/command/parse.js';
-import { canUseCluster, effectiveTimeoutMs, evaluate, explainCommand, type Policy } from '../common/policy/index.js';
+import {
+  canUseCluster,
+  effectiveTimeoutMs,
+  evaluate,
+  explainCommand,
+  type Policy,
+} from '../common/policy/index.js';
 import type { GatewayPolicy } from './policy-port.js';
 
 export function createGatewayPolicy(current: () => Policy): GatewayPolicy {

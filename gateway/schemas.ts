@@ -6,7 +6,10 @@ import { CLUSTER_ID_PATTERN } from '../common/subjects.js';
 import { RESULT_STATUSES } from '../common/wire.js';
 
 export const clusterId = { type: 'string', pattern: CLUSTER_ID_PATTERN, maxLength: 63 } as const;
-export const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } as const;
+export const uuid = {
+  type: 'string',
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+} as const;
 /** Ids are looked up, never trusted: anything id-like up to 64 characters is accepted and simply not found. */
 export const idParam = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 const label = { type: 'string', minLength: 1, maxLength: 256 } as const;
@@ -30,7 +33,16 @@ export const errorRef = { $ref: 'ErrorBody#' } as const;
 export const resultBody = {
   $id: 'CommandResult',
   type: 'object',
-  required: ['command_id', 'cluster_id', 'status', 'output', 'error', 'execution_time_ms', 'executed_at', 'truncated'],
+  required: [
+    'command_id',
+    'cluster_id',
+    'status',
+    'output',
+    'error',
+    'execution_time_ms',
+    'executed_at',
+    'truncated',
+  ],
   properties: {
     command_id: { type: 'string' },
     session_id: nullableString,

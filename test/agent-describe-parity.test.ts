@@ -93,9 +93,13 @@ interface KubectlRun {
 async function kubectl(args: string[]): Promise<KubectlRun> {
   const startedAt = Date.now();
   try {
-    const { stdout, stderr } = await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, 'describe', ...args], {
-      env: { ...process.env, TZ: 'UTC' },
-    });
+    const { stdout, stderr } = await run(
+      'kubectl',
+      ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, 'describe', ...args],
+      {
+        env: { ...process.env, TZ: 'UTC' },
+      },
+    );
     return { stdout, stderr, code: 0, startedAt, endedAt: Date.now() };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -113,7 +117,9 @@ const normalizeAges = (s: string) => s.replace(DURATION, '<age>').replace(/ {2,}
  * kubectl starts and ends within one second, describe() with `now` inside that second must produce
  * the very same ages: such a run is compared byte for byte with no normalization at all.
  */
-async function compare(args: string[]): Promise<{ exact: boolean; ours: { output: string; error: string | null }; theirs: KubectlRun }> {
+async function compare(
+  args: string[],
+): Promise<{ exact: boolean; ours: { output: string; error: string | null }; theirs: KubectlRun }> {
   for (let attempt = 0; attempt < 4; attempt++) {
     // Start early in a second, so kubectl's ~100 ms rarely crosses into the next one.
     const ms = Date.now() % 1000;
@@ -130,7 +136,10 @@ async function compare(args: string[]): Promise<{ exact: boolean; ours: { output
 
 const CASES: { title: string; args: string[] }[] = [
   { title: 'a crash-looping pod with repeated events', args: ['pod', 'api-6b8f9d5c7-x7k2p'] },
-  { title: 'a multi-container pod with an init container and secret env refs', args: ['pod', 'checkout-5b7c9d8f6-lm4np'] },
+  {
+    title: 'a multi-container pod with an init container and secret env refs',
+    args: ['pod', 'checkout-5b7c9d8f6-lm4np'],
+  },
   { title: 'a pod in ImagePullBackOff', args: ['pod', 'frontend-8f7d6c5b4-qwert'] },
   { title: 'an unschedulable pending pod', args: ['pod', 'queue-consumer-7f9b8c6d5-zt8wq'] },
   { title: 'a terminating pod', args: ['pod', 'web-6d8f7c9b5-pq9rt'] },
@@ -173,16 +182,21 @@ for (const c of CASES) {
   });
 }
 
-test.serial('describe parity - an event, whose describer is kubectl\'s generic one', async (t) => {
-  const list = await reader.getJson<{ items: { metadata: { name: string } }[] }>('/api/v1/namespaces/default/events');
+test.serial("describe parity - an event, whose describer is kubectl's generic one", async (t) => {
+  const list = await reader.getJson<{ items: { metadata: { name: string } }[] }>(
+    '/api/v1/namespaces/default/events',
+  );
   const name = list.items[0]?.metadata.name as string;
   const { exact, ours, theirs } = await compare(['event', name]);
   t.true(theirs.stdout.includes('Involved Object:'));
-  t.is(exact ? ours.output : normalizeAges(ours.output), exact ? theirs.stdout : normalizeAges(theirs.stdout));
+  t.is(
+    exact ? ours.output : normalizeAges(ours.output),
+    exact ? theirs.stdout : normalizeAges(theirs.stdout),
+  );
   t.is(ours.error, null);
 });
 
-test.serial('describe parity - the NotFound error is kubectl\'s text', async (t) => {
+test.serial("describe parity - the NotFound error is kubectl's text", async (t) => {
   const ours = await describe(reader, commandOf(['pod', 'no-such-pod']), AbortSignal.timeout(10_000));
   t.is(ours.error, 'Error from server (NotFound): pods "no-such-pod" not found');
   t.is(ours.output, '');
@@ -204,7 +218,20 @@ test.serial('describe - fetches what kubectl fetches for a node, in parallel', a
   const before = sim.requests;
   await describe(reader, commandOf(['node', 'worker-2']), AbortSignal.timeout(10_000));
   const paths = sim.log.slice(-(sim.requests - before)).map((r) => decodeURIComponent(r.path));
-  t.true(paths.some((p) => p.startsWith('/api/v1/pods?') && p.includes('fieldSelector=spec.nodeName=worker-2,status.phase!=Succeeded,status.phase!=Failed')));
-  t.true(paths.some((p) => p.startsWith('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-2')));
-  t.is(paths.filter((p) => p.startsWith('/api/v1/events?') && p.includes('involvedObject.kind=Node')).length, 2);
+  t.true(
+    paths.some(
+      (p) =>
+        p.startsWith('/api/v1/pods?') &&
+        p.includes('fieldSelector=spec.nodeName=worker-2,status.phase!=Succeeded,status.phase!=Failed'),
+    ),
+  );
+  t.true(
+    paths.some((p) =>
+      p.startsWith('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/worker-2'),
+    ),
+  );
+  t.is(
+    paths.filter((p) => p.startsWith('/api/v1/events?') && p.includes('involvedObject.kind=Node')).length,
+    2,
+  );
 });

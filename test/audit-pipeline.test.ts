@@ -131,16 +131,19 @@ test('pipeline - records a stopped instance held unacked are written before late
 
   // An instance that takes records 1..5 and vanishes without writing or acking them.
   const nc = await connectAs(t, server, 'audit');
+  let vanish: (err: Error) => void = () => {};
   const held = createAuditConsumer({
     nc,
     js: jetstream(nc),
-    sinks: [{ write: () => new Promise(() => {}), close: async () => {} }],
+    sinks: [{ write: () => new Promise((_, reject) => (vanish = reject)), close: async () => {} }],
     chain: EMPTY_CHAIN,
     log: quietLog(),
   });
   await held.start();
   await waitUntil(async () => (await held.consumerInfo()).numAckPending === 5);
   await nc.close();
+  vanish(new Error('gone'));
+  await t.throwsAsync(held.closed());
 
   for (let i = 5; i < 8; i++) await emitter.emit({ event_type: 'command_attempt', details: { i } });
   const { consumer } = await startConsumer(t, server, { path });

@@ -14,10 +14,16 @@ test('api keys - service:key entries name the identity; bare keys get a stable d
 });
 
 test('api keys - authenticates by digest and refuses unknown keys', (t) => {
-  const store = createApiKeyStore({ inline: ['svc:secret-key-aaaaaaaaaaaaaaaaaaaaaaaa', 'bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'], log: quietLog() });
+  const store = createApiKeyStore({
+    inline: ['svc:secret-key-aaaaaaaaaaaaaaaaaaaaaaaa', 'bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'],
+    log: quietLog(),
+  });
   t.teardown(() => store.close());
   t.is(store.authenticate('secret-key-aaaaaaaaaaaaaaaaaaaaaaaa'), 'svc');
-  t.is(store.authenticate('bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'), identityForBareKey('bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'));
+  t.is(
+    store.authenticate('bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'),
+    identityForBareKey('bare-key-bbbbbbbbbbbbbbbbbbbbbbbbbb'),
+  );
   t.is(store.authenticate('secret-key-aaaaaaaaaaaaaaaaaaaaaaab'), null);
   t.is(store.authenticate(''), null);
 });
@@ -29,10 +35,17 @@ test('auth - answers 401 with WWW-Authenticate and records why, without the key'
     { headers: { 'x-api-key': 'wrong-key-0123456789abcdef' }, reason: 'invalid_api_key' },
     { headers: { authorization: 'Bearer wrong-key-0123456789abcdef' }, reason: 'invalid_api_key' },
     { headers: { authorization: 'Basic Zm9vOmJhcg==' }, reason: 'invalid_api_key' },
-    { headers: { 'x-api-key': KEYS.alice, authorization: `Bearer ${KEYS.bob}` }, reason: 'conflicting_api_keys' },
+    {
+      headers: { 'x-api-key': KEYS.alice, authorization: `Bearer ${KEYS.bob}` },
+      reason: 'conflicting_api_keys',
+    },
   ];
   for (const c of cases) {
-    const res = await s.app.inject({ method: 'GET', url: '/debug/sessions', headers: { ...c.headers, 'user-agent': 'kubently-cli/1.0.0' } });
+    const res = await s.app.inject({
+      method: 'GET',
+      url: '/debug/sessions',
+      headers: { ...c.headers, 'user-agent': 'kubently-cli/1.0.0' },
+    });
     t.is(res.statusCode, 401, c.reason);
     t.is(res.headers['www-authenticate'], 'ApiKey realm="kubently", Bearer realm="kubently"');
     t.is(res.json().error, 'unauthorized');

@@ -1,18 +1,36 @@
 import test from 'ava';
 import { startGatewayStack } from './helpers/gateway.js';
 
-const exec = (payload: unknown) => ({ method: 'POST' as const, url: '/debug/execute', payload: payload as object });
+const exec = (payload: unknown) => ({
+  method: 'POST' as const,
+  url: '/debug/execute',
+  payload: payload as object,
+});
 
 test('execute - relays an allowed command to the agent and answers with its result', async (t) => {
   const s = await startGatewayStack(t);
   const res = await s.app.inject({
-    ...exec({ cluster_id: 'c1', command_type: 'get', args: ['pods'], namespace: 'default', correlation_id: 'corr-1' }),
+    ...exec({
+      cluster_id: 'c1',
+      command_type: 'get',
+      args: ['pods'],
+      namespace: 'default',
+      correlation_id: 'corr-1',
+    }),
     headers: s.as('alice'),
   });
   t.is(res.statusCode, 200, res.body);
   const body = res.json();
   t.deepEqual(Object.keys(body).sort(), [
-    'cluster_id', 'command_id', 'error', 'executed_at', 'execution_time_ms', 'output', 'session_id', 'status', 'truncated',
+    'cluster_id',
+    'command_id',
+    'error',
+    'executed_at',
+    'execution_time_ms',
+    'output',
+    'session_id',
+    'status',
+    'truncated',
   ]);
   t.is(body.status, 'success');
   t.is(body.session_id, null);
@@ -31,10 +49,18 @@ test('execute - relays an allowed command to the agent and answers with its resu
   t.false(JSON.stringify(executed).includes('ok get pods'), 'the output never goes to the audit trail');
 
   // Kept for its owner only.
-  const again = await s.app.inject({ method: 'GET', url: `/debug/result/${body.command_id}`, headers: s.as('alice') });
+  const again = await s.app.inject({
+    method: 'GET',
+    url: `/debug/result/${body.command_id}`,
+    headers: s.as('alice'),
+  });
   t.is(again.statusCode, 200);
   t.deepEqual(again.json(), body);
-  const other = await s.app.inject({ method: 'GET', url: `/debug/result/${body.command_id}`, headers: s.as('bob') });
+  const other = await s.app.inject({
+    method: 'GET',
+    url: `/debug/result/${body.command_id}`,
+    headers: s.as('bob'),
+  });
   t.is(other.statusCode, 404);
   t.deepEqual(other.json(), { error: 'not_found', message: 'result not found' });
   const unknown = await s.app.inject({ method: 'GET', url: '/debug/result/nope', headers: s.as('alice') });
@@ -43,7 +69,10 @@ test('execute - relays an allowed command to the agent and answers with its resu
 
 test('execute - accepts the single-string form and caps the timeout at the policy maximum', async (t) => {
   const s = await startGatewayStack(t, { redis: false });
-  const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods -A', timeout_seconds: 500 }), headers: s.as('alice') });
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods -A', timeout_seconds: 500 }),
+    headers: s.as('alice'),
+  });
   t.is(res.statusCode, 200, res.body);
   t.is(s.agents.c1!.received[0]!.timeoutMs, 120_000);
   t.true(s.agents.c1!.received[0]!.allNamespaces);
@@ -70,10 +99,16 @@ test('execute - answers 400 for bad JSON, wrong types, unknown fields and mixed 
     t.is(res.statusCode, 400, b.payload);
     t.is(res.json().error, 'bad_request');
   }
-  const schemaError = await s.app.inject({ ...exec({ cluster_id: 'c1', command_type: 'get', args: ['pods'], shell: true }), headers: s.as('alice') });
+  const schemaError = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command_type: 'get', args: ['pods'], shell: true }),
+    headers: s.as('alice'),
+  });
   t.true(Array.isArray(schemaError.json().details.validation));
   // A grammar rejection is 400 invalid_command with the token.
-  const grammar = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods --frobnicate' }), headers: s.as('alice') });
+  const grammar = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods --frobnicate' }),
+    headers: s.as('alice'),
+  });
   t.is(grammar.statusCode, 400);
   t.is(grammar.json().error, 'invalid_command');
   t.is(s.agents.c1!.received.length, 0);
@@ -91,25 +126,41 @@ test('execute - a command the policy denies answers 403 with rule and token, is 
     t.is(typeof body.details.rule, 'string');
     t.truthy(body.command_id);
   }
-  const secrets = (await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get secrets' }), headers: s.as('alice') })).json();
+  const secrets = (
+    await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get secrets' }), headers: s.as('alice') })
+  ).json();
   t.is(secrets.details.rule, 'secret_forbidden');
   t.is(secrets.details.token, 'secrets');
   t.is(s.captured.of('unauthorized_command_attempt').length, 4);
   t.is(s.captured.of('command_attempt').length, 0);
   t.is(s.agents.c1!.received.length, 0);
-  t.regex(await s.registry.metrics(), /kubently_unauthorized_commands_total\{cluster_id="c1",rule="secret_forbidden"\} 2/);
+  t.regex(
+    await s.registry.metrics(),
+    /kubently_unauthorized_commands_total\{cluster_id="c1",rule="secret_forbidden"\} 2/,
+  );
 });
 
 test('execute - a forbidden cluster answers exactly like an unknown one, naming no cluster', async (t) => {
   const s = await startGatewayStack(t, { redis: false });
-  const forbidden = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods' }), headers: s.as('bob') });
-  const unknown = await s.app.inject({ ...exec({ cluster_id: 'nowhere', command: 'get pods' }), headers: s.as('bob') });
+  const forbidden = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods' }),
+    headers: s.as('bob'),
+  });
+  const unknown = await s.app.inject({
+    ...exec({ cluster_id: 'nowhere', command: 'get pods' }),
+    headers: s.as('bob'),
+  });
   t.is(forbidden.statusCode, 404);
   t.is(unknown.statusCode, 404);
   t.deepEqual(forbidden.json(), unknown.json());
   t.deepEqual(forbidden.json(), { error: 'not_found', message: 'cluster not found' });
   t.false(forbidden.body.includes('c2'));
-  const validate = await s.app.inject({ method: 'POST', url: '/debug/validate', payload: { cluster_id: 'c1', command: 'get pods' }, headers: s.as('bob') });
+  const validate = await s.app.inject({
+    method: 'POST',
+    url: '/debug/validate',
+    payload: { cluster_id: 'c1', command: 'get pods' },
+    headers: s.as('bob'),
+  });
   t.deepEqual(validate.json(), unknown.json());
 });
 
@@ -118,7 +169,10 @@ test('execute - answers 503 at once when no agent of the cluster is connected', 
   // The first request also pays for lazy compilation; the claim is about the steady state.
   await s.app.inject({ ...exec({ cluster_id: 'c2', command: 'get pods' }), headers: s.as('alice') });
   const started = performance.now();
-  const res = await s.app.inject({ ...exec({ cluster_id: 'c2', command: 'get pods', timeout_seconds: 30 }), headers: s.as('alice') });
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c2', command: 'get pods', timeout_seconds: 30 }),
+    headers: s.as('alice'),
+  });
   const ms = performance.now() - started;
   t.is(res.statusCode, 503);
   t.is(res.json().error, 'agent_unavailable');
@@ -128,13 +182,20 @@ test('execute - answers 503 at once when no agent of the cluster is connected', 
 
 test('execute - answers 504 with the timeout result when the agent takes the command and never answers', async (t) => {
   const s = await startGatewayStack(t, { redis: false, agents: { c1: 'silent' } });
-  const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods', timeout_seconds: 1 }), headers: s.as('alice') });
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods', timeout_seconds: 1 }),
+    headers: s.as('alice'),
+  });
   t.is(res.statusCode, 504);
   const body = res.json();
   t.is(body.error, 'timeout');
   t.is(body.status, 'timeout');
   t.is(s.agents.c1!.received[0]!.id, body.command_id);
-  const kept = await s.app.inject({ method: 'GET', url: `/debug/result/${body.command_id}`, headers: s.as('alice') });
+  const kept = await s.app.inject({
+    method: 'GET',
+    url: `/debug/result/${body.command_id}`,
+    headers: s.as('alice'),
+  });
   t.is(kept.json().status, 'timeout');
   t.is(s.captured.of('command_executed')[0]!.details?.outcome, 'timeout');
 });
@@ -142,17 +203,29 @@ test('execute - answers 504 with the timeout result when the agent takes the com
 test('execute - a command the agent policy denies answers 403 with status denied', async (t) => {
   const s = await startGatewayStack(t, {
     redis: false,
-    agents: { c1: () => ({ status: 'denied', output: '', error: 'namespace kube-system is not allowed here' }) },
+    agents: {
+      c1: () => ({ status: 'denied', output: '', error: 'namespace kube-system is not allowed here' }),
+    },
   });
-  const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods -n kube-system' }), headers: s.as('alice') });
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods -n kube-system' }),
+    headers: s.as('alice'),
+  });
   t.is(res.statusCode, 403);
-  t.like(res.json(), { error: 'unauthorized_command', status: 'denied', message: 'namespace kube-system is not allowed here' });
+  t.like(res.json(), {
+    error: 'unauthorized_command',
+    status: 'denied',
+    message: 'namespace kube-system is not allowed here',
+  });
 });
 
 test('execute - with fail-closed audit, a command whose attempt cannot be recorded is refused and not relayed', async (t) => {
   const s = await startGatewayStack(t, { redis: false });
   s.captured.failRecord = true;
-  const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods' }), headers: s.as('alice') });
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods' }),
+    headers: s.as('alice'),
+  });
   t.is(res.statusCode, 503);
   t.is(res.json().error, 'audit_unavailable');
   await new Promise((r) => setTimeout(r, 100));
@@ -163,7 +236,10 @@ test('execute - 50 concurrent clients each get the result of their own command',
   const s = await startGatewayStack(t);
   const replies = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
-      s.app.inject({ ...exec({ cluster_id: 'c1', command_type: 'get', args: ['pod', `p-${i}`], namespace: 'default' }), headers: s.as('alice') }),
+      s.app.inject({
+        ...exec({ cluster_id: 'c1', command_type: 'get', args: ['pod', `p-${i}`], namespace: 'default' }),
+        headers: s.as('alice'),
+      }),
     ),
   );
   const byId = new Map(s.agents.c1!.received.map((c) => [c.id, c]));
@@ -175,29 +251,51 @@ test('execute - 50 concurrent clients each get the result of their own command',
   });
 });
 
-test('execute - a session must be the caller\'s and for that cluster, and counts its commands', async (t) => {
+test("execute - a session must be the caller's and for that cluster, and counts its commands", async (t) => {
   const s = await startGatewayStack(t);
-  const created = await s.app.inject({ method: 'POST', url: '/debug/session', payload: { cluster_id: 'c1' }, headers: s.as('alice') });
+  const created = await s.app.inject({
+    method: 'POST',
+    url: '/debug/session',
+    payload: { cluster_id: 'c1' },
+    headers: s.as('alice'),
+  });
   const sessionId = created.json().session_id;
   const run = (who: 'alice' | 'bob', clusterId: string) =>
-    s.app.inject({ ...exec({ cluster_id: clusterId, session_id: sessionId, command: 'get pods' }), headers: s.as(who) });
+    s.app.inject({
+      ...exec({ cluster_id: clusterId, session_id: sessionId, command: 'get pods' }),
+      headers: s.as(who),
+    });
   const ok = await run('alice', 'c1');
   t.is(ok.statusCode, 200);
   t.is(ok.json().session_id, sessionId);
   t.is(s.agents.c1!.received[0]!.sessionId, sessionId);
   t.is((await run('alice', 'c2')).statusCode, 404);
   t.is((await run('bob', 'c2')).statusCode, 404);
-  const session = await s.app.inject({ method: 'GET', url: `/debug/session/${sessionId}`, headers: s.as('alice') });
+  const session = await s.app.inject({
+    method: 'GET',
+    url: `/debug/session/${sessionId}`,
+    headers: s.as('alice'),
+  });
   t.is(session.json().commands_executed, 1);
 });
 
 test('validate - explains the decision and runs nothing', async (t) => {
   const s = await startGatewayStack(t, { redis: false });
-  const allowed = await s.app.inject({ method: 'POST', url: '/debug/validate', payload: { cluster_id: 'c1', command_type: 'get', args: ['po', '-A'] }, headers: s.as('alice') });
+  const allowed = await s.app.inject({
+    method: 'POST',
+    url: '/debug/validate',
+    payload: { cluster_id: 'c1', command_type: 'get', args: ['po', '-A'] },
+    headers: s.as('alice'),
+  });
   t.is(allowed.statusCode, 200);
   t.like(allowed.json(), { allowed: true });
   t.deepEqual(allowed.json().normalized_argv.slice(0, 2), ['get', 'pods']);
-  const denied = await s.app.inject({ method: 'POST', url: '/debug/validate', payload: { cluster_id: 'c1', command: 'get secret x' }, headers: s.as('alice') });
+  const denied = await s.app.inject({
+    method: 'POST',
+    url: '/debug/validate',
+    payload: { cluster_id: 'c1', command: 'get secret x' },
+    headers: s.as('alice'),
+  });
   t.like(denied.json(), { allowed: false, rule: 'secret_forbidden' });
   t.is(s.agents.c1!.received.length, 0);
 });

@@ -12,19 +12,27 @@ test('operations - liveness, readiness and metrics need no key; readiness names 
       },
     },
   });
-  for (const url of ['/health', '/healthz']) t.deepEqual((await s.app.inject({ url })).json(), { status: 'ok' });
+  for (const url of ['/health', '/healthz'])
+    t.deepEqual((await s.app.inject({ url })).json(), { status: 'ok' });
   const ready = await s.app.inject({ url: '/readyz' });
   t.is(ready.statusCode, 200);
   t.deepEqual(ready.json(), { status: 'ready', checks: { nats: 'ok' } });
   natsUp = false;
   const notReady = await s.app.inject({ url: '/readyz' });
   t.is(notReady.statusCode, 503);
-  t.deepEqual(notReady.json(), { error: 'service_unavailable', message: 'not ready: nats', details: { checks: { nats: 'unavailable' } } });
+  t.deepEqual(notReady.json(), {
+    error: 'service_unavailable',
+    message: 'not ready: nats',
+    details: { checks: { nats: 'unavailable' } },
+  });
 
   await s.app.inject({ url: '/debug/sessions', headers: s.as('alice') });
   const metrics = await s.app.inject({ url: '/metrics' });
   t.is(metrics.statusCode, 200);
-  t.regex(metrics.body, /kubently_http_requests_total\{method="GET",route="\/debug\/sessions",status_code="200"\} 1/);
+  t.regex(
+    metrics.body,
+    /kubently_http_requests_total\{method="GET",route="\/debug\/sessions",status_code="200"\} 1/,
+  );
   t.regex(metrics.body, /kubently_http_request_duration_seconds_bucket/);
 });
 
@@ -32,10 +40,20 @@ test('operations - OpenAPI document and docs are served from the route schemas, 
   const s = await startGatewayStack(t, { redis: false, agents: {} });
   const doc = (await s.app.inject({ url: '/openapi.json' })).json();
   t.is(doc.openapi.slice(0, 2), '3.');
-  for (const path of ['/debug/execute', '/debug/session', '/debug/session/{id}', '/debug/result/{id}', '/clusters', '/admin/agents']) {
+  for (const path of [
+    '/debug/execute',
+    '/debug/session',
+    '/debug/session/{id}',
+    '/debug/result/{id}',
+    '/clusters',
+    '/admin/agents',
+  ]) {
     t.truthy(doc.paths[path], path);
   }
-  t.is(doc.paths['/debug/execute'].post.requestBody.content['application/json'].schema.additionalProperties, false);
+  t.is(
+    doc.paths['/debug/execute'].post.requestBody.content['application/json'].schema.additionalProperties,
+    false,
+  );
   t.is((await s.app.inject({ url: '/docs/' })).statusCode, 200);
   const bundle = await s.app.inject({ url: '/docs/static/swagger-ui-bundle.js' });
   t.is(bundle.statusCode, 200);
@@ -44,8 +62,12 @@ test('operations - OpenAPI document and docs are served from the route schemas, 
 
 test('operations - request ids are echoed when valid and generated otherwise', async (t) => {
   const s = await startGatewayStack(t, { redis: false, agents: {} });
-  t.is((await s.app.inject({ url: '/health', headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id'], 'abc-123');
-  const generated = (await s.app.inject({ url: '/health', headers: { 'x-request-id': 'bad id\u0001' } })).headers['x-request-id'];
+  t.is(
+    (await s.app.inject({ url: '/health', headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id'],
+    'abc-123',
+  );
+  const generated = (await s.app.inject({ url: '/health', headers: { 'x-request-id': 'bad id\u0001' } }))
+    .headers['x-request-id'];
   t.regex(String(generated), /^[0-9a-f-]{36}$/);
 });
 
@@ -62,7 +84,6 @@ test('operations - oversized bodies and unknown routes keep the error shape', as
   const missing = await s.app.inject({ url: '/nope', headers: s.as('alice') });
   t.is(missing.statusCode, 404);
   t.is(missing.json().error, 'not_found');
-
 });
 
 test('operations - an unexpected error answers 500 with a generic message and no stack', async (t) => {
@@ -82,13 +103,21 @@ test('operations - an unexpected error answers 500 with a generic message and no
       close: async () => {},
     },
   });
-  const res = await s.app.inject({ method: 'POST', url: '/debug/session', payload: { cluster_id: 'c1' }, headers: s.as('alice') });
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/debug/session',
+    payload: { cluster_id: 'c1' },
+    headers: s.as('alice'),
+  });
   t.is(res.statusCode, 500);
   t.deepEqual(res.json(), { error: 'internal_error', message: 'internal error' });
 });
 
 test('rate limits - answer 429 with Retry-After and X-RateLimit headers per identity, and audit it', async (t) => {
-  const s = await startGatewayStack(t, { agents: {}, config: { rateLimit: { standard: 3, execute: 2, sessionCreate: 1, windowMs: 60_000 } } });
+  const s = await startGatewayStack(t, {
+    agents: {},
+    config: { rateLimit: { standard: 3, execute: 2, sessionCreate: 1, windowMs: 60_000 } },
+  });
   const list = (who: 'alice' | 'bob') => s.app.inject({ url: '/debug/sessions', headers: s.as(who) });
   for (let i = 0; i < 3; i++) t.is((await list('alice')).statusCode, 200);
   const limited = await list('alice');
@@ -99,7 +128,13 @@ test('rate limits - answer 429 with Retry-After and X-RateLimit headers per iden
   t.is(limited.headers['x-ratelimit-remaining'], '0');
   t.truthy(limited.headers['x-ratelimit-reset']);
   t.is((await list('bob')).statusCode, 200, 'keyed by identity, not by address');
-  const post = () => s.app.inject({ method: 'POST', url: '/debug/session', payload: { cluster_id: 'c2' }, headers: s.as('bob') });
+  const post = () =>
+    s.app.inject({
+      method: 'POST',
+      url: '/debug/session',
+      payload: { cluster_id: 'c2' },
+      headers: s.as('bob'),
+    });
   t.is((await post()).statusCode, 201);
   t.is((await post()).statusCode, 429);
   t.like(s.captured.of('rate_limit_exceeded')[0], { identity: 'alice' });
@@ -107,18 +142,29 @@ test('rate limits - answer 429 with Retry-After and X-RateLimit headers per iden
   t.true((await s.redis!.keys(`${s.prefix}ratelimit:*`)).length > 0);
 });
 
-test('clusters - list only the caller\'s clusters; admin routes require an admin identity', async (t) => {
+test("clusters - list only the caller's clusters; admin routes require an admin identity", async (t) => {
   const s = await startGatewayStack(t, { redis: false, agents: { c1: 'answer' } });
   const alice = (await s.app.inject({ url: '/clusters', headers: s.as('alice') })).json();
-  t.deepEqual(alice.clusters.map((c: { cluster_id: string }) => c.cluster_id), ['c1', 'c2']);
+  t.deepEqual(
+    alice.clusters.map((c: { cluster_id: string }) => c.cluster_id),
+    ['c1', 'c2'],
+  );
   t.like(alice.clusters[0], { cluster_id: 'c1', connected: true, agents: 1 });
   t.like(alice.clusters[1], { cluster_id: 'c2', connected: false, last_seen: null, agents: 0 });
   const bob = (await s.app.inject({ url: '/clusters', headers: s.as('bob') })).json();
-  t.deepEqual(bob.clusters.map((c: { cluster_id: string }) => c.cluster_id), ['c2']);
+  t.deepEqual(
+    bob.clusters.map((c: { cluster_id: string }) => c.cluster_id),
+    ['c2'],
+  );
 
   const status = await s.app.inject({ url: '/clusters/c1/status', headers: s.as('alice') });
   t.like(status.json(), { cluster_id: 'c1', connected: true });
-  t.like(status.json().agents[0], { agent_id: 'agent-c1-0', version: 'test', policy_preset: 'readOnly', in_flight: 0 });
+  t.like(status.json().agents[0], {
+    agent_id: 'agent-c1-0',
+    version: 'test',
+    policy_preset: 'readOnly',
+    in_flight: 0,
+  });
   const hidden = await s.app.inject({ url: '/clusters/c1/status', headers: s.as('bob') });
   const unknown = await s.app.inject({ url: '/clusters/zz/status', headers: s.as('bob') });
   t.is(hidden.statusCode, 404);
@@ -128,6 +174,8 @@ test('clusters - list only the caller\'s clusters; admin routes require an admin
   const agents = await s.app.inject({ url: '/admin/agents', headers: s.as('admin') });
   t.is(agents.statusCode, 200);
   t.is(agents.json().agents[0].agent_id, 'agent-c1-0');
-  t.like((await s.app.inject({ url: '/admin/agents/agent-c1-0/status', headers: s.as('admin') })).json(), { connected: true });
+  t.like((await s.app.inject({ url: '/admin/agents/agent-c1-0/status', headers: s.as('admin') })).json(), {
+    connected: true,
+  });
   t.is((await s.app.inject({ url: '/admin/agents/nope/status', headers: s.as('admin') })).statusCode, 404);
 });

@@ -6,7 +6,10 @@ import { createRedisSessionStore } from '../gateway/sessions/redis-store.js';
 import type { SessionStore, SessionTtls } from '../gateway/sessions/types.js';
 import { testRedis, uniquePrefix } from './helpers/gateway.js';
 
-type Factory = (t: ExecutionContext, ttls: SessionTtls) => Promise<SessionStore & { indexSize?: (owner: string) => Promise<number> }>;
+type Factory = (
+  t: ExecutionContext,
+  ttls: SessionTtls,
+) => Promise<SessionStore & { indexSize?: (owner: string) => Promise<number> }>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const newSession = (owner: string, clusterId = 'c1', ttlSeconds = 3600) => ({
@@ -101,7 +104,8 @@ function contract(name: string, factory: Factory): void {
     t.deepEqual(await store.list('carol'), []);
     await sleep(1_100);
     t.deepEqual(await store.list('alice'), []);
-    if (store.indexSize) t.is(await store.indexSize('alice'), 0, 'expired members are removed from the index');
+    if (store.indexSize)
+      t.is(await store.indexSize('alice'), 0, 'expired members are removed from the index');
   });
 
   test(`${name} - only the owner can delete, and a deleted session is gone`, async (t) => {

@@ -1,6 +1,6 @@
 // describeContainers and its parts: image, ports, command, state, resources, probes, env, mounts.
 
-import { type K8s, goQuote, intOrString, printBool, rfc1123z, sortedKeys } from './format.js';
+import { goQuote, intOrString, type K8s, printBool, rfc1123z, sortedKeys } from './format.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './prefix-writer.js';
 import { canonicalQuantity, parseQuantity, quantityMilliValue, quantityValue } from './quantity.js';
 
@@ -14,7 +14,8 @@ function describeResources(resources: K8s, w: PrefixWriter, level: number): void
   for (const name of limits) w.write(level + 1, `${name}:\t${canonicalQuantity(resources.limits[name])}\n`);
   const requests = sortedKeys(resources.requests);
   if (requests.length > 0) w.write(level, 'Requests:\n');
-  for (const name of requests) w.write(level + 1, `${name}:\t${canonicalQuantity(resources.requests[name])}\n`);
+  for (const name of requests)
+    w.write(level + 1, `${name}:\t${canonicalQuantity(resources.requests[name])}\n`);
 }
 
 export { describeResources };
@@ -65,13 +66,22 @@ export function describeProbe(p: K8s): string {
 
 /** resourcehelper.ExtractContainerResourceValue. */
 function containerResourceValue(ref: K8s, container: K8s): string | null {
-  const divisor = ref.divisor === undefined || parseQuantity(ref.divisor).mant === 0n ? parseQuantity('1') : parseQuantity(ref.divisor);
+  const divisor =
+    ref.divisor === undefined || parseQuantity(ref.divisor).mant === 0n
+      ? parseQuantity('1')
+      : parseQuantity(ref.divisor);
   const [kind, name] = String(ref.resource).split('.');
-  const list = kind === 'limits' ? container.resources?.limits : kind === 'requests' ? container.resources?.requests : undefined;
+  const list =
+    kind === 'limits'
+      ? container.resources?.limits
+      : kind === 'requests'
+        ? container.resources?.requests
+        : undefined;
   if (!list || (kind !== 'limits' && kind !== 'requests')) return null;
   const q = parseQuantity(list[name as string] ?? '0');
   if (name === 'cpu') return String(Math.ceil(quantityMilliValue(q) / quantityMilliValue(divisor)));
-  if (name === 'memory' || name === 'ephemeral-storage') return String(Math.ceil(quantityValue(q) / quantityValue(divisor)));
+  if (name === 'memory' || name === 'ephemeral-storage')
+    return String(Math.ceil(quantityValue(q) / quantityValue(divisor)));
   return null;
 }
 
@@ -88,19 +98,29 @@ function describeEnvVars(container: K8s, resolve: EnvResolver | undefined, w: Pr
         });
     } else if (from.fieldRef) {
       const value = resolve ? resolve(e) : '';
-      w.write(LEVEL_3, `${e.name}:\t${value} (${from.fieldRef.apiVersion ?? ''}:${from.fieldRef.fieldPath ?? ''})\n`);
+      w.write(
+        LEVEL_3,
+        `${e.name}:\t${value} (${from.fieldRef.apiVersion ?? ''}:${from.fieldRef.fieldPath ?? ''})\n`,
+      );
     } else if (from.resourceFieldRef) {
       let value = containerResourceValue(from.resourceFieldRef, container) ?? '';
       const resource = from.resourceFieldRef.resource;
-      if (value === '0' && (resource === 'limits.cpu' || resource === 'limits.memory')) value = 'node allocatable';
+      if (value === '0' && (resource === 'limits.cpu' || resource === 'limits.memory'))
+        value = 'node allocatable';
       w.write(LEVEL_3, `${e.name}:\t${value} (${resource})\n`);
     } else if (from.secretKeyRef) {
       // Only the reference is shown: describe never reads a Secret's value.
       const r = from.secretKeyRef;
-      w.write(LEVEL_3, `${e.name}:\t<set to the key '${r.key}' in secret '${r.name ?? ''}'>\tOptional: ${r.optional === true}\n`);
+      w.write(
+        LEVEL_3,
+        `${e.name}:\t<set to the key '${r.key}' in secret '${r.name ?? ''}'>\tOptional: ${r.optional === true}\n`,
+      );
     } else if (from.configMapKeyRef) {
       const r = from.configMapKeyRef;
-      w.write(LEVEL_3, `${e.name}:\t<set to the key '${r.key}' of config map '${r.name ?? ''}'>\tOptional: ${r.optional === true}\n`);
+      w.write(
+        LEVEL_3,
+        `${e.name}:\t<set to the key '${r.key}' of config map '${r.name ?? ''}'>\tOptional: ${r.optional === true}\n`,
+      );
     }
   }
 }
@@ -162,7 +182,8 @@ export function describeContainers(
     const seccomp = c.securityContext?.seccompProfile;
     if (seccomp) {
       w.write(LEVEL_2, `SeccompProfile:\t${seccomp.type ?? ''}\n`);
-      if (seccomp.type === 'Localhost') w.write(LEVEL_3, `LocalhostProfile:\t${seccomp.localhostProfile ?? ''}\n`);
+      if (seccomp.type === 'Localhost')
+        w.write(LEVEL_3, `LocalhostProfile:\t${seccomp.localhostProfile ?? ''}\n`);
     }
     for (const [title, list] of [
       ['Command', c.command],

@@ -13,11 +13,19 @@ export interface DescribeContext {
 }
 
 /** A list read in chunks, following `continue` as kubectl's FollowContinue does. */
-export async function listAll(ctx: DescribeContext, path: string, query: Record<string, string> = {}): Promise<K8s[]> {
+export async function listAll(
+  ctx: DescribeContext,
+  path: string,
+  query: Record<string, string> = {},
+): Promise<K8s[]> {
   const items: K8s[] = [];
   let cont = '';
   do {
-    const page: K8s = await ctx.reader.getJson(path, { ...query, limit: String(CHUNK_SIZE), ...(cont ? { continue: cont } : {}) }, ctx.signal);
+    const page: K8s = await ctx.reader.getJson(
+      path,
+      { ...query, limit: String(CHUNK_SIZE), ...(cont ? { continue: cont } : {}) },
+      ctx.signal,
+    );
     items.push(...(page?.items ?? []));
     cont = page?.metadata?.continue ?? '';
   } while (cont);

@@ -2,8 +2,13 @@
 // resource builder does, runs the kind's describer on each and joins the results as kubectl prints them.
 
 import { setMaxListeners } from 'node:events';
-import { apiVersionOf, collectionPath, type ResourceType, resolveResourceType } from '../../common/resources.js';
 import type { Command } from '../../common/command/types.js';
+import {
+  apiVersionOf,
+  collectionPath,
+  type ResourceType,
+  resolveResourceType,
+} from '../../common/resources.js';
 import { isAbortError } from '../kube-client.js';
 import { type DescribeContext, getObject, listAll } from './context.js';
 import type { K8s } from './format.js';
@@ -13,7 +18,12 @@ import { describeNamespace } from './namespace.js';
 import { describeEndpoints, describeIngress, describeService } from './network.js';
 import { describeNode } from './node.js';
 import { describePod } from './pod.js';
-import { describeDaemonSet, describeDeployment, describeReplicaSet, describeStatefulSet } from './workloads.js';
+import {
+  describeDaemonSet,
+  describeDeployment,
+  describeReplicaSet,
+  describeStatefulSet,
+} from './workloads.js';
 
 type Describer = (ctx: DescribeContext, obj: K8s) => Promise<string>;
 
@@ -48,7 +58,17 @@ interface Item {
 }
 
 /** Flags of `kubectl describe` that take the next argv token as their value. */
-const VALUE_FLAGS = new Set(['-n', '--namespace', '-l', '--selector', '--chunk-size', '-f', '--filename', '-k', '--kustomize']);
+const VALUE_FLAGS = new Set([
+  '-n',
+  '--namespace',
+  '-l',
+  '--selector',
+  '--chunk-size',
+  '-f',
+  '--filename',
+  '-k',
+  '--kustomize',
+]);
 
 /** kubectl's len(BuilderArgs): the positional arguments after the verb. */
 function builderArgCount(argv: string[]): number {
@@ -86,7 +106,12 @@ function withKind(type: ResourceType, obj: K8s): K8s {
   return { apiVersion: apiVersionOf(type), kind: type.kind, ...obj };
 }
 
-export async function describe(reader: KubeReader, command: Command, signal: AbortSignal, now: () => number = Date.now): Promise<DescribeResult> {
+export async function describe(
+  reader: KubeReader,
+  command: Command,
+  signal: AbortSignal,
+  now: () => number = Date.now,
+): Promise<DescribeResult> {
   // Every concurrent request listens on the signal; a child signal keeps Node's leak warning quiet
   // without touching the caller's.
   const local = new AbortController();
@@ -104,14 +129,23 @@ export async function describe(reader: KubeReader, command: Command, signal: Abo
 async function describeWith(ctx: DescribeContext, command: Command): Promise<DescribeResult> {
   const signal = ctx.signal;
   const namespace = command.namespace ?? 'default';
+  if (command.targets.length === 0) {
+    return {
+      output: '',
+      error:
+        'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.',
+    };
+  }
   const types: ResourceType[] = [];
   for (const target of command.targets) {
     const type = resolveResourceType(target.resource);
-    if (!type || !DESCRIBERS[type.resource]) return { output: '', error: `describe is not supported for ${target.resource}` };
+    if (!type || !DESCRIBERS[type.resource])
+      return { output: '', error: `describe is not supported for ${target.resource}` };
     types.push(type);
   }
 
-  if (command.targets.some((t) => t.names.some((n) => n === ''))) return { output: '', error: 'error: resource name may not be empty' };
+  if (command.targets.some((t) => t.names.some((n) => n === '')))
+    return { output: '', error: 'error: resource name may not be empty' };
 
   const items: Item[] = [];
   const errors: unknown[] = [];
@@ -136,20 +170,32 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
       } else {
         const query: Record<string, string> = {};
         if (command.selectors.label) query.labelSelector = command.selectors.label;
-        const list = await listAll(ctx, collectionPath(type, command.allNamespaces ? null : namespace), query);
+        const list = await listAll(
+          ctx,
+          collectionPath(type, command.allNamespaces ? null : namespace),
+          query,
+        );
         for (const obj of list) items.push({ type, obj: withKind(type, obj) });
       }
     }
 
     // `describe pod web` with no pod named web describes the pods whose names start with "web".
     const single = command.targets.length === 1 && command.targets[0]?.names.length === 1;
-    if (single && items.length === 0 && errors.length === 1 && isNotFound(errors[0]) && builderArgCount(command.argv ?? []) === 2) {
+    if (
+      single &&
+      items.length === 0 &&
+      errors.length === 1 &&
+      isNotFound(errors[0]) &&
+      builderArgCount(command.argv ?? []) === 2
+    ) {
       const type = types[0] as ResourceType;
       const prefix = command.targets[0]?.names[0] as string;
       const list = await listAll(ctx, collectionPath(type, namespace));
       const matching = list.filter((o) => String(o.metadata?.name ?? '').startsWith(prefix));
       if (matching.length > 0) {
-        const texts = await mapLimited(matching, OBJECT_CONCURRENCY, (o) => (DESCRIBERS[type.resource] as Describer)(ctx, withKind(type, o)));
+        const texts = await mapLimited(matching, OBJECT_CONCURRENCY, (o) =>
+          (DESCRIBERS[type.resource] as Describer)(ctx, withKind(type, o)),
+        );
         return { output: texts.map((t) => `${t}\n`).join(''), error: null };
       }
     }
@@ -178,7 +224,9 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
     }
     let output = texts.join('\n\n');
     if (items.length === 0 && errors.length === 0 && !named) {
-      output = command.allNamespaces ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`;
+      output = command.allNamespaces
+        ? 'No resources found\n'
+        : `No resources found in ${namespace} namespace.\n`;
     }
     return { output, error: lines.length > 0 ? lines.join('\n') : null };
   } catch (err) {

@@ -1,8 +1,8 @@
 // searchEvents and DescribeEvents: the `Events:` table every describer ends with.
 
-import { type DescribeContext, listAll } from './context.js';
-import { type K8s, humanDuration, isZeroTime, since } from './format.js';
 import { isAbortError } from '../kube-client.js';
+import { type DescribeContext, listAll } from './context.js';
+import { humanDuration, isZeroTime, type K8s, since } from './format.js';
 import { LEVEL_0, LEVEL_1, type PrefixWriter } from './prefix-writer.js';
 
 export interface EventRef {
@@ -21,7 +21,9 @@ export async function searchEvents(ctx: DescribeContext, ref: EventRef): Promise
   const terms = [`involvedObject.name=${ref.name}`, `involvedObject.namespace=${ref.namespace}`];
   if (ref.kind) terms.push(`involvedObject.kind=${ref.kind}`);
   if (ref.uid) terms.push(`involvedObject.uid=${ref.uid}`);
-  const path = ref.namespace ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
+  const path = ref.namespace
+    ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events`
+    : '/api/v1/events';
   try {
     return await listAll(ctx, path, { fieldSelector: terms.join(',') });
   } catch (err) {
@@ -37,7 +39,8 @@ function microSince(timestamp: unknown, now: number): string {
 
 /** event.SortableEvents: by lastTimestamp, oldest first (a stable sort keeps the API's order on ties). */
 function sortEvents(events: K8s[]): K8s[] {
-  const t = (e: K8s) => (isZeroTime(e.lastTimestamp) ? Number.NEGATIVE_INFINITY : Date.parse(e.lastTimestamp));
+  const t = (e: K8s) =>
+    isZeroTime(e.lastTimestamp) ? Number.NEGATIVE_INFINITY : Date.parse(e.lastTimestamp);
   return [...events].sort((a, b) => t(a) - t(b));
 }
 
@@ -59,6 +62,9 @@ export function describeEvents(events: K8s[], w: PrefixWriter, now: number): voi
       interval = first;
     }
     const source = e.source?.component || e.reportingComponent || '';
-    w.write(LEVEL_1, `${e.type ?? ''}\t${e.reason ?? ''}\t${interval}\t${source}\t${String(e.message ?? '').trim()}\n`);
+    w.write(
+      LEVEL_1,
+      `${e.type ?? ''}\t${e.reason ?? ''}\t${interval}\t${source}\t${String(e.message ?? '').trim()}\n`,
+    );
   }
 }

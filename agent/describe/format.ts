@@ -104,7 +104,7 @@ export function selectorString(sel: K8s): string | null {
 /** metav1.FormatLabelSelector: '<none>' for an empty selector. */
 export function formatLabelSelector(sel: K8s): string {
   const s = selectorString(sel);
-  return s === null || s === '' ? (s === null ? '<none>' : '<none>') : s;
+  return s === null || s === '' ? '<none>' : s;
 }
 
 /** printLabelsMultilineWithIndent. */
@@ -138,7 +138,11 @@ function shorten(s: string, max: number): string {
 }
 
 /** printAnnotationsMultiline: long or multi-line values go below their key, cut at 140 characters. */
-export function printAnnotationsMultiline(w: PrefixWriter, title: string, annotations: Record<string, string> | undefined | null): void {
+export function printAnnotationsMultiline(
+  w: PrefixWriter,
+  title: string,
+  annotations: Record<string, string> | undefined | null,
+): void {
   w.write(LEVEL_0, `${title}:\t`);
   const keys = sortedKeys(annotations).filter((k) => !SKIP_ANNOTATIONS.has(k));
   if (keys.length === 0) {
@@ -152,7 +156,8 @@ export function printAnnotationsMultiline(w: PrefixWriter, title: string, annota
     if (value.endsWith('\n')) value = value.slice(0, -1);
     if (goLen(value) + goLen(key) + 2 > MAX_ANNOTATION_LEN || value.includes('\n')) {
       w.write(LEVEL_0, `${key}:\n`);
-      for (const s of value.split('\n')) w.write(LEVEL_0, `${indent}  ${shorten(s, MAX_ANNOTATION_LEN - 2)}\n`);
+      for (const s of value.split('\n'))
+        w.write(LEVEL_0, `${indent}  ${shorten(s, MAX_ANNOTATION_LEN - 2)}\n`);
     } else {
       w.write(LEVEL_0, `${key}: ${value}\n`);
     }
@@ -189,7 +194,12 @@ export function printTaintsMultiline(w: PrefixWriter, title: string, taints: K8s
 }
 
 /** printTolerationsMultilineWithIndent. */
-export function printTolerationsMultiline(w: PrefixWriter, title: string, tolerations: K8s[] | undefined, initialIndent = ''): void {
+export function printTolerationsMultiline(
+  w: PrefixWriter,
+  title: string,
+  tolerations: K8s[] | undefined,
+  initialIndent = '',
+): void {
   w.write(LEVEL_0, `${initialIndent}${title}:\t`);
   const list = [...(tolerations ?? [])];
   if (list.length === 0) {
@@ -208,8 +218,10 @@ export function printTolerationsMultiline(w: PrefixWriter, title: string, tolera
     let s = key;
     if (value !== '') s += `=${value}`;
     if (effect !== '') s += `:${effect}`;
-    if (t.operator === 'Exists' && value === '') s += key !== '' || effect !== '' ? ' op=Exists' : 'op=Exists';
-    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) s += ` for ${t.tolerationSeconds}s`;
+    if (t.operator === 'Exists' && value === '')
+      s += key !== '' || effect !== '' ? ' op=Exists' : 'op=Exists';
+    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null)
+      s += ` for ${t.tolerationSeconds}s`;
     w.write(LEVEL_0, `${s}\n`);
   });
 }

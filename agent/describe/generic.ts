@@ -50,9 +50,20 @@ function scalar(v: unknown): string {
   return String(v);
 }
 
-const SKIP = new Set(['.metadata.managedFields', '.metadata.name', '.metadata.namespace', '.metadata.labels', '.metadata.annotations']);
+const SKIP = new Set([
+  '.metadata.managedFields',
+  '.metadata.name',
+  '.metadata.namespace',
+  '.metadata.labels',
+  '.metadata.annotations',
+]);
 
-function printContent(w: PrefixWriter, level: number, content: Record<string, unknown>, prefix: string): void {
+function printContent(
+  w: PrefixWriter,
+  level: number,
+  content: Record<string, unknown>,
+  prefix: string,
+): void {
   for (const field of sortedKeys(content)) {
     const value = content[field];
     const path = `${prefix}.${field}`;
@@ -63,8 +74,13 @@ function printContent(w: PrefixWriter, level: number, content: Record<string, un
     } else if (Array.isArray(value)) {
       w.write(level, `${smartLabel(field)}:\n`);
       for (const child of value) {
-        if (child !== null && typeof child === 'object' && !Array.isArray(child)) printContent(w, level + 1, child as Record<string, unknown>, path);
-        else w.write(level + 1, `${Array.isArray(child) ? `[${child.map(scalar).join(' ')}]` : scalar(child)}\n`);
+        if (child !== null && typeof child === 'object' && !Array.isArray(child))
+          printContent(w, level + 1, child as Record<string, unknown>, path);
+        else
+          w.write(
+            level + 1,
+            `${Array.isArray(child) ? `[${child.map(scalar).join(' ')}]` : scalar(child)}\n`,
+          );
       }
     } else {
       w.write(level, `${smartLabel(field)}:\t${scalar(value)}\n`);
@@ -74,7 +90,12 @@ function printContent(w: PrefixWriter, level: number, content: Record<string, un
 
 export async function describeGeneric(ctx: DescribeContext, obj: K8s): Promise<string> {
   const md = obj.metadata ?? {};
-  const events = await searchEvents(ctx, { name: md.name, namespace: md.namespace ?? '', kind: obj.kind, uid: md.uid });
+  const events = await searchEvents(ctx, {
+    name: md.name,
+    namespace: md.namespace ?? '',
+    kind: obj.kind,
+    uid: md.uid,
+  });
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${md.name}\n`);
     w.write(LEVEL_0, `Namespace:\t${md.namespace ?? ''}\n`);

@@ -11,7 +11,11 @@ export interface KubeReader {
 export function kubeReaderOf(client: KubeClient): KubeReader {
   return {
     async getJson<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T> {
-      const res = await client.get(path, { accept: 'application/json', ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
+      const res = await client.get(path, {
+        accept: 'application/json',
+        ...(query ? { query } : {}),
+        ...(signal ? { signal } : {}),
+      });
       return JSON.parse(res.body) as T;
     },
   };
@@ -45,7 +49,9 @@ export function kubectlErrorLine(err: unknown): string {
   if (isApiError(err)) {
     const text = (err as { text?: unknown }).text;
     if (typeof text === 'string' && text.length > 0) return text;
-    return err.reason ? `Error from server (${err.reason}): ${err.message}` : `Error from server: ${err.message}`;
+    return err.reason
+      ? `Error from server (${err.reason}): ${err.message}`
+      : `Error from server: ${err.message}`;
   }
   return `error: ${errorText(err)}`;
 }

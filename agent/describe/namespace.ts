@@ -1,8 +1,15 @@
 // NamespaceDescriber: status, conditions, resource quotas and limit ranges (no events, as kubectl).
 
 import { type DescribeContext, listAll } from './context.js';
+import {
+  type K8s,
+  printAnnotationsMultiline,
+  printLabelsMultiline,
+  rfc1123z,
+  sortedKeys,
+  sortStrings,
+} from './format.js';
 import { isNotFound } from './kube-reader.js';
-import { type K8s, printAnnotationsMultiline, printLabelsMultiline, rfc1123z, sortedKeys, sortStrings } from './format.js';
 import { LEVEL_0, LEVEL_1, type PrefixWriter, tabbed } from './prefix-writer.js';
 import { canonicalQuantity } from './quantity.js';
 
@@ -16,10 +23,14 @@ async function listOrNull(ctx: DescribeContext, path: string): Promise<K8s[] | n
 }
 
 const SCOPE_HELP: Record<string, string> = {
-  Terminating: 'Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.',
-  NotTerminating: 'Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.',
-  BestEffort: 'Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.',
-  NotBestEffort: 'Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.',
+  Terminating:
+    'Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.',
+  NotTerminating:
+    'Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.',
+  BestEffort:
+    'Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.',
+  NotBestEffort:
+    'Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.',
 };
 
 function describeQuotas(quotas: K8s[], w: PrefixWriter): void {
@@ -38,7 +49,10 @@ function describeQuotas(quotas: K8s[], w: PrefixWriter): void {
     w.write(LEVEL_1, 'Resource\tUsed\tHard\n');
     w.write(LEVEL_1, '--------\t---\t---\n');
     for (const r of sortedKeys(q.status?.hard)) {
-      w.write(LEVEL_1, `${r}\t${canonicalQuantity(q.status?.used?.[r] ?? '0')}\t${canonicalQuantity(q.status.hard[r])}\n`);
+      w.write(
+        LEVEL_1,
+        `${r}\t${canonicalQuantity(q.status?.used?.[r] ?? '0')}\t${canonicalQuantity(q.status.hard[r])}\n`,
+      );
     }
   }
 }
@@ -48,7 +62,10 @@ function describeLimitRanges(ranges: K8s[], w: PrefixWriter): void {
     w.write(LEVEL_0, 'No LimitRange resource.\n');
     return;
   }
-  w.write(LEVEL_0, 'Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n');
+  w.write(
+    LEVEL_0,
+    'Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n',
+  );
   w.write(LEVEL_0, ' ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n');
   for (const lr of ranges) {
     for (const item of lr.spec?.limits ?? []) {
@@ -56,7 +73,9 @@ function describeLimitRanges(ranges: K8s[], w: PrefixWriter): void {
       const names = sortStrings([...new Set(fields.flatMap((f) => Object.keys(f ?? {})))]);
       for (const k of names) {
         const cell = (f: K8s) => (f?.[k] === undefined ? '-' : canonicalQuantity(f[k]));
-        const values = [item.min, item.max, item.defaultRequest, item.default, item.maxLimitRequestRatio].map(cell).join('\t');
+        const values = [item.min, item.max, item.defaultRequest, item.default, item.maxLimitRequestRatio]
+          .map(cell)
+          .join('\t');
         w.write(LEVEL_0, ` ${item.type}\t${k}\t${values}\n`);
       }
     }
@@ -80,7 +99,10 @@ export async function describeNamespace(ctx: DescribeContext, ns: K8s): Promise<
       w.write(LEVEL_1, 'Type\tStatus\tLastTransitionTime\tReason\tMessage\n');
       w.write(LEVEL_1, '----\t------\t------------------\t------\t-------\n');
       for (const c of conditions) {
-        w.write(LEVEL_1, `${c.type}\t${c.status}\t${rfc1123z(c.lastTransitionTime)}\t${c.reason ?? ''}\t${c.message ?? ''}\n`);
+        w.write(
+          LEVEL_1,
+          `${c.type}\t${c.status}\t${rfc1123z(c.lastTransitionTime)}\t${c.reason ?? ''}\t${c.message ?? ''}\n`,
+        );
       }
     }
     if (quotas) {

@@ -2,8 +2,14 @@
 
 import { type DescribeContext, getObject, nsPath } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
+import {
+  formatLabels,
+  type K8s,
+  printAnnotationsMultiline,
+  printLabelsMultiline,
+  sortStrings,
+} from './format.js';
 import { errorText } from './kube-reader.js';
-import { formatLabels, type K8s, printAnnotationsMultiline, printLabelsMultiline, sortStrings } from './format.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, tabbed } from './prefix-writer.js';
 
 function joinHostPort(host: string, port: number): string {
@@ -20,7 +26,8 @@ export function formatEndpointSlices(slices: K8s[], ports: Set<string> | null): 
   const max = 3;
   let more = false;
   let count = 0;
-  const isReady = (e: K8s) => e.conditions?.ready === undefined || e.conditions?.ready === null || e.conditions.ready === true;
+  const isReady = (e: K8s) =>
+    e.conditions?.ready === undefined || e.conditions?.ready === null || e.conditions.ready === true;
   for (const slice of slices) {
     const endpoints: K8s[] = slice.endpoints ?? [];
     if ((slice.ports ?? []).length === 0) {
@@ -75,15 +82,21 @@ export async function describeService(ctx: DescribeContext, svc: K8s): Promise<s
     w.write(LEVEL_0, `Selector:\t${formatLabels(spec.selector)}\n`);
     w.write(LEVEL_0, `Type:\t${spec.type ?? ''}\n`);
     if (spec.ipFamilyPolicy) w.write(LEVEL_0, `IP Family Policy:\t${spec.ipFamilyPolicy}\n`);
-    w.write(LEVEL_0, `IP Families:\t${(spec.ipFamilies ?? []).length > 0 ? spec.ipFamilies.join(',') : '<none>'}\n`);
+    w.write(
+      LEVEL_0,
+      `IP Families:\t${(spec.ipFamilies ?? []).length > 0 ? spec.ipFamilies.join(',') : '<none>'}\n`,
+    );
     w.write(LEVEL_0, `IP:\t${spec.clusterIP ?? ''}\n`);
     w.write(LEVEL_0, `IPs:\t${(spec.clusterIPs ?? []).length > 0 ? spec.clusterIPs.join(',') : '<none>'}\n`);
-    if ((spec.externalIPs ?? []).length > 0) w.write(LEVEL_0, `External IPs:\t${spec.externalIPs.join(',')}\n`);
+    if ((spec.externalIPs ?? []).length > 0)
+      w.write(LEVEL_0, `External IPs:\t${spec.externalIPs.join(',')}\n`);
     if (spec.loadBalancerIP) w.write(LEVEL_0, `Desired LoadBalancer IP:\t${spec.loadBalancerIP}\n`);
     if (spec.externalName) w.write(LEVEL_0, `External Name:\t${spec.externalName}\n`);
     const ingress: K8s[] = svc.status?.loadBalancer?.ingress ?? [];
     if (ingress.length > 0) {
-      const list = ingress.map((i) => (i.ip ? `${i.ip}${i.ipMode ? ` (${i.ipMode})` : ''}` : (i.hostname ?? ''))).join(', ');
+      const list = ingress
+        .map((i) => (i.ip ? `${i.ip}${i.ipMode ? ` (${i.ipMode})` : ''}` : (i.hostname ?? '')))
+        .join(', ');
       w.write(LEVEL_0, `LoadBalancer Ingress:\t${list}\n`);
     }
     for (const sp of spec.ports ?? []) {
@@ -94,8 +107,10 @@ export async function describeService(ctx: DescribeContext, svc: K8s): Promise<s
       w.write(LEVEL_0, `Endpoints:\t${formatEndpointSlices(endpoints, new Set([sp.name ?? '']))}\n`);
     }
     w.write(LEVEL_0, `Session Affinity:\t${spec.sessionAffinity ?? ''}\n`);
-    if (spec.externalTrafficPolicy) w.write(LEVEL_0, `External Traffic Policy:\t${spec.externalTrafficPolicy}\n`);
-    if (spec.internalTrafficPolicy) w.write(LEVEL_0, `Internal Traffic Policy:\t${spec.internalTrafficPolicy}\n`);
+    if (spec.externalTrafficPolicy)
+      w.write(LEVEL_0, `External Traffic Policy:\t${spec.externalTrafficPolicy}\n`);
+    if (spec.internalTrafficPolicy)
+      w.write(LEVEL_0, `Internal Traffic Policy:\t${spec.internalTrafficPolicy}\n`);
     if (spec.healthCheckNodePort) w.write(LEVEL_0, `HealthCheck NodePort:\t${spec.healthCheckNodePort}\n`);
     if ((spec.loadBalancerSourceRanges ?? []).length > 0) {
       w.write(LEVEL_0, `LoadBalancer Source Ranges:\t${spec.loadBalancerSourceRanges.join(',')}\n`);
@@ -107,7 +122,12 @@ export async function describeService(ctx: DescribeContext, svc: K8s): Promise<s
 
 export async function describeEndpoints(ctx: DescribeContext, ep: K8s): Promise<string> {
   const ns: string = ep.metadata.namespace;
-  const events = await searchEvents(ctx, { name: ep.metadata.name, namespace: ns, kind: 'Endpoints', uid: ep.metadata.uid });
+  const events = await searchEvents(ctx, {
+    name: ep.metadata.name,
+    namespace: ns,
+    kind: 'Endpoints',
+    uid: ep.metadata.uid,
+  });
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${ep.metadata.name}\n`);
     w.write(LEVEL_0, `Namespace:\t${ns}\n`);
@@ -123,7 +143,8 @@ export async function describeEndpoints(ctx: DescribeContext, ep: K8s): Promise<
         w.write(LEVEL_1, 'Ports:\n');
         w.write(LEVEL_2, 'Name\tPort\tProtocol\n');
         w.write(LEVEL_2, '----\t----\t--------\n');
-        for (const p of ss.ports) w.write(LEVEL_2, `${p.name || '<unset>'}\t${p.port}\t${p.protocol ?? ''}\n`);
+        for (const p of ss.ports)
+          w.write(LEVEL_2, `${p.name || '<unset>'}\t${p.port}\t${p.protocol ?? ''}\n`);
       }
       w.write(LEVEL_0, '\n');
     }
@@ -164,7 +185,11 @@ export async function describeIngress(ctx: DescribeContext, ing: K8s): Promise<s
   const [events, defaultBackend, paths] = await Promise.all([
     searchEvents(ctx, { name: ing.metadata.name, namespace: ns, kind: 'Ingress', uid: ing.metadata.uid }),
     spec.defaultBackend ? describeBackend(ctx, ns, spec.defaultBackend) : Promise.resolve('<default>'),
-    Promise.all(rules.map((r) => Promise.all((r.http.paths ?? []).map((p: K8s) => describeBackend(ctx, ns, p.backend))))),
+    Promise.all(
+      rules.map((r) =>
+        Promise.all((r.http.paths ?? []).map((p: K8s) => describeBackend(ctx, ns, p.backend))),
+      ),
+    ),
   ]);
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${ing.metadata.name}\n`);

@@ -2,7 +2,6 @@
 
 import { type DescribeContext, getObject, listAll } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
-import { errorText, isApiError } from './kube-reader.js';
 import {
   type K8s,
   printAnnotationsMultiline,
@@ -13,6 +12,7 @@ import {
   sortedKeys,
   sortStrings,
 } from './format.js';
+import { errorText, isApiError } from './kube-reader.js';
 import { LEVEL_0, LEVEL_1, type PrefixWriter, tabbed } from './prefix-writer.js';
 import {
   addResourceList,
@@ -45,7 +45,8 @@ function nodeRoles(node: K8s): string[] {
 export function podRequestsAndLimits(pod: K8s): { reqs: ResourceList; limits: ResourceList } {
   const of = (kind: 'requests' | 'limits') => {
     const total: ResourceList = {};
-    for (const c of pod.spec?.containers ?? []) addResourceList(total, parseResourceList(c.resources?.[kind]));
+    for (const c of pod.spec?.containers ?? [])
+      addResourceList(total, parseResourceList(c.resources?.[kind]));
     const restartable: ResourceList = {};
     const initMax: ResourceList = {};
     for (const c of pod.spec?.initContainers ?? []) {
@@ -106,25 +107,37 @@ function describeNodeResource(pods: K8s[], node: K8s, w: PrefixWriter, now: numb
       [get(pl.limits, 'memory'), false],
     ] as const;
     const text = cells
-      .map(([q, isCpu]) => `${formatQuantity(q)} (${isCpu ? percent(quantityMilliValue(q), allocCpu) : percent(quantityValue(q), allocMem)}%)`)
+      .map(
+        ([q, isCpu]) =>
+          `${formatQuantity(q)} (${isCpu ? percent(quantityMilliValue(q), allocCpu) : percent(quantityValue(q), allocMem)}%)`,
+      )
       .join('\t');
-    w.write(LEVEL_1, `${pod.metadata.namespace}\t${pod.metadata.name}\t\t${text}\t${since(pod.metadata.creationTimestamp, now)}\n`);
+    w.write(
+      LEVEL_1,
+      `${pod.metadata.namespace}\t${pod.metadata.name}\t\t${text}\t${since(pod.metadata.creationTimestamp, now)}\n`,
+    );
   }
   w.write(LEVEL_0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
   w.write(LEVEL_1, 'Resource\tRequests\tLimits\n');
   w.write(LEVEL_1, '--------\t--------\t------\n');
   const share = (q: Quantity, whole: number, milli: boolean) =>
-    whole === 0 ? '0' : String(Math.trunc(((milli ? quantityMilliValue(q) : quantityValue(q)) / whole) * 100));
+    whole === 0
+      ? '0'
+      : String(Math.trunc(((milli ? quantityMilliValue(q) : quantityValue(q)) / whole) * 100));
   const row = (name: string, whole: number, milli: boolean) => {
     const r = get(reqs, name);
     const l = get(limits, name);
-    w.write(LEVEL_1, `${name}\t${formatQuantity(r)} (${share(r, whole, milli)}%)\t${formatQuantity(l)} (${share(l, whole, milli)}%)\n`);
+    w.write(
+      LEVEL_1,
+      `${name}\t${formatQuantity(r)} (${share(r, whole, milli)}%)\t${formatQuantity(l)} (${share(l, whole, milli)}%)\n`,
+    );
   };
   row('cpu', allocCpu, true);
   row('memory', allocMem, false);
   row('ephemeral-storage', allocEph, false);
   const names = sortedKeys(allocatable);
-  for (const name of names.filter((n) => n.startsWith('hugepages-'))) row(name, quantityValue(get(allocatable, name)), false);
+  for (const name of names.filter((n) => n.startsWith('hugepages-')))
+    row(name, quantityValue(get(allocatable, name)), false);
   const standard = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
   for (const name of names.filter((n) => !n.startsWith('hugepages-') && !standard.has(n))) {
     w.write(LEVEL_1, `${name}\t${formatQuantity(get(reqs, name))}\t${formatQuantity(get(limits, name))}\n`);
@@ -142,7 +155,10 @@ export async function describeNode(ctx: DescribeContext, node: K8s): Promise<str
         throw err;
       },
     ),
-    getObject(ctx, `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(name)}`).then(
+    getObject(
+      ctx,
+      `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(name)}`,
+    ).then(
       (l) => ({ lease: l as K8s, error: null }),
       (err: unknown) => {
         if (ctx.signal.aborted) throw err;
@@ -174,7 +190,10 @@ export async function describeNode(ctx: DescribeContext, node: K8s): Promise<str
     }
     const conditions: K8s[] = st.conditions ?? [];
     if (conditions.length > 0) {
-      w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n');
+      w.write(
+        LEVEL_0,
+        'Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n',
+      );
       w.write(LEVEL_1, '----\t------\t-----------------\t------------------\t------\t-------\n');
       for (const c of conditions) {
         w.write(

@@ -5,13 +5,13 @@ import { type DescribeContext, getObject, nsPath } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
 import {
   controllerOf,
+  formatLabelSelector,
   type K8s,
   printAnnotationsMultiline,
   printLabelsMultiline,
   printTolerationsMultiline,
   rfc1123z,
   since,
-  formatLabelSelector,
 } from './format.js';
 import { LEVEL_0, LEVEL_1, type PrefixWriter, tabbed } from './prefix-writer.js';
 import { addQuantity, cmpQuantity, parseQuantity, type ResourceList } from './quantity.js';
@@ -52,7 +52,9 @@ export function computeQos(pod: K8s): string {
       }
     }
   }
-  return guaranteed && Object.keys(requests).length === Object.keys(limits).length ? 'Guaranteed' : 'Burstable';
+  return guaranteed && Object.keys(requests).length === Object.keys(limits).length
+    ? 'Guaranteed'
+    : 'Burstable';
 }
 
 /** EnvValueRetriever: client-go's scheme converts only metadata.name and metadata.namespace. */
@@ -67,7 +69,9 @@ function envResolver(pod: K8s): EnvResolver {
 
 function describeTopologySpreadConstraints(tscs: K8s[] | undefined, w: PrefixWriter, space: string): void {
   if (!tscs || tscs.length === 0) return;
-  const sorted = [...tscs].sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0));
+  const sorted = [...tscs].sort((a, b) =>
+    a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0,
+  );
   w.write(LEVEL_0, `${space}Topology Spread Constraints:\t`);
   sorted.forEach((t, i) => {
     if (i !== 0) {
@@ -87,7 +91,8 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${md.name}\n`);
     w.write(LEVEL_0, `Namespace:\t${md.namespace ?? ''}\n`);
-    if (spec.priority !== undefined && spec.priority !== null) w.write(LEVEL_0, `Priority:\t${spec.priority}\n`);
+    if (spec.priority !== undefined && spec.priority !== null)
+      w.write(LEVEL_0, `Priority:\t${spec.priority}\n`);
     if (spec.priorityClassName) w.write(LEVEL_0, `Priority Class Name:\t${spec.priorityClassName}\n`);
     if (spec.runtimeClassName) w.write(LEVEL_0, `Runtime Class Name:\t${spec.runtimeClassName}\n`);
     if (spec.serviceAccountName) w.write(LEVEL_0, `Service Account:\t${spec.serviceAccountName}\n`);
@@ -106,7 +111,8 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
     const seccomp = spec.securityContext?.seccompProfile;
     if (seccomp) {
       w.write(LEVEL_0, `SeccompProfile:\t${seccomp.type ?? ''}\n`);
-      if (seccomp.type === 'Localhost') w.write(LEVEL_0, `LocalhostProfile:\t${seccomp.localhostProfile ?? ''}\n`);
+      if (seccomp.type === 'Localhost')
+        w.write(LEVEL_0, `LocalhostProfile:\t${seccomp.localhostProfile ?? ''}\n`);
     }
     w.write(LEVEL_0, `IP:\t${status.podIP ?? ''}\n`);
     const ips: K8s[] = status.podIPs ?? [];
@@ -124,11 +130,25 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
     }
     const resolve = envResolver(pod);
     if ((spec.initContainers ?? []).length > 0) {
-      describeContainers('Init Containers', spec.initContainers, status.initContainerStatuses, resolve, w, '');
+      describeContainers(
+        'Init Containers',
+        spec.initContainers,
+        status.initContainerStatuses,
+        resolve,
+        w,
+        '',
+      );
     }
     describeContainers('Containers', spec.containers ?? [], status.containerStatuses, resolve, w, '');
     if ((spec.ephemeralContainers ?? []).length > 0) {
-      describeContainers('Ephemeral Containers', spec.ephemeralContainers, status.ephemeralContainerStatuses, resolve, w, '');
+      describeContainers(
+        'Ephemeral Containers',
+        spec.ephemeralContainers,
+        status.ephemeralContainerStatuses,
+        resolve,
+        w,
+        '',
+      );
     }
     const conditions: K8s[] = status.conditions ?? [];
     if ((spec.readinessGates ?? []).length > 0) {
@@ -151,11 +171,14 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
   });
 }
 
-
 export async function describePod(ctx: DescribeContext, pod: K8s): Promise<string> {
   const md = pod.metadata ?? {};
   const mirrorUid = md.annotations?.[MIRROR_POD_ANNOTATION];
-  const events = await searchEvents(ctx, { name: md.name, namespace: md.namespace ?? '', uid: mirrorUid ?? md.uid });
+  const events = await searchEvents(ctx, {
+    name: md.name,
+    namespace: md.namespace ?? '',
+    uid: mirrorUid ?? md.uid,
+  });
   return renderPod(pod, events, ctx.now);
 }
 
@@ -173,9 +196,11 @@ export function describePodTemplate(template: K8s, w: PrefixWriter): void {
   const md = template.metadata ?? {};
   const spec = template.spec ?? {};
   printLabelsMultiline(w, '  Labels', md.labels);
-  if (Object.keys(md.annotations ?? {}).length > 0) printAnnotationsMultiline(w, '  Annotations', md.annotations);
+  if (Object.keys(md.annotations ?? {}).length > 0)
+    printAnnotationsMultiline(w, '  Annotations', md.annotations);
   if (spec.serviceAccountName) w.write(LEVEL_1, `Service Account:\t${spec.serviceAccountName}\n`);
-  if ((spec.initContainers ?? []).length > 0) describeContainers('Init Containers', spec.initContainers, undefined, undefined, w, '  ');
+  if ((spec.initContainers ?? []).length > 0)
+    describeContainers('Init Containers', spec.initContainers, undefined, undefined, w, '  ');
   describeContainers('Containers', spec.containers ?? [], undefined, undefined, w, '  ');
   describeVolumes(spec.volumes, w, '  ');
   describeTopologySpreadConstraints(spec.topologySpreadConstraints, w, '  ');

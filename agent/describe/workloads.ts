@@ -26,7 +26,12 @@ interface PodCounts {
 }
 
 /** getPodStatusForController: pods matching the selector and controlled by `uid`, by phase. */
-async function podStatusForController(ctx: DescribeContext, namespace: string, selector: string, uid: string): Promise<PodCounts> {
+async function podStatusForController(
+  ctx: DescribeContext,
+  namespace: string,
+  selector: string,
+  uid: string,
+): Promise<PodCounts> {
   const pods = await listAll(ctx, nsPath(namespace, 'pods'), { labelSelector: selector });
   const counts: PodCounts = { running: 0, waiting: 0, succeeded: 0, failed: 0 };
   for (const p of pods) {
@@ -40,7 +45,8 @@ async function podStatusForController(ctx: DescribeContext, namespace: string, s
   return counts;
 }
 
-const podsStatusLine = (c: PodCounts) => `${c.running} Running / ${c.waiting} Waiting / ${c.succeeded} Succeeded / ${c.failed} Failed`;
+const podsStatusLine = (c: PodCounts) =>
+  `${c.running} Running / ${c.waiting} Waiting / ${c.succeeded} Succeeded / ${c.failed} Failed`;
 
 function eventRef(obj: K8s, kind: string) {
   return { name: obj.metadata.name, namespace: obj.metadata.namespace ?? '', kind, uid: obj.metadata.uid };
@@ -49,12 +55,18 @@ function eventRef(obj: K8s, kind: string) {
 /** apiequality.Semantic.DeepEqual over JSON: empty and missing maps, lists and strings are equal. */
 function semanticEqual(a: unknown, b: unknown): boolean {
   const empty = (v: unknown) =>
-    v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
   if (empty(a) && empty(b)) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => semanticEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => semanticEqual(x, b[i]));
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((k) => semanticEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return [...keys].every((k) =>
+      semanticEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    );
   }
   return a === b;
 }
@@ -68,17 +80,27 @@ function withoutHash(template: K8s): K8s {
 /** deploymentutil.GetAllReplicaSetsInChunks: all old replica sets and the new one, by creation time. */
 async function replicaSetsOf(ctx: DescribeContext, d: K8s): Promise<{ old: K8s[]; new: K8s | undefined }> {
   const selector = selectorString(d.spec?.selector) ?? '';
-  const all = await listAll(ctx, nsPath(d.metadata.namespace, 'replicasets', 'apps/v1'), { labelSelector: selector });
+  const all = await listAll(ctx, nsPath(d.metadata.namespace, 'replicasets', 'apps/v1'), {
+    labelSelector: selector,
+  });
   const owned = all.filter((rs) => controllerUid(rs) === d.metadata.uid);
   const created = (rs: K8s) => Date.parse(rs.metadata.creationTimestamp ?? '') || 0;
-  owned.sort((a, b) => created(a) - created(b) || (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  owned.sort(
+    (a, b) =>
+      created(a) - created(b) ||
+      (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
+  );
   const target = withoutHash(d.spec?.template);
   const newRs = owned.find((rs) => semanticEqual(withoutHash(rs.spec?.template), target));
   return { old: owned.filter((rs) => rs !== newRs), new: newRs };
 }
 
 function rsList(list: K8s[]): string {
-  const s = list.map((rs) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`).join(', ');
+  const s = list
+    .map(
+      (rs) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`,
+    )
+    .join(', ');
   return s === '' ? '<none>' : s;
 }
 
@@ -106,7 +128,11 @@ export async function describeDeployment(ctx: DescribeContext, d: K8s): Promise<
     w.write(LEVEL_0, `StrategyType:\t${spec.strategy?.type ?? ''}\n`);
     w.write(LEVEL_0, `MinReadySeconds:\t${spec.minReadySeconds ?? 0}\n`);
     const ru = spec.strategy?.rollingUpdate;
-    if (ru) w.write(LEVEL_0, `RollingUpdateStrategy:\t${intOrString(ru.maxUnavailable)} max unavailable, ${intOrString(ru.maxSurge)} max surge\n`);
+    if (ru)
+      w.write(
+        LEVEL_0,
+        `RollingUpdateStrategy:\t${intOrString(ru.maxUnavailable)} max unavailable, ${intOrString(ru.maxSurge)} max surge\n`,
+      );
     describePodTemplate(spec.template, w);
     const conditions: K8s[] = st.conditions ?? [];
     if (conditions.length > 0) {
@@ -201,7 +227,8 @@ export async function describeStatefulSet(ctx: DescribeContext, ss: K8s): Promis
     const ru = spec.updateStrategy?.rollingUpdate;
     if (ru && ru.partition !== undefined && ru.partition !== null) {
       w.write(LEVEL_1, `Partition:\t${ru.partition}\n`);
-      if (ru.maxUnavailable !== undefined && ru.maxUnavailable !== null) w.write(LEVEL_1, `MaxUnavailable:\t${intOrString(ru.maxUnavailable)}\n`);
+      if (ru.maxUnavailable !== undefined && ru.maxUnavailable !== null)
+        w.write(LEVEL_1, `MaxUnavailable:\t${intOrString(ru.maxUnavailable)}\n`);
     }
     w.write(LEVEL_0, `Pods Status:\t${podsStatusLine(counts)}\n`);
     describePodTemplate(spec.template, w);
@@ -211,7 +238,10 @@ export async function describeStatefulSet(ctx: DescribeContext, ss: K8s): Promis
       w.write(LEVEL_0, 'Volume Claims:\n');
       for (const pvc of templates) {
         w.write(LEVEL_1, `Name:\t${pvc.metadata?.name ?? ''}\n`);
-        const sc = pvc.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? pvc.spec?.storageClassName ?? '';
+        const sc =
+          pvc.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ??
+          pvc.spec?.storageClassName ??
+          '';
         w.write(LEVEL_1, `StorageClass:\t${sc}\n`);
         printLabelsMultiline(w, 'Labels', pvc.metadata?.labels, '  ');
         printLabelsMultiline(w, 'Annotations', pvc.metadata?.annotations, '  ');

@@ -15,7 +15,12 @@ export function benchFixtures(now: number): SimFixtures {
   const copies: KubeObject[] = Array.from({ length: BENCH_POD_COUNT }, (_, i) => {
     const template = templates[i % templates.length] as KubeObject;
     const copy = structuredClone(template);
-    copy.metadata = { ...copy.metadata, name: `bench-${String(i).padStart(2, '0')}-${template.metadata.name}`, namespace: BENCH_NAMESPACE, uid: `bench-pod-${i}` };
+    copy.metadata = {
+      ...copy.metadata,
+      name: `bench-${String(i).padStart(2, '0')}-${template.metadata.name}`,
+      namespace: BENCH_NAMESPACE,
+      uid: `bench-pod-${i}`,
+    };
     return copy;
   });
   fixtures.objects.pods = [...(fixtures.objects.pods ?? []), ...copies];

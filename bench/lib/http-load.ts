@@ -24,20 +24,35 @@ export interface LoadRun {
   timeouts: number;
 }
 
-export async function sequentialPosts(target: JsonPost, count: number, warmup: number): Promise<LatencySummary> {
+export async function sequentialPosts(
+  target: JsonPost,
+  count: number,
+  warmup: number,
+): Promise<LatencySummary> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(target.url);
   const post = () =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request(url, { method: 'POST', agent, headers: { ...target.headers, 'content-length': Buffer.byteLength(target.body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
-          else resolve();
-        });
-        res.on('error', reject);
-      });
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { ...target.headers, 'content-length': Buffer.byteLength(target.body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            if (res.statusCode !== 200)
+              reject(
+                new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`),
+              );
+            else resolve();
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(target.body);
     });
@@ -60,6 +75,7 @@ export interface LoadOptions {
 export async function loadPosts(target: JsonPost, options: LoadOptions): Promise<LoadRun> {
   const latencies: number[] = [];
   const non2xx: Record<string, number> = {};
+  // Without a callback autocannon returns its instance (an event emitter) made thenable; the types show only the promise.
   const instance = autocannon({
     url: target.url,
     method: 'POST',
@@ -69,13 +85,15 @@ export async function loadPosts(target: JsonPost, options: LoadOptions): Promise
     pipelining: 1,
     timeout: 30,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 10 }),
-  });
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
     else non2xx[statusCode] = (non2xx[statusCode] ?? 0) + 1;
   });
   const started = performance.now();
-  const ticker = options.onTick ? setInterval(() => options.onTick?.((performance.now() - started) / 1000), 1000) : undefined;
+  const ticker = options.onTick
+    ? setInterval(() => options.onTick?.((performance.now() - started) / 1000), 1000)
+    : undefined;
   const result = await instance;
   if (ticker) clearInterval(ticker);
   const durationSeconds = (performance.now() - started) / 1000;

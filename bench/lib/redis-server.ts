@@ -19,13 +19,20 @@ export async function spawnRedisServer(binary = 'redis-server'): Promise<Spawned
   const port = await freePort();
   let proc: ChildProcess | undefined;
   const start = async () => {
-    const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      binary,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     proc = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server not ready:\n${output}`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server not ready:\n${output}`)),
+        READY_TIMEOUT_MS,
+      );
       child.stdout!.on('data', (d: Buffer) => {
         output += d.toString();
         if (output.includes('Ready to accept connections')) {

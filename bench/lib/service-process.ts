@@ -29,8 +29,15 @@ export interface ServiceProcess {
   readonly exited: Promise<number | string | null>;
 }
 
-export function startServiceProcess(name: string, script: string, env: Record<string, string>, args: string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(PROJECT_ROOT, script), ...args], {
+/** `script` is run by node itself when it is compiled JavaScript (.js), through tsx otherwise. */
+export function startServiceProcess(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): ServiceProcess {
+  const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, resolve(PROJECT_ROOT, script), ...args], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +51,9 @@ export function startServiceProcess(name: string, script: string, env: Record<st
   };
   createInterface({ input: child.stdout! }).on('line', onLine);
   createInterface({ input: child.stderr! }).on('line', onLine);
-  const exited = new Promise<number | string | null>((r) => child.once('exit', (code, signal) => r(signal ?? code)));
+  const exited = new Promise<number | string | null>((r) =>
+    child.once('exit', (code, signal) => r(signal ?? code)),
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name}: could not start ${script}`);
 
@@ -70,7 +79,11 @@ export function startServiceProcess(name: string, script: string, env: Record<st
       return new Promise((resolveLine, reject) => {
         const timer = setTimeout(() => {
           watchers.delete(watch);
-          reject(new Error(`${name}: no line matching ${pattern} within ${timeoutMs} ms:\n${output.slice(-30).join('\n')}`));
+          reject(
+            new Error(
+              `${name}: no line matching ${pattern} within ${timeoutMs} ms:\n${output.slice(-30).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const watch = (line: string) => {
           if (!pattern.test(line)) return;

@@ -11,7 +11,7 @@ import { provisionJetStream } from '../../common/provision.js';
 import { ADMIN_INBOX_PREFIX } from '../../common/subjects.js';
 import { freePort, type SpawnedNats, spawnNatsServer } from '../../scripts/lib/nats-server.js';
 import { simKubeconfigYaml } from '../../sim/kubeconfig.js';
-import { spawnRedisServer, type SpawnedRedis } from './redis-server.js';
+import { type SpawnedRedis, spawnRedisServer } from './redis-server.js';
 import { type ServiceProcess, startServiceProcess } from './service-process.js';
 
 /** Its agent answers at once (delivery only). */
@@ -38,7 +38,9 @@ export interface BenchStack {
 }
 
 export interface StackOptions {
-  /** Prefer agent/main.ts for the real-executor agent (once it exists); bench/agent-process.ts otherwise. */
+  /** The gateway's entry point: gateway/main.ts (through tsx) or its compiled .js. */
+  gatewayScript?: string;
+  /** The real-executor agent's entry point: agent/main.ts, its compiled .js, or bench/agent-process.ts. */
   agentScript?: string;
 }
 
@@ -48,13 +50,20 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     for (const c of cleanups.reverse()) await c().catch(() => {});
   };
   try {
-    const tokens = Object.fromEntries([INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER].map((c) => [c, randomBytes(32).toString('hex')]));
+    const tokens = Object.fromEntries(
+      [INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER].map((c) => [c, randomBytes(32).toString('hex')]),
+    );
     const nats = await spawnNatsServer({ agentTokens: tokens });
     cleanups.push(() => nats.stop());
     const redis = await spawnRedisServer();
     cleanups.push(() => redis.stop());
 
-    const admin = await connect({ servers: nats.url, user: 'admin', pass: nats.passwords.admin, inboxPrefix: ADMIN_INBOX_PREFIX });
+    const admin = await connect({
+      servers: nats.url,
+      user: 'admin',
+      pass: nats.passwords.admin,
+      inboxPrefix: ADMIN_INBOX_PREFIX,
+    });
     await provisionJetStream(admin, { clusters: [INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER] });
     await admin.close();
 
@@ -68,7 +77,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
 
     const apiKey = `bench-${randomBytes(16).toString('hex')}`;
     const port = await freePort();
-    const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
+    const gateway = startServiceProcess('gateway', options.gatewayScript ?? 'gateway/main.ts', {
       NATS_URL: nats.url,
       NATS_USER: 'gateway',
       NATS_PASSWORD: nats.passwords.gateway,
@@ -95,29 +104,56 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       LOG_LEVEL: 'info',
       HEARTBEAT_INTERVAL_MS: '1000',
     });
-    const instant = startServiceProcess('agent-instant', 'bench/agent-process.ts', agentEnv(INSTANT_CLUSTER), ['--executor', 'instant']);
+    const instant = startServiceProcess(
+      'agent-instant',
+      'bench/agent-process.ts',
+      agentEnv(INSTANT_CLUSTER),
+      ['--executor', 'instant'],
+    );
     cleanups.push(() => instant.stop());
-    const agentScript = options.agentScript ?? 'bench/agent-process.ts';
+    const agentScript = options.agentScript ?? 'agent/main.ts';
     const simAgent = startServiceProcess('agent', agentScript, agentEnv(SIM_CLUSTER));
     cleanups.push(() => simAgent.stop());
-    await Promise.all([instant.waitForLine(/agent ready|consum|started/i), simAgent.waitForLine(/agent ready|consum|started/i)]);
+    await Promise.all([
+      instant.waitForLine(/agent ready|consum|started/i),
+      simAgent.waitForLine(/agent ready|consum|started/i),
+    ]);
 
     const gatewayUrl = `http://127.0.0.1:${port}`;
     await waitConnected(gatewayUrl, apiKey, [INSTANT_CLUSTER, SIM_CLUSTER]);
-    return { nats, redis, sim, simUrl, kubeconfigPath, gateway, gatewayUrl, agents: { instant, sim: simAgent }, apiKey, close };
+    return {
+      nats,
+      redis,
+      sim,
+      simUrl,
+      kubeconfigPath,
+      gateway,
+      gatewayUrl,
+      agents: { instant, sim: simAgent },
+      apiKey,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;
   }
 }
 
-async function waitConnected(base: string, apiKey: string, clusters: string[], timeoutMs = 20_000): Promise<void> {
+async function waitConnected(
+  base: string,
+  apiKey: string,
+  clusters: string[],
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const id of clusters) {
     for (;;) {
-      const res = await fetch(`${base}/clusters/${id}/status`, { headers: { 'x-api-key': apiKey } }).catch(() => null);
+      const res = await fetch(`${base}/clusters/${id}/status`, { headers: { 'x-api-key': apiKey } }).catch(
+        () => null,
+      );
       if (res?.ok && ((await res.json()) as { connected?: boolean }).connected) break;
-      if (Date.now() > deadline) throw new Error(`cluster ${id} not connected to the gateway within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`cluster ${id} not connected to the gateway within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -28,7 +28,11 @@ export function summarize(samplesMs: readonly number[]): LatencySummary {
 }
 
 /** Runs `op` `count` times one after another after `warmup` unrecorded runs; returns each run's ms. */
-export async function timeSequential(op: () => Promise<unknown>, count: number, warmup: number): Promise<number[]> {
+export async function timeSequential(
+  op: () => Promise<unknown>,
+  count: number,
+  warmup: number,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await op();
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -52,7 +56,11 @@ export interface ConcurrentRun {
  * `clients` loops each running `op` back to back until `total` operations have started. Used for the
  * in-process floors; HTTP load goes through autocannon instead.
  */
-export async function timeConcurrent(op: () => Promise<unknown>, clients: number, total: number): Promise<ConcurrentRun> {
+export async function timeConcurrent(
+  op: () => Promise<unknown>,
+  clients: number,
+  total: number,
+): Promise<ConcurrentRun> {
   let started = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -73,5 +81,11 @@ export async function timeConcurrent(op: () => Promise<unknown>, clients: number
   };
   await Promise.all(Array.from({ length: clients }, worker));
   const seconds = (performance.now() - begin) / 1000;
-  return { latency: summarize(samples), throughput: samples.length / seconds, completed: samples.length, errors, firstError };
+  return {
+    latency: summarize(samples),
+    throughput: samples.length / seconds,
+    completed: samples.length,
+    errors,
+    firstError,
+  };
 }

@@ -73,7 +73,10 @@ function buildMap(entries: string[], log: Logger, source: string): KeyMap {
     const existing = map.get(hex);
     if (existing && existing.identity !== identity) {
       // Two identities for one key would make the caller's identity depend on load order.
-      log.warn({ source, identity, kept: existing.identity }, 'duplicate API key with another identity ignored');
+      log.warn(
+        { source, identity, kept: existing.identity },
+        'duplicate API key with another identity ignored',
+      );
       continue;
     }
     if (key.length < MIN_RECOMMENDED_KEY_LENGTH) {
@@ -108,7 +111,10 @@ export function createApiKeyStore({ inline, file, log, pollMs = 10_000 }: ApiKey
       log.info({ file, keys: fileKeys.size }, 'API key file loaded');
     } catch (err) {
       // Keep the last good set: a half-written or briefly missing file must not lock everyone out.
-      log.error({ file, code: (err as NodeJS.ErrnoException).code }, 'API key file cannot be read; keeping previous keys');
+      log.error(
+        { file, code: (err as NodeJS.ErrnoException).code },
+        'API key file cannot be read; keeping previous keys',
+      );
     }
   }
 

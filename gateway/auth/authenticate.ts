@@ -2,8 +2,8 @@
 // (health, readiness, metrics, docs) skip it; everything else answers 401 without a valid key.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiKeyPrefix } from '../../common/audit/events.js';
 import type { AuditEmitter } from '../../common/audit/emitter-types.js';
+import { apiKeyPrefix } from '../../common/audit/events.js';
 import { KubentlyError } from '../../common/errors.js';
 import type { ApiKeyStore } from './api-keys.js';
 

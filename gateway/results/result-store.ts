@@ -29,12 +29,21 @@ interface Stored {
   result: CommandResult;
 }
 
-export function createRedisResultStore(opts: { redis: Redis; keyPrefix: string; ttlSeconds: number }): ResultStore {
+export function createRedisResultStore(opts: {
+  redis: Redis;
+  keyPrefix: string;
+  ttlSeconds: number;
+}): ResultStore {
   const key = (id: string) => `${opts.keyPrefix}result:${id}`;
   return {
     async put(result, owner) {
       try {
-        await opts.redis.set(key(result.command_id), JSON.stringify({ owner, result }), 'EX', opts.ttlSeconds);
+        await opts.redis.set(
+          key(result.command_id),
+          JSON.stringify({ owner, result }),
+          'EX',
+          opts.ttlSeconds,
+        );
       } catch (err) {
         throw new KubentlyError('service_unavailable', 'the result store is unavailable', { cause: err });
       }
@@ -53,7 +62,11 @@ export function createRedisResultStore(opts: { redis: Redis; keyPrefix: string; 
   };
 }
 
-export function createMemoryResultStore(opts: { ttlSeconds: number; now?: () => number; maxEntries?: number }) {
+export function createMemoryResultStore(opts: {
+  ttlSeconds: number;
+  now?: () => number;
+  maxEntries?: number;
+}) {
   const { ttlSeconds, now = Date.now, maxEntries = 100_000 } = opts;
   const entries = new Map<string, Stored & { expires: number }>();
   const store: ResultStore = {

@@ -52,7 +52,8 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
   const admins = new Set(config.adminIdentities);
 
   function requireAdmin(request: FastifyRequest): void {
-    if (!admins.has(callerOf(request).identity)) throw new KubentlyError('forbidden', 'an admin identity is required');
+    if (!admins.has(callerOf(request).identity))
+      throw new KubentlyError('forbidden', 'an admin identity is required');
   }
 
   app.get(
@@ -60,13 +61,21 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['clusters'],
-        response: { 200: { type: 'object', properties: { clusters: { type: 'array', items: clusterSummary } } }, ...errors },
+        response: {
+          200: { type: 'object', properties: { clusters: { type: 'array', items: clusterSummary } } },
+          ...errors,
+        },
       },
     },
     async (request) => ({
       clusters: clusters.visible(callerOf(request).identity).map((id) => {
         const c = agents.cluster(id);
-        return { cluster_id: id, connected: c.connected, last_seen: iso(c.lastSeen), agents: c.agents.length };
+        return {
+          cluster_id: id,
+          connected: c.connected,
+          last_seen: iso(c.lastSeen),
+          agents: c.agents.length,
+        };
       }),
     }),
   );
@@ -94,7 +103,12 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
     async (request) => {
       clusters.require(callerOf(request).identity, request.params.id);
       const c = agents.cluster(request.params.id);
-      return { cluster_id: c.clusterId, connected: c.connected, last_seen: iso(c.lastSeen), agents: c.agents.map(agentView) };
+      return {
+        cluster_id: c.clusterId,
+        connected: c.connected,
+        last_seen: iso(c.lastSeen),
+        agents: c.agents.map(agentView),
+      };
     },
   );
 
@@ -103,7 +117,10 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['admin'],
-        response: { 200: { type: 'object', properties: { agents: { type: 'array', items: agentSchema } } }, ...errors },
+        response: {
+          200: { type: 'object', properties: { agents: { type: 'array', items: agentSchema } } },
+          ...errors,
+        },
       },
     },
     async (request) => {

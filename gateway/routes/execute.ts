@@ -58,7 +58,12 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     return { id: randomUUID(), clusterId: body.cluster_id, identity: caller.identity, sessionId, timeoutMs };
   }
 
-  function gatewayResult(c: CommandContext, status: 'denied' | 'timeout', error: string, ms: number): CommandResult {
+  function gatewayResult(
+    c: CommandContext,
+    status: 'denied' | 'timeout',
+    error: string,
+    ms: number,
+  ): CommandResult {
     return {
       command_id: c.id,
       session_id: c.sessionId,
@@ -72,15 +77,31 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     };
   }
 
-  function refuse(request: FastifyRequest, caller: Caller, c: CommandContext, argv: string[] | null, rule: string, reason: string, token?: string) {
+  function refuse(
+    request: FastifyRequest,
+    caller: Caller,
+    c: CommandContext,
+    argv: string[] | null,
+    rule: string,
+    reason: string,
+    token?: string,
+  ) {
     metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule });
     void audit.emit({
       ...auditBase(request, caller, c),
       event_type: 'unauthorized_command_attempt',
-      details: { rule, reason, token: token ?? null, argv, correlation_id: (request.body as CommandRequestBody).correlation_id ?? null },
+      details: {
+        rule,
+        reason,
+        token: token ?? null,
+        argv,
+        correlation_id: (request.body as CommandRequestBody).correlation_id ?? null,
+      },
     });
     return withBody(
-      new KubentlyError('unauthorized_command', reason, { details: { rule, ...(token !== undefined ? { token } : {}) } }),
+      new KubentlyError('unauthorized_command', reason, {
+        details: { rule, ...(token !== undefined ? { token } : {}) },
+      }),
       gatewayResult(c, 'denied', reason, 0),
     );
   }
@@ -88,7 +109,11 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
   app.post<{ Body: CommandRequestBody }>(
     '/debug/execute',
     {
-      schema: { tags: ['commands'], body: schema, response: { 200: { $ref: 'CommandResult#' }, ...errors, 504: errorRef } },
+      schema: {
+        tags: ['commands'],
+        body: schema,
+        response: { 200: { $ref: 'CommandResult#' }, ...errors, 504: errorRef },
+      },
       config: { rateLimit: { max: config.rateLimit.execute, timeWindow: config.rateLimit.windowMs } },
     },
     async (request) => {
@@ -97,7 +122,8 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
       clusters.require(caller.identity, body.cluster_id);
       if (body.session_id !== undefined) {
         const session = await sessions.get(body.session_id, caller.identity);
-        if (!session || session.clusterId !== body.cluster_id) throw new KubentlyError('not_found', 'session not found');
+        if (!session || session.clusterId !== body.cluster_id)
+          throw new KubentlyError('not_found', 'session not found');
       }
       const c = contextFor(body, caller, body.session_id ?? null);
 
@@ -107,16 +133,31 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
       } catch (err) {
         if (isKubentlyError(err) && err.code === 'unauthorized_command') {
           const d = err.details ?? {};
-          throw refuse(request, caller, c, null, String(d.rule ?? 'grammar'), err.message, d.token as string | undefined);
+          throw refuse(
+            request,
+            caller,
+            c,
+            null,
+            String(d.rule ?? 'grammar'),
+            err.message,
+            d.token as string | undefined,
+          );
         }
         throw err;
       }
       const decision = policy.evaluate(command);
-      if (!decision.allowed) throw refuse(request, caller, c, command.argv, decision.rule, decision.reason, decision.token);
+      if (!decision.allowed)
+        throw refuse(request, caller, c, command.argv, decision.rule, decision.reason, decision.token);
 
       if (!agents.isConnected(c.clusterId)) {
-        void audit.emit({ ...auditBase(request, caller, c), event_type: 'agent_connection_failure', details: { reason: 'no_agent_connected' } });
-        throw new KubentlyError('agent_unavailable', 'no agent of this cluster is connected', { details: { cluster_id: c.clusterId } });
+        void audit.emit({
+          ...auditBase(request, caller, c),
+          event_type: 'agent_connection_failure',
+          details: { reason: 'no_agent_connected' },
+        });
+        throw new KubentlyError('agent_unavailable', 'no agent of this cluster is connected', {
+          details: { cluster_id: c.clusterId },
+        });
       }
       if (c.sessionId !== null) await sessions.touch(c.sessionId, caller.identity);
 
@@ -135,7 +176,11 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
         result = toResult(await relay.send(command), c.sessionId);
       } catch (err) {
         if (!(isKubentlyError(err) && err.code === 'timeout')) {
-          void audit.emit({ ...auditBase(request, caller, c), event_type: 'command_executed', details: { argv: command.argv, outcome: 'error', error: (err as Error).message } });
+          void audit.emit({
+            ...auditBase(request, caller, c),
+            event_type: 'command_executed',
+            details: { argv: command.argv, outcome: 'error', error: (err as Error).message },
+          });
           throw err;
         }
         result = gatewayResult(c, 'timeout', err.message, Math.round(performance.now() - started));
@@ -157,18 +202,25 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
         },
       });
       // Kept before answering so a client can fetch it right after the reply; losing the cache must not lose the answer.
-      await results.put(result, caller.identity).catch((err) => log.warn({ err, commandId: c.id }, 'result not kept'));
+      await results
+        .put(result, caller.identity)
+        .catch((err) => log.warn({ err, commandId: c.id }, 'result not kept'));
 
       if (failure) throw failure;
       if (result.status === 'denied') {
         metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule: 'agent_policy' });
         throw withBody(
-          new KubentlyError('unauthorized_command', result.error ?? 'denied by the agent policy', { details: { rule: 'agent_policy' } }),
+          new KubentlyError('unauthorized_command', result.error ?? 'denied by the agent policy', {
+            details: { rule: 'agent_policy' },
+          }),
           result,
         );
       }
       if (result.status === 'timeout') {
-        throw withBody(new KubentlyError('timeout', result.error ?? 'the command timed out in the cluster'), result);
+        throw withBody(
+          new KubentlyError('timeout', result.error ?? 'the command timed out in the cluster'),
+          result,
+        );
       }
       return result;
     },

@@ -27,7 +27,10 @@ function withTimeout(check: HealthCheck, ms: number): Promise<void> {
 export async function operationsRoutes(app: FastifyInstance, opts: OperationsOptions): Promise<void> {
   const { registry, checks, checkTimeoutMs = 1_000 } = opts;
   const live = async () => ({ status: 'ok' });
-  const liveSchema = { hide: true, response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } };
+  const liveSchema = {
+    hide: true,
+    response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+  };
   app.get('/health', { schema: liveSchema, config: open }, live);
   app.get('/healthz', { schema: liveSchema, config: open }, live);
 
@@ -42,7 +45,11 @@ export async function operationsRoutes(app: FastifyInstance, opts: OperationsOpt
     if (down.length === 0) return { status: 'ready', checks: status };
     return reply
       .code(503)
-      .send({ error: 'service_unavailable', message: `not ready: ${down.join(', ')}`, details: { checks: status } });
+      .send({
+        error: 'service_unavailable',
+        message: `not ready: ${down.join(', ')}`,
+        details: { checks: status },
+      });
   });
 
   app.get('/metrics', { schema: { hide: true }, config: open }, async (_request, reply) => {

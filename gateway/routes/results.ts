@@ -13,7 +13,13 @@ export async function resultRoutes(app: FastifyInstance, ctx: GatewayContext): P
       schema: {
         tags: ['commands'],
         params: { type: 'object', required: ['id'], properties: { id: idParam } },
-        response: { 200: { $ref: 'CommandResult#' }, 400: errorRef, 401: errorRef, 404: errorRef, 503: errorRef },
+        response: {
+          200: { $ref: 'CommandResult#' },
+          400: errorRef,
+          401: errorRef,
+          404: errorRef,
+          503: errorRef,
+        },
       },
     },
     async (request) => {

@@ -67,7 +67,11 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
         event_type: 'session_creation',
         cluster_id: session.clusterId,
         session_id: session.id,
-        details: { ttl_seconds: session.ttlSeconds, user_id: session.userId, correlation_id: session.correlationId },
+        details: {
+          ttl_seconds: session.ttlSeconds,
+          user_id: session.userId,
+          correlation_id: session.correlationId,
+        },
       });
       return reply.code(201).send(sessionView(session));
     },

@@ -86,12 +86,17 @@ export function createRedisSessionStore({
   const idleMs = idleSeconds * 1000;
 
   // defineCommand is per client; the names carry our prefix so other users of the client cannot clash.
-  const scripts = { kubentlySessionCreate: CREATE, kubentlySessionTouch: TOUCH, kubentlySessionDelete: DELETE };
+  const scripts = {
+    kubentlySessionCreate: CREATE,
+    kubentlySessionTouch: TOUCH,
+    kubentlySessionDelete: DELETE,
+  };
   const commands = redis as unknown as Record<string, ScriptFn | undefined>;
   for (const [name, lua] of Object.entries(scripts)) {
     if (!commands[name]) redis.defineCommand(name, { numberOfKeys: 2, lua });
   }
-  const run = (name: keyof typeof scripts, ...args: (string | number)[]) => commands[name]!.call(redis, ...args);
+  const run = (name: keyof typeof scripts, ...args: (string | number)[]) =>
+    commands[name]!.call(redis, ...args);
 
   async function guarded<T>(op: () => Promise<T>): Promise<T> {
     try {
@@ -149,7 +154,15 @@ export function createRedisSessionStore({
       guarded(async () => visible(fromHash(id, await redis.hgetall(sessionKey(id))), owner)),
     touch: (id, owner) =>
       guarded(async () => {
-        const reply = await run('kubentlySessionTouch', sessionKey(id), indexKey(owner), owner, now(), idleMs, id);
+        const reply = await run(
+          'kubentlySessionTouch',
+          sessionKey(id),
+          indexKey(owner),
+          owner,
+          now(),
+          idleMs,
+          id,
+        );
         return reply ? fromHash(id, pairsToHash(reply)) : null;
       }),
     delete: (id, owner) =>

@@ -14,7 +14,7 @@ import type { AuditEventInput } from '../../common/audit/events.js';
 import type { Command } from '../../common/command/types.js';
 import { KubentlyError } from '../../common/errors.js';
 import { createLogger, type Logger } from '../../common/logger.js';
-import { type Policy, PRESETS, parsePolicy } from '../../common/policy/index.js';
+import { type Policy, parsePolicy } from '../../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../../common/subjects.js';
 import {
   type CommandMessage,
@@ -24,18 +24,18 @@ import {
   type ResultMessage,
   WIRE_VERSION,
 } from '../../common/wire.js';
-import type { SpawnedNats } from '../../scripts/lib/nats-server.js';
 import { type AgentTracker, createAgentTracker } from '../../gateway/agent-tracker.js';
 import { buildGateway, type GatewayDeps } from '../../gateway/app.js';
 import { type ApiKeyStore, createApiKeyStore } from '../../gateway/auth/api-keys.js';
 import { type GatewayConfig, gatewayConfigDefaults } from '../../gateway/config.js';
-import { redisOptions } from '../../gateway/redis-options.js';
 import { createGatewayPolicy } from '../../gateway/policy-adapter.js';
+import { redisOptions } from '../../gateway/redis-options.js';
 import { createRelay, type Relay } from '../../gateway/relay.js';
 import { createMemoryResultStore, createRedisResultStore } from '../../gateway/results/result-store.js';
 import { createMemorySessionStore } from '../../gateway/sessions/memory-store.js';
 import { createRedisSessionStore } from '../../gateway/sessions/redis-store.js';
 import type { SessionStore } from '../../gateway/sessions/types.js';
+import type { SpawnedNats } from '../../scripts/lib/nats-server.js';
 import { connectAs, provision, randomToken, startNats } from './nats-server.js';
 
 export const KEYS = {
@@ -228,7 +228,10 @@ export interface GatewayStack {
   as(who: keyof typeof KEYS): Record<string, string>;
 }
 
-export async function startGatewayStack(t: ExecutionContext, options: GatewayStackOptions = {}): Promise<GatewayStack> {
+export async function startGatewayStack(
+  t: ExecutionContext,
+  options: GatewayStackOptions = {},
+): Promise<GatewayStack> {
   const clusters = options.clusters ?? ['c1', 'c2'];
   const agentSpecs = options.agents ?? { c1: 'answer' };
   const server =
@@ -239,7 +242,8 @@ export async function startGatewayStack(t: ExecutionContext, options: GatewaySta
   const js = jetstream(nc);
   const log = quietLog();
   const prefix = uniquePrefix();
-  const redisUrl = options.redis === false ? undefined : typeof options.redis === 'object' ? options.redis.url : REDIS_URL;
+  const redisUrl =
+    options.redis === false ? undefined : typeof options.redis === 'object' ? options.redis.url : REDIS_URL;
   const redis = redisUrl ? await testRedis(t, prefix, redisUrl) : undefined;
   const config = gatewayConfigDefaults({
     clusters,
@@ -314,4 +318,3 @@ export async function startGatewayStack(t: ExecutionContext, options: GatewaySta
   };
 }
 
-export { PRESETS };
