@@ -20,7 +20,10 @@ import { TtlCache } from './verbs/ttl-cache.js';
 
 export type { ExecutorLimits } from './verbs/context.js';
 
-export type DescribeFn = (command: Command, signal: AbortSignal) => Promise<{ output: string; error: string | null }>;
+export type DescribeFn = (
+  command: Command,
+  signal: AbortSignal,
+) => Promise<{ output: string; error: string | null }>;
 
 export interface ExecutorDeps {
   kube: KubeClient;
@@ -39,14 +42,16 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
   const { kube, log, limits, now = Date.now } = deps;
   const cache = new TtlCache(deps.discoveryTtlMs ?? defaultDiscoveryTtlMs, now);
   const reader = kubeReaderOf(kube);
-  const describe: DescribeFn = deps.describe ?? ((command, signal) => describeCommand(reader, command, signal, now));
+  const describe: DescribeFn =
+    deps.describe ?? ((command, signal) => describeCommand(reader, command, signal, now));
 
   function run(command: Command, ctx: VerbContext): Promise<VerbResult> {
     switch (command.verb) {
       case 'get':
         return runGet(ctx, command);
       case 'describe':
-        if (command.targets.some((t) => t.resource === 'secrets')) throw new RefusedError('error: the Kubently agent never reads secrets');
+        if (command.targets.some((t) => t.resource === 'secrets'))
+          throw new RefusedError('error: the Kubently agent never reads secrets');
         return describe(command, ctx.signal);
       case 'logs':
         return runLogs(ctx, command);
@@ -74,15 +79,28 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
         result = await run(command, ctx);
       } catch (err) {
         if (signal.aborted || isAbortError(err)) {
-          return { status: 'timeout', output: '', error: `the command did not finish within ${command.timeoutMs} ms`, truncated: false };
+          return {
+            status: 'timeout',
+            output: '',
+            error: `the command did not finish within ${command.timeoutMs} ms`,
+            truncated: false,
+          };
         }
         if (err instanceof KubeApiError || err instanceof RefusedError) {
-          return { status: 'failure', output: '', error: err instanceof KubeApiError ? err.text : err.message, truncated: false };
+          return {
+            status: 'failure',
+            output: '',
+            error: err instanceof KubeApiError ? err.text : err.message,
+            truncated: false,
+          };
         }
         log.error({ err, commandId: command.id, verb: command.verb }, 'command failed in the agent');
+        // A socket error carries a code (ECONNREFUSED, ECONNRESET, ...); anything else is the agent's own fault.
         const code = (err as NodeJS.ErrnoException).code;
-        const reason = code ? ` (${code})` : '';
-        return { status: 'failure', output: '', error: `error: the agent could not reach the Kubernetes API${reason}`, truncated: false };
+        const error = code
+          ? `error: the agent could not reach the Kubernetes API (${code})`
+          : 'error: internal error in the agent';
+        return { status: 'failure', output: '', error, truncated: false };
       }
       const limited = limitOutput(result.output, limits.maxOutputBytes);
       const outcome: ExecutionOutcome = {

@@ -57,7 +57,9 @@ export class KubeApiError extends Error {
 }
 
 export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || (err as NodeJS.ErrnoException).code === 'ABORT_ERR');
+  return (
+    err instanceof Error && (err.name === 'AbortError' || (err as NodeJS.ErrnoException).code === 'ABORT_ERR')
+  );
 }
 
 /** Auth headers are re-read this often, so a rotated service-account token is picked up. */
@@ -83,7 +85,10 @@ export async function createKubeClient(kc: KubeConfig, options: KubeClientOption
   let authSource = kc;
   if (!isHttps && !cluster.skipTLSVerify) {
     authSource = new KubeConfig();
-    authSource.loadFromClusterAndUser({ ...cluster, skipTLSVerify: true }, kc.getCurrentUser() ?? { name: 'anonymous' });
+    authSource.loadFromClusterAndUser(
+      { ...cluster, skipTLSVerify: true },
+      kc.getCurrentUser() ?? { name: 'anonymous' },
+    );
   }
   const tls: https.RequestOptions = {};
   await authSource.applyToHTTPSOptions(tls);
@@ -138,7 +143,10 @@ export async function createKubeClient(kc: KubeConfig, options: KubeClientOption
     });
   }
 
-  async function readBody(res: http.IncomingMessage, maxBytes: number): Promise<{ body: string; truncated: boolean }> {
+  async function readBody(
+    res: http.IncomingMessage,
+    maxBytes: number,
+  ): Promise<{ body: string; truncated: boolean }> {
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;

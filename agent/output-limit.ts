@@ -24,7 +24,8 @@ export function utf8Prefix(text: string, maxBytes: number): string {
 }
 
 export function limitOutput(text: string, maxBytes: number): LimitedText {
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes) return { text, truncated: false };
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text, 'utf8') <= maxBytes)
+    return { text, truncated: false };
   const notice = truncationNotice(maxBytes);
   const room = Math.max(0, maxBytes - Buffer.byteLength(notice, 'utf8'));
   return { text: utf8Prefix(text, room) + notice, truncated: true };

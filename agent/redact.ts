@@ -6,7 +6,8 @@
 export const REDACTED = '[redacted by kubently]';
 
 const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
-const sensitiveKey = /(^|[./_-])(token|password|passwd|secret|api[-_]?key|private[-_]?key|credentials?)([./_-]|$)/i;
+const sensitiveKey =
+  /(^|[./_-])(token|password|passwd|secret|api[-_]?key|private[-_]?key|credentials?)([./_-]|$)/i;
 const jwt = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
 const pemKey = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 

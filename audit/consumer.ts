@@ -206,9 +206,10 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
       consumer = await js.consumers.get(stream, name);
       const info = await consumer.info(true);
       firstExpected = info.ack_floor.stream_seq + 1;
-      if (deps.gapWaitMs === undefined && info.config.ack_wait > 0) {
+      const ackWaitNanos = info.config.ack_wait ?? 0;
+      if (deps.gapWaitMs === undefined && ackWaitNanos > 0) {
         // Twice the ack_wait: by then a record a stopped instance held has certainly been redelivered.
-        gapWaitMs = (2 * info.config.ack_wait) / 1e6 + 5_000;
+        gapWaitMs = (2 * ackWaitNanos) / 1e6 + 5_000;
       }
       log.info({ stream, consumer: name, lastSeq: chain.lastSeq }, 'audit consumer started');
       loop = run(consumer);

@@ -69,7 +69,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
   addGlobalOptions(program);
   for (const leaf of leaves(program)) addGlobalOptions(leaf.exitOverride());
   program.hook('preAction', (_program, action) => {
-    options = action.optsWithGlobals<GlobalOptions>();
+    options = mergedOptions(action);
   });
 
   try {
@@ -100,4 +100,18 @@ function addGlobalOptions(command: Command): void {
 
 function leaves(command: Command): Command[] {
   return command.commands.flatMap((sub) => (sub.commands.length > 0 ? [sub, ...leaves(sub)] : [sub]));
+}
+
+/** An option given explicitly anywhere on the line wins over a default, wherever it was declared. */
+function mergedOptions(action: Command): GlobalOptions {
+  const chain: Command[] = [];
+  for (let c: Command | null = action; c; c = c.parent) chain.unshift(c);
+  const merged: Record<string, unknown> = {};
+  for (const command of chain) {
+    for (const [key, value] of Object.entries(command.opts())) {
+      if (value === undefined) continue;
+      if (command.getOptionValueSource(key) !== 'default' || !(key in merged)) merged[key] = value;
+    }
+  }
+  return merged as unknown as GlobalOptions;
 }

@@ -1,24 +1,34 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import test from 'ava';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parseCommandRequest } from '../common/command/parse.js';
-import type { Command } from '../common/command/types.js';
-import { createLogger } from '../common/logger.js';
+import test from 'ava';
 import { createExecutor, type ExecutorDeps } from '../agent/executor.js';
 import { createKubeClient, type KubeClient } from '../agent/kube-client.js';
 import { loadKubeConfig } from '../agent/kube-config.js';
+import { parseCommandRequest } from '../common/command/parse.js';
+import type { Command } from '../common/command/types.js';
+import { createLogger } from '../common/logger.js';
 import { startSim, writeKubeconfig } from './helpers/sim.js';
 
 const log = createLogger({ level: 'silent' });
 
 function command(line: string, overrides: Partial<Command> = {}): Command {
-  return { ...parseCommandRequest({ command: line }, { id: 'c1', clusterId: 'sim', identity: 't', sessionId: null, timeoutMs: 5000 }), ...overrides };
+  return {
+    ...parseCommandRequest(
+      { command: line },
+      { id: 'c1', clusterId: 'sim', identity: 't', sessionId: null, timeoutMs: 5000 },
+    ),
+    ...overrides,
+  };
 }
 
-async function simClient(t: Parameters<typeof startSim>[0]): Promise<{ kube: KubeClient; requests: () => number }> {
+async function simClient(
+  t: Parameters<typeof startSim>[0],
+): Promise<{ kube: KubeClient; requests: () => number }> {
   const sim = await startSim(t);
-  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }));
+  const kube = await createKubeClient(
+    loadKubeConfig({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }),
+  );
   t.teardown(() => kube.close());
   return { kube, requests: () => sim.requests };
 }
@@ -29,7 +39,10 @@ function executor(kube: KubeClient, limits: Partial<ExecutorDeps['limits']> = {}
 
 test('executor - cuts output at the byte cap, marks it truncated and keeps a clear notice', async (t) => {
   const { kube } = await simClient(t);
-  const result = await executor(kube, { maxOutputBytes: 300 }).execute(command('get pods -A'), AbortSignal.timeout(5000));
+  const result = await executor(kube, { maxOutputBytes: 300 }).execute(
+    command('get pods -A'),
+    AbortSignal.timeout(5000),
+  );
   t.is(result.status, 'success');
   t.true(result.truncated);
   t.true(Buffer.byteLength(result.output) <= 300);
@@ -38,7 +51,10 @@ test('executor - cuts output at the byte cap, marks it truncated and keeps a cle
 
 test('executor - stops reading a log at the byte cap', async (t) => {
   const { kube } = await simClient(t);
-  const result = await executor(kube, { maxOutputBytes: 100 }).execute(command('logs web-7c5ddbdf54-2xkqp'), AbortSignal.timeout(5000));
+  const result = await executor(kube, { maxOutputBytes: 100 }).execute(
+    command('logs web-7c5ddbdf54-2xkqp'),
+    AbortSignal.timeout(5000),
+  );
   t.is(result.status, 'success');
   t.true(result.truncated);
   t.true(Buffer.byteLength(result.output) <= 100);
@@ -72,7 +88,14 @@ test('executor - answers timeout when the deadline fires before the apiserver an
     server.close();
   });
   const kc = new KubeConfig();
-  kc.loadFromClusterAndUser({ name: 'slow', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: false }, { name: 'u' });
+  kc.loadFromClusterAndUser(
+    {
+      name: 'slow',
+      server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      skipTLSVerify: false,
+    },
+    { name: 'u' },
+  );
   const kube = await createKubeClient(kc);
   t.teardown(() => kube.close());
   const started = Date.now();
@@ -81,10 +104,12 @@ test('executor - answers timeout when the deadline fires before the apiserver an
   t.true(Date.now() - started < 2000);
 });
 
-test('executor - reuses one connection for many commands (keep-alive)', async (t) => {
+test.serial('executor - reuses one connection for many commands (keep-alive)', async (t) => {
   const sockets = new Set<unknown>();
   const sim = await startSim(t);
-  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }));
+  const kube = await createKubeClient(
+    loadKubeConfig({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }),
+  );
   t.teardown(() => kube.close());
   const ex = executor(kube);
   const { default: http } = await import('node:http');
@@ -97,13 +122,17 @@ test('executor - reuses one connection for many commands (keep-alive)', async (t
     sockets.add(socket);
     return socket;
   };
-  for (let i = 0; i < 10; i++) t.is((await ex.execute(command('get pods'), AbortSignal.timeout(5000))).status, 'success');
+  for (let i = 0; i < 10; i++)
+    t.is((await ex.execute(command('get pods'), AbortSignal.timeout(5000))).status, 'success');
   t.is(sockets.size, 1);
 });
 
 test('executor - reports a NotFound as kubectl does, with the partial output of the names found', async (t) => {
   const { kube } = await simClient(t);
-  const result = await executor(kube).execute(command('get pod web-7c5ddbdf54-2xkqp nope'), AbortSignal.timeout(5000));
+  const result = await executor(kube).execute(
+    command('get pod web-7c5ddbdf54-2xkqp nope'),
+    AbortSignal.timeout(5000),
+  );
   t.is(result.status, 'failure');
   t.regex(result.output, /^NAME +READY/);
   t.is(result.error, 'Error from server (NotFound): pods "nope" not found');

@@ -9,7 +9,14 @@ import { printYaml } from '../agent/printers/yaml.js';
 import { naturalLess, parseQuantity, parseSortPath } from '../agent/verbs/sort-by.js';
 
 test('tabwriter - pads every column but the last to its widest cell plus 3, at least 6', (t) => {
-  t.is(formatTabbed([['NAME', 'AGE'], ['a', '5m'], ['longer-name', '1d']]), 'NAME          AGE\na             5m\nlonger-name   1d\n');
+  t.is(
+    formatTabbed([
+      ['NAME', 'AGE'],
+      ['a', '5m'],
+      ['longer-name', '1d'],
+    ]),
+    'NAME          AGE\na             5m\nlonger-name   1d\n',
+  );
   t.is(formatTabbed([['A', 'B', 'C']]), 'A     B     C\n');
 });
 
@@ -20,16 +27,36 @@ test('table printer - adds NAMESPACE first, LABELS last and kind-prefixed names'
       { name: 'IP', type: 'string', priority: 1 },
       { name: 'Age', type: 'string', priority: 0 },
     ],
-    rows: [{ cells: ['web', '10.0.0.1', '5m'], object: { metadata: { namespace: 'shop', labels: { b: '2', a: '1' } } } }],
+    rows: [
+      {
+        cells: ['web', '10.0.0.1', '5m'],
+        object: { metadata: { namespace: 'shop', labels: { b: '2', a: '1' } } },
+      },
+    ],
   };
-  const printer = new TablePrinter({ wide: false, noHeaders: false, withNamespace: true, showLabels: true, kindPrefix: 'deployment.apps' });
+  const printer = new TablePrinter({
+    wide: false,
+    noHeaders: false,
+    withNamespace: true,
+    showLabels: true,
+    kindPrefix: 'deployment.apps',
+  });
   printer.add(table);
-  t.is(formatTabbed(printer.lines), 'NAMESPACE   NAME                  AGE   LABELS\nshop        deployment.apps/web   5m    a=1,b=2\n');
+  t.is(
+    formatTabbed(printer.lines),
+    'NAMESPACE   NAME                  AGE   LABELS\nshop        deployment.apps/web   5m    a=1,b=2\n',
+  );
 });
 
 test('table printer - prints no header above an empty table and one header for repeated tables', (t) => {
   const columns = [{ name: 'Name', type: 'string', format: 'name' }];
-  const printer = new TablePrinter({ wide: false, noHeaders: false, withNamespace: false, showLabels: false, kindPrefix: null });
+  const printer = new TablePrinter({
+    wide: false,
+    noHeaders: false,
+    withNamespace: false,
+    showLabels: false,
+    kindPrefix: null,
+  });
   printer.add({ columnDefinitions: columns, rows: [] });
   t.deepEqual(printer.lines, []);
   printer.add({ columnDefinitions: columns, rows: [{ cells: ['a'] }] });
@@ -38,12 +65,27 @@ test('table printer - prints no header above an empty table and one header for r
 });
 
 test('json printer - sorts keys, indents by 4 and escapes HTML characters like Go', (t) => {
-  t.is(printJson({ b: 1, a: { d: [], c: '<a&b>' } }), '{\n    "a": {\n        "c": "\\u003ca\\u0026b\\u003e",\n        "d": []\n    },\n    "b": 1\n}\n');
+  t.is(
+    printJson({ b: 1, a: { d: [], c: '<a&b>' } }),
+    '{\n    "a": {\n        "c": "\\u003ca\\u0026b\\u003e",\n        "d": []\n    },\n    "b": 1\n}\n',
+  );
 });
 
 test('yaml printer - quotes what would read back as another type (keys too) and sorts keys', (t) => {
-  const out = printYaml({ z: '123', y: 'true', x: '', w: 'plain text', v: '2024-01-02T03:04:05Z', u: null, t: 1.5, s: false });
-  t.is(out, 's: false\nt: 1.5\nu: null\nv: "2024-01-02T03:04:05Z"\nw: plain text\nx: ""\n"y": "true"\nz: "123"\n');
+  const out = printYaml({
+    z: '123',
+    y: 'true',
+    x: '',
+    w: 'plain text',
+    v: '2024-01-02T03:04:05Z',
+    u: null,
+    t: 1.5,
+    s: false,
+  });
+  t.is(
+    out,
+    's: false\nt: 1.5\nu: null\nv: "2024-01-02T03:04:05Z"\nw: plain text\nx: ""\n"y": "true"\nz: "123"\n',
+  );
   // YAML 1.1 reads a bare y as a boolean, so go-yaml quotes even the key.
 });
 
@@ -62,22 +104,35 @@ test('yaml printer - lists under a key are not indented, maps in lists start aft
 });
 
 test('name printer - prints kind.group/name in lower case', (t) => {
-  t.is(printNames([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } }]), 'deployment.apps/web\npod/p\n');
+  t.is(
+    printNames([
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } },
+    ]),
+    'deployment.apps/web\npod/p\n',
+  );
 });
 
-test('go sort - sorts any input (it is Go\'s pdqsort, unstable but correct)', (t) => {
+test("go sort - sorts any input (it is Go's pdqsort, unstable but correct)", (t) => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 300 }), (xs) => {
       const copy = [...xs];
       goSort(copy, (a, b) => a < b);
-      t.deepEqual(copy, [...xs].sort((a, b) => a - b));
+      t.deepEqual(
+        copy,
+        [...xs].sort((a, b) => a - b),
+      );
     }),
   );
 });
 
 test('sort-by - parses relaxed JSONPath and compares naturally and as quantities', (t) => {
   t.deepEqual(parseSortPath('{.spec.containers[0].image}'), ['spec', 'containers', 0, 'image']);
-  t.deepEqual(parseSortPath("metadata.labels['app.kubernetes.io/name']"), ['metadata', 'labels', 'app.kubernetes.io/name']);
+  t.deepEqual(parseSortPath("metadata.labels['app.kubernetes.io/name']"), [
+    'metadata',
+    'labels',
+    'app.kubernetes.io/name',
+  ]);
   t.true(naturalLess('pod-2', 'pod-10'));
   t.false(naturalLess('pod-10', 'pod-2'));
   t.is(parseQuantity('1Gi'), 2 ** 30);

@@ -6,7 +6,15 @@ import { REDACTED, redactObject } from '../agent/redact.js';
 test('redact - a Secret inside a List loses its data and stringData values, keeps its keys', (t) => {
   const list = redactObject({
     kind: 'List',
-    items: [{ kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' }, stringData: { token: 'x' } }, { kind: 'Pod', metadata: { name: 'p' } }],
+    items: [
+      {
+        kind: 'Secret',
+        metadata: { name: 's' },
+        data: { password: 'aHVudGVyMg==' },
+        stringData: { token: 'x' },
+      },
+      { kind: 'Pod', metadata: { name: 'p' } },
+    ],
   });
   t.deepEqual(list.items[0]?.data, { password: REDACTED });
   t.deepEqual(list.items[0]?.stringData, { token: REDACTED });
@@ -14,13 +22,20 @@ test('redact - a Secret inside a List loses its data and stringData values, keep
 });
 
 test('redact - last-applied-configuration of a Secret is redacted, of other kinds kept verbatim', (t) => {
-  const secretApplied = '{"apiVersion":"v1","data":{"key":"c2VjcmV0"},"kind":"Secret","metadata":{"name":"s"}}\n';
+  const secretApplied =
+    '{"apiVersion":"v1","data":{"key":"c2VjcmV0"},"kind":"Secret","metadata":{"name":"s"}}\n';
   const podApplied = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}\n';
-  const a = redactObject({ kind: 'Pod', metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': secretApplied } } });
+  const a = redactObject({
+    kind: 'Pod',
+    metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': secretApplied } },
+  });
   const applied = a.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
   t.false(applied.includes('c2VjcmV0'));
   t.deepEqual(JSON.parse(applied).data, { key: REDACTED });
-  const b = redactObject({ kind: 'Pod', metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': podApplied } } });
+  const b = redactObject({
+    kind: 'Pod',
+    metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': podApplied } },
+  });
   t.is(b.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], podApplied);
 });
 
@@ -29,7 +44,9 @@ test('redact - token-looking annotations are redacted, secretKeyRef references s
   const pod = redactObject({
     kind: 'Pod',
     metadata: { annotations: { 'example.com/api-token': 'abc', note: `use ${jwt} here`, plain: 'hello' } },
-    spec: { containers: [{ env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }] },
+    spec: {
+      containers: [{ env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] }],
+    },
   });
   t.is(pod.metadata.annotations['example.com/api-token'], REDACTED);
   t.is(pod.metadata.annotations.note, `use ${REDACTED} here`);
@@ -50,13 +67,28 @@ test('output limit - cuts on a UTF-8 character boundary and says it was cut', (t
 });
 
 test('api errors - a 403 names the missing permission, others print as kubectl does', (t) => {
-  const forbidden = JSON.stringify({ kind: 'Status', reason: 'Forbidden', message: 'pods is forbidden: User "x" cannot list resource "pods"' });
+  const forbidden = JSON.stringify({
+    kind: 'Status',
+    reason: 'Forbidden',
+    message: 'pods is forbidden: User "x" cannot list resource "pods"',
+  });
   t.is(
     apiErrorFrom(403, forbidden, '/api/v1/namespaces/shop/pods').text,
     'the agent is not allowed to list pods in namespace "shop" (RBAC): pods is forbidden: User "x" cannot list resource "pods"',
   );
-  t.is(apiErrorFrom(403, forbidden, '/apis/apps/v1/deployments/x').text.startsWith('the agent is not allowed to get deployments (RBAC)'), true);
+  t.is(
+    apiErrorFrom(403, forbidden, '/apis/apps/v1/deployments/x').text.startsWith(
+      'the agent is not allowed to get deployments (RBAC)',
+    ),
+    true,
+  );
   const notFound = JSON.stringify({ kind: 'Status', reason: 'NotFound', message: 'pods "x" not found' });
-  t.is(apiErrorFrom(404, notFound, '/api/v1/namespaces/default/pods/x').text, 'Error from server (NotFound): pods "x" not found');
-  t.is(apiErrorFrom(500, 'oops', '/api').text, 'error: the server responded with the status code 500 but did not return more information');
+  t.is(
+    apiErrorFrom(404, notFound, '/api/v1/namespaces/default/pods/x').text,
+    'Error from server (NotFound): pods "x" not found',
+  );
+  t.is(
+    apiErrorFrom(500, 'oops', '/api').text,
+    'error: the server responded with the status code 500 but did not return more information',
+  );
 });

@@ -2,12 +2,12 @@
 // match byte for byte, and kubectl's stderr must be the agent's `error` when kubectl fails.
 
 import test from 'ava';
-import { parseCommandRequest } from '../common/command/parse.js';
-import { createLogger } from '../common/logger.js';
 import { createExecutor } from '../agent/executor.js';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
 import { createKubeClient } from '../agent/kube-client.js';
 import { loadKubeConfig } from '../agent/kube-config.js';
+import { parseCommandRequest } from '../common/command/parse.js';
+import { createLogger } from '../common/logger.js';
 import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
 import { startSim, writeKubeconfig } from './helpers/sim.js';
 
@@ -107,12 +107,19 @@ test('parity - the executor prints what kubectl prints for the same commands', a
   const kubectl = await kubectlFor(t, kubeconfig);
   const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());
-  const executor = createExecutor({ kube, log: createLogger({ level: 'silent' }), limits: { maxOutputBytes: 4 << 20 } });
+  const executor = createExecutor({
+    kube,
+    log: createLogger({ level: 'silent' }),
+    limits: { maxOutputBytes: 4 << 20 },
+  });
   t.true(COMMANDS.length >= 40);
 
   const mismatches: string[] = [];
   for (const line of COMMANDS) {
-    const command = parseCommandRequest({ command: line }, { id: 'c1', clusterId: 'sim', identity: 'test', sessionId: null, timeoutMs: 20_000 });
+    const command = parseCommandRequest(
+      { command: line },
+      { id: 'c1', clusterId: 'sim', identity: 'test', sessionId: null, timeoutMs: 20_000 },
+    );
     // Ages are computed from the clock (by the sim, and by kubectl for events): a second boundary
     // between the two runs changes a cell, so one mismatch is retried before it counts.
     let same = false;
@@ -124,7 +131,9 @@ test('parity - the executor prints what kubectl prints for the same commands', a
       last = { agent, kubectl: k };
     }
     if (!same && last) {
-      mismatches.push(`${line}\n--- kubectl (exit ${last.kubectl.exitCode})\n${last.kubectl.stdout}${last.kubectl.stderr}--- agent (${last.agent.status})\n${last.agent.output}${last.agent.error ?? ''}`);
+      mismatches.push(
+        `${line}\n--- kubectl (exit ${last.kubectl.exitCode})\n${last.kubectl.stdout}${last.kubectl.stderr}--- agent (${last.agent.status})\n${last.agent.output}${last.agent.error ?? ''}`,
+      );
     }
   }
   t.deepEqual(mismatches, []);
@@ -136,9 +145,16 @@ test('parity - logs of several containers or pods hold the same lines as kubectl
   const kubectl = await kubectlFor(t, kubeconfig);
   const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());
-  const executor = createExecutor({ kube, log: createLogger({ level: 'silent' }), limits: { maxOutputBytes: 4 << 20 } });
+  const executor = createExecutor({
+    kube,
+    log: createLogger({ level: 'silent' }),
+    limits: { maxOutputBytes: 4 << 20 },
+  });
   for (const line of [`logs ${SIDECAR} --all-containers`, 'logs -l app=web', 'logs -l app=web --tail 2']) {
-    const command = parseCommandRequest({ command: line }, { id: 'c1', clusterId: 'sim', identity: 'test', sessionId: null, timeoutMs: 20_000 });
+    const command = parseCommandRequest(
+      { command: line },
+      { id: 'c1', clusterId: 'sim', identity: 'test', sessionId: null, timeoutMs: 20_000 },
+    );
     const k = await kubectl(line.split(' '));
     const agent = await executor.execute(command, AbortSignal.timeout(20_000));
     t.is(agent.status, 'success', line);

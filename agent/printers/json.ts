@@ -5,7 +5,8 @@ export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value !== null && typeof value === 'object') {
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(compareGoStrings)) sorted[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort(compareGoStrings))
+      sorted[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
     return sorted;
   }
   return value;

@@ -18,6 +18,7 @@ export function groupOf(apiVersion: string | undefined): string {
 
 export function printNames(objects: readonly NamedObject[]): string {
   let out = '';
-  for (const o of objects) out += `${kindPrefix(o.kind ?? '', groupOf(o.apiVersion))}/${o.metadata?.name ?? ''}\n`;
+  for (const o of objects)
+    out += `${kindPrefix(o.kind ?? '', groupOf(o.apiVersion))}/${o.metadata?.name ?? ''}\n`;
   return out;
 }

@@ -37,7 +37,8 @@ export class TablePrinter {
 
   add(table: Table): void {
     let noHeaders = this.options.noHeaders;
-    const sameColumns = this.lastColumns !== null && sameDefinitions(table.columnDefinitions, this.lastColumns);
+    const sameColumns =
+      this.lastColumns !== null && sameDefinitions(table.columnDefinitions, this.lastColumns);
     if (this.printedHeaders && (table.columnDefinitions.length === 0 || sameColumns)) noHeaders = true;
     let columns = table.columnDefinitions;
     if (columns.length === 0) columns = this.lastColumns ?? [];
@@ -51,7 +52,9 @@ export class TablePrinter {
 
   private print(definitions: TableColumn[], rows: TableRow[], noHeaders: boolean): void {
     const { wide, withNamespace, showLabels, kindPrefix } = this.options;
-    const nameColumn = kindPrefix ? definitions.findIndex((c) => c.format === 'name' && c.type === 'string') : -1;
+    const nameColumn = kindPrefix
+      ? definitions.findIndex((c) => c.format === 'name' && c.type === 'string')
+      : -1;
     const columns: TableColumn[] = [
       ...(withNamespace ? [{ name: 'Namespace', type: 'string' }] : []),
       ...definitions,
@@ -122,8 +125,8 @@ export function goString(value: unknown): string {
 
 /** printers.WriteEscaped: control characters are shown as ^X, so a cell cannot move the cursor. */
 function escapeTerminal(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
   if (!/[\x00-\x08\x0b-\x1f\x7f]/.test(text)) return text;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => (c === '\x7f' ? '^?' : `^${String.fromCharCode(c.charCodeAt(0) + 64)}`));
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) =>
+    c === '\x7f' ? '^?' : `^${String.fromCharCode(c.charCodeAt(0) + 64)}`,
+  );
 }

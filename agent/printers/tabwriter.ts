@@ -33,7 +33,13 @@ export function formatTabbed(lines: readonly string[][]): string {
 }
 
 /** Assigns the width of `column` for each block of consecutive lines in [from, to) having that column. */
-function layout(lines: readonly string[][], widths: number[][], column: number, from: number, to: number): void {
+function layout(
+  lines: readonly string[][],
+  widths: number[][],
+  column: number,
+  from: number,
+  to: number,
+): void {
   let line = from;
   while (line < to) {
     // A line has column `column` as a padded cell when it has more cells after it.

@@ -7,20 +7,55 @@ type Json = Record<string, unknown>;
 type Field = [string, 'omit' | 'keep' | 'time' | Field[]];
 
 const objectMeta: Field[] = [
-  ['name', 'omit'], ['generateName', 'omit'], ['namespace', 'omit'], ['selfLink', 'omit'], ['uid', 'omit'],
-  ['resourceVersion', 'omit'], ['generation', 'omit'], ['creationTimestamp', 'time'], ['deletionTimestamp', 'omit'],
-  ['deletionGracePeriodSeconds', 'omit'], ['labels', 'omit'], ['annotations', 'omit'], ['ownerReferences', 'omit'],
-  ['finalizers', 'omit'], ['managedFields', 'omit'],
+  ['name', 'omit'],
+  ['generateName', 'omit'],
+  ['namespace', 'omit'],
+  ['selfLink', 'omit'],
+  ['uid', 'omit'],
+  ['resourceVersion', 'omit'],
+  ['generation', 'omit'],
+  ['creationTimestamp', 'time'],
+  ['deletionTimestamp', 'omit'],
+  ['deletionGracePeriodSeconds', 'omit'],
+  ['labels', 'omit'],
+  ['annotations', 'omit'],
+  ['ownerReferences', 'omit'],
+  ['finalizers', 'omit'],
+  ['managedFields', 'omit'],
 ];
 const objectReference: Field[] = [
-  ['kind', 'omit'], ['namespace', 'omit'], ['name', 'omit'], ['uid', 'omit'], ['apiVersion', 'omit'],
-  ['resourceVersion', 'omit'], ['fieldPath', 'omit'],
+  ['kind', 'omit'],
+  ['namespace', 'omit'],
+  ['name', 'omit'],
+  ['uid', 'omit'],
+  ['apiVersion', 'omit'],
+  ['resourceVersion', 'omit'],
+  ['fieldPath', 'omit'],
 ];
 const event: Field[] = [
-  ['kind', 'omit'], ['apiVersion', 'omit'], ['metadata', objectMeta], ['involvedObject', objectReference],
-  ['reason', 'omit'], ['message', 'omit'], ['source', [['component', 'omit'], ['host', 'omit']]],
-  ['firstTimestamp', 'time'], ['lastTimestamp', 'time'], ['count', 'omit'], ['type', 'omit'], ['eventTime', 'time'],
-  ['series', 'omit'], ['action', 'omit'], ['related', 'omit'], ['reportingComponent', 'keep'], ['reportingInstance', 'keep'],
+  ['kind', 'omit'],
+  ['apiVersion', 'omit'],
+  ['metadata', objectMeta],
+  ['involvedObject', objectReference],
+  ['reason', 'omit'],
+  ['message', 'omit'],
+  [
+    'source',
+    [
+      ['component', 'omit'],
+      ['host', 'omit'],
+    ],
+  ],
+  ['firstTimestamp', 'time'],
+  ['lastTimestamp', 'time'],
+  ['count', 'omit'],
+  ['type', 'omit'],
+  ['eventTime', 'time'],
+  ['series', 'omit'],
+  ['action', 'omit'],
+  ['related', 'omit'],
+  ['reportingComponent', 'keep'],
+  ['reportingInstance', 'keep'],
 ];
 
 function isEmpty(value: unknown): boolean {

@@ -25,13 +25,19 @@ class Emitter {
 
   writeIndent(): void {
     const indent = Math.max(this.indent, 0);
-    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.putBreak();
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
+      this.putBreak();
     while (this.column < indent) this.put(' ');
     this.whitespace = true;
     this.indention = true;
   }
 
-  writeIndicator(indicator: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+  writeIndicator(
+    indicator: string,
+    needWhitespace: boolean,
+    isWhitespace: boolean,
+    isIndention: boolean,
+  ): void {
     if (needWhitespace && !this.whitespace) this.put(' ');
     this.put(indicator);
     this.whitespace = isWhitespace;
@@ -51,13 +57,15 @@ type Context = 'root' | 'key' | 'value' | 'item';
 
 function emitNode(e: Emitter, value: unknown, context: Context): void {
   if (Array.isArray(value)) {
-    if (value.length === 0) return emitFlowEmpty(e, '[]');
-    return emitSequence(e, value, context);
+    if (value.length === 0) emitFlowEmpty(e, '[]');
+    else emitSequence(e, value, context);
+    return;
   }
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value);
-    if (keys.length === 0) return emitFlowEmpty(e, '{}');
-    return emitMapping(e, value as Record<string, unknown>, keys);
+    if (keys.length === 0) emitFlowEmpty(e, '{}');
+    else emitMapping(e, value as Record<string, unknown>, keys);
+    return;
   }
   emitScalar(e, value, context === 'key');
 }
@@ -133,17 +141,22 @@ function emitString(e: Emitter, s: string, simpleKey: boolean): void {
   const allowBreaks = !simpleKey;
   switch (style) {
     case 'plain':
-      return writePlain(e, s, allowBreaks);
+      writePlain(e, s, allowBreaks);
+      return;
     case 'single':
-      return writeSingle(e, s, allowBreaks);
+      writeSingle(e, s, allowBreaks);
+      return;
     case 'double':
-      return writeDouble(e, s, allowBreaks);
+      writeDouble(e, s, allowBreaks);
+      return;
     case 'literal':
-      return writeLiteral(e, s);
+      writeLiteral(e, s);
+      return;
   }
 }
 
-const isBreak = (c: string | undefined): boolean => c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
+const isBreak = (c: string | undefined): boolean =>
+  c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 
 function isPrintable(c: string): boolean {
@@ -167,7 +180,8 @@ interface Analysis {
 
 /** libyaml's yaml_emitter_analyze_scalar (block context; the emitter allows unicode). */
 function analyze(s: string): Analysis {
-  if (s.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  if (s.length === 0)
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
   const chars = [...s];
   let blockIndicators = s.startsWith('---') || s.startsWith('...');
   let lineBreaks = false;
@@ -254,7 +268,15 @@ function writeSingle(e: Emitter, s: string, allowBreaks: boolean): void {
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i] as string;
     if (c === ' ') {
-      if (allowBreaks && !spaces && e.column > bestWidth && i > 0 && i < chars.length - 1 && chars[i + 1] !== ' ') e.writeIndent();
+      if (
+        allowBreaks &&
+        !spaces &&
+        e.column > bestWidth &&
+        i > 0 &&
+        i < chars.length - 1 &&
+        chars[i + 1] !== ' '
+      )
+        e.writeIndent();
       else e.put(c);
       spaces = true;
     } else {
@@ -267,21 +289,21 @@ function writeSingle(e: Emitter, s: string, allowBreaks: boolean): void {
 }
 
 const doubleEscapes: Record<number, string> = {
-  0x00: '0',
-  0x07: 'a',
-  0x08: 'b',
-  0x09: 't',
-  0x0a: 'n',
-  0x0b: 'v',
-  0x0c: 'f',
-  0x0d: 'r',
-  0x1b: 'e',
-  0x22: '"',
-  0x5c: '\\',
-  0x85: 'N',
-  0xa0: '_',
-  0x2028: 'L',
-  0x2029: 'P',
+  0: '0',
+  7: 'a',
+  8: 'b',
+  9: 't',
+  10: 'n',
+  11: 'v',
+  12: 'f',
+  13: 'r',
+  27: 'e',
+  34: '"',
+  92: '\\',
+  133: 'N',
+  160: '_',
+  8232: 'L',
+  8233: 'P',
 };
 
 function writeDouble(e: Emitter, s: string, allowBreaks: boolean): void {
@@ -341,13 +363,47 @@ function writeLiteral(e: Emitter, s: string): void {
 
 // --- go-yaml v2 resolve(): would this text, unquoted, read back as something other than a string?
 
-const nonStringWords = new Set(
-  [
-    '~', 'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'y', 'Y', 'yes', 'Yes', 'YES',
-    'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', '.nan', '.NaN', '.NAN', '.inf', '.Inf',
-    '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
-  ],
-);
+const nonStringWords = new Set([
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'true',
+  'True',
+  'TRUE',
+  'false',
+  'False',
+  'FALSE',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'on',
+  'On',
+  'ON',
+  'off',
+  'Off',
+  'OFF',
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
+  '<<',
+]);
 const goInt = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 const yamlFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const goFloat = /^[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)$/i;
@@ -376,7 +432,10 @@ function resolvesToString(s: string): boolean {
 }
 
 function validDate(s: string): boolean {
-  const [y, m, d] = s.slice(0, 10).split(/[-Tt ]/).map(Number);
+  const [y, m, d] = s
+    .slice(0, 10)
+    .split(/[-Tt ]/)
+    .map(Number);
   if (m === undefined || d === undefined || y === undefined || m < 1 || m > 12 || d < 1) return false;
   return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }

@@ -15,13 +15,28 @@ export async function runApiResources(ctx: VerbContext, command: Command): Promi
       (namespaced === undefined || r.resource.namespaced === namespaced),
   );
   // kubectl's default order: by API group, then by name (sort.Stable keeps discovery order on ties).
-  const sorted = kept.map((r, i) => ({ r, i })).sort((a, b) => compare(a.r.group, b.r.group) || compare(a.r.resource.name, b.r.resource.name) || a.i - b.i);
+  const sorted = kept
+    .map((r, i) => ({ r, i }))
+    .sort(
+      (a, b) => compare(a.r.group, b.r.group) || compare(a.r.resource.name, b.r.resource.name) || a.i - b.i,
+    );
   if (command.output === 'name') {
-    return { output: sorted.map(({ r }) => `${r.resource.name}${r.group ? `.${r.group}` : ''}\n`).join(''), error: null };
+    return {
+      output: sorted.map(({ r }) => `${r.resource.name}${r.group ? `.${r.group}` : ''}\n`).join(''),
+      error: null,
+    };
   }
   const wide = command.output === 'wide';
   const lines: string[][] = [];
-  if (!noHeaders) lines.push(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])]);
+  if (!noHeaders)
+    lines.push([
+      'NAME',
+      'SHORTNAMES',
+      'APIVERSION',
+      'NAMESPACED',
+      'KIND',
+      ...(wide ? ['VERBS', 'CATEGORIES'] : []),
+    ]);
   for (const { r } of sorted) {
     const { name, shortNames, namespaced: ns, kind, verbs, categories } = r.resource;
     const line = [name, (shortNames ?? []).join(','), r.groupVersion, String(ns), kind];

@@ -2,7 +2,7 @@
 
 import type { Command } from '../../common/command/types.js';
 import { printYaml } from '../printers/yaml.js';
-import { type VerbContext, type VerbResult, getJson } from './context.js';
+import { getJson, type VerbContext, type VerbResult } from './context.js';
 
 interface VersionInfo {
   gitVersion?: string;
@@ -12,7 +12,8 @@ interface VersionInfo {
 export async function runVersion(ctx: VerbContext, command: Command): Promise<VerbResult> {
   const info = await getJson<VersionInfo>(ctx, '/version');
   // kubectl marshals version.Info with 2-space indent in struct order, which is the server's order.
-  if (command.output === 'json') return { output: `${JSON.stringify({ serverVersion: info }, null, 2)}\n`, error: null };
+  if (command.output === 'json')
+    return { output: `${JSON.stringify({ serverVersion: info }, null, 2)}\n`, error: null };
   if (command.output === 'yaml') return { output: printYaml({ serverVersion: info }), error: null };
   return { output: `Server Version: ${info.gitVersion ?? ''}\n`, error: null };
 }

@@ -35,7 +35,11 @@ export const ok = (output: string): VerbResult => ({ output, error: null });
 export const defaultChunkSize = 500;
 
 /** JSON of a GET; the caller knows the shape it asked for. */
-export async function getJson<T>(ctx: VerbContext, path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T> {
+export async function getJson<T>(
+  ctx: VerbContext,
+  path: string,
+  query?: Record<string, string | number | boolean | undefined>,
+): Promise<T> {
   const res = await ctx.kube.get(path, { query: query ?? {}, signal: ctx.signal });
   return JSON.parse(res.body) as T;
 }

@@ -2,7 +2,7 @@
 // ServerPreferredResources: for each group, a resource appears under the first (preferred) version
 // that serves it; subresources (`pods/log`) are left out.
 
-import { type VerbContext, getJson } from './context.js';
+import { getJson, type VerbContext } from './context.js';
 
 export interface ApiResource {
   name: string;
@@ -15,7 +15,11 @@ export interface ApiResource {
 }
 
 interface GroupList {
-  groups: { name: string; versions: { groupVersion: string; version: string }[]; preferredVersion?: { groupVersion: string } }[];
+  groups: {
+    name: string;
+    versions: { groupVersion: string; version: string }[];
+    preferredVersion?: { groupVersion: string };
+  }[];
 }
 
 export interface DiscoveredResource {
@@ -25,7 +29,9 @@ export interface DiscoveredResource {
 }
 
 /** Every group/version the server serves, core first, in the server's order. */
-export async function serverGroupVersions(ctx: VerbContext): Promise<{ group: string; versions: string[] }[]> {
+export async function serverGroupVersions(
+  ctx: VerbContext,
+): Promise<{ group: string; versions: string[] }[]> {
   return ctx.cache.get('discovery:groups', async () => {
     const core = await getJson<{ versions: string[] }>(ctx, '/api');
     const groups = await getJson<GroupList>(ctx, '/apis');
@@ -46,7 +52,9 @@ async function resourcesOf(ctx: VerbContext, groupVersion: string): Promise<ApiR
 
 export async function serverPreferredResources(ctx: VerbContext): Promise<DiscoveredResource[]> {
   const groups = await serverGroupVersions(ctx);
-  const lists = await Promise.all(groups.map((g) => Promise.all(g.versions.map((gv) => resourcesOf(ctx, gv)))));
+  const lists = await Promise.all(
+    groups.map((g) => Promise.all(g.versions.map((gv) => resourcesOf(ctx, gv)))),
+  );
   const out: DiscoveredResource[] = [];
   groups.forEach((g, gi) => {
     const seen = new Set<string>();

@@ -6,11 +6,11 @@ import { apiVersionOf, RESOURCE_TYPES } from '../../common/resources.js';
 import { humanDuration } from '../printers/duration.js';
 import { goSort } from '../printers/go-sort.js';
 import { printJsonInOrder } from '../printers/json.js';
-import { typedEvent } from '../printers/typed-event.js';
 import { formatTabbed } from '../printers/tabwriter.js';
+import { typedEvent } from '../printers/typed-event.js';
 import { printYaml } from '../printers/yaml.js';
 import { redactObject } from '../redact.js';
-import { type VerbContext, type VerbResult, defaultChunkSize } from './context.js';
+import { defaultChunkSize, type VerbContext, type VerbResult } from './context.js';
 
 interface Event {
   metadata?: { namespace?: string };
@@ -58,7 +58,8 @@ function forSelector(forObject: string): string {
 
 export async function runEvents(ctx: VerbContext, command: Command): Promise<VerbResult> {
   const namespace = command.allNamespaces ? null : (command.namespace ?? 'default');
-  const path = namespace === null ? '/api/v1/events' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+  const path =
+    namespace === null ? '/api/v1/events' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
   const { limit, chunkSize, forObject, types } = command.flags;
   const pageSize = limit ?? chunkSize ?? defaultChunkSize;
   const items: Event[] = [];
@@ -76,7 +77,9 @@ export async function runEvents(ctx: VerbContext, command: Command): Promise<Ver
     items.push(...(page.items ?? []));
     cont = limit === undefined ? page.metadata?.continue || undefined : undefined;
   } while (cont);
-  const kept = types ? items.filter((e) => types.some((t) => t.toLowerCase() === (e.type ?? '').toLowerCase())) : items;
+  const kept = types
+    ? items.filter((e) => types.some((t) => t.toLowerCase() === (e.type ?? '').toLowerCase()))
+    : items;
   if (kept.length === 0 && command.output === 'table') {
     // kubectl writes this to stderr; it is what the user sees, so it is the output here.
     const text = namespace === null ? 'No events found.\n' : `No events found in ${namespace} namespace.\n`;
@@ -86,13 +89,19 @@ export async function runEvents(ctx: VerbContext, command: Command): Promise<Ver
   if (command.output === 'json' || command.output === 'yaml') {
     // kubectl prints its typed EventList: TypeMeta first, struct order (the apiserver's order), an
     // empty ListMeta after merging the pages; YAML sorts the keys anyway.
-    const list = { kind: 'EventList', apiVersion: 'v1', metadata: {}, items: kept.map((e) => redactObject(typedEvent(e))) };
+    const list = {
+      kind: 'EventList',
+      apiVersion: 'v1',
+      metadata: {},
+      items: kept.map((e) => redactObject(typedEvent(e))),
+    };
     return { output: command.output === 'yaml' ? printYaml(list) : printJsonInOrder(list), error: null };
   }
   const now = ctx.now();
   const lines: string[][] = [];
   const all = command.allNamespaces;
-  if (!command.flags.noHeaders) lines.push([...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+  if (!command.flags.noHeaders)
+    lines.push([...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
   for (const e of kept) {
     lines.push([
       ...(all ? [e.metadata?.namespace ?? ''] : []),

@@ -32,7 +32,8 @@ export class RefusedError extends Error {}
 export function resolveTargets(command: Command): ResolvedTarget[] {
   return command.targets.map((target) => {
     // Defense in depth: the policy already denies Secrets; the executor refuses them again.
-    if (target.resource === 'secrets') throw new RefusedError('error: the Kubently agent never reads secrets');
+    if (target.resource === 'secrets')
+      throw new RefusedError('error: the Kubently agent never reads secrets');
     const type = RESOURCE_TYPES.find((t) => t.resource === target.resource && t.group === target.group);
     if (!type) throw new RefusedError(`error: the server doesn't have a resource type "${target.resource}"`);
     const namespace = type.namespaced && !command.allNamespaces ? (command.namespace ?? 'default') : null;
@@ -47,7 +48,13 @@ export async function runGet(ctx: VerbContext, command: Command): Promise<VerbRe
 }
 
 /** Lists follow `continue` in pages like kubectl's --chunk-size, unless --limit asks for one page. */
-async function* listPages(ctx: VerbContext, command: Command, path: string, accept: string, query: Record<string, string> = {}): AsyncGenerator<Json> {
+async function* listPages(
+  ctx: VerbContext,
+  command: Command,
+  path: string,
+  accept: string,
+  query: Record<string, string> = {},
+): AsyncGenerator<Json> {
   const { limit, chunkSize } = command.flags;
   const pageSize = limit ?? (command.flags.sortBy ? 0 : (chunkSize ?? defaultChunkSize));
   let cont: string | undefined;
@@ -65,7 +72,10 @@ async function* listPages(ctx: VerbContext, command: Command, path: string, acce
     });
     const page = JSON.parse(res.body) as Json;
     yield page;
-    cont = limit === undefined ? ((page.metadata as Json | undefined)?.continue as string | undefined) || undefined : undefined;
+    cont =
+      limit === undefined
+        ? ((page.metadata as Json | undefined)?.continue as string | undefined) || undefined
+        : undefined;
   } while (cont);
 }
 
@@ -115,7 +125,8 @@ async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTa
       }
     } else {
       await collect(errors, async () => {
-        for await (const page of listPages(ctx, command, base, TABLE_ACCEPT, { includeObject })) tables.push(page as unknown as Table);
+        for await (const page of listPages(ctx, command, base, TABLE_ACCEPT, { includeObject }))
+          tables.push(page as unknown as Table);
       });
     }
     for (const table of tables) {
@@ -129,12 +140,18 @@ async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTa
   let output = sections.join(flags.noHeaders ? '' : '\n');
   if (output === '' && errors.length === 0) {
     // kubectl writes this to stderr; it is what the user sees, so it is the output here.
-    output = allNamespaced ? `No resources found in ${command.namespace ?? 'default'} namespace.\n` : 'No resources found\n';
+    output = allNamespaced
+      ? `No resources found in ${command.namespace ?? 'default'} namespace.\n`
+      : 'No resources found\n';
   }
   return { output, error: errors.length > 0 ? errors.join('\n') : null };
 }
 
-async function getObjects(ctx: VerbContext, command: Command, targets: ResolvedTarget[]): Promise<VerbResult> {
+async function getObjects(
+  ctx: VerbContext,
+  command: Command,
+  targets: ResolvedTarget[],
+): Promise<VerbResult> {
   const errors: string[] = [];
   const items: Json[] = [];
   const singleItemImplied = targets.length === 1 && targets[0]?.target.names.length === 1;
@@ -154,7 +171,8 @@ async function getObjects(ctx: VerbContext, command: Command, targets: ResolvedT
           // The apiserver leaves kind and apiVersion off a typed list's items; kubectl fills them in.
           const kind = String(page.kind ?? '').replace(/List$/, '');
           for (const item of (page.items as Json[] | undefined) ?? []) {
-            if (item.kind === undefined && item.apiVersion === undefined) items.push({ apiVersion: page.apiVersion, kind, ...item });
+            if (item.kind === undefined && item.apiVersion === undefined)
+              items.push({ apiVersion: page.apiVersion, kind, ...item });
             else items.push(item);
           }
         }

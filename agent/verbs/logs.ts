@@ -5,7 +5,7 @@
 import type { Command } from '../../common/command/types.js';
 import { collectionPath, RESOURCE_TYPES } from '../../common/resources.js';
 import { KubeApiError } from '../kube-client.js';
-import { type VerbContext, type VerbResult, getJson } from './context.js';
+import { getJson, type VerbContext, type VerbResult } from './context.js';
 
 interface Container {
   name: string;
@@ -29,7 +29,8 @@ export function defaultContainer(pod: Pod): string | undefined {
 }
 
 export function effectiveTail(command: Command, ctx: VerbContext): number | undefined {
-  let tail = command.flags.tail ?? (command.selectors.label ? selectorDefaultTail : ctx.limits.defaultLogTail);
+  let tail =
+    command.flags.tail ?? (command.selectors.label ? selectorDefaultTail : ctx.limits.defaultLogTail);
   const max = ctx.limits.maxLogTail;
   if (max !== undefined && (tail === undefined || tail < 0 || tail > max)) tail = max;
   return tail !== undefined && tail >= 0 ? tail : undefined;
@@ -47,7 +48,10 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
     } catch (err) {
       // kubectl logs reports a missing pod in its own words, not as the bare Status.
       if (err instanceof KubeApiError && err.statusCode === 404) {
-        return { output: '', error: `error: error from server (NotFound): pods "${name}" not found in namespace "${namespace}"` };
+        return {
+          output: '',
+          error: `error: error from server (NotFound): pods "${name}" not found in namespace "${namespace}"`,
+        };
       }
       throw err;
     }
@@ -101,5 +105,9 @@ function containersOf(pod: Pod, command: Command): string[] {
 
 function allContainerNames(pod: Pod): string[] {
   const spec = pod.spec ?? {};
-  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name);
+  return [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+    ...(spec.ephemeralContainers ?? []),
+  ].map((c) => c.name);
 }

@@ -1,0 +1,127 @@
+// GET /audit — the caller's own audit records, newest first, read from the audit stream.
+
+import type { FastifyInstance } from 'fastify';
+import { AUDIT_EVENT_TYPES, type AuditEventType } from '../../common/audit/events.js';
+import type { AuditFilter, AuditQueryResult } from '../../common/audit/reader.js';
+import { KubentlyError } from '../../common/errors.js';
+import { callerOf } from '../auth/authenticate.js';
+import { clusterId, errorRef } from '../schemas.js';
+
+export const AUDIT_DEFAULT_LIMIT = 100;
+export const AUDIT_MAX_LIMIT = 1_000;
+
+export interface AuditRouteOptions {
+  readAudit(filter: AuditFilter): Promise<AuditQueryResult>;
+  now?: () => number;
+}
+
+interface AuditQuery {
+  event_type?: AuditEventType;
+  cluster_id?: string;
+  session_id?: string;
+  since?: string;
+  until?: string;
+  limit: number;
+}
+
+/** ISO-8601 or ago-relative ("90s", "15m", "2h", "7d"). */
+const TIME_PATTERN = '^(\\d+[smhd]|\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?)$';
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+export function parseTime(value: string, now: number, name: string): Date {
+  const rel = /^(\d+)([smhd])$/.exec(value);
+  const at = rel ? now - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS] : Date.parse(value);
+  if (!Number.isFinite(at)) throw new KubentlyError('bad_request', `${name} is not a valid time: ${value}`);
+  return new Date(at);
+}
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+const auditRecord = {
+  type: 'object',
+  required: ['seq', 'timestamp', 'event_type', 'details'],
+  properties: {
+    seq: { type: 'integer', description: 'Sequence in the KUBENTLY_AUDIT stream' },
+    timestamp: { type: 'string', format: 'date-time' },
+    event_type: { type: 'string', enum: [...AUDIT_EVENT_TYPES] },
+    source_ip: nullableString,
+    api_key_prefix: nullableString,
+    identity: nullableString,
+    cluster_id: nullableString,
+    session_id: nullableString,
+    command_id: nullableString,
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptions): Promise<void> {
+  const now = options.now ?? Date.now;
+  app.get<{ Querystring: AuditQuery }>(
+    '/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "The caller's own audit records, newest first",
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            event_type: { type: 'string', enum: [...AUDIT_EVENT_TYPES] },
+            cluster_id: clusterId,
+            session_id: { type: 'string', minLength: 1, maxLength: 128 },
+            since: {
+              type: 'string',
+              pattern: TIME_PATTERN,
+              description: 'ISO-8601 or relative: 30m, 2h, 7d',
+            },
+            until: { type: 'string', pattern: TIME_PATTERN },
+            limit: { type: 'integer', minimum: 1, maximum: AUDIT_MAX_LIMIT, default: AUDIT_DEFAULT_LIMIT },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['records', 'count', 'scanned', 'truncated'],
+            properties: {
+              records: { type: 'array', items: auditRecord },
+              count: { type: 'integer' },
+              scanned: { type: 'integer', description: 'Stream messages read to answer' },
+              truncated: {
+                type: 'boolean',
+                description:
+                  'The scan bound was reached: older matching records may exist (narrow since/until)',
+              },
+            },
+          },
+          400: errorRef,
+          401: errorRef,
+          503: errorRef,
+        },
+      },
+    },
+    async (request) => {
+      const { identity } = callerOf(request);
+      const q = request.query;
+      const at = now();
+      const since = q.since === undefined ? undefined : parseTime(q.since, at, 'since');
+      const until = q.until === undefined ? undefined : parseTime(q.until, at, 'until');
+      if (since && until && since > until) throw new KubentlyError('bad_request', 'since is after until');
+      let result: AuditQueryResult;
+      try {
+        result = await options.readAudit({
+          identity,
+          event_type: q.event_type,
+          cluster_id: q.cluster_id,
+          session_id: q.session_id,
+          since,
+          until,
+          limit: q.limit,
+        });
+      } catch (err) {
+        if (err instanceof KubentlyError) throw err;
+        throw new KubentlyError('service_unavailable', 'the audit stream cannot be read now', { cause: err });
+      }
+      return { ...result, count: result.records.length };
+    },
+  );
+}

@@ -1,0 +1,208 @@
+// The real `kubently` bin against a running gateway (real NATS, Redis and a test agent).
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import bcrypt from 'bcryptjs';
+import { type GatewayStack, KEYS, startGatewayStack } from './helpers/gateway.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'kubently.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kubently(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function listening(t: ExecutionContext, options: Parameters<typeof startGatewayStack>[1] = {}) {
+  const stack = await startGatewayStack(t, { agents: { c1: 'answer', c2: 'silent' }, ...options });
+  const address = await stack.app.listen({ host: '127.0.0.1', port: 0 });
+  return { stack, url: address, env: { KUBENTLY_API_URL: address, KUBENTLY_API_KEY: KEYS.alice } };
+}
+
+test('cli - exec prints the command output and exits 0', async (t) => {
+  const { env } = await listening(t);
+  const r = await kubently(['exec', 'c1', 'get', 'pods', '-n', 'default', '-o', 'wide'], env);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'ok get pods --namespace=default --output=wide\n');
+  t.is(r.stderr, '');
+});
+
+test('cli - exec of a denied command prints one line with the error code and exits 3', async (t) => {
+  const { env } = await listening(t);
+  const r = await kubently(['exec', 'c1', 'get', 'secrets'], env);
+  t.is(r.code, 3);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /^kubently: unauthorized_command: .*secret/);
+  t.is(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
+});
+
+test('cli - exec exits 4 on timeout, 6 for a cluster it may not use, 5 for a wrong key, 7 when unreachable', async (t) => {
+  const { env, url } = await listening(t);
+  const [timeout, forbidden, wrongKey] = await Promise.all([
+    kubently(['exec', '--timeout', '1', 'c2', 'get', 'pods'], env),
+    kubently(['exec', 'c1', 'get', 'pods'], { ...env, KUBENTLY_API_KEY: KEYS.bob }),
+    kubently(['exec', 'c1', 'get', 'pods', '--api-key', 'nope-nope-nope-nope-nope-nope'], {
+      KUBENTLY_API_URL: url,
+    }),
+  ]);
+  t.is(timeout.code, 4, timeout.stderr);
+  t.regex(timeout.stderr, /^kubently: timeout: /);
+  t.is(forbidden.code, 6, forbidden.stderr);
+  t.regex(forbidden.stderr, /^kubently: not_found: /);
+  t.is(wrongKey.code, 5, wrongKey.stderr);
+  const unreachable = await kubently(['clusters'], { ...env, KUBENTLY_API_URL: 'http://127.0.0.1:1' });
+  t.is(unreachable.code, 7);
+  t.regex(unreachable.stderr, /cannot reach the gateway/);
+});
+
+test('cli - clusters as a table and as JSON', async (t) => {
+  const { env } = await listening(t);
+  const table = await kubently(['clusters'], env);
+  t.is(table.code, 0, table.stderr);
+  const lines = table.stdout.trim().split('\n');
+  t.regex(lines[0]!, /^CLUSTER\s+CONNECTED\s+AGENTS\s+LAST SEEN$/);
+  t.regex(table.stdout, /\nc1\s+yes\s/);
+  t.regex(table.stdout, /\nc2\s+yes\s/);
+  const json = await kubently(['clusters', '-o', 'json'], env);
+  const parsed = JSON.parse(json.stdout) as { clusters: Array<{ cluster_id: string; connected: boolean }> };
+  t.deepEqual(parsed.clusters.map((c) => c.cluster_id).sort(), ['c1', 'c2']);
+});
+
+test('cli - session create, show, list and end', async (t) => {
+  const { env } = await listening(t);
+  const created = await kubently(['session', 'create', 'c1', '--ttl', '600'], env);
+  t.is(created.code, 0, created.stderr);
+  const id = created.stdout.trim();
+  t.regex(id, /^[A-Za-z0-9_-]{8,}$/);
+  const exec = await kubently(['exec', '--session', id, 'c1', 'get', 'nodes'], env);
+  t.is(exec.code, 0, exec.stderr);
+  const shown = await kubently(['session', 'show', id, '-o', 'json'], env);
+  const session = JSON.parse(shown.stdout) as {
+    session_id: string;
+    commands_executed: number;
+    cluster_id: string;
+  };
+  t.is(session.session_id, id);
+  t.is(session.cluster_id, 'c1');
+  t.is(session.commands_executed, 1);
+  const listed = await kubently(['session', 'list'], env);
+  t.regex(
+    listed.stdout,
+    new RegExp(`^SESSION\\s+CLUSTER\\s+STATUS\\s+COMMANDS[\\s\\S]*\\n${id}\\s+c1\\s+active\\s+1\\s`),
+  );
+  const csv = await kubently(['session', 'list', '-o', 'csv'], env);
+  t.true(csv.stdout.startsWith('SESSION,CLUSTER,STATUS,COMMANDS,CREATED,EXPIRES\n'));
+  const ended = await kubently(['session', 'end', id], env);
+  t.is(ended.code, 0, ended.stderr);
+  const gone = await kubently(['session', 'show', id], env);
+  t.is(gone.code, 6);
+});
+
+test('cli - validate says what the policy decides and why, without running anything', async (t) => {
+  const { env, stack } = await listening(t);
+  const allowed = await kubently(['validate', 'c1', 'get', 'po', '-A'], env);
+  t.is(allowed.code, 0, allowed.stderr);
+  t.regex(allowed.stdout, /^allowed: /);
+  t.regex(allowed.stdout, /normalized: kubectl get pods --all-namespaces/);
+  const denied = await kubently(['validate', 'c1', 'get', 'pods', '--as=system:masters'], env);
+  t.is(denied.code, 3);
+  t.regex(denied.stdout, /^denied: /);
+  t.regex(denied.stdout, /rule: forbidden_flag/);
+  t.is(stack.agents.c1!.received.length, 0, 'nothing reached the agent');
+});
+
+test('cli - flags win over the environment, which wins over the config file', async (t) => {
+  const { url } = await listening(t);
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'config.json');
+  await writeFile(config, JSON.stringify({ api_url: url, api_key: KEYS.bob }));
+  const fromFile = await kubently(['clusters', '-o', 'json'], { KUBENTLY_CONFIG: config });
+  t.deepEqual(
+    (JSON.parse(fromFile.stdout) as { clusters: Array<{ cluster_id: string }> }).clusters.map(
+      (c) => c.cluster_id,
+    ),
+    ['c2'],
+  );
+  const fromEnv = await kubently(['clusters', '-o', 'json'], {
+    KUBENTLY_CONFIG: config,
+    KUBENTLY_API_KEY: KEYS.alice,
+  });
+  t.is((JSON.parse(fromEnv.stdout) as { clusters: unknown[] }).clusters.length, 2);
+  const fromFlag = await kubently(['clusters', '--api-key', KEYS.bob, '-o', 'json'], {
+    KUBENTLY_CONFIG: config,
+    KUBENTLY_API_KEY: KEYS.alice,
+  });
+  t.is((JSON.parse(fromFlag.stdout) as { clusters: unknown[] }).clusters.length, 1);
+  const broken = join(dir, 'broken.json');
+  await writeFile(broken, '{nope');
+  const bad = await kubently(['clusters'], { KUBENTLY_CONFIG: broken });
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /is not a JSON object/);
+});
+
+test('cli - keys generate makes distinct, well-formed secrets', async (t) => {
+  const [a, b, token] = await Promise.all([
+    kubently(['keys', 'generate', '--service', 'ci-bot']),
+    kubently(['keys', 'generate']),
+    kubently(['keys', 'generate', '--kind', 'agent-token', '--cluster', 'prod']),
+  ]);
+  t.regex(a.stdout, /^ci-bot:kbt_[A-Za-z0-9_-]{43}\n$/);
+  t.regex(b.stdout, /^kbt_[A-Za-z0-9_-]{43}\n$/);
+  t.not(a.stdout.slice('ci-bot:'.length), b.stdout);
+  const map = JSON.parse(token.stdout) as Record<string, string>;
+  t.regex(map.prod!, /^[0-9a-f]{64}$/);
+  const badKind = await kubently(['keys', 'generate', '--kind', 'password']);
+  t.is(badKind.code, 2);
+});
+
+test('cli - nats-config renders bcrypt-hashed agent users and never echoes a token', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const token = 'a'.repeat(16) + 'b'.repeat(16) + 'c'.repeat(16);
+  const tokens = join(dir, 'agent-tokens.json');
+  await writeFile(tokens, JSON.stringify({ prod: token }));
+  const r = await kubently(['nats-config', '--tokens', tokens, '--bcrypt-cost', '4']);
+  t.is(r.code, 0, r.stderr);
+  t.false(r.stdout.includes(token));
+  const hash = /user:\s*"?agent-prod"?[\s\S]*?password:\s*"?(\$2[aby]\$04\$[^"\s]+)/.exec(r.stdout)?.[1];
+  t.truthy(hash, r.stdout);
+  t.true(bcrypt.compareSync(token, hash!));
+  const out = join(dir, 'users.conf');
+  const written = await kubently(['nats-config', '--tokens', tokens, '--bcrypt-cost', '4', '--out', out]);
+  t.is(written.code, 0, written.stderr);
+  t.regex(await readFile(out, 'utf8'), /agent-prod/);
+  await writeFile(tokens, JSON.stringify({ prod: 'tiny-secret-x' }));
+  const bad = await kubently(['nats-config', '--tokens', tokens]);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /prod/);
+  t.false(bad.stderr.includes('tiny-secret-x'), 'the bad token is not echoed');
+  t.is(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('cli - unknown commands and missing arguments are usage errors with exit 2', async (t) => {
+  const [unknown, missing] = await Promise.all([kubently(['frobnicate']), kubently(['exec', 'c1'])]);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /unknown command/);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /missing required argument/);
+});
+
+export type { GatewayStack };
