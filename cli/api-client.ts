@@ -46,7 +46,7 @@ export function createApiClient(settings: Settings, fetchImpl: typeof fetch = fe
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         const reason = cause?.code ?? cause?.message ?? (err as Error).message;
         throw new CliError(
-          `cannot reach the gateway at ${settings.apiUrl} (${cause})`,
+          `cannot reach the gateway at ${settings.apiUrl} (${reason})`,
           EXIT.unavailable,
           'unreachable',
         );

@@ -204,5 +204,3 @@ test('cli - unknown commands and missing arguments are usage errors with exit 2'
   t.is(missing.code, 2);
   t.regex(missing.stderr, /missing required argument/);
 });
-
-export type { GatewayStack };
