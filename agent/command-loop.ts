@@ -89,7 +89,8 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       );
       outcome = { status: 'denied', output: '', error: checked.reason, truncated: false };
     } else {
-      const timer = setTimeout(() => controller.abort(new Error('deadline')), deadline - started);
+      const runForMs = Math.min(deadline - started, checked.command.timeoutMs);
+      const timer = setTimeout(() => controller.abort(new Error('deadline')), runForMs);
       try {
         outcome = await executor.execute(checked.command, controller.signal);
       } catch (err) {

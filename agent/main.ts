@@ -31,9 +31,11 @@ async function main(): Promise<void> {
     agentId: config.agentId,
   });
 
-  let policy: Policy = config.policyFile
-    ? parsePolicy(await readFile(config.policyFile, 'utf8'), config.policyFile)
-    : PRESETS.readOnly;
+  const policyText = config.policyFile ? await readFile(config.policyFile, 'utf8') : undefined;
+  let policy: Policy =
+    config.policyFile && policyText !== undefined
+      ? parsePolicy(policyText, config.policyFile)
+      : PRESETS.readOnly;
   const limits = limitsOf(policy, config.clusterId);
   const policyWatcher = config.policyFile
     ? watchPolicyFile(
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
           Object.assign(limits, limitsOf(next, config.clusterId));
         },
         log,
+        { initialText: policyText },
       )
     : undefined;
 

@@ -3,12 +3,13 @@
 
 import { parseArgv, rejectionOf } from '../common/command/parse.js';
 import type { Command } from '../common/command/types.js';
-import { evaluate } from '../common/policy/evaluate.js';
+import { effectiveTimeoutMs, evaluate } from '../common/policy/evaluate.js';
 import type { Policy } from '../common/policy/types.js';
 import type { Revalidate } from './command-loop.js';
 
 export function createRevalidator(currentPolicy: () => Policy): Revalidate {
   return (received: Command) => {
+    const policy = currentPolicy();
     let command: Command;
     try {
       if (!Array.isArray(received.argv) || received.argv.some((a) => typeof a !== 'string')) {
@@ -19,13 +20,14 @@ export function createRevalidator(currentPolicy: () => Policy): Revalidate {
         clusterId: received.clusterId,
         identity: String(received.identity),
         sessionId: received.sessionId ?? null,
-        timeoutMs: Number(received.timeoutMs),
+        // The agent's own maximum caps the gateway's deadline instead of refusing the command.
+        timeoutMs: effectiveTimeoutMs(policy, received.clusterId, Number(received.timeoutMs) || undefined),
       });
     } catch (err) {
       const rejection = rejectionOf(err);
       return { ok: false, reason: `${rejection.message} (rule ${rejection.rule})` };
     }
-    const decision = evaluate(currentPolicy(), command);
+    const decision = evaluate(policy, command);
     if (!decision.allowed)
       return { ok: false, reason: `${decision.reason} (agent policy rule ${decision.rule})` };
     return { ok: true, command };

@@ -48,6 +48,7 @@ export function chainLine(
   const hash = lineHash(unsigned);
   const line: AuditLine = { ...unsigned, hash };
   // Canonical key order on disk too, so a reader can re-hash without knowing the field order.
-  const text = `${canonicalJson({ ...unsigned })}`.slice(0, -1) + `,"hash":"${hash}"}\n`;
+  const canonical = canonicalJson(unsigned);
+  const text = `${canonical.slice(0, -1)},"hash":"${hash}"}\n`;
   return { line, text, state: { lastSeq: content.seq, lastHash: hash } };
 }

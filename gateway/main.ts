@@ -1,5 +1,6 @@
 // The gateway process: read config, open connections, build the app, listen, and shut down cleanly.
 
+import { readFile } from 'node:fs/promises';
 import { jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -7,7 +8,7 @@ import { createAuditEmitter } from '../common/audit/emitter.js';
 import { ConfigError } from '../common/env.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
-import { loadPolicyFile, type Policy, PRESETS, watchPolicyFile } from '../common/policy/index.js';
+import { type Policy, PRESETS, parsePolicy, watchPolicyFile } from '../common/policy/index.js';
 import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
 import { createAgentTracker } from './agent-tracker.js';
 import { buildGateway } from './app.js';
@@ -48,9 +49,15 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel, name: 'gateway' });
 
-  let policy: Policy = config.policyFile ? await loadPolicyFile(config.policyFile) : PRESETS.readOnly;
+  const policyText = config.policyFile ? await readFile(config.policyFile, 'utf8') : undefined;
+  let policy: Policy =
+    config.policyFile && policyText !== undefined
+      ? parsePolicy(policyText, config.policyFile)
+      : PRESETS.readOnly;
   const policyWatcher = config.policyFile
-    ? watchPolicyFile(config.policyFile, (p) => (policy = p), log.child({ component: 'policy' }))
+    ? watchPolicyFile(config.policyFile, (p) => (policy = p), log.child({ component: 'policy' }), {
+        initialText: policyText,
+      })
     : undefined;
 
   const nc = await connectNats({

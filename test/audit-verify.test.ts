@@ -69,7 +69,12 @@ test('verify - an edit that also recomputes the line hash still breaks the next 
 test('verify - the command prints the result and exits 0 or 1', async (t) => {
   const { path, lines } = await writeChain(await tempDir(t), 3);
   let out = '';
-  const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
+  const sink = {
+    write: (s: string) => {
+      out += s;
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
   t.is(await runVerifyCommand([path], sink), 0);
   t.like(JSON.parse(out), { ok: true, lines: 3 });
   await writeFile(path, lines.slice(1).join(''));

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { V1NetworkPolicy, V1PolicyRule } from '@kubernetes/client-node';
 import test from 'ava';
 import { renderAgentsConfig } from '../common/nats-config/index.js';
+import { parsePolicy } from '../common/policy/index.js';
 import {
   checkAutomount,
   checkDefaultDeny,
@@ -545,5 +546,28 @@ test('k8s/examples - the example manifests validate against the Kubernetes OpenA
   t.deepEqual(
     examples.flatMap((o) => validate(o).map((p) => `${objectId(o)}: ${p}`)),
     [],
+  );
+});
+
+test('every overlay - the policy files it ships load with the policy engine gateway and agent use', async (t) => {
+  for (const overlay of OVERLAYS) {
+    for (const cm of objects(overlay).filter((o) => o.kind === 'ConfigMap')) {
+      const data = (cm as { data?: Record<string, string> }).data ?? {};
+      for (const [key, text] of Object.entries(data)) {
+        if (!/polic/i.test(key)) continue;
+        const policy = parsePolicy(text, `${overlay}:${cm.metadata.name}/${key}`);
+        t.is(policy.preset, 'readOnly', `${overlay} ${key}`);
+      }
+    }
+  }
+  t.true(
+    OVERLAYS.every((o) =>
+      objects(o).some(
+        (cm) =>
+          cm.kind === 'ConfigMap' &&
+          Object.keys((cm as { data?: object }).data ?? {}).some((k) => /polic/i.test(k)),
+      ),
+    ),
+    'each overlay ships a policy',
   );
 });

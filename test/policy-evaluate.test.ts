@@ -7,11 +7,9 @@ import {
   effectiveLogTail,
   effectiveTimeoutMs,
   evaluate,
-  evaluateAll,
   maxOutputBytes,
   policyForCluster,
   presetName,
-  stricterOf,
 } from '../common/policy/evaluate.js';
 import { explainCommand } from '../common/policy/explain.js';
 import { parsePolicy } from '../common/policy/load.js';
@@ -126,21 +124,6 @@ test('policy - policyForCluster applies the override once and is idempotent', (t
   t.true(policyForCluster(TEAM, 'staging').verbs.has('logs'));
   t.is(maxOutputBytes(TEAM, 'prod'), 65536);
   t.is(maxOutputBytes(TEAM, 'staging'), PRESETS.readOnly.limits.maxOutputBytes);
-});
-
-test('policy - stricterOf and evaluateAll let the agent narrow the gateway policy', (t) => {
-  const context = { id: 'c', clusterId: 'x', identity: 'a', sessionId: null, timeoutMs: 10_000 };
-  const logs = parseCommandRequest({ command: 'logs web-0' }, context);
-  t.true(evaluate(PRESETS.readOnly, logs).allowed);
-  t.like(evaluateAll([PRESETS.readOnly, PRESETS.strict], logs), { allowed: false, rule: 'verb_not_allowed' });
-  t.like(evaluate(stricterOf(PRESETS.readOnly, PRESETS.strict), logs), {
-    allowed: false,
-    rule: 'verb_not_allowed',
-  });
-  t.true(
-    evaluateAll([PRESETS.readOnly, TEAM], parseCommandRequest({ command: 'get pods' }, context)).allowed ===
-      false,
-  );
 });
 
 test('policy - denialError is a 403 unauthorized_command carrying rule and token', (t) => {

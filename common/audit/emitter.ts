@@ -90,8 +90,10 @@ export function createAuditEmitter(
   }
 
   function enqueue(p: Pending): void {
-    if (closed) return drop(p, 'emitter closed');
-    if (queue.length >= maxBuffered) return drop(p, 'buffer full');
+    if (closed || queue.length >= maxBuffered) {
+      drop(p, closed ? 'emitter closed' : 'buffer full');
+      return;
+    }
     if (queue.length === 0)
       log.warn({ event_type: p.eventType }, 'audit stream unreachable; buffering events');
     queue.push(p);
@@ -140,7 +142,10 @@ export function createAuditEmitter(
     async emit(event) {
       const p = prepare(event);
       // While older events wait, a new one queues behind them instead of overtaking them.
-      if (queue.length > 0) return enqueue(p);
+      if (queue.length > 0) {
+        enqueue(p);
+        return;
+      }
       try {
         await publish(p);
       } catch (err) {

@@ -8,4 +8,3 @@ export {
 } from './parse.js';
 export { MAX_ARG_CHARS, MAX_ARGS, MAX_COMMAND_CHARS, tokenize } from './tokenize.js';
 export * from './types.js';
-export { verifyCommand } from './verify.js';

@@ -108,21 +108,6 @@ export function evaluate(policy: Policy, command: Command): Decision {
   return { allowed: true, rule: 'allowed', reason: `allowed by policy ${p.name}` };
 }
 
-/** Every policy must allow; the first denial wins (gateway policy, then the agent's own). */
-export function evaluateAll(policies: readonly Policy[], command: Command): Decision {
-  let last: Decision = { allowed: false, rule: 'no_policy', reason: 'no policy to evaluate' };
-  for (const policy of policies) {
-    last = evaluate(policy, command);
-    if (!last.allowed) return last;
-  }
-  return last;
-}
-
-/** A policy that allows only what both allow. */
-export function stricterOf(a: Policy, b: Policy): Policy {
-  return combine(a, b);
-}
-
 export function presetName(policy: Policy): PresetName | 'custom' {
   return policy.preset ?? 'custom';
 }

@@ -5,11 +5,9 @@ export {
   effectiveLogTail,
   effectiveTimeoutMs,
   evaluate,
-  evaluateAll,
   maxOutputBytes,
   policyForCluster,
   presetName,
-  stricterOf,
 } from './evaluate.js';
 export { type CommandExplanation, explainCommand } from './explain.js';
 export { loadPolicyFile, PolicyLoadError, parsePolicy } from './load.js';

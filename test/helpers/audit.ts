@@ -33,8 +33,12 @@ export interface AuditBus {
 }
 
 /** A nats-server from nats.conf with the streams and the `kubently-audit` consumer provisioned. */
-export async function startAuditBus(t: ExecutionContext, reconnect = false): Promise<AuditBus> {
-  const server = await startNats(t);
+export async function startAuditBus(
+  t: ExecutionContext,
+  reconnect = false,
+  agentTokens: Record<string, string> = {},
+): Promise<AuditBus> {
+  const server = await startNats(t, { agentTokens });
   await provision(t, server, ['c1']);
   const gateway = await connectAs(t, server, 'gateway', reconnect ? { maxReconnectAttempts: -1 } : {});
   return { server, gateway, js: jetstream(gateway) };
