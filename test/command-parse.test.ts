@@ -219,4 +219,3 @@ test('tokenize - quotes and escapes group characters and nothing is expanded', (
   t.deepEqual(tokenize('   '), []);
   t.deepEqual(tokenize('a;b|c&&d'), ['a;b|c&&d']);
 });
-

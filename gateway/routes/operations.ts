@@ -43,13 +43,11 @@ export async function operationsRoutes(app: FastifyInstance, opts: OperationsOpt
     });
     const down = names.filter((n) => status[n] !== 'ok');
     if (down.length === 0) return { status: 'ready', checks: status };
-    return reply
-      .code(503)
-      .send({
-        error: 'service_unavailable',
-        message: `not ready: ${down.join(', ')}`,
-        details: { checks: status },
-      });
+    return reply.code(503).send({
+      error: 'service_unavailable',
+      message: `not ready: ${down.join(', ')}`,
+      details: { checks: status },
+    });
   });
 
   app.get('/metrics', { schema: { hide: true }, config: open }, async (_request, reply) => {

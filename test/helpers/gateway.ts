@@ -317,4 +317,3 @@ export async function startGatewayStack(
     as: (who) => ({ 'x-api-key': KEYS[who] }),
   };
 }
-
