@@ -5,6 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
+import { createAuditReader } from '../common/audit/reader.js';
 import { ConfigError } from '../common/env.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
@@ -18,6 +19,7 @@ import { createGatewayPolicy } from './policy-adapter.js';
 import { redisOptions } from './redis-options.js';
 import { createRelay } from './relay.js';
 import { createMemoryResultStore, createRedisResultStore } from './results/result-store.js';
+import { auditRoutes } from './routes/audit.js';
 import { createMemorySessionStore } from './sessions/memory-store.js';
 import { createRedisSessionStore } from './sessions/redis-store.js';
 
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
   const agents = createAgentTracker({ nc, log: log.child({ component: 'agents' }) });
   const relay = createRelay({ nc, js, log: log.child({ component: 'relay' }) });
   const audit = createAuditEmitter({ js, log, registry });
+  const auditReader = createAuditReader({ js });
   const ttls = { absoluteSeconds: config.sessionTtlSeconds, idleSeconds: config.sessionIdleTtlSeconds };
   const sessions = redis
     ? createRedisSessionStore({ redis, keyPrefix: config.redisKeyPrefix, ...ttls })
@@ -111,6 +114,11 @@ async function main(): Promise<void> {
       ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
     },
     rateLimitRedis: redis,
+    plugins: [
+      async (scope) => {
+        await scope.register(auditRoutes, { readAudit: (filter) => auditReader.query(filter) });
+      },
+    ],
   });
 
   const address = await app.listen({ host: config.host, port: config.port });

@@ -32,7 +32,32 @@ async function devSecret(name: string, make: () => string): Promise<string> {
   return value;
 }
 
+/** A long-running part of the stack: when it dies, the stack stops. */
 function start(name: string, script: string, env: Record<string, string>): ChildProcess {
+  const child = spawnPart(name, script, env);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[dev] ${name} exited (${signal ?? code}); stopping the stack`);
+      void shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+/** A one-shot step (provisioning); resolves with its exit code. */
+function runStep(name: string, script: string, env: Record<string, string>): Promise<number | null> {
+  const child = spawnPart(name, script, env);
+  children.push(child);
+  return new Promise((done) =>
+    child.once('exit', (code) => {
+      children.splice(children.indexOf(child), 1);
+      done(code);
+    }),
+  );
+}
+
+function spawnPart(name: string, script: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -42,13 +67,6 @@ function start(name: string, script: string, env: Record<string, string>): Child
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
   }
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[dev] ${name} exited (${signal ?? code}); stopping the stack`);
-      void shutdown(1);
-    }
-  });
-  children.push(child);
   return child;
 }
 
@@ -117,14 +135,12 @@ async function main(): Promise<void> {
   console.log(`[dev] nats-server on ${nats.url}`);
 
   const natsEnv = { NATS_URL: nats.url };
-  const provision = start('provision', 'scripts/provision.ts', {
+  const provisioned = await runStep('provision', 'scripts/provision.ts', {
     ...natsEnv,
     NATS_USER: 'admin',
     NATS_PASSWORD: passwords.admin,
     CLUSTERS: CLUSTER_ID,
   });
-  const provisioned = await new Promise<number | null>((done) => provision.once('exit', done));
-  children.splice(children.indexOf(provision), 1);
   if (provisioned !== 0) throw new Error('provisioning JetStream failed');
 
   // The agent uses the current kubeconfig context when there is one; otherwise the bundled simulated cluster.

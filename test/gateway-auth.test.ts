@@ -60,7 +60,7 @@ test('auth - answers 401 with WWW-Authenticate and records why, without the key'
   t.is(failures[1]!.api_key_prefix, 'wrong-ke...');
   t.false(JSON.stringify(s.captured.events).includes('wrong-key-0123456789abcdef'));
   const metrics = await s.registry.metrics();
-  t.regex(metrics, /kubently_auth_failures_total\{reason="invalid_api_key"\} 3/);
+  t.regex(metrics, /kubently_gateway_auth_failures_total\{reason="invalid_api_key"\} 3/);
 });
 
 test('auth - accepts X-API-Key, Bearer, and both when they agree', async (t) => {

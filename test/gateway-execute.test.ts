@@ -44,7 +44,7 @@ test('execute - relays an allowed command to the agent and answers with its resu
   const executed = s.captured.of('command_executed')[0]!;
   t.is(attempt.command_id, body.command_id);
   t.is(executed.identity, 'alice');
-  t.is(executed.details?.outcome, 'success');
+  t.is(executed.details?.status, 'success');
   t.deepEqual(executed.details?.argv, received.argv);
   t.false(JSON.stringify(executed).includes('ok get pods'), 'the output never goes to the audit trail');
 
@@ -136,7 +136,7 @@ test('execute - a command the policy denies answers 403 with rule and token, is 
   t.is(s.agents.c1!.received.length, 0);
   t.regex(
     await s.registry.metrics(),
-    /kubently_unauthorized_commands_total\{cluster_id="c1",rule="secret_forbidden"\} 2/,
+    /kubently_gateway_unauthorized_commands_total\{cluster_id="c1",rule="secret_forbidden"\} 2/,
   );
 });
 
@@ -197,7 +197,7 @@ test('execute - answers 504 with the timeout result when the agent takes the com
     headers: s.as('alice'),
   });
   t.is(kept.json().status, 'timeout');
-  t.is(s.captured.of('command_executed')[0]!.details?.outcome, 'timeout');
+  t.is(s.captured.of('command_executed')[0]!.details?.status, 'timeout');
 });
 
 test('execute - a command the agent policy denies answers 403 with status denied', async (t) => {

@@ -113,6 +113,8 @@ const matrix: { identity: Identity; denied: Probe[]; allowed: Probe[] }[] = [
     denied: [
       ...jetStreamAdmin,
       pub(subjects.audit('session_creation')),
+      pub(subjects.audit('command_executed')),
+      pub(subjects.heartbeat('alpha')),
       pub(subjects.command('alpha')),
       pub(subjects.result('alpha', 'c1')),
       sub(subjects.allCommands),
@@ -128,6 +130,8 @@ const matrix: { identity: Identity; denied: Probe[]; allowed: Probe[] }[] = [
       pub(`$JS.API.STREAM.INFO.${AUDIT_STREAM}`),
       sub('$SYS.ACCOUNT.KUBENTLY.CONNECT'),
       sub('$SYS.SERVER.*.CLIENT.AUTH.ERR'),
+      sub(subjects.allHeartbeats),
+      pub(subjects.audit('agent_connection_failure')),
     ],
   },
   {

@@ -90,7 +90,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
 
 function summarize(details: Record<string, unknown>): string {
   const parts: string[] = [];
-  for (const key of ['outcome', 'status', 'reason', 'rule', 'argv']) {
+  for (const key of ['status', 'verb', 'reason', 'rule', 'argv']) {
     const value = details[key];
     if (value === undefined || value === null) continue;
     parts.push(`${key}=${Array.isArray(value) ? value.join(' ') : String(value)}`);

@@ -118,11 +118,21 @@ export const servicePermissions: Record<ServiceIdentity, NatsPermissions> = {
         `$JS.ACK.${AUDIT_STREAM}.${AUDIT_CONSUMER}.>`,
         `${JS}.STREAM.INFO.${AUDIT_STREAM}`,
         `${JS}.INFO`,
+        // The one event only the audit service sees: agents failing to authenticate or dropping off
+        // ($SYS events below). Every other audit subject stays out of its reach.
+        subjects.audit('agent_connection_failure'),
       ],
-      deny: ['$SYS.>', subjects.allAudit],
+      deny: ['$SYS.>'],
     },
     subscribe: {
-      allow: [`${AUDIT_INBOX_PREFIX}.>`, sysSubjects.connect, sysSubjects.disconnect, sysSubjects.authError],
+      allow: [
+        `${AUDIT_INBOX_PREFIX}.>`,
+        sysSubjects.connect,
+        sysSubjects.disconnect,
+        sysSubjects.authError,
+        // Heartbeats show agents that connected before this audit service started.
+        subjects.allHeartbeats,
+      ],
       deny: ['_INBOX.>'],
     },
   },

@@ -15,7 +15,7 @@ export interface GatewayMetrics {
 export function createGatewayMetrics(registry: Registry, agents: AgentTracker): GatewayMetrics {
   const registers = [registry];
   new Gauge({
-    name: 'kubently_agent_connected',
+    name: 'kubently_gateway_agent_connected',
     help: 'Whether at least one agent of the cluster sends heartbeats (1) or not (0)',
     labelNames: ['cluster_id'],
     registers,
@@ -26,13 +26,13 @@ export function createGatewayMetrics(registry: Registry, agents: AgentTracker): 
   });
   return {
     authFailures: new Counter({
-      name: 'kubently_auth_failures_total',
+      name: 'kubently_gateway_auth_failures_total',
       help: 'Requests refused for a missing or invalid API key',
       labelNames: ['reason'],
       registers,
     }),
     unauthorizedCommands: new Counter({
-      name: 'kubently_unauthorized_commands_total',
+      name: 'kubently_gateway_unauthorized_commands_total',
       help: 'Commands refused by the gateway or agent policy',
       labelNames: ['cluster_id', 'rule'],
       registers,
@@ -51,7 +51,7 @@ export function createGatewayMetrics(registry: Registry, agents: AgentTracker): 
       registers,
     }),
     rateLimited: new Counter({
-      name: 'kubently_rate_limited_total',
+      name: 'kubently_gateway_rate_limited_total',
       help: 'Requests refused by a rate limit',
       labelNames: ['route'],
       registers,

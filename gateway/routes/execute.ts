@@ -179,7 +179,12 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
           void audit.emit({
             ...auditBase(request, caller, c),
             event_type: 'command_executed',
-            details: { argv: command.argv, outcome: 'error', error: (err as Error).message },
+            details: {
+              verb: command.verb,
+              argv: command.argv,
+              status: 'error',
+              error: (err as Error).message,
+            },
           });
           throw err;
         }
@@ -193,8 +198,11 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
         ...auditBase(request, caller, c),
         event_type: 'command_executed',
         details: {
+          verb: command.verb,
           argv: command.argv,
-          outcome: result.status,
+          status: result.status,
+          // The agent's own time, and the whole round trip as the gateway saw it.
+          execution_time_ms: result.execution_time_ms,
           duration_ms: Math.round(seconds * 1000),
           error: result.error,
           truncated: result.truncated,

@@ -30,6 +30,73 @@ const META = new Set([
 ]);
 const APPS = /^(Deployment|DaemonSet|StatefulSet|ReplicaSet|RollingUpdate)/;
 
+/**
+ * Enum fields as the real v1.32 documents have them: client-node's doc comments carry neither the
+ * values nor the "Possible enum values" paragraph (multi-line text that `kubectl explain` re-wraps).
+ */
+const ENUMS: Record<string, Record<string, { values: string[]; possible: string[] }>> = {
+  'io.k8s.api.core.v1.Container': {
+    imagePullPolicy: {
+      values: ['Always', 'IfNotPresent', 'Never'],
+      possible: [
+        '`"Always"` means that kubelet always attempts to pull the latest image. Container will fail If the pull fails.',
+        '`"IfNotPresent"` means that kubelet pulls if the image isn\'t present on disk. Container will fail if the image isn\'t present and the pull fails.',
+        '`"Never"` means that kubelet never pulls an image, but only uses a local image. Container will fail if the image isn\'t present',
+      ],
+    },
+  },
+  'io.k8s.api.core.v1.PodSpec': {
+    restartPolicy: {
+      values: ['Always', 'Never', 'OnFailure'],
+      possible: ['`"Always"`', '`"Never"`', '`"OnFailure"`'],
+    },
+  },
+  'io.k8s.api.core.v1.ServiceSpec': {
+    type: {
+      values: ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'],
+      possible: [
+        '`"ClusterIP"` means a service will only be accessible inside the cluster, via the cluster IP.',
+        '`"ExternalName"` means a service consists of only a reference to an external name that kubedns or equivalent will return as a CNAME record, with no exposing or proxying of any pods involved.',
+        '`"LoadBalancer"` means a service will be exposed via an external load balancer (if the cloud provider supports it), in addition to \'NodePort\' type.',
+        '`"NodePort"` means a service will be exposed on one port of every node, in addition to \'ClusterIP\' type.',
+      ],
+    },
+  },
+  'io.k8s.api.core.v1.HostPathVolumeSource': {
+    type: {
+      values: [
+        '',
+        'BlockDevice',
+        'CharDevice',
+        'Directory',
+        'DirectoryOrCreate',
+        'File',
+        'FileOrCreate',
+        'Socket',
+      ],
+      possible: [
+        '`""` For backwards compatible, leave it empty if unset',
+        '`"BlockDevice"` A block device must exist at the given path',
+        '`"CharDevice"` A character device must exist at the given path',
+        '`"Directory"` A directory must exist at the given path',
+        '`"DirectoryOrCreate"` If nothing exists at the given path, an empty directory will be created there as needed with file mode 0755, having the same group and ownership with Kubelet.',
+        '`"File"` A file must exist at the given path',
+        '`"FileOrCreate"` If nothing exists at the given path, an empty file will be created there as needed with file mode 0644, having the same group and ownership with Kubelet.',
+        '`"Socket"` A UNIX socket must exist at the given path',
+      ],
+    },
+  },
+  'io.k8s.api.apps.v1.DeploymentStrategy': {
+    type: {
+      values: ['Recreate', 'RollingUpdate'],
+      possible: [
+        '`"Recreate"` Kill all existing pods before creating new ones.',
+        '`"RollingUpdate"` Replace the old ReplicaSets by new one using rolling update i.e gradually scale down the old ReplicaSets and scale up the new one.',
+      ],
+    },
+  },
+};
+
 /** V1PodSpec → io.k8s.api.core.v1.PodSpec, V1ObjectMeta → io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta. */
 function schemaName(cls: string): string {
   const short = cls.replace(/^(CoreV1|V\d+((alpha|beta)\d+)?)/, '');
@@ -101,8 +168,13 @@ async function model(cls: string, gvk?: { group: string; version: string; kind: 
   const required: string[] = [];
   for (const a of attrs) {
     const doc = fields.get(a.name);
+    const enumOf = ENUMS[name]?.[a.baseName];
+    const text = enumOf
+      ? `${doc?.description ?? ''}\n\nPossible enum values:\n${enumOf.possible.map((p) => ` - ${p}`).join('\n')}`
+      : doc?.description;
     properties[a.baseName] = {
-      ...(doc?.description ? { description: doc.description } : {}),
+      ...(text ? { description: text } : {}),
+      ...(enumOf ? { enum: enumOf.values } : {}),
       ...(await typeSchema(a.type, a.format)),
     };
     if (doc?.required) required.push(a.baseName);

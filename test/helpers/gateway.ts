@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { AuditEmitter } from '../../common/audit/emitter-types.js';
 import type { AuditEventInput } from '../../common/audit/events.js';
+import { createAuditReader } from '../../common/audit/reader.js';
 import type { Command } from '../../common/command/types.js';
 import { KubentlyError } from '../../common/errors.js';
 import { createLogger, type Logger } from '../../common/logger.js';
@@ -32,6 +33,7 @@ import { createGatewayPolicy } from '../../gateway/policy-adapter.js';
 import { redisOptions } from '../../gateway/redis-options.js';
 import { createRelay, type Relay } from '../../gateway/relay.js';
 import { createMemoryResultStore, createRedisResultStore } from '../../gateway/results/result-store.js';
+import { auditRoutes } from '../../gateway/routes/audit.js';
 import { createMemorySessionStore } from '../../gateway/sessions/memory-store.js';
 import { createRedisSessionStore } from '../../gateway/sessions/redis-store.js';
 import type { SessionStore } from '../../gateway/sessions/types.js';
@@ -272,6 +274,7 @@ export async function startGatewayStack(
     createApiKeyStore({ inline: Object.entries(KEYS).map(([who, key]) => `${who}:${key}`), log });
   const policy = options.policy ?? parsePolicy(TEST_POLICY_YAML, 'test-policy');
   const registry = new Registry();
+  const auditReader = createAuditReader({ js });
   const app = await buildGateway({
     config,
     log,
@@ -291,6 +294,11 @@ export async function startGatewayStack(
       ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
     },
     rateLimitRedis: redis,
+    plugins: [
+      async (scope) => {
+        await scope.register(auditRoutes, { readAudit: (filter) => auditReader.query(filter) });
+      },
+    ],
   });
   t.teardown(() => app.close());
   await app.ready();

@@ -92,7 +92,12 @@ export function createSchemaValidator(): SchemaValidator {
     return validate;
   };
 
+  const validatePrometheusRule = new Ajv({ allErrors: true, strict: false }).compile(PROMETHEUS_RULE_SCHEMA);
   return (obj) => {
+    if (obj.apiVersion === 'monitoring.coreos.com/v1' && obj.kind === 'PrometheusRule') {
+      if (validatePrometheusRule(obj)) return [];
+      return (validatePrometheusRule.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    }
     const models = modelsByGroup[obj.apiVersion];
     const Model = models?.[obj.kind] as (new (data: unknown) => { validate(): void }) | undefined;
     if (!Model) return [`${obj.apiVersion} ${obj.kind} has no schema here`];
@@ -114,3 +119,66 @@ export function createSchemaValidator(): SchemaValidator {
     return problems;
   };
 }
+
+/**
+ * The prometheus-operator CRD's shape for the fields Kubently uses (no CRD schema ships in an npm
+ * package here); promtool checks the rules themselves in test/audit-prometheus-rules.test.ts.
+ */
+const PROMETHEUS_RULE_SCHEMA = {
+  type: 'object',
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  additionalProperties: false,
+  properties: {
+    apiVersion: { const: 'monitoring.coreos.com/v1' },
+    kind: { const: 'PrometheusRule' },
+    metadata: {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' },
+        namespace: { type: 'string' },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+        annotations: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+      additionalProperties: false,
+    },
+    spec: {
+      type: 'object',
+      required: ['groups'],
+      additionalProperties: false,
+      properties: {
+        groups: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            required: ['name', 'rules'],
+            additionalProperties: false,
+            properties: {
+              name: { type: 'string', minLength: 1 },
+              interval: { type: 'string', pattern: '^[0-9]+(ms|s|m|h)$' },
+              rules: {
+                type: 'array',
+                minItems: 1,
+                items: {
+                  type: 'object',
+                  required: ['expr'],
+                  additionalProperties: false,
+                  oneOf: [{ required: ['alert'] }, { required: ['record'] }],
+                  properties: {
+                    alert: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+                    record: { type: 'string' },
+                    expr: { type: 'string', minLength: 1 },
+                    for: { type: 'string', pattern: '^[0-9]+(ms|s|m|h|d)$' },
+                    labels: { type: 'object', additionalProperties: { type: 'string' } },
+                    annotations: { type: 'object', additionalProperties: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,101 @@
+// The gateway process gets SIGTERM under load: requests already in flight finish with their result,
+// later ones are refused cleanly (connection refused, or 503 while it closes), nothing hangs, and the
+// process exits 0.
+
+import test from 'ava';
+import { startServiceProcess } from '../bench/lib/service-process.js';
+import { freePort } from '../scripts/lib/nats-server.js';
+import { provision, randomToken, startNats } from './helpers/nats-server.js';
+
+const CLUSTER = 'c1';
+const API_KEY = 'fault-key-0123456789abcdef0123456789';
+const AGENT_DELAY_MS = 600;
+const IN_FLIGHT = 12;
+const SETTLE_MS = 10_000;
+
+interface Outcome {
+  sentAt: number;
+  status: number | 'refused' | 'closed';
+  detail?: string;
+}
+
+test('gateway sigterm - in-flight requests finish, new ones are refused cleanly, nothing hangs', async (t) => {
+  t.timeout(90_000);
+  const server = await startNats(t, { agentTokens: { [CLUSTER]: randomToken() } });
+  await provision(t, server, [CLUSTER]);
+  const port = await freePort();
+  const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
+    NATS_URL: server.url,
+    NATS_USER: 'gateway',
+    NATS_PASSWORD: server.passwords.gateway,
+    API_KEYS: `fault:${API_KEY}`,
+    CLUSTERS: CLUSTER,
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_STANDARD: '1000000',
+    RATE_LIMIT_EXECUTE: '1000000',
+  });
+  t.teardown(() => gateway.stop('SIGKILL'));
+  // Every command takes AGENT_DELAY_MS in the agent, so requests are surely in flight at the signal.
+  const agent = startServiceProcess(
+    'agent',
+    'bench/agent-process.ts',
+    { NATS_URL: server.url, CLUSTER_ID: CLUSTER, AGENT_ID: 'agent-0', AGENT_TOKEN: server.agentTokens[CLUSTER]!, LOG_LEVEL: 'info', HEARTBEAT_INTERVAL_MS: '500' },
+    ['--executor', 'instant', '--delay-ms', String(AGENT_DELAY_MS)],
+  );
+  t.teardown(() => agent.stop('SIGKILL'));
+  await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
+  const base = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 15_000;
+  while (!(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.json()).then((b) => (b as { connected?: boolean }).connected, () => false))) {
+    if (Date.now() > until) throw new Error('agent never connected');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const send = async (): Promise<Outcome> => {
+    const sentAt = Date.now();
+    try {
+      const res = await fetch(`${base}/debug/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+        body: JSON.stringify({ cluster_id: CLUSTER, command: 'get pods' }),
+        signal: AbortSignal.timeout(SETTLE_MS),
+      });
+      const body = (await res.json()) as { status?: string; error?: string };
+      return { sentAt, status: res.status, detail: body.status ?? body.error };
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause;
+      if (cause?.code === 'ECONNREFUSED') return { sentAt, status: 'refused' };
+      // A keep-alive socket the closing server ends before answering: the request never reached a handler.
+      if (cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET') return { sentAt, status: 'closed', detail: cause.code };
+      return { sentAt, status: 0 as never, detail: (err as Error).message };
+    }
+  };
+
+  const inFlight = Array.from({ length: IN_FLIGHT }, send);
+  await new Promise((r) => setTimeout(r, AGENT_DELAY_MS / 3));
+  const signalledAt = Date.now();
+  gateway.child.kill('SIGTERM');
+  // New requests keep coming while it drains, and after it is gone.
+  const later: Promise<Outcome>[] = [];
+  const stopSending = Date.now() + AGENT_DELAY_MS * 2;
+  while (Date.now() < stopSending) {
+    later.push(send());
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const first = await Promise.all(inFlight);
+  const rest = await Promise.all(later);
+  const exit = await Promise.race([gateway.exited, new Promise((r) => setTimeout(() => r('still running'), SETTLE_MS))]);
+  t.log(`after SIGTERM: ${JSON.stringify(rest.map((o) => o.status))}; exit ${exit} ${Date.now() - signalledAt} ms after the signal`);
+
+  t.deepEqual(
+    first.map((o) => `${o.status} ${o.detail}`),
+    Array(IN_FLIGHT).fill('200 success'),
+    'requests in flight at the signal get their result',
+  );
+  for (const o of rest) {
+    t.true(o.status === 'refused' || o.status === 'closed' || o.status === 503 || o.status === 200, `a clean answer, got ${o.status} ${o.detail}`);
+  }
+  t.true(rest.some((o) => o.status !== 200), 'requests after the signal are refused');
+  t.is(exit, 0, 'the gateway exits 0 after draining');
+});

@@ -1,0 +1,157 @@
+// A 3-node NATS cluster with the command and audit streams at 3 replicas loses one node under load: no
+// command is lost or executed twice, every request gets its result or a clear 503/504, and the audit
+// stream holds exactly one command_executed record per answered command.
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager, jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import test from 'ava';
+import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, CMD_STREAM } from '../common/subjects.js';
+import { freePort } from '../scripts/lib/nats-server.js';
+import { startServiceProcess } from '../bench/lib/service-process.js';
+import { provisionCluster, startNatsCluster } from './helpers/nats-cluster.js';
+import { randomToken } from './helpers/nats-server.js';
+
+const CLUSTER = 'c1';
+const API_KEY = 'fault-key-0123456789abcdef0123456789';
+const CLIENTS = 8;
+const LOAD_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const RECOVERY_MS = 45_000;
+
+interface Outcome {
+  at: number;
+  status: number;
+  commandId?: string;
+  error?: string;
+}
+
+test('nats cluster - stopping a node under load loses no command, runs none twice, and audits each answered one once', async (t) => {
+  t.timeout(170_000);
+  const cluster = await startNatsCluster(t, { agentTokens: { [CLUSTER]: randomToken() } });
+  await provisionCluster(cluster, { clusters: [CLUSTER] });
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-fault-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const record = join(dir, 'executed.log');
+  const natsUrl = cluster.urls.join(',');
+
+  const port = await freePort();
+  const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
+    NATS_URL: natsUrl,
+    NATS_USER: 'gateway',
+    NATS_PASSWORD: cluster.passwords.gateway,
+    API_KEYS: `fault:${API_KEY}`,
+    CLUSTERS: CLUSTER,
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_STANDARD: '1000000',
+    RATE_LIMIT_EXECUTE: '1000000',
+  });
+  t.teardown(() => gateway.stop('SIGKILL'));
+  const agent = startServiceProcess(
+    'agent',
+    'bench/agent-process.ts',
+    {
+      NATS_URL: natsUrl,
+      CLUSTER_ID: CLUSTER,
+      AGENT_ID: 'agent-0',
+      AGENT_TOKEN: cluster.agentTokens[CLUSTER]!,
+      LOG_LEVEL: 'info',
+      HEARTBEAT_INTERVAL_MS: '500',
+    },
+    ['--executor', 'instant', '--record', record],
+  );
+  t.teardown(() => agent.stop('SIGKILL'));
+  await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
+  const base = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 15_000;
+  while (!(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.json()).then((b) => (b as { connected?: boolean }).connected, () => false))) {
+    if (Date.now() > until) throw new Error('agent never connected');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // The node that leads the command stream is the one whose loss hurts most.
+  const admin = await connect({ servers: cluster.urls, user: 'admin', pass: cluster.passwords.admin, inboxPrefix: ADMIN_INBOX_PREFIX, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  t.teardown(() => admin.close());
+  const jsm = await jetstreamManager(admin);
+  const leaderName = (await jsm.streams.info(CMD_STREAM)).cluster?.leader;
+  const victim = Math.max(0, cluster.nodes.findIndex((n) => n.name === leaderName));
+
+  const outcomes: Outcome[] = [];
+  const send = async (): Promise<Omit<Outcome, 'at'>> => {
+    try {
+      const res = await fetch(`${base}/debug/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+        body: JSON.stringify({ cluster_id: CLUSTER, command: 'get pods', timeout_seconds: 10 }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const body = (await res.json()) as { command_id?: string; status?: string; error?: string; message?: string };
+      return { status: res.status, commandId: body.command_id, error: res.status === 200 ? undefined : `${body.error}: ${body.message}` };
+    } catch (err) {
+      return { status: 0, error: (err as Error).message };
+    }
+  };
+  const stopAt = Date.now() + LOAD_MS;
+  const load = Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (Date.now() < stopAt) outcomes.push({ ...(await send()), at: Date.now() });
+    }),
+  );
+  await new Promise((r) => setTimeout(r, LOAD_MS / 4));
+  await cluster.stopNode(victim, true);
+  const stoppedAt = Date.now();
+  const stoppedAfter = outcomes.length;
+  await load;
+
+  const byStatus: Record<string, number> = {};
+  for (const o of outcomes) byStatus[o.error ?? o.status] = (byStatus[o.error ?? o.status] ?? 0) + 1;
+  const firstAfter = outcomes.find((o) => o.at > stoppedAt && o.status === 200);
+  const lastFailure = outcomes.filter((o) => o.status !== 200).at(-1);
+  t.log(`stopped ${cluster.nodes[victim]!.name} (stream leader ${leaderName}) after ${stoppedAfter} requests; answers: ${JSON.stringify(byStatus)}`);
+  t.log(`first answer ${firstAfter ? firstAfter.at - stoppedAt : 'never'} ms after the stop; last failure ${lastFailure ? lastFailure.at - stoppedAt : '-'} ms after it`);
+  t.deepEqual(
+    outcomes.filter((o) => ![200, 503, 504].includes(o.status)),
+    [],
+    'every request got its result or a clear 503/504',
+  );
+  const answered = outcomes.filter((o) => o.status === 200).map((o) => o.commandId!);
+  t.true(answered.length > CLIENTS * 5, 'the load ran on both sides of the failure');
+  // The service must come back by itself with two of three nodes: commands are answered again.
+  let recovered: Outcome | undefined;
+  const recoverBy = Date.now() + RECOVERY_MS;
+  while (!recovered && Date.now() < recoverBy) {
+    const o = { ...(await send()), at: Date.now() };
+    outcomes.push(o);
+    if (o.status === 200) {
+      const probes = await Promise.all(Array.from({ length: 5 }, send));
+      if (probes.every((p) => p.status === 200)) recovered = o;
+      outcomes.push(...probes.map((p) => ({ ...p, at: Date.now() })));
+    } else await new Promise((r) => setTimeout(r, 200));
+  }
+  t.log(`steady again ${recovered ? recovered.at - stoppedAt : 'never'} ms after the stop`);
+  t.truthy(recovered, `commands are answered steadily within ${RECOVERY_MS / 1000} s after the load`);
+
+  // Executions: give redeliveries (ack wait) no chance to hide — each command id at most once, each answered one exactly once.
+  await new Promise((r) => setTimeout(r, 1_000));
+  const executed = (await readFile(record, 'utf8')).trim().split('\n').map((l) => l.split(' ')[0]!);
+  const counts = new Map<string, number>();
+  for (const id of executed) counts.set(id, (counts.get(id) ?? 0) + 1);
+  t.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no command executed twice');
+  t.deepEqual(answered.filter((id) => counts.get(id) !== 1), [], 'every answered command executed exactly once');
+
+  // Audit: one command_executed record per answered command, read back from the replicated stream.
+  const audited = new Map<string, number>();
+  const consumer = await jetstream(admin).consumers.get(AUDIT_STREAM);
+  const total = (await jsm.streams.info(AUDIT_STREAM)).state.messages;
+  const messages = await consumer.fetch({ max_messages: total, expires: 5_000 });
+  for await (const m of messages) {
+    const rec = m.json<{ event_type: string; command_id: string | null }>();
+    if (rec.event_type === 'command_executed' && rec.command_id) audited.set(rec.command_id, (audited.get(rec.command_id) ?? 0) + 1);
+    if (m.info.pending === 0) break;
+  }
+  t.deepEqual(answered.filter((id) => audited.get(id) !== 1), [], 'each answered command has exactly one command_executed record');
+  t.deepEqual([...audited].filter(([, n]) => n > 1), [], 'no duplicated audit record');
+});
