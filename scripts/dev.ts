@@ -203,7 +203,7 @@ async function main(): Promise<void> {
   console.log(`
 [dev] Kubently is running.
   gateway   ${base}   (OpenAPI: ${base}/docs)
-  API key   ${apiKey}   (identity "dev"; stored in .dev/api-key)
+  API key   ${apiKey}   (identity "dev"; stored in ${join(devDir, 'api-key')})
   audit log ${join(devDir, 'audit.log')}   metrics: http://127.0.0.1:${AUDIT_METRICS_PORT}/metrics
 
   curl -s ${base}/debug/execute -H 'X-API-Key: ${apiKey}' -H 'content-type: application/json' \\
