@@ -55,8 +55,14 @@ test('dev - npm run dev starts the stack, the printed curl answers like kubectl,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+  // On failure, stop the stack the way a user would (Ctrl-C), so its nats-server does not outlive the test.
+  t.teardown(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
   });
   let output = '';
   child.stdout.on('data', (d: Buffer) => {
