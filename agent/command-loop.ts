@@ -17,6 +17,8 @@ import {
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 
 /** The agent's own policy check: returns the command to run (as the agent understands it) or a denial. */
+export const PULL_EXPIRES_MS = 5_000;
+
 export type Revalidate = (command: Command) => { ok: true; command: Command } | { ok: false; reason: string };
 
 export interface CommandLoopDeps {
@@ -43,7 +45,13 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   const { nc, js, log, clusterId, agentId, executor, revalidate, maxInFlight, now = Date.now } = deps;
   // bind: the agent may not look consumers up or create them; it only pulls from its own.
   const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: maxInFlight, bind: true });
+  // Short pull expiry: after a JetStream leader change a pull parked on the old leader is renewed within
+  // seconds instead of the client's 30 s default.
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: maxInFlight,
+    bind: true,
+    expires: PULL_EXPIRES_MS,
+  });
   const running = new Map<JsMsg, AbortController>();
   let slotFreed: (() => void) | undefined;
   let stopping = false;

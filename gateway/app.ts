@@ -21,7 +21,7 @@ import { createAuthHook } from './auth/authenticate.js';
 import { createClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { installErrorHandlers } from './plugins/errors.js';
+import { frameworkErrorReply, installErrorHandlers } from './plugins/errors.js';
 import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
 import type { GatewayPolicy } from './policy-port.js';
 import type { Relay } from './relay.js';
@@ -68,6 +68,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    frameworkErrors: frameworkErrorReply,
     ajv: {
       customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: true },
     },

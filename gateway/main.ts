@@ -18,10 +18,7 @@ import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { createGatewayPolicy } from './policy-adapter.js';
 import { redisOptions } from './redis-options.js';
 import { createRelay } from './relay.js';
-import { createMemoryResultStore, createRedisResultStore } from './results/result-store.js';
-import { auditRoutes } from './routes/audit.js';
-import { createMemorySessionStore } from './sessions/memory-store.js';
-import { createRedisSessionStore } from './sessions/redis-store.js';
+import { auditRoutesPlugin, createStores, readinessChecks } from './wiring.js';
 
 async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis | undefined> {
   if (!config.redisUrl) {
@@ -79,14 +76,7 @@ async function main(): Promise<void> {
   const agents = createAgentTracker({ nc, log: log.child({ component: 'agents' }) });
   const relay = createRelay({ nc, js, log: log.child({ component: 'relay' }) });
   const audit = createAuditEmitter({ js, log, registry });
-  const auditReader = createAuditReader({ js });
-  const ttls = { absoluteSeconds: config.sessionTtlSeconds, idleSeconds: config.sessionIdleTtlSeconds };
-  const sessions = redis
-    ? createRedisSessionStore({ redis, keyPrefix: config.redisKeyPrefix, ...ttls })
-    : createMemorySessionStore(ttls);
-  const results = redis
-    ? createRedisResultStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.resultTtlSeconds })
-    : createMemoryResultStore({ ttlSeconds: config.resultTtlSeconds });
+  const { sessions, results } = createStores(config, redis);
   const apiKeys = createApiKeyStore({
     inline: config.apiKeys,
     file: config.apiKeysFile,
@@ -106,19 +96,9 @@ async function main(): Promise<void> {
     policy: createGatewayPolicy(() => policy),
     audit,
     registry,
-    health: {
-      nats: async () => {
-        if (nc.isClosed()) throw new Error('closed');
-        await nc.flush();
-      },
-      ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
-    },
+    health: readinessChecks(nc, redis),
     rateLimitRedis: redis,
-    plugins: [
-      async (scope) => {
-        await scope.register(auditRoutes, { readAudit: (filter) => auditReader.query(filter) });
-      },
-    ],
+    plugins: [auditRoutesPlugin(createAuditReader({ js }))],
   });
 
   const address = await app.listen({ host: config.host, port: config.port });

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createExecutor } from '../agent/executor.js';
 import { createKubeClient } from '../agent/kube-client.js';
 import { loadKubeConfig } from '../agent/kube-config.js';
@@ -12,7 +12,7 @@ import { createRevalidator } from '../agent/revalidate.js';
 import { startAgentService } from '../agent/service.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
-import { PRESETS } from '../common/policy/index.js';
+import { type Policy, PRESETS } from '../common/policy/index.js';
 import { createAgentTracker } from '../gateway/agent-tracker.js';
 import { createRelay } from '../gateway/relay.js';
 import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
@@ -21,13 +21,18 @@ import { startSim, writeKubeconfig } from './helpers/sim.js';
 const run = promisify(execFile);
 const log = createLogger({ level: 'silent' });
 
-test('e2e - get pods travels relay → JetStream → agent → apiserver and prints what kubectl prints', async (t) => {
-  const clusterId = 'e2e';
+interface PathOptions {
+  clusterId: string;
+  /** The policy the agent enforces on its own. */
+  agentPolicy: Policy;
+}
+
+/** NATS (provisioned), the simulated cluster, a real agent in process and the gateway's relay. */
+async function startPath(t: ExecutionContext, { clusterId, agentPolicy }: PathOptions) {
   const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
   await provision(t, nats, [clusterId]);
   const sim = await startSim(t);
   const kubeconfig = await writeKubeconfig(t, sim.url);
-
   const agentNc = await connectAs(t, nats, { agent: clusterId });
   const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());
@@ -38,18 +43,23 @@ test('e2e - get pods travels relay → JetStream → agent → apiserver and pri
     clusterId,
     agentId: 'agent-0',
     executor: createExecutor({ kube, log, limits: { maxOutputBytes: 1 << 20 } }),
-    revalidate: createRevalidator(() => PRESETS.readOnly),
-    policyPreset: () => 'readOnly',
+    revalidate: createRevalidator(() => agentPolicy),
+    policyPreset: () => agentPolicy.preset ?? 'custom',
     maxInFlight: 8,
     heartbeatIntervalMs: 200,
   });
   t.teardown(() => agent.stop(1_000));
-
   const gatewayNc = await connectAs(t, nats, 'gateway');
   const tracker = createAgentTracker({ nc: gatewayNc, log });
   t.teardown(() => tracker.close());
   const relay = createRelay({ nc: gatewayNc, js: jetstream(gatewayNc), log });
   t.teardown(() => relay.close());
+  return { sim, kubeconfig, tracker, relay };
+}
+
+test('e2e - get pods travels relay → JetStream → agent → apiserver and prints what kubectl prints', async (t) => {
+  const clusterId = 'e2e';
+  const { kubeconfig, tracker, relay } = await startPath(t, { clusterId, agentPolicy: PRESETS.readOnly });
 
   const deadline = Date.now() + 5_000;
   while (!tracker.isConnected(clusterId) && Date.now() < deadline)
@@ -82,30 +92,8 @@ test('e2e - get pods travels relay → JetStream → agent → apiserver and pri
 
 test('e2e - a command the agent policy forbids comes back denied even when the gateway let it through', async (t) => {
   const clusterId = 'e2e-deny';
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
-  await provision(t, nats, [clusterId]);
-  const sim = await startSim(t);
-  const kubeconfig = await writeKubeconfig(t, sim.url);
-  const agentNc = await connectAs(t, nats, { agent: clusterId });
-  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
-  t.teardown(() => kube.close());
-  const agent = await startAgentService({
-    nc: agentNc,
-    js: jetstream(agentNc),
-    log,
-    clusterId,
-    agentId: 'agent-0',
-    executor: createExecutor({ kube, log, limits: { maxOutputBytes: 1 << 20 } }),
-    // The cluster owner's stricter policy: no logs.
-    revalidate: createRevalidator(() => PRESETS.strict),
-    policyPreset: () => 'strict',
-    maxInFlight: 8,
-    heartbeatIntervalMs: 200,
-  });
-  t.teardown(() => agent.stop(1_000));
-  const gatewayNc = await connectAs(t, nats, 'gateway');
-  const relay = createRelay({ nc: gatewayNc, js: jetstream(gatewayNc), log });
-  t.teardown(() => relay.close());
+  // The cluster owner's stricter policy: no logs.
+  const { sim, relay } = await startPath(t, { clusterId, agentPolicy: PRESETS.strict });
 
   const command = parseCommandRequest(
     { command: 'logs web-7c5ddbdf54-2xkqp -n default' },

@@ -40,14 +40,28 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
   const agent = startServiceProcess(
     'agent',
     'bench/agent-process.ts',
-    { NATS_URL: server.url, CLUSTER_ID: CLUSTER, AGENT_ID: 'agent-0', AGENT_TOKEN: server.agentTokens[CLUSTER]!, LOG_LEVEL: 'info', HEARTBEAT_INTERVAL_MS: '500' },
+    {
+      NATS_URL: server.url,
+      CLUSTER_ID: CLUSTER,
+      AGENT_ID: 'agent-0',
+      AGENT_TOKEN: server.agentTokens[CLUSTER]!,
+      LOG_LEVEL: 'info',
+      HEARTBEAT_INTERVAL_MS: '500',
+    },
     ['--executor', 'instant', '--delay-ms', String(AGENT_DELAY_MS)],
   );
   t.teardown(() => agent.stop('SIGKILL'));
   await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + 15_000;
-  while (!(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.json()).then((b) => (b as { connected?: boolean }).connected, () => false))) {
+  while (
+    !(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } })
+      .then((r) => r.json())
+      .then(
+        (b) => (b as { connected?: boolean }).connected,
+        () => false,
+      ))
+  ) {
     if (Date.now() > until) throw new Error('agent never connected');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -67,7 +81,8 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
       const cause = (err as { cause?: { code?: string } }).cause;
       if (cause?.code === 'ECONNREFUSED') return { sentAt, status: 'refused' };
       // A keep-alive socket the closing server ends before answering: the request never reached a handler.
-      if (cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET') return { sentAt, status: 'closed', detail: cause.code };
+      if (cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET')
+        return { sentAt, status: 'closed', detail: cause.code };
       return { sentAt, status: 0 as never, detail: (err as Error).message };
     }
   };
@@ -85,8 +100,13 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
   }
   const first = await Promise.all(inFlight);
   const rest = await Promise.all(later);
-  const exit = await Promise.race([gateway.exited, new Promise((r) => setTimeout(() => r('still running'), SETTLE_MS))]);
-  t.log(`after SIGTERM: ${JSON.stringify(rest.map((o) => o.status))}; exit ${exit} ${Date.now() - signalledAt} ms after the signal`);
+  const exit = await Promise.race([
+    gateway.exited,
+    new Promise((r) => setTimeout(() => r('still running'), SETTLE_MS)),
+  ]);
+  t.log(
+    `after SIGTERM: ${JSON.stringify(rest.map((o) => o.status))}; exit ${exit} ${Date.now() - signalledAt} ms after the signal`,
+  );
 
   t.deepEqual(
     first.map((o) => `${o.status} ${o.detail}`),
@@ -94,8 +114,14 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
     'requests in flight at the signal get their result',
   );
   for (const o of rest) {
-    t.true(o.status === 'refused' || o.status === 'closed' || o.status === 503 || o.status === 200, `a clean answer, got ${o.status} ${o.detail}`);
+    t.true(
+      o.status === 'refused' || o.status === 'closed' || o.status === 503 || o.status === 200,
+      `a clean answer, got ${o.status} ${o.detail}`,
+    );
   }
-  t.true(rest.some((o) => o.status !== 200), 'requests after the signal are refused');
+  t.true(
+    rest.some((o) => o.status !== 200),
+    'requests after the signal are refused',
+  );
   t.is(exit, 0, 'the gateway exits 0 after draining');
 });

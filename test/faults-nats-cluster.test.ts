@@ -5,12 +5,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager, jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import test from 'ava';
+import { startServiceProcess } from '../bench/lib/service-process.js';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, CMD_STREAM } from '../common/subjects.js';
 import { freePort } from '../scripts/lib/nats-server.js';
-import { startServiceProcess } from '../bench/lib/service-process.js';
 import { provisionCluster, startNatsCluster } from './helpers/nats-cluster.js';
 import { randomToken } from './helpers/nats-server.js';
 
@@ -67,17 +67,34 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + 15_000;
-  while (!(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } }).then((r) => r.json()).then((b) => (b as { connected?: boolean }).connected, () => false))) {
+  while (
+    !(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } })
+      .then((r) => r.json())
+      .then(
+        (b) => (b as { connected?: boolean }).connected,
+        () => false,
+      ))
+  ) {
     if (Date.now() > until) throw new Error('agent never connected');
     await new Promise((r) => setTimeout(r, 100));
   }
 
   // The node that leads the command stream is the one whose loss hurts most.
-  const admin = await connect({ servers: cluster.urls, user: 'admin', pass: cluster.passwords.admin, inboxPrefix: ADMIN_INBOX_PREFIX, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  const admin = await connect({
+    servers: cluster.urls,
+    user: 'admin',
+    pass: cluster.passwords.admin,
+    inboxPrefix: ADMIN_INBOX_PREFIX,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 200,
+  });
   t.teardown(() => admin.close());
   const jsm = await jetstreamManager(admin);
   const leaderName = (await jsm.streams.info(CMD_STREAM)).cluster?.leader;
-  const victim = Math.max(0, cluster.nodes.findIndex((n) => n.name === leaderName));
+  const victim = Math.max(
+    0,
+    cluster.nodes.findIndex((n) => n.name === leaderName),
+  );
 
   const outcomes: Outcome[] = [];
   const send = async (): Promise<Omit<Outcome, 'at'>> => {
@@ -88,8 +105,17 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
         body: JSON.stringify({ cluster_id: CLUSTER, command: 'get pods', timeout_seconds: 10 }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      const body = (await res.json()) as { command_id?: string; status?: string; error?: string; message?: string };
-      return { status: res.status, commandId: body.command_id, error: res.status === 200 ? undefined : `${body.error}: ${body.message}` };
+      const body = (await res.json()) as {
+        command_id?: string;
+        status?: string;
+        error?: string;
+        message?: string;
+      };
+      return {
+        status: res.status,
+        commandId: body.command_id,
+        error: res.status === 200 ? undefined : `${body.error}: ${body.message}`,
+      };
     } catch (err) {
       return { status: 0, error: (err as Error).message };
     }
@@ -110,8 +136,12 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   for (const o of outcomes) byStatus[o.error ?? o.status] = (byStatus[o.error ?? o.status] ?? 0) + 1;
   const firstAfter = outcomes.find((o) => o.at > stoppedAt && o.status === 200);
   const lastFailure = outcomes.filter((o) => o.status !== 200).at(-1);
-  t.log(`stopped ${cluster.nodes[victim]!.name} (stream leader ${leaderName}) after ${stoppedAfter} requests; answers: ${JSON.stringify(byStatus)}`);
-  t.log(`first answer ${firstAfter ? firstAfter.at - stoppedAt : 'never'} ms after the stop; last failure ${lastFailure ? lastFailure.at - stoppedAt : '-'} ms after it`);
+  t.log(
+    `stopped ${cluster.nodes[victim]!.name} (stream leader ${leaderName}) after ${stoppedAfter} requests; answers: ${JSON.stringify(byStatus)}`,
+  );
+  t.log(
+    `first answer ${firstAfter ? firstAfter.at - stoppedAt : 'never'} ms after the stop; last failure ${lastFailure ? lastFailure.at - stoppedAt : '-'} ms after it`,
+  );
   t.deepEqual(
     outcomes.filter((o) => ![200, 503, 504].includes(o.status)),
     [],
@@ -136,11 +166,22 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
 
   // Executions: give redeliveries (ack wait) no chance to hide — each command id at most once, each answered one exactly once.
   await new Promise((r) => setTimeout(r, 1_000));
-  const executed = (await readFile(record, 'utf8')).trim().split('\n').map((l) => l.split(' ')[0]!);
+  const executed = (await readFile(record, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ')[0]!);
   const counts = new Map<string, number>();
   for (const id of executed) counts.set(id, (counts.get(id) ?? 0) + 1);
-  t.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no command executed twice');
-  t.deepEqual(answered.filter((id) => counts.get(id) !== 1), [], 'every answered command executed exactly once');
+  t.deepEqual(
+    [...counts].filter(([, n]) => n > 1),
+    [],
+    'no command executed twice',
+  );
+  t.deepEqual(
+    answered.filter((id) => counts.get(id) !== 1),
+    [],
+    'every answered command executed exactly once',
+  );
 
   // Audit: one command_executed record per answered command, read back from the replicated stream.
   const audited = new Map<string, number>();
@@ -149,9 +190,18 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   const messages = await consumer.fetch({ max_messages: total, expires: 5_000 });
   for await (const m of messages) {
     const rec = m.json<{ event_type: string; command_id: string | null }>();
-    if (rec.event_type === 'command_executed' && rec.command_id) audited.set(rec.command_id, (audited.get(rec.command_id) ?? 0) + 1);
+    if (rec.event_type === 'command_executed' && rec.command_id)
+      audited.set(rec.command_id, (audited.get(rec.command_id) ?? 0) + 1);
     if (m.info.pending === 0) break;
   }
-  t.deepEqual(answered.filter((id) => audited.get(id) !== 1), [], 'each answered command has exactly one command_executed record');
-  t.deepEqual([...audited].filter(([, n]) => n > 1), [], 'no duplicated audit record');
+  t.deepEqual(
+    answered.filter((id) => audited.get(id) !== 1),
+    [],
+    'each answered command has exactly one command_executed record',
+  );
+  t.deepEqual(
+    [...audited].filter(([, n]) => n > 1),
+    [],
+    'no duplicated audit record',
+  );
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import anyTest, { type TestFn } from 'ava';
-import { humanDuration } from '../sim/duration.js';
+import { humanDuration } from '../common/duration.js';
 import { defaultFixtures } from '../sim/fixtures.js';
 import { createSimHandler } from '../sim/handler.js';
 import { simKubeconfigYaml } from '../sim/kubeconfig.js';

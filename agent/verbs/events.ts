@@ -2,8 +2,8 @@
 // LAST SEEN / TYPE / REASON / OBJECT / MESSAGE (k8s.io/kubectl/pkg/cmd/events).
 
 import type { Command } from '../../common/command/types.js';
+import { humanDuration } from '../../common/duration.js';
 import { apiVersionOf, RESOURCE_TYPES } from '../../common/resources.js';
-import { humanDuration } from '../printers/duration.js';
 import { goSort } from '../printers/go-sort.js';
 import { printJsonInOrder } from '../printers/json.js';
 import { formatTabbed } from '../printers/tabwriter.js';

@@ -80,3 +80,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 }
+
+/**
+ * Errors Fastify raises before routing (a bad percent-escape, a path parameter over maxParamLength) bypass
+ * the error handler; passed as Fastify's `frameworkErrors` option they answer in the API's error shape.
+ */
+export function frameworkErrorReply(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  reply
+    .code(tooLong ? 414 : 400)
+    .send({ error: 'bad_request', message: tooLong ? 'a path parameter is too long' : 'malformed URL' });
+}

@@ -1,6 +1,6 @@
 // Printers for apps/v1, batch/v1 and autoscaling/v2 types (pkg/printers/internalversion/printers.go).
 
-import { humanDuration, since } from '../duration.js';
+import { humanDuration, since } from '../../common/duration.js';
 import {
   AGE,
   age,

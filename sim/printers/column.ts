@@ -2,7 +2,7 @@
 // k8s.io/kubernetes pkg/printers/internalversion. The server always prints wide; kubectl hides
 // priority-1 columns unless -o wide.
 
-import { since } from '../duration.js';
+import { since } from '../../common/duration.js';
 import type { KubeObject } from '../types.js';
 
 export interface Column {

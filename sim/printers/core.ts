@@ -1,6 +1,6 @@
 // Printers for core/v1 types other than pods, following pkg/printers/internalversion/printers.go.
 
-import { since } from '../duration.js';
+import { since } from '../../common/duration.js';
 import type { KubeObject } from '../types.js';
 import {
   AGE,

@@ -1,7 +1,7 @@
 // printPod from pkg/printers/internalversion/printers.go: READY, STATUS, RESTARTS as the real
 // server computes them (init containers, sidecars, waiting/terminated reasons, Terminating).
 
-import { since } from '../duration.js';
+import { since } from '../../common/duration.js';
 import type { KubeObject } from '../types.js';
 import { AGE, col, NAME, type Printer, type RowCondition, spec, status } from './column.js';
 

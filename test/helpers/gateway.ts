@@ -32,11 +32,8 @@ import { type GatewayConfig, gatewayConfigDefaults } from '../../gateway/config.
 import { createGatewayPolicy } from '../../gateway/policy-adapter.js';
 import { redisOptions } from '../../gateway/redis-options.js';
 import { createRelay, type Relay } from '../../gateway/relay.js';
-import { createMemoryResultStore, createRedisResultStore } from '../../gateway/results/result-store.js';
-import { auditRoutes } from '../../gateway/routes/audit.js';
-import { createMemorySessionStore } from '../../gateway/sessions/memory-store.js';
-import { createRedisSessionStore } from '../../gateway/sessions/redis-store.js';
 import type { SessionStore } from '../../gateway/sessions/types.js';
+import { auditRoutesPlugin, createStores, readinessChecks } from '../../gateway/wiring.js';
 import type { SpawnedNats } from '../../scripts/lib/nats-server.js';
 import { connectAs, provision, randomToken, startNats } from './nats-server.js';
 
@@ -262,19 +259,14 @@ export async function startGatewayStack(
   });
   const captured = capturingAudit();
   const audit = options.audit ?? captured;
-  const ttls = { absoluteSeconds: config.sessionTtlSeconds, idleSeconds: config.sessionIdleTtlSeconds };
-  const sessions =
-    options.sessions ??
-    (redis ? createRedisSessionStore({ redis, keyPrefix: prefix, ...ttls }) : createMemorySessionStore(ttls));
-  const results = redis
-    ? createRedisResultStore({ redis, keyPrefix: prefix, ttlSeconds: config.resultTtlSeconds })
-    : createMemoryResultStore({ ttlSeconds: config.resultTtlSeconds });
+  const stores = createStores(config, redis);
+  const sessions = options.sessions ?? stores.sessions;
+  const results = stores.results;
   const apiKeys =
     options.apiKeys ??
     createApiKeyStore({ inline: Object.entries(KEYS).map(([who, key]) => `${who}:${key}`), log });
   const policy = options.policy ?? parsePolicy(TEST_POLICY_YAML, 'test-policy');
   const registry = new Registry();
-  const auditReader = createAuditReader({ js });
   const app = await buildGateway({
     config,
     log,
@@ -286,19 +278,9 @@ export async function startGatewayStack(
     policy: createGatewayPolicy(() => policy),
     audit,
     registry,
-    health: options.health ?? {
-      nats: async () => {
-        if (nc.isClosed()) throw new Error('closed');
-        await nc.flush();
-      },
-      ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
-    },
+    health: options.health ?? readinessChecks(nc, redis),
     rateLimitRedis: redis,
-    plugins: [
-      async (scope) => {
-        await scope.register(auditRoutes, { readAudit: (filter) => auditReader.query(filter) });
-      },
-    ],
+    plugins: [auditRoutesPlugin(createAuditReader({ js }))],
   });
   t.teardown(() => app.close());
   await app.ready();

@@ -1,5 +1,5 @@
-// Durations as apimachinery prints them (k8s.io/apimachinery/pkg/util/duration.HumanDuration),
-// the AGE and LAST SEEN cells kubectl computes on the client side.
+// Durations as Kubernetes prints them (k8s.io/apimachinery/pkg/util/duration.HumanDuration): the AGE and
+// LAST SEEN cells of the simulated apiserver's tables and of the agent's kubectl-style output.
 
 /** HumanDuration from apimachinery: 5s, 2m30s, 10m, 3h, 3h15m, 2d3h, 45d, 2y30d, 9y. */
 export function humanDuration(ms: number): string {
@@ -32,10 +32,9 @@ export function humanDuration(ms: number): string {
   return `${Math.trunc(hours / 24 / 365)}y`;
 }
 
-/** translateTimestampSince: '<unknown>' for a missing timestamp, else the age relative to `now`. */
-export function since(timestamp: string | undefined | null, now: number): string {
-  if (!timestamp) return '<unknown>';
+/** translateTimestampSince: '<unknown>' for a missing or unparsable timestamp, else its age at `now`. */
+export function since(timestamp: unknown, now: number): string {
+  if (typeof timestamp !== 'string' || timestamp === '') return '<unknown>';
   const t = Date.parse(timestamp);
-  if (Number.isNaN(t)) return '<unknown>';
-  return humanDuration(now - t);
+  return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
 }
