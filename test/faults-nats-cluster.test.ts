@@ -185,8 +185,9 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
 
   // Audit: one command_executed record per answered command, read back from the replicated stream.
   const audited = new Map<string, number>();
-  const consumer = await jetstream(admin).consumers.get(AUDIT_STREAM);
-  const total = (await jsm.streams.info(AUDIT_STREAM)).state.messages;
+  // The cluster may still be settling after the stop (meta leader, consumer placement): retry the reads.
+  const consumer = await retry(() => jetstream(admin).consumers.get(AUDIT_STREAM));
+  const total = (await retry(() => jsm.streams.info(AUDIT_STREAM))).state.messages;
   const messages = await consumer.fetch({ max_messages: total, expires: 5_000 });
   for await (const m of messages) {
     const rec = m.json<{ event_type: string; command_id: string | null }>();
@@ -205,3 +206,14 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
     'no duplicated audit record',
   );
 });
+
+async function retry<T>(fn: () => Promise<T>, attempts = 10, delayMs = 1_000): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+}

@@ -176,7 +176,8 @@ test('execute - answers 503 at once when no agent of the cluster is connected', 
   const ms = performance.now() - started;
   t.is(res.statusCode, 503);
   t.is(res.json().error, 'agent_unavailable');
-  t.true(ms < 200, `took ${ms} ms`);
+  // Far below the 30 s deadline it would otherwise wait for (a loose bound: the suite shares 2 cores).
+  t.true(ms < 2_000, `took ${ms} ms`);
   t.is(s.captured.of('agent_connection_failure').length, 2);
 });
 
