@@ -1,7 +1,7 @@
 // The one way Kubently processes connect to NATS: fail fast on the first connect with a clear reason,
 // then reconnect forever and log every status change.
 
-import { AuthorizationError, type NatsConnection } from '@nats-io/nats-core';
+import { AuthorizationError, type NatsConnection, usernamePasswordAuthenticator } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { KubentlyError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -17,7 +17,11 @@ export interface ConnectNatsOptions {
   /** Shown by the server in connz and in $SYS connect events. */
   name: string;
   user?: string;
-  pass?: string;
+  /**
+   * A password or token, or a function that returns the current one: it is called on every (re)connect, so
+   * a token read from a mounted Secret file can be rotated without restarting the process.
+   */
+  pass?: string | (() => string);
   /** Must match the identity's allowed inbox prefix in nats.conf; `_INBOX.>` is denied to everyone. */
   inboxPrefix: string;
   tls?: NatsTlsFiles;
@@ -35,8 +39,14 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
     nc = await connect({
       servers: options.servers,
       name: options.name,
-      user: options.user,
-      pass: options.pass,
+      ...(typeof options.pass === 'function'
+        ? {
+            authenticator: usernamePasswordAuthenticator(options.user ?? '', options.pass),
+            // A rotated token may reach this process after the server already refuses the old one: keep
+            // retrying instead of giving up after two authorization errors in a row.
+            ignoreAuthErrorAbort: true,
+          }
+        : { user: options.user, pass: options.pass }),
       inboxPrefix: options.inboxPrefix,
       tls: options.tls ? { ...options.tls } : undefined,
       maxReconnectAttempts: options.maxReconnectAttempts ?? -1,

@@ -1,9 +1,15 @@
 // Rotating and revoking an agent token is a config reload: the old token stops working, nobody else notices.
 
-import { appendFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { AuthorizationError } from '@nats-io/nats-core';
 import test from 'ava';
+import { createLogger } from '../common/logger.js';
+import { connectNats } from '../common/nats-connect.js';
+import { agentInboxPrefix, agentUserName } from '../common/subjects.js';
 import { connectAs, randomToken, startNats } from './helpers/nats-server.js';
 
 /** Resolves with the error the connection was closed with (undefined for a clean close). */
@@ -80,4 +86,45 @@ test('nats rotation - a reload nats-server refuses is reported and the running c
   // The old token still works: the server did not apply anything.
   const alpha = await connectAs(t, server, { agent: 'alpha' }, { pass: tokens.alpha });
   await t.notThrowsAsync(alpha.flush());
+});
+
+test('nats rotation - an agent that reads its token file on each connect rides a rotation without a restart', async (t) => {
+  const tokens = { alpha: randomToken() };
+  const server = await startNats(t, { agentTokens: tokens });
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-token-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, `${tokens.alpha}\n`);
+  const nc = await connectNats({
+    servers: server.url,
+    name: 'agent-alpha',
+    user: agentUserName('alpha'),
+    pass: () => readFileSync(tokenFile, 'utf8').trim(),
+    inboxPrefix: agentInboxPrefix('alpha'),
+    log: createLogger({ level: 'silent' }),
+  });
+  t.teardown(() => nc.close());
+  const reconnected = async () => {
+    for await (const s of nc.status()) if (s.type === 'reconnect') return;
+  };
+
+  // The Secret changes first (kubelet updates the mounted file), then the server config is reloaded:
+  // the server drops the old session and the client logs straight back in with the new token.
+  const second = randomToken();
+  await writeFile(tokenFile, `${second}\n`);
+  let back = reconnected();
+  await server.reload({ alpha: second });
+  await back;
+  await t.notThrowsAsync(nc.flush());
+
+  // The other order: the server refuses the old token before the file is updated; the client keeps
+  // trying and gets in once the new token is there.
+  const third = randomToken();
+  back = reconnected();
+  await server.reload({ alpha: third });
+  await new Promise((r) => setTimeout(r, 2_500));
+  t.false(nc.isClosed(), 'still retrying after repeated authorization errors');
+  await writeFile(tokenFile, `${third}\n`);
+  await back;
+  await t.notThrowsAsync(nc.flush());
 });
