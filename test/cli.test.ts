@@ -125,6 +125,7 @@ test('cli - validate says what the policy decides and why, without running anyth
   t.is(denied.code, 3);
   t.regex(denied.stdout, /^denied: /);
   t.regex(denied.stdout, /rule: forbidden_flag/);
+  t.notRegex(denied.stdout, /normalized:/, 'a command the parser refused has no normalized form to show');
   t.is(stack.agents.c1!.received.length, 0, 'nothing reached the agent');
 });
 

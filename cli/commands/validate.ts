@@ -34,7 +34,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         const verdict = body.allowed ? 'allowed' : 'denied';
         ctx.stdout.write(`${verdict}: ${body.reason}\n  rule: ${body.rule}\n`);
         if (body.token) ctx.stdout.write(`  token: ${body.token}\n`);
-        if (body.normalized_argv)
+        if (body.normalized_argv?.length)
           ctx.stdout.write(`  normalized: kubectl ${body.normalized_argv.join(' ')}\n`);
       }
       ctx.setExitCode(body.allowed ? EXIT.ok : EXIT.denied);

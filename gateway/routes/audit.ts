@@ -21,7 +21,7 @@ interface AuditQuery {
   session_id?: string;
   since?: string;
   until?: string;
-  limit: number;
+  limit: string;
 }
 
 /** ISO-8601 or ago-relative ("90s", "15m", "2h", "7d"). */
@@ -75,7 +75,14 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
               description: 'ISO-8601 or relative: 30m, 2h, 7d',
             },
             until: { type: 'string', pattern: TIME_PATTERN },
-            limit: { type: 'integer', minimum: 1, maximum: AUDIT_MAX_LIMIT, default: AUDIT_DEFAULT_LIMIT },
+            // A digit string: the gateway's validator never coerces types (bodies stay strict), and a query
+            // string arrives as text.
+            limit: {
+              type: 'string',
+              pattern: '^(?:[1-9][0-9]{0,2}|1000)$',
+              default: String(AUDIT_DEFAULT_LIMIT),
+              description: `1 to ${AUDIT_MAX_LIMIT}`,
+            },
           },
         },
         response: {
@@ -115,7 +122,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
           session_id: q.session_id,
           since,
           until,
-          limit: q.limit,
+          limit: Number(q.limit),
         });
       } catch (err) {
         if (err instanceof KubentlyError) throw err;

@@ -9,6 +9,7 @@ import type { ExecutionContext } from 'ava';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
+import { createAuditEmitter } from '../../common/audit/emitter.js';
 import type { AuditEmitter } from '../../common/audit/emitter-types.js';
 import type { AuditEventInput } from '../../common/audit/events.js';
 import { createAuditReader } from '../../common/audit/reader.js';
@@ -201,7 +202,8 @@ export interface GatewayStackOptions {
   redis?: boolean | { url: string };
   config?: Partial<GatewayConfig>;
   policy?: Policy;
-  audit?: AuditEmitter;
+  /** 'jetstream': the real emitter publishing to KUBENTLY_AUDIT (GET /audit then reads it back). */
+  audit?: AuditEmitter | 'jetstream';
   apiKeys?: ApiKeyStore;
   sessions?: SessionStore;
   health?: GatewayDeps['health'];
@@ -258,7 +260,8 @@ export async function startGatewayStack(
     tracker.close();
   });
   const captured = capturingAudit();
-  const audit = options.audit ?? captured;
+  const audit = options.audit === 'jetstream' ? createAuditEmitter({ js, log }) : (options.audit ?? captured);
+  if (options.audit === 'jetstream') t.teardown(() => audit.close());
   const stores = createStores(config, redis);
   const sessions = options.sessions ?? stores.sessions;
   const results = stores.results;
