@@ -18,6 +18,9 @@ export interface AgentConfig {
   kubeconfig: string | undefined;
   kubeContext: string | undefined;
   inCluster: boolean;
+  /** KUBERNETES_SERVICE_HOST / _PORT, set by the kubelet in every pod: the in-cluster apiserver. */
+  serviceHost: string | undefined;
+  servicePort: string | undefined;
   maxInFlight: number;
   heartbeatIntervalMs: number;
   shutdownGraceMs: number;
@@ -43,6 +46,8 @@ export function loadAgentConfig(env: Env): AgentConfig {
     kubeconfig: read.string('KUBECONFIG'),
     kubeContext: read.string('KUBE_CONTEXT'),
     inCluster: read.string('KUBERNETES_SERVICE_HOST') !== undefined,
+    serviceHost: read.string('KUBERNETES_SERVICE_HOST'),
+    servicePort: read.string('KUBERNETES_SERVICE_PORT'),
     maxInFlight: read.int('MAX_IN_FLIGHT', DEFAULT_MAX_IN_FLIGHT, { min: 1, max: 1024 }),
     heartbeatIntervalMs: read.int('HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT_INTERVAL_MS, {
       min: 100,

@@ -1,11 +1,11 @@
-// The agent's HTTP client for the kube-apiserver. client-node supplies what it does well (kubeconfig,
-// auth headers, TLS material); the requests themselves go through node's http(s) with one keep-alive
-// Agent, because client-node 1.4 opens a new connection per call and converts every body into model
-// classes (3-4x the cost of a JSON.parse the printers do not need).
+// The agent's HTTP client for the kube-apiserver. Server, TLS material and auth headers come from a
+// KubeAccess (agent/kube-access.ts); the requests go through node's http(s) with one keep-alive Agent,
+// because client-node 1.4 opens a new connection per call and converts every body into model classes
+// (3-4x the cost of a JSON.parse the printers do not need).
 
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './kube-access.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -62,36 +62,21 @@ export function isAbortError(err: unknown): boolean {
   );
 }
 
-/** Auth headers are re-read this often, so a rotated service-account token is picked up. */
-const authRefreshMs = 60_000;
 /** An error body larger than this is cut; kubectl shows only its message anyway. */
 const maxErrorBodyBytes = 64 * 1024;
 
 export interface KubeClientOptions {
   maxSockets?: number;
-  now?: () => number;
 }
 
-export async function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig names no current cluster');
-  const server = cluster.server.replace(/\/+$/, '');
+export async function createKubeClient(
+  access: KubeAccess,
+  options: KubeClientOptions = {},
+): Promise<KubeClient> {
+  const server = access.server.replace(/\/+$/, '');
   const base = new URL(server);
   const isHttps = base.protocol === 'https:';
-  const now = options.now ?? Date.now;
-
-  // client-node refuses plain-HTTP servers unless TLS verification is "skipped"; a plain-HTTP server
-  // (the simulated apiserver, a local proxy) has no TLS to verify, so read its auth from a copy that says so.
-  let authSource = kc;
-  if (!isHttps && !cluster.skipTLSVerify) {
-    authSource = new KubeConfig();
-    authSource.loadFromClusterAndUser(
-      { ...cluster, skipTLSVerify: true },
-      kc.getCurrentUser() ?? { name: 'anonymous' },
-    );
-  }
-  const tls: https.RequestOptions = {};
-  await authSource.applyToHTTPSOptions(tls);
+  const { tls } = access;
   const agentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? 64,
@@ -101,30 +86,16 @@ export async function createKubeClient(kc: KubeConfig, options: KubeClientOption
           ca: tls.ca,
           cert: tls.cert,
           key: tls.key,
-          pfx: tls.pfx,
-          passphrase: tls.passphrase,
           servername: tls.servername,
-          ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+          ...(tls.skipTLSVerify ? { rejectUnauthorized: false } : {}),
         }
       : {}),
   };
   const agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const transport = isHttps ? https : http;
 
-  let authHeaders = headersOf(tls);
-  let authReadAt = now();
-  async function currentAuth(): Promise<Record<string, string>> {
-    if (now() - authReadAt > authRefreshMs) {
-      const fresh: https.RequestOptions = {};
-      await authSource.applyToHTTPSOptions(fresh);
-      authHeaders = headersOf(fresh);
-      authReadAt = now();
-    }
-    return authHeaders;
-  }
-
   async function open(path: string, options: RequestOptions): Promise<http.IncomingMessage> {
-    const auth = await currentAuth();
+    const auth = await access.authHeaders();
     options.signal?.throwIfAborted();
     const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -190,16 +161,6 @@ export async function createKubeClient(kc: KubeConfig, options: KubeClientOption
       agent.destroy();
     },
   };
-}
-
-function headersOf(opts: https.RequestOptions): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(opts.headers ?? {})) {
-    if (typeof value === 'string' || typeof value === 'number') out[key] = String(value);
-    else if (Array.isArray(value)) out[key] = value.join(', ');
-  }
-  if (opts.auth) out.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-  return out;
 }
 
 interface StatusBody {

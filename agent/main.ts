@@ -10,8 +10,8 @@ import { watchPolicyFile } from '../common/policy/watch.js';
 import { agentInboxPrefix } from '../common/subjects.js';
 import { loadAgentConfig } from './config.js';
 import { createExecutor, type ExecutorLimits } from './executor.js';
+import { loadKubeAccess } from './kube-access.js';
 import { createKubeClient } from './kube-client.js';
-import { loadKubeConfig } from './kube-config.js';
 import { createRevalidator } from './revalidate.js';
 import { startAgentService } from './service.js';
 
@@ -49,12 +49,14 @@ async function main(): Promise<void> {
       )
     : undefined;
 
-  const kc = loadKubeConfig({
+  const access = await loadKubeAccess({
     inCluster: config.inCluster,
     kubeconfigPath: config.kubeconfig,
     context: config.kubeContext,
+    serviceHost: config.serviceHost,
+    servicePort: config.servicePort,
   });
-  const kube = await createKubeClient(kc, { maxSockets: config.maxInFlight });
+  const kube = await createKubeClient(access, { maxSockets: config.maxInFlight });
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `kubently-agent-${config.clusterId}-${config.agentId}`,
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
     maxInFlight: config.maxInFlight,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
   });
-  log.info({ policy: policy.name, server: kc.getCurrentCluster()?.server }, 'agent started');
+  log.info({ policy: policy.name, server: access.server, kube: access.describe() }, 'agent started');
 
   let stopping = false;
   const stop = async (signal: string) => {

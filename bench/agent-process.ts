@@ -10,8 +10,8 @@ import { jetstream } from '@nats-io/jetstream';
 import { loadAgentConfig } from '../agent/config.js';
 import { createExecutor } from '../agent/executor.js';
 import type { CommandExecutor } from '../agent/executor-types.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
-import { loadKubeConfig } from '../agent/kube-config.js';
 import { createRevalidator } from '../agent/revalidate.js';
 import { startAgentService } from '../agent/service.js';
 import { createLogger } from '../common/logger.js';
@@ -46,12 +46,12 @@ let closeKube = () => {};
 if (flags.executor === 'instant') {
   inner = { execute: async () => ({ status: 'success', output: 'ok', error: null, truncated: false }) };
 } else {
-  const kc = loadKubeConfig({
+  const access = await loadKubeAccess({
     inCluster: false,
     kubeconfigPath: config.kubeconfig,
     context: config.kubeContext,
   });
-  const kube = await createKubeClient(kc);
+  const kube = await createKubeClient(access);
   closeKube = () => kube.close();
   inner = createExecutor({
     kube,

@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 // client-node keeps its model serializer out of the package index; the bench reaches it by path.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { createExecutor } from '../agent/executor.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
-import { loadKubeConfig } from '../agent/kube-config.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { defaultFixtures } from '../sim/fixtures.js';
@@ -47,7 +47,7 @@ const sim = await startSimApiserver({ port: 0, fixtures });
 const dir = await mkdtemp(join(tmpdir(), 'kubently-bench-'));
 const kubeconfig = join(dir, 'kubeconfig');
 await writeFile(kubeconfig, simKubeconfigYaml(sim.url));
-const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
+const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
 const executor = createExecutor({
   kube,
   log: createLogger({ level: 'silent' }),

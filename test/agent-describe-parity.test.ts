@@ -6,9 +6,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import test from 'ava';
 import { describe, type KubeReader, kubeReaderOf } from '../agent/describe/index.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
 import type { Command } from '../common/command/types.js';
 import { resolveResourceType } from '../common/resources.js';
@@ -31,9 +31,9 @@ test.before(async () => {
   kubeconfig = join(dir, 'kubeconfig');
   cacheDir = join(dir, 'kubectl-cache');
   await writeFile(kubeconfig, simKubeconfigYaml(sim.url), { mode: 0o600 });
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const client = await createKubeClient(kc);
+  const client = await createKubeClient(
+    await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }),
+  );
   closeClient = () => client.close();
   reader = kubeReaderOf(client);
 });

@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import test from 'ava';
 import { createExecutor, type ExecutorDeps } from '../agent/executor.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient, type KubeClient } from '../agent/kube-client.js';
-import { loadKubeConfig } from '../agent/kube-config.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import type { Command } from '../common/command/types.js';
 import { createLogger } from '../common/logger.js';
@@ -27,7 +26,7 @@ async function simClient(
 ): Promise<{ kube: KubeClient; requests: () => number }> {
   const sim = await startSim(t);
   const kube = await createKubeClient(
-    loadKubeConfig({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }),
+    await loadKubeAccess({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }),
   );
   t.teardown(() => kube.close());
   return { kube, requests: () => sim.requests };
@@ -87,16 +86,12 @@ test('executor - answers timeout when the deadline fires before the apiserver an
     server.closeAllConnections();
     server.close();
   });
-  const kc = new KubeConfig();
-  kc.loadFromClusterAndUser(
-    {
-      name: 'slow',
-      server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      skipTLSVerify: false,
-    },
-    { name: 'u' },
-  );
-  const kube = await createKubeClient(kc);
+  const kube = await createKubeClient({
+    server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    tls: { skipTLSVerify: false },
+    authHeaders: async () => ({}),
+    describe: () => 'a silent apiserver',
+  });
   t.teardown(() => kube.close());
   const started = Date.now();
   const result = await executor(kube).execute(command('get pods'), AbortSignal.timeout(200));
@@ -108,7 +103,7 @@ test.serial('executor - reuses one connection for many commands (keep-alive)', a
   const sockets = new Set<unknown>();
   const sim = await startSim(t);
   const kube = await createKubeClient(
-    loadKubeConfig({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }),
+    await loadKubeAccess({ inCluster: false, kubeconfigPath: await writeKubeconfig(t, sim.url) }),
   );
   t.teardown(() => kube.close());
   const ex = executor(kube);

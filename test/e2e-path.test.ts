@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import test, { type ExecutionContext } from 'ava';
 import { createExecutor } from '../agent/executor.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
-import { loadKubeConfig } from '../agent/kube-config.js';
 import { createRevalidator } from '../agent/revalidate.js';
 import { startAgentService } from '../agent/service.js';
 import { parseCommandRequest } from '../common/command/parse.js';
@@ -34,7 +34,7 @@ async function startPath(t: ExecutionContext, { clusterId, agentPolicy }: PathOp
   const sim = await startSim(t);
   const kubeconfig = await writeKubeconfig(t, sim.url);
   const agentNc = await connectAs(t, nats, { agent: clusterId });
-  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
+  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());
   const agent = await startAgentService({
     nc: agentNc,

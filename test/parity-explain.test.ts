@@ -5,8 +5,8 @@
 import test from 'ava';
 import { createExecutor } from '../agent/executor.js';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
-import { loadKubeConfig } from '../agent/kube-config.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
@@ -52,7 +52,7 @@ test('parity - explain prints what kubectl 1.32 prints, failures included', asyn
   const sim = await startSim(t);
   const kubeconfig = await writeKubeconfig(t, sim.url);
   const kubectl = await kubectlFor(t, kubeconfig);
-  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
+  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());
   const executor = createExecutor({
     kube,

@@ -4,8 +4,8 @@
 import test from 'ava';
 import { createExecutor } from '../agent/executor.js';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
-import { loadKubeConfig } from '../agent/kube-config.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
@@ -105,7 +105,7 @@ test('parity - the executor prints what kubectl prints for the same commands', a
   const sim = await startSim(t);
   const kubeconfig = await writeKubeconfig(t, sim.url);
   const kubectl = await kubectlFor(t, kubeconfig);
-  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
+  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());
   const executor = createExecutor({
     kube,
@@ -143,7 +143,7 @@ test('parity - logs of several containers or pods hold the same lines as kubectl
   const sim = await startSim(t);
   const kubeconfig = await writeKubeconfig(t, sim.url);
   const kubectl = await kubectlFor(t, kubeconfig);
-  const kube = await createKubeClient(loadKubeConfig({ inCluster: false, kubeconfigPath: kubeconfig }));
+  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());
   const executor = createExecutor({
     kube,
