@@ -36,8 +36,9 @@ export function loadAgentConfig(env: Env): AgentConfig {
     );
   }
   const nats = readNatsClientConfig(read, clusterId ? agentUserName(clusterId) : undefined);
-  // The agent's NATS password is its cluster's token (AGENT_TOKEN or AGENT_TOKEN_FILE).
+  // The agent's NATS password is its cluster's token (AGENT_TOKEN or AGENT_TOKEN_FILE, re-read on reconnect).
   nats.pass = read.secret('AGENT_TOKEN') ?? nats.pass;
+  nats.passFile = read.string('AGENT_TOKEN_FILE') ?? nats.passFile;
   const config: AgentConfig = {
     clusterId,
     agentId: read.string('AGENT_ID') ?? read.string('POD_NAME') ?? hostname(),

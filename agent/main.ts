@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { jetstream } from '@nats-io/jetstream';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
+import { natsPassword } from '../common/nats-options.js';
 import { type Policy, PRESETS, parsePolicy, policyForCluster } from '../common/policy/index.js';
 import { watchPolicyFile } from '../common/policy/watch.js';
 import { agentInboxPrefix } from '../common/subjects.js';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     servers: config.nats.servers,
     name: `kubently-agent-${config.clusterId}-${config.agentId}`,
     user: config.nats.user,
-    pass: config.nats.pass,
+    pass: natsPassword(config.nats),
     inboxPrefix: agentInboxPrefix(config.clusterId),
     tls: config.nats.tls,
     log,

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
+import { natsPassword } from '../common/nats-options.js';
 import { AUDIT_INBOX_PREFIX } from '../common/subjects.js';
 import { watchAgents } from './agent-watch.js';
 import { readAuditConfig } from './config.js';
@@ -25,7 +26,7 @@ const nc = await connectNats({
   servers: config.nats.servers,
   name: 'kubently-audit',
   user: config.nats.user,
-  pass: config.nats.pass,
+  pass: natsPassword(config.nats),
   tls: config.nats.tls,
   inboxPrefix: AUDIT_INBOX_PREFIX,
   log,

