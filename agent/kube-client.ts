@@ -80,7 +80,8 @@ export async function createKubeClient(
   const agentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? 64,
-    maxFreeSockets: 16,
+    // As many idle sockets as may be busy: under full load none is closed and reopened per request.
+    maxFreeSockets: options.maxSockets ?? 64,
     ...(isHttps
       ? {
           ca: tls.ca,

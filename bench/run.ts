@@ -4,16 +4,16 @@
 // bench/results/latest.json. Exits 1 when the load test saw an unexpected error.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jetStreamCycleFloor, natsRequestReplyFloor, simHttpFloor, simInProcessFloor } from './floors.js';
 import { kubectlGetPods } from './kubectl.js';
+import { entryPoints } from './lib/build.js';
 import { BENCH_NAMESPACE, BENCH_POD_COUNT } from './lib/fixtures.js';
 import { type JsonPost, loadPosts, sequentialPosts } from './lib/http-load.js';
-import { PROJECT_ROOT, type ServiceProcess } from './lib/service-process.js';
+import { PROJECT_ROOT, processCpuMs } from './lib/service-process.js';
 import { FLOOR_CLUSTER, INSTANT_CLUSTER, SIM_CLUSTER, startBenchStack } from './lib/stack.js';
 import { atLeast, atMost, formatTable, formatTargets, type Row, ratio } from './report.js';
 
@@ -73,8 +73,10 @@ try {
   const getPods = post(SIM_CLUSTER);
   await checkGetPods(getPods);
 
+  const natsServer = { cpuMs: () => processCpuMs(stack.nats.pid()) };
+  const redisServer = { cpuMs: () => processCpuMs(stack.redis.pid()) };
   const cpuPerCommand = async <R extends { requests: number }>(
-    procs: ServiceProcess[],
+    procs: Array<{ cpuMs(): number }>,
     run: () => Promise<R>,
   ) => {
     const before = procs.map((p) => p.cpuMs());
@@ -84,14 +86,16 @@ try {
 
   log('a. command delivery (instant executor)');
   const deliverySeq = await sequentialPosts(delivery, N.sequential, N.warmup);
-  const deliveryConc = await cpuPerCommand([stack.gateway, stack.agents.instant], () =>
-    loadPosts(delivery, { connections: CLIENTS, duration: N.concurrentSeconds }),
+  const deliveryConc = await cpuPerCommand(
+    [stack.gateway, stack.agents.instant, natsServer, redisServer],
+    () => loadPosts(delivery, { connections: CLIENTS, duration: N.concurrentSeconds }),
   );
 
   log('b. end-to-end get pods (real executor, simulated apiserver)');
   const e2eSeq = await sequentialPosts(getPods, N.sequential, N.warmup);
-  const e2eConc = await cpuPerCommand([stack.gateway, stack.agents.sim, stack.sim], () =>
-    loadPosts(getPods, { connections: CLIENTS, duration: N.concurrentSeconds }),
+  const e2eConc = await cpuPerCommand(
+    [stack.gateway, stack.agents.sim, stack.sim, natsServer, redisServer],
+    () => loadPosts(getPods, { connections: CLIENTS, duration: N.concurrentSeconds }),
   );
 
   log('c. floors');
@@ -234,8 +238,8 @@ try {
     `  kubectl subprocess p50 / Kubently get pods p50: ${speedup.toFixed(1)}x`,
     '',
     'CPU per command (user+system, /proc of each child process, during the 64-client runs):',
-    `  delivery: gateway ${deliveryConc.cpuMs[0]?.toFixed(3)} ms, agent ${deliveryConc.cpuMs[1]?.toFixed(3)} ms`,
-    `  get pods: gateway ${e2eConc.cpuMs[0]?.toFixed(3)} ms, agent ${e2eConc.cpuMs[1]?.toFixed(3)} ms, sim apiserver ${e2eConc.cpuMs[2]?.toFixed(3)} ms`,
+    `  delivery: gateway ${deliveryConc.cpuMs[0]?.toFixed(3)} ms, agent ${deliveryConc.cpuMs[1]?.toFixed(3)} ms, nats-server ${deliveryConc.cpuMs[2]?.toFixed(3)} ms, redis ${deliveryConc.cpuMs[3]?.toFixed(3)} ms`,
+    `  get pods: gateway ${e2eConc.cpuMs[0]?.toFixed(3)} ms, agent ${e2eConc.cpuMs[1]?.toFixed(3)} ms, sim apiserver ${e2eConc.cpuMs[2]?.toFixed(3)} ms, nats-server ${e2eConc.cpuMs[3]?.toFixed(3)} ms, redis ${e2eConc.cpuMs[4]?.toFixed(3)} ms`,
     '',
     `RSS at the end: gateway ${rss.gatewayMb.toFixed(1)} MB, agent ${rss.agentMb.toFixed(1)} MB (delivery agent ${rss.instantAgentMb.toFixed(1)} MB, sim ${rss.simMb.toFixed(1)} MB)`,
     `RSS during the load test (last 3/4 of ${rssSamples.length} samples): gateway ${range('gatewayMb').min.toFixed(1)}–${range('gatewayMb').max.toFixed(1)} MB, agent ${range('agentMb').min.toFixed(1)}–${range('agentMb').max.toFixed(1)} MB`,
@@ -262,8 +266,19 @@ try {
         rows,
         targets,
         cpuPerCommandMs: {
-          delivery: { gateway: deliveryConc.cpuMs[0], agent: deliveryConc.cpuMs[1] },
-          getPods: { gateway: e2eConc.cpuMs[0], agent: e2eConc.cpuMs[1], sim: e2eConc.cpuMs[2] },
+          delivery: {
+            gateway: deliveryConc.cpuMs[0],
+            agent: deliveryConc.cpuMs[1],
+            natsServer: deliveryConc.cpuMs[2],
+            redis: deliveryConc.cpuMs[3],
+          },
+          getPods: {
+            gateway: e2eConc.cpuMs[0],
+            agent: e2eConc.cpuMs[1],
+            sim: e2eConc.cpuMs[2],
+            natsServer: e2eConc.cpuMs[3],
+            redis: e2eConc.cpuMs[4],
+          },
         },
         rss,
         load: { ...load, unexpected, rssSamples },
@@ -292,40 +307,6 @@ async function checkGetPods(target: JsonPost): Promise<void> {
       `get pods through the gateway answered ${res.status} with ${rows} rows: ${JSON.stringify(body).slice(0, 300)}`,
     );
   }
-}
-
-/**
- * Production runs the compiled JavaScript (Dockerfile: node dist/gateway/main.js), so by default the
- * gateway and the agent are compiled into tmp/bench-build first; tsx's loader alone adds ~60 MB of RSS.
- */
-function entryPoints(useTsx: boolean): { gateway: string; agent: string; mode: string } {
-  if (useTsx) return { gateway: 'gateway/main.ts', agent: 'agent/main.ts', mode: 'tsx' };
-  const outDir = 'tmp/bench-build';
-  try {
-    execFileSync(
-      process.execPath,
-      [
-        join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'),
-        '-p',
-        'tsconfig.build.json',
-        '--outDir',
-        outDir,
-        '--sourceMap',
-        'false',
-      ],
-      {
-        cwd: PROJECT_ROOT,
-        stdio: 'pipe',
-      },
-    );
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript; only a missing output is fatal.
-  }
-  const gateway = join(outDir, 'gateway/main.js');
-  const agent = join(outDir, 'agent/main.js');
-  if (!existsSync(join(PROJECT_ROOT, gateway)) || !existsSync(join(PROJECT_ROOT, agent)))
-    throw new Error(`compiling into ${outDir} produced no entry points; try --tsx`);
-  return { gateway, agent, mode: 'compiled' };
 }
 
 function natsVersion(): string {

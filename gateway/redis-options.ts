@@ -13,6 +13,9 @@ export function redisOptions(config: { redisPassword?: string | undefined }): Re
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
     retryStrategy: (times) => Math.min(times * 100, 1_000),
+    // Every command costs a rate-limit script and a result SET; the commands concurrent requests issue in
+    // one event-loop tick go out in one write instead of one syscall each.
+    enableAutoPipelining: true,
     ...(config.redisPassword !== undefined ? { password: config.redisPassword } : {}),
   };
 }

@@ -7,6 +7,8 @@ import { freePort } from '../../scripts/lib/nats-server.js';
 export interface SpawnedRedis {
   url: string;
   port: number;
+  /** The running server's process id (its CPU counts in the benchmarks' per-command budget). */
+  pid(): number | undefined;
   /** Stops the server (SIGKILL when `hard`); its data is gone. */
   stop(hard?: boolean): Promise<void>;
   /** Starts it again on the same port, empty. */
@@ -59,5 +61,5 @@ export async function spawnRedisServer(binary = 'redis-server'): Promise<Spawned
     await gone;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: () => proc?.pid, stop, start };
 }

@@ -29,15 +29,29 @@ export interface ServiceProcess {
   readonly exited: Promise<number | string | null>;
 }
 
+/** User + system CPU time a process has consumed so far, in ms, from /proc/<pid>/stat (NaN when gone). */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** `script` is run by node itself when it is compiled JavaScript (.js), through tsx otherwise. */
 export function startServiceProcess(
   name: string,
   script: string,
   env: Record<string, string>,
   args: string[] = [],
+  nodeArgs: string[] = [],
 ): ServiceProcess {
   const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, resolve(PROJECT_ROOT, script), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, resolve(PROJECT_ROOT, script), ...args], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,12 +81,7 @@ export function startServiceProcess(
       const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       return m ? Number(m[1]) * 1024 : Number.NaN;
     },
-    cpuMs: () => {
-      // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-    },
+    cpuMs: () => processCpuMs(pid),
     waitForLine(pattern, timeoutMs = 30_000) {
       const seen = output.find((l) => pattern.test(l));
       if (seen) return Promise.resolve(seen);

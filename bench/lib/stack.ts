@@ -42,6 +42,8 @@ export interface StackOptions {
   gatewayScript?: string;
   /** The real-executor agent's entry point: agent/main.ts, its compiled .js, or bench/agent-process.ts. */
   agentScript?: string;
+  /** Extra node flags per service (e.g. `--cpu-prof` for bench/profile.ts). */
+  nodeArgs?: { gateway?: string[]; agent?: string[]; instantAgent?: string[] };
 }
 
 export async function startBenchStack(options: StackOptions = {}): Promise<BenchStack> {
@@ -77,21 +79,31 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
 
     const apiKey = `bench-${randomBytes(16).toString('hex')}`;
     const port = await freePort();
-    const gateway = startServiceProcess('gateway', options.gatewayScript ?? 'gateway/main.ts', {
-      NATS_URL: nats.url,
-      NATS_USER: 'gateway',
-      NATS_PASSWORD: nats.passwords.gateway,
-      API_KEYS: `${BENCH_IDENTITY}:${apiKey}`,
-      CLUSTERS: [INSTANT_CLUSTER, SIM_CLUSTER].join(','),
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: redis.url,
-      // info logs start-up and problems only; per-request lines are debug.
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_STANDARD: NO_RATE_LIMIT,
-      RATE_LIMIT_EXECUTE: NO_RATE_LIMIT,
-      RATE_LIMIT_SESSION_CREATE: NO_RATE_LIMIT,
-    });
+    // The agents run with the V8 flag their Deployment sets (k8s/base/agent/deployment.yaml), so RSS and
+    // CPU figures are the production ones.
+    const agentFlags = ['--max-semi-space-size=8'];
+    const nodeArgs = { agent: agentFlags, instantAgent: agentFlags, ...options.nodeArgs };
+    const gateway = startServiceProcess(
+      'gateway',
+      options.gatewayScript ?? 'gateway/main.ts',
+      {
+        NATS_URL: nats.url,
+        NATS_USER: 'gateway',
+        NATS_PASSWORD: nats.passwords.gateway,
+        API_KEYS: `${BENCH_IDENTITY}:${apiKey}`,
+        CLUSTERS: [INSTANT_CLUSTER, SIM_CLUSTER].join(','),
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        REDIS_URL: redis.url,
+        // info logs start-up and problems only; per-request lines are debug.
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_STANDARD: NO_RATE_LIMIT,
+        RATE_LIMIT_EXECUTE: NO_RATE_LIMIT,
+        RATE_LIMIT_SESSION_CREATE: NO_RATE_LIMIT,
+      },
+      [],
+      nodeArgs.gateway,
+    );
     cleanups.push(() => gateway.stop());
     await gateway.waitForLine(/gateway listening/);
 
@@ -109,10 +121,11 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       'bench/agent-process.ts',
       agentEnv(INSTANT_CLUSTER),
       ['--executor', 'instant'],
+      nodeArgs.instantAgent,
     );
     cleanups.push(() => instant.stop());
     const agentScript = options.agentScript ?? 'agent/main.ts';
-    const simAgent = startServiceProcess('agent', agentScript, agentEnv(SIM_CLUSTER));
+    const simAgent = startServiceProcess('agent', agentScript, agentEnv(SIM_CLUSTER), [], nodeArgs.agent);
     cleanups.push(() => simAgent.stop());
     await Promise.all([
       instant.waitForLine(/agent ready|consum|started/i),
