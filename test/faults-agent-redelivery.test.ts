@@ -80,5 +80,8 @@ test('faults - an agent killed mid-command: the other replica gets it redelivere
   t.is(result.agent_id, 'b', 'the surviving replica answered');
   const runs = await executions();
   t.is(runs.filter((r) => r === 'cmd-redelivered b').length, 1, 'b ran it once after a died');
-  t.true(runs.every((r) => r === 'cmd-redelivered a' || r === 'cmd-redelivered b'), runs.join(', '));
+  t.true(
+    runs.every((r) => r === 'cmd-redelivered a' || r === 'cmd-redelivered b'),
+    runs.join(', '),
+  );
 });
