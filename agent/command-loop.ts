@@ -3,9 +3,10 @@
 // so a command whose agent dies mid-way is redelivered to another replica.
 
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { millis, type NatsConnection, nanos } from '@nats-io/nats-core';
 import type { Command } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
+import { AGENT_ACK_WAIT_MS } from '../common/provision.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
 import {
   type CommandMessage,
@@ -15,10 +16,13 @@ import {
   WIRE_VERSION,
 } from '../common/wire.js';
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
+import { limitOutput } from './output-limit.js';
+
+export const PULL_EXPIRES_MS = 5_000;
+/** nats-server's default max_payload, used when the server did not say (nats.conf states the same). */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /** The agent's own policy check: returns the command to run (as the agent understands it) or a denial. */
-export const PULL_EXPIRES_MS = 5_000;
-
 export type Revalidate = (command: Command) => { ok: true; command: Command } | { ok: false; reason: string };
 
 export interface CommandLoopDeps {
@@ -52,13 +56,20 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     bind: true,
     expires: PULL_EXPIRES_MS,
   });
+  // A command may run longer than the consumer's ack wait (policy timeouts go up to minutes): telling the
+  // server it is still in progress keeps it from handing the command to another replica mid-run.
+  const ackWaitMs = millis((await consumer.info(true)).config.ack_wait ?? nanos(AGENT_ACK_WAIT_MS));
   const running = new Map<JsMsg, AbortController>();
   let slotFreed: (() => void) | undefined;
   let stopping = false;
 
   function reply(result: Omit<ResultMessage, 'v' | 'cluster_id' | 'agent_id'>): void {
     const message: ResultMessage = { v: WIRE_VERSION, cluster_id: clusterId, agent_id: agentId, ...result };
-    nc.publish(subjects.result(clusterId, result.command_id), encodeJson(message));
+    nc.publish(subjects.result(clusterId, result.command_id), encodeResult(message, maxPayload()));
+  }
+
+  function maxPayload(): number {
+    return nc.info?.max_payload || DEFAULT_MAX_PAYLOAD;
   }
 
   async function handle(msg: JsMsg, controller: AbortController): Promise<void> {
@@ -99,6 +110,8 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     } else {
       const runForMs = Math.min(deadline - started, checked.command.timeoutMs);
       const timer = setTimeout(() => controller.abort(new Error('deadline')), runForMs);
+      const keepAlive =
+        runForMs > ackWaitMs / 2 ? setInterval(() => msg.working(), ackWaitMs / 2) : undefined;
       try {
         outcome = await executor.execute(checked.command, controller.signal);
       } catch (err) {
@@ -106,6 +119,7 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
         outcome = { status: 'failure', output: '', error: 'internal error in the agent', truncated: false };
       } finally {
         clearTimeout(timer);
+        clearInterval(keepAlive);
       }
       if (controller.signal.aborted && stopping && outcome.status !== 'success') {
         // Aborted by shutdown, not by the deadline: let another replica run it.
@@ -120,10 +134,16 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
 
   async function run(): Promise<void> {
     for await (const msg of messages) {
-      while (running.size >= maxInFlight) {
+      while (running.size >= maxInFlight && !stopping) {
         await new Promise<void>((resolve) => {
           slotFreed = resolve;
         });
+      }
+      if (stopping) {
+        // Pulled but not started (closing the iterator still yields what it holds): hand it back now
+        // rather than start it during shutdown or leave it to the ack wait.
+        msg.nak();
+        continue;
       }
       const controller = new AbortController();
       running.set(msg, controller);
@@ -146,6 +166,7 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     done,
     async stop(graceMs = 10_000) {
       stopping = true;
+      slotFreed?.();
       await messages.close();
       const deadline = now() + graceMs;
       while (running.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -154,4 +175,20 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       await done;
     },
   };
+}
+
+/**
+ * The result as it goes on the wire, within the server's max_payload: a result the server refuses would
+ * leave the command unanswered and unacked, so JetStream would run it again. JSON escaping makes the
+ * encoded output longer than the text, so the cut is tightened until the whole message fits.
+ */
+export function encodeResult(message: ResultMessage, maxPayload: number): Uint8Array {
+  let encoded = encodeJson(message);
+  let room = Buffer.byteLength(message.output, 'utf8');
+  while (encoded.length > maxPayload && room > 0) {
+    room = Math.max(0, room - (encoded.length - maxPayload));
+    const limited = limitOutput(message.output, room);
+    encoded = encodeJson({ ...message, output: limited.text, truncated: true });
+  }
+  return encoded;
 }

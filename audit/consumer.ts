@@ -53,7 +53,15 @@ export function toLine(msg: Pick<JsMsg, 'seq' | 'subject' | 'data'>): Omit<Audit
     if (typeof record !== 'object' || record === null || typeof record.event_type !== 'string') {
       throw new Error('not an audit record');
     }
-    return { seq: msg.seq, ...record };
+    // The stream sequence and the chain fields are the consumer's own: a publisher's `seq` would move the
+    // exactly-once mark (every later record skipped as a redelivery), its `hash` would be written twice.
+    const {
+      seq: _seq,
+      hash: _hash,
+      prev_hash: _prev,
+      ...fields
+    } = record as AuditRecord & Partial<Pick<AuditLine, 'seq' | 'hash' | 'prev_hash'>>;
+    return { ...fields, seq: msg.seq };
   } catch (err) {
     // Kept as a line so that every stream sequence is accounted for; the payload itself is not copied.
     return {

@@ -39,13 +39,19 @@ export interface AgentTrackerDeps {
   now?: () => number;
 }
 
+/** The last heartbeat of one agent and when this gateway received it. */
+interface Beat {
+  hb: HeartbeatMessage;
+  at: number;
+}
+
 export function createAgentTracker({
   nc,
   log,
   missedBeats = 3,
   now = Date.now,
 }: AgentTrackerDeps): AgentTracker {
-  const beats = new Map<string, Map<string, { hb: HeartbeatMessage; at: number }>>();
+  const beats = new Map<string, Map<string, Beat>>();
   const sub: Subscription = nc.subscribe(subjects.allHeartbeats, {
     callback: (err, msg) => {
       if (err) {
@@ -72,7 +78,9 @@ export function createAgentTracker({
     },
   });
 
-  function agentStatus(clusterId: string, entry: { hb: HeartbeatMessage; at: number }): AgentStatus {
+  const alive = ({ hb, at }: Beat, t: number) => t - at <= hb.interval_ms * missedBeats;
+
+  function agentStatus(clusterId: string, entry: Beat): AgentStatus {
     const { hb, at } = entry;
     return {
       agentId: hb.agent_id,
@@ -82,7 +90,7 @@ export function createAgentTracker({
       inFlight: hb.in_flight,
       startedAt: hb.started_at,
       lastSeen: at,
-      connected: now() - at <= hb.interval_ms * missedBeats,
+      connected: alive(entry, now()),
     };
   }
 
@@ -93,7 +101,12 @@ export function createAgentTracker({
   }
 
   return {
-    isConnected: (clusterId) => cluster(clusterId).connected,
+    // Per command: no status objects built, just the first live heartbeat.
+    isConnected(clusterId) {
+      const t = now();
+      for (const beat of beats.get(clusterId)?.values() ?? []) if (alive(beat, t)) return true;
+      return false;
+    },
     cluster,
     clusters: () => [...beats.keys()].sort().map(cluster),
     close: () => sub.unsubscribe(),

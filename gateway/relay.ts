@@ -24,6 +24,7 @@ export interface Relay {
 
 interface Pending {
   resolve(result: ResultMessage): void;
+  reject(err: KubentlyError): void;
   timer: NodeJS.Timeout;
   clusterId: string;
 }
@@ -81,7 +82,7 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
           ),
         );
       }, command.timeoutMs);
-      pending.set(command.id, { resolve, timer, clusterId: command.clusterId });
+      pending.set(command.id, { resolve, reject, timer, clusterId: command.clusterId });
     });
     try {
       await js.publish(subjects.command(command.clusterId), encodeJson(message), {
@@ -107,9 +108,11 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
       return pending.size;
     },
     async close() {
+      // A waiting request must end now (503), not hang until a result that can no longer arrive.
       for (const [id, entry] of pending) {
         clearTimeout(entry.timer);
         pending.delete(id);
+        entry.reject(new KubentlyError('service_unavailable', 'the gateway is shutting down'));
       }
       sub.unsubscribe();
     },

@@ -53,6 +53,8 @@ export interface ContainerFixture {
   args?: string[];
   readinessProbe?: Record<string, unknown>;
   livenessProbe?: Record<string, unknown>;
+  /** Mounts of the pod's own volumes; the service-account token mount is always added after them. */
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   /** The container's state as the kubelet reports it. */
   state: Record<string, unknown>;
   lastState?: Record<string, unknown>;
@@ -102,6 +104,7 @@ function containerSpec(c: ContainerFixture, tokenVolume: string): Record<string,
     ...(c.livenessProbe ? { livenessProbe: c.livenessProbe } : {}),
     ...(c.readinessProbe ? { readinessProbe: c.readinessProbe } : {}),
     volumeMounts: [
+      ...(c.volumeMounts ?? []),
       { name: tokenVolume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
     ],
     terminationMessagePath: '/dev/termination-log',

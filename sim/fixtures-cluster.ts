@@ -299,11 +299,11 @@ export function configAndIdentity(clock: Clock): Record<string, KubeObject[]> {
     kind: 'ServiceAccount',
     metadata: meta('ServiceAccount', name, ns, clock.ago(age)),
   });
-  const secret = (name: string, ns: string, data: Record<string, string>): KubeObject => ({
+  const secret = (name: string, ns: string, data: Record<string, string>, type = 'Opaque'): KubeObject => ({
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: meta('Secret', name, ns, clock.ago(10 * DAY)),
-    type: 'Opaque',
+    type,
     data,
   });
   return {
@@ -347,6 +347,13 @@ export function configAndIdentity(clock: Clock): Record<string, KubeObject[]> {
     secrets: [
       secret('api-db', 'default', { username: 'YXBp', password: 'czNjcjN0LWRvLW5vdC1sZWFr' }),
       secret('postgres-credentials', 'payments', { 'postgres-password': 'bmV2ZXItc2VydmVk' }),
+      secret('ledger-signing-key', 'payments', { 'signing.pem': 'bm90LWEtcmVhbC1rZXk=' }),
+      secret(
+        'ledger-export-tls',
+        'payments',
+        { 'tls.crt': 'bm90LWEtY2VydA==', 'tls.key': 'bm90LWEta2V5' },
+        'kubernetes.io/tls',
+      ),
     ],
   };
 }

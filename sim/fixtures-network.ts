@@ -1,6 +1,7 @@
-// Services of every type, their endpoints, an ingress and network policies.
+// Services of every type, their endpoints and endpoint slices, an ingress and network policies.
 
 import { type Clock, meta } from './fixture-builders.js';
+import { endpointSlicesOf } from './fixtures-endpoint-slices.js';
 import type { KubeObject } from './types.js';
 
 const DAY = 86_400;
@@ -223,9 +224,12 @@ export function network(clock: Clock): Record<string, KubeObject[]> {
       clock,
     ),
   ];
+  const services = pairs.map((p) => p[0] as KubeObject);
+  const endpoints = pairs.map((p) => p[1] as KubeObject);
   return {
-    services: pairs.map((p) => p[0] as KubeObject),
-    endpoints: pairs.map((p) => p[1] as KubeObject),
+    services,
+    endpoints,
+    endpointslices: endpointSlicesOf(services, endpoints),
     ingresses: [
       {
         apiVersion: 'networking.k8s.io/v1',

@@ -338,6 +338,49 @@ export function pods(clock: Clock): KubeObject[] {
         ],
       }),
     ),
+    // Mounts a Secret and a projected volume with a secret source: describe names them, never reads them.
+    {
+      name: 'ledger-export',
+      namespace: 'payments',
+      ageSeconds: 5 * DAY,
+      labels: { app: 'ledger-export' },
+      ...w1('10.244.1.74'),
+      phase: 'Running',
+      containers: [
+        {
+          name: 'exporter',
+          image: 'registry.example.com/payments/ledger-export:2.0.1',
+          resources: { limits: { memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+          volumeMounts: [
+            { name: 'signing-key', mountPath: '/etc/ledger/keys', readOnly: true },
+            { name: 'tls', mountPath: '/etc/ledger/tls', readOnly: true },
+          ],
+          state: running(clock, 5 * DAY - 6),
+          ready: true,
+        },
+      ],
+      volumes: [
+        { name: 'signing-key', secret: { secretName: 'ledger-signing-key', defaultMode: 256 } },
+        {
+          name: 'tls',
+          projected: {
+            sources: [
+              {
+                secret: {
+                  name: 'ledger-export-tls',
+                  items: [
+                    { key: 'tls.crt', path: 'tls.crt' },
+                    { key: 'tls.key', path: 'tls.key' },
+                  ],
+                },
+              },
+              { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            ],
+            defaultMode: 420,
+          },
+        },
+      ],
+    },
     // monitoring
     {
       name: 'prometheus-5d8c7b9f6-r2d2x',

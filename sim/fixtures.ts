@@ -6,28 +6,28 @@ import { configAndIdentity, leases, namespaces, nodes, rbac, storage } from './f
 import { events, logs } from './fixtures-events.js';
 import { network } from './fixtures-network.js';
 import { pods } from './fixtures-pods.js';
+import { quotasAndLimits } from './fixtures-quotas.js';
 import { workloads } from './fixtures-workloads.js';
-import type { SimFixtures } from './types.js';
+import type { KubeObject, SimFixtures } from './types.js';
 
 export const DEFAULT_SIM_USER = 'system:serviceaccount:kubently:kubently-agent';
 
 export function defaultFixtures(now: number): SimFixtures {
   const clock = fixtureClock(now);
+  const objects: Record<string, KubeObject[]> = {
+    namespaces: namespaces(clock),
+    nodes: nodes(clock),
+    leases: leases(clock),
+    pods: pods(clock),
+    events: events(clock),
+    ...workloads(clock),
+    ...network(clock),
+    ...storage(clock),
+    ...configAndIdentity(clock),
+    ...rbac(clock),
+  };
   return {
-    objects: {
-      namespaces: namespaces(clock),
-      nodes: nodes(clock),
-      leases: leases(clock),
-      pods: pods(clock),
-      events: events(clock),
-      ...workloads(clock),
-      ...network(clock),
-      ...storage(clock),
-      ...configAndIdentity(clock),
-      ...rbac(clock),
-      resourcequotas: [],
-      limitranges: [],
-    },
+    objects: { ...objects, ...quotasAndLimits(clock, objects) },
     logs: logs(clock),
     user: DEFAULT_SIM_USER,
   };

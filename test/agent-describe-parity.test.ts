@@ -134,7 +134,8 @@ async function compare(
   return { exact: false, ours, theirs };
 }
 
-const CASES: { title: string; args: string[] }[] = [
+/** `shows`: lines kubectl must print, so a case cannot pass by both sides printing '<none>'. */
+const CASES: { title: string; args: string[]; shows?: RegExp[] }[] = [
   { title: 'a crash-looping pod with repeated events', args: ['pod', 'api-6b8f9d5c7-x7k2p'] },
   {
     title: 'a multi-container pod with an init container and secret env refs',
@@ -155,8 +156,46 @@ const CASES: { title: string; args: string[] }[] = [
   { title: 'a stateful set with volume claim templates', args: ['sts', 'postgres', '-n', 'payments'] },
   { title: 'a load-balancer service', args: ['svc', 'frontend'] },
   { title: 'a multi-port service', args: ['svc', 'kube-dns', '-n', 'kube-system'] },
+  {
+    title: 'a service with ready endpoints from its EndpointSlice',
+    args: ['svc', 'web'],
+    shows: [/^Endpoints:\s+10\.244\.1\.12:80,10\.244\.1\.13:80$/m],
+  },
+  {
+    title: 'a headless service',
+    args: ['svc', '-n', 'payments', 'postgres'],
+    shows: [/^Endpoints:\s+10\.244\.1\.60:5432$/m],
+  },
+  {
+    title: 'a service with an unnamed port',
+    args: ['svc', 'payments-api', '-n', 'payments'],
+    shows: [/^Endpoints:\s+10\.244\.1\.70:8080,10\.244\.1\.71:8080$/m],
+  },
+  {
+    title: 'a service with a not-ready endpoint',
+    args: ['svc', 'api'],
+    shows: [/^Endpoints:\s+10\.244\.1\.21:8080,10\.244\.1\.22:8080$/m],
+  },
   { title: 'a namespace', args: ['namespace', 'default'] },
-  { title: 'an ingress with TLS and two backends', args: ['ingress', 'web'] },
+  {
+    title: 'a namespace with resource quotas and a limit range',
+    args: ['ns', 'payments'],
+    shows: [/^ {2}Scopes:\s+BestEffort$/m, /^ {2}requests\.cpu\s+350m\s+4$/m, /^ Container\s+memory\s+16Mi/m],
+  },
+  {
+    title: 'a pod mounting a secret volume and a projected secret',
+    args: ['pod', 'ledger-export', '-n', 'payments'],
+    shows: [
+      /^ {4}SecretName:\s+ledger-signing-key$/m,
+      /^ {4}SecretName:\s+ledger-export-tls$/m,
+      /^ {6}\/etc\/ledger\/keys from signing-key \(ro\)$/m,
+    ],
+  },
+  {
+    title: 'an ingress with TLS and two backends',
+    args: ['ingress', 'web'],
+    shows: [/\/api\s+api:8080 \(10\.244\.1\.21:8080,10\.244\.1\.22:8080\)$/m],
+  },
   { title: 'endpoints with many addresses', args: ['endpoints', 'kube-dns', '-n', 'kube-system'] },
   { title: 'every pod of a namespace', args: ['pods'] },
   { title: 'pods chosen by label selector', args: ['pod', '-l', 'app=api'] },
@@ -179,6 +218,7 @@ for (const c of CASES) {
     }
     t.is(ours.error, theirs.code === 0 ? null : kubectlError);
     t.true(ours.output.length > 0 || ours.error !== null);
+    for (const line of c.shows ?? []) t.regex(theirs.stdout, line);
   });
 }
 
@@ -202,17 +242,23 @@ test.serial("describe parity - the NotFound error is kubectl's text", async (t) 
   t.is(ours.output, '');
 });
 
-test.serial('describe - never reads a Secret, even for pods whose env refers to secrets', async (t) => {
-  const before = sim.requests;
-  const result = await describe(reader, commandOf(['pods', '-A']), AbortSignal.timeout(10_000));
-  const paths = sim.log.slice(-(sim.requests - before)).map((r) => r.path);
-  t.true(result.output.includes("<set to the key 'password' in secret 'api-db'>"));
-  t.true(paths.length > 0);
-  t.deepEqual(
-    paths.filter((p) => p.includes('/secrets')),
-    [],
-  );
-});
+test.serial(
+  'describe - never reads a Secret, even for pods whose env or volumes refer to secrets',
+  async (t) => {
+    const before = sim.requests;
+    const result = await describe(reader, commandOf(['pods', '-A']), AbortSignal.timeout(10_000));
+    const paths = sim.log.slice(-(sim.requests - before)).map((r) => r.path);
+    t.true(result.output.includes("<set to the key 'password' in secret 'api-db'>"));
+    // A mounted secret is named, its data never shown (the sim stores it, RBAC forbids reading it).
+    t.regex(result.output, /SecretName:\s+ledger-signing-key\n/);
+    t.false(result.output.includes('bm90LWEtcmVhbC1rZXk='));
+    t.true(paths.length > 0);
+    t.deepEqual(
+      paths.filter((p) => p.includes('/secrets')),
+      [],
+    );
+  },
+);
 
 test.serial('describe - fetches what kubectl fetches for a node, in parallel', async (t) => {
   const before = sim.requests;

@@ -307,11 +307,86 @@ test('kubectl get of the other printed types - headers and cells', async (t) => 
   }
 });
 
+test('kubectl get endpointslices - one slice per service, found by the service-name label', async (t) => {
+  const all = await t.context.kubectl('get', 'endpointslices', '-A');
+  t.is(all.code, 0, all.stderr);
+  t.regex(all.stdout.split('\n')[0]!, /^NAMESPACE\s+NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE$/);
+  t.regex(all.stdout, /^default\s+kubernetes\s+IPv4\s+6443\s+172\.18\.0\.2\s+45d$/m);
+  // Not-ready addresses are listed too; the slice's conditions say which are ready.
+  t.regex(
+    all.stdout,
+    /^default\s+api-[0-9a-f]{5}\s+IPv4\s+8080\s+10\.244\.1\.21,10\.244\.1\.22,10\.244\.1\.23\s+12d$/m,
+  );
+  t.regex(all.stdout, /^default\s+frontend-[0-9a-f]{5}\s+IPv4\s+3000\s+<unset>\s+22m$/m);
+  t.regex(
+    all.stdout,
+    /^kube-system\s+kube-dns-[0-9a-f]{5}\s+IPv4\s+53,53,9153\s+10\.244\.0\.2,10\.244\.0\.3\s+45d$/m,
+  );
+  const services = JSON.parse((await t.context.kubectl('get', 'svc', '-A', '-o', 'json')).stdout) as {
+    items: unknown[];
+  };
+  t.is(all.stdout.trim().split('\n').length - 1, services.items.length);
+
+  const { handler } = t.context.sim;
+  const list = JSON.parse(
+    handler.handle(
+      'GET',
+      '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dapi',
+    ).body,
+  );
+  t.is(list.kind, 'EndpointSliceList');
+  t.is(list.apiVersion, 'discovery.k8s.io/v1');
+  t.is(list.items.length, 1);
+  const slice = list.items[0];
+  t.is(slice.metadata.ownerReferences[0].kind, 'Service');
+  t.is(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+  t.deepEqual(
+    slice.endpoints.map((e: { addresses: string[]; conditions: { ready: boolean } }) => [
+      e.addresses[0],
+      e.conditions.ready,
+    ]),
+    [
+      ['10.244.1.21', true],
+      ['10.244.1.22', true],
+      ['10.244.1.23', false],
+    ],
+  );
+  t.deepEqual(slice.ports, [{ name: 'http', protocol: 'TCP', port: 8080 }]);
+  const headless = JSON.parse(
+    handler.handle(
+      'GET',
+      '/apis/discovery.k8s.io/v1/namespaces/payments/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dpostgres',
+    ).body,
+  );
+  t.is(headless.items[0].metadata.labels['service.kubernetes.io/headless'], '');
+  const one = await t.context.kubectl(
+    'get',
+    'endpointslice',
+    '-n',
+    'payments',
+    headless.items[0].metadata.name,
+  );
+  t.regex(one.stdout, /postgres-[0-9a-f]{5}\s+IPv4\s+5432\s+10\.244\.1\.60\s+20d/);
+});
+
+test("kubectl get quota,limits - usage computed from the namespace's pods", async (t) => {
+  const { stdout, stderr, code } = await t.context.kubectl('get', 'quota,limits', '-n', 'payments');
+  t.is(code, 0, stderr);
+  // postgres-0 (250m, 512Mi) + ledger-export (100m, 128Mi, limit 256Mi); payments-api pods request nothing.
+  t.regex(
+    stdout,
+    /resourcequota\/compute\s+3d\s+persistentvolumeclaims: 1\/5, pods: 4\/20, requests\.cpu: 350m\/4, requests\.memory: 640Mi\/8Gi, services: 2\/10\s+limits\.memory: 256Mi\/16Gi/,
+  );
+  t.regex(stdout, /resourcequota\/best-effort\s+3d\s+pods: 2\/5/);
+  t.regex(stdout, /limitrange\/payments-limits\s+\d{4}-\d\d-\d\dT/);
+});
+
 test('kubectl api-resources, api-versions and version', async (t) => {
   const resources = await t.context.kubectl('api-resources');
   t.regex(resources.stdout, /^pods\s+po\s+v1\s+true\s+Pod$/m);
   t.regex(resources.stdout, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
   t.regex(resources.stdout, /^secrets\s+v1\s+true\s+Secret$/m);
+  t.regex(resources.stdout, /^endpointslices\s+discovery\.k8s\.io\/v1\s+true\s+EndpointSlice$/m);
   const versions = await t.context.kubectl('api-versions');
   t.true(versions.stdout.split('\n').includes('autoscaling/v2'));
   t.true(versions.stdout.split('\n').includes('v1'));
@@ -331,15 +406,17 @@ test('kubectl explain - reads the OpenAPI v3 documents', async (t) => {
 
 test('limit and continue - chunks a list as the real server does', (t) => {
   const { handler } = t.context.sim;
+  const total = handler.fixtures.objects.pods?.length ?? 0;
+  t.true(total > 10);
   const first = JSON.parse(handler.handle('GET', '/api/v1/pods?limit=10').body);
   t.is(first.items.length, 10);
   t.truthy(first.metadata.continue);
-  t.is(first.metadata.remainingItemCount, 17);
+  t.is(first.metadata.remainingItemCount, total - 10);
   const second = JSON.parse(
     handler.handle('GET', `/api/v1/pods?limit=100&continue=${encodeURIComponent(first.metadata.continue)}`)
       .body,
   );
-  t.is(second.items.length, 17);
+  t.is(second.items.length, total - 10);
   t.is(second.metadata.continue, undefined);
   // Sorted by namespace then name, as etcd keys are: the 11th default pod comes first.
   t.is(second.items[0].metadata.name, 'web-7c5ddbdf54-9zt4m');

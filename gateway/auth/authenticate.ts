@@ -52,6 +52,9 @@ const MESSAGES: Record<AuthFailureReason, string> = {
   conflicting_api_keys: 'two different API keys were sent; send one',
 };
 
+/** Unauthenticated callers choose the user agent: the audit record keeps a bounded prefix of it. */
+export const MAX_AUDITED_USER_AGENT = 256;
+
 export interface AuthHookDeps {
   apiKeys: ApiKeyStore;
   audit: AuditEmitter;
@@ -75,7 +78,7 @@ export function createAuthHook({ apiKeys, audit, onFailure }: AuthHookDeps) {
       api_key_prefix: 'key' in found ? apiKeyPrefix(found.key) : null,
       details: {
         reason,
-        user_agent: request.headers['user-agent'] ?? null,
+        user_agent: request.headers['user-agent']?.slice(0, MAX_AUDITED_USER_AGENT) ?? null,
         method: request.method,
         route: request.routeOptions.url ?? null,
       },

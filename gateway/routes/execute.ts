@@ -37,6 +37,19 @@ function toResult(r: ResultMessage, sessionId: string | null): CommandResult {
   };
 }
 
+/**
+ * A forbidden flag's value may be a credential (`--token=…`, `--password=…`): the audit trail and the answer
+ * keep the flag, never its value.
+ */
+export function withoutFlagValue(rule: string, token: string | undefined): string | undefined {
+  if (token === undefined || rule !== 'forbidden_flag') return token;
+  if (token.startsWith('--')) {
+    const eq = token.indexOf('=');
+    return eq < 0 ? token : `${token.slice(0, eq)}=[redacted]`;
+  }
+  return token.length > 2 ? `${token.slice(0, 2)}[redacted]` : token;
+}
+
 export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { config, sessions, policy, agents, audit, relay, results, metrics, clusters, log } = ctx;
   const schema = commandRequestSchema(MAX_TIMEOUT_SECONDS);
@@ -84,8 +97,9 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     argv: string[] | null,
     rule: string,
     reason: string,
-    token?: string,
+    rawToken?: string,
   ) {
+    const token = withoutFlagValue(rule, rawToken);
     metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule });
     void audit.emit({
       ...auditBase(request, caller, c),
@@ -159,7 +173,9 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
           details: { cluster_id: c.clusterId },
         });
       }
-      if (c.sessionId !== null) await sessions.touch(c.sessionId, caller.identity);
+      // The session may have ended (deleted, expired) since it was checked above: then nothing runs.
+      if (c.sessionId !== null && !(await sessions.touch(c.sessionId, caller.identity)))
+        throw new KubentlyError('not_found', 'session not found');
 
       const attempt: AuditEventInput = {
         ...auditBase(request, caller, c),

@@ -1,8 +1,14 @@
 // The embedded session store, used when REDIS_URL is unset. Sessions live in this process only, so it
 // serves exactly one gateway replica; main.ts warns about that.
 
-import { randomUUID } from 'node:crypto';
-import { expiryOf, type NewSession, type Session, type SessionStore, type SessionTtls } from './types.js';
+import {
+  expiryOf,
+  type NewSession,
+  newSession,
+  type Session,
+  type SessionStore,
+  type SessionTtls,
+} from './types.js';
 
 export interface MemorySessionStoreOptions extends SessionTtls {
   now?: () => number;
@@ -36,19 +42,7 @@ export function createMemorySessionStore({
   return {
     kind: 'memory',
     async create(input: NewSession) {
-      const createdAt = now();
-      const ttlSeconds = Math.min(input.ttlSeconds, absoluteSeconds);
-      const deadline = createdAt + ttlSeconds * 1000;
-      const session: Session = {
-        id: randomUUID(),
-        ...input,
-        ttlSeconds,
-        createdAt,
-        lastActivity: createdAt,
-        deadline,
-        expiresAt: expiryOf(deadline, createdAt, idleSeconds),
-        commandsExecuted: 0,
-      };
+      const session = newSession(input, now(), { absoluteSeconds, idleSeconds });
       sessions.set(session.id, session);
       return { ...session };
     },

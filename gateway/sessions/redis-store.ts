@@ -2,10 +2,9 @@
 // last activity + idle TTL)), and one sorted set per owner (score = expiry) so a caller lists only its own.
 // Every multi-step change is one Lua script, so concurrent gateways never see half an update.
 
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { KubentlyError } from '../../common/errors.js';
-import { expiryOf, type NewSession, type Session, type SessionStore, type SessionTtls } from './types.js';
+import { type NewSession, newSession, type Session, type SessionStore, type SessionTtls } from './types.js';
 
 export interface RedisSessionStoreOptions extends SessionTtls {
   redis: Redis;
@@ -114,19 +113,8 @@ export function createRedisSessionStore({
     kind: 'redis',
     create: (input: NewSession) =>
       guarded(async () => {
-        const createdAt = now();
-        const ttlSeconds = Math.min(input.ttlSeconds, absoluteSeconds);
-        const deadline = createdAt + ttlSeconds * 1000;
-        const session: Session = {
-          id: randomUUID(),
-          ...input,
-          ttlSeconds,
-          createdAt,
-          lastActivity: createdAt,
-          deadline,
-          expiresAt: expiryOf(deadline, createdAt, idleSeconds),
-          commandsExecuted: 0,
-        };
+        const session = newSession(input, now(), { absoluteSeconds, idleSeconds });
+        const { createdAt, deadline, ttlSeconds } = session;
         const fields = {
           cluster_id: session.clusterId,
           owner: session.owner,

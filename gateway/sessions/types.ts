@@ -1,5 +1,7 @@
 // A debugging session: owned by the API-key identity that created it, bounded by an absolute and an idle TTL.
 
+import { randomUUID } from 'node:crypto';
+
 export interface Session {
   id: string;
   clusterId: string;
@@ -51,4 +53,20 @@ export interface SessionStore {
 
 export function expiryOf(deadline: number, lastActivity: number, idleSeconds: number): number {
   return Math.min(deadline, lastActivity + idleSeconds * 1000);
+}
+
+/** A new session as both stores create it: the requested TTL capped at the absolute maximum. */
+export function newSession(input: NewSession, createdAt: number, ttls: SessionTtls): Session {
+  const ttlSeconds = Math.min(input.ttlSeconds, ttls.absoluteSeconds);
+  const deadline = createdAt + ttlSeconds * 1000;
+  return {
+    id: randomUUID(),
+    ...input,
+    ttlSeconds,
+    createdAt,
+    lastActivity: createdAt,
+    deadline,
+    expiresAt: expiryOf(deadline, createdAt, ttls.idleSeconds),
+    commandsExecuted: 0,
+  };
 }

@@ -23,6 +23,7 @@ import {
 import {
   clusterRoleBindingPrinter,
   defaultPrinter,
+  endpointSlicePrinter,
   ingressPrinter,
   leasePrinter,
   networkPolicyPrinter,
@@ -60,6 +61,7 @@ const PRINTERS: Record<string, Printer> = {
   clusterrolebindings: clusterRoleBindingPrinter,
   leases: leasePrinter,
   resourcequotas: resourceQuotaPrinter,
+  endpointslices: endpointSlicePrinter,
 };
 
 export function printerFor(resource: string): Printer {

@@ -146,6 +146,7 @@ export const leasePrinter: Printer = {
   ],
 };
 
+/** printResourceQuota: 'resource: used/hard' pairs, limits.* in their own column. */
 export const resourceQuotaPrinter: Printer = {
   columns: [
     NAME,
@@ -156,8 +157,55 @@ export const resourceQuotaPrinter: Printer = {
       'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.',
     ),
   ],
-  cells: (obj, now) => [obj.metadata.name, age(obj, now), '', ''],
+  cells(obj, now) {
+    const hard = spec<{ hard?: Record<string, string> }>(obj).hard ?? {};
+    const st = status<{ hard?: Record<string, string>; used?: Record<string, string> }>(obj);
+    const request: string[] = [];
+    const limit: string[] = [];
+    for (const r of Object.keys(hard).sort()) {
+      const cell = `${r}: ${st.used?.[r] ?? '0'}/${st.hard?.[r] ?? '0'}`;
+      (r.split('.')[0] === 'limits' && r.includes('.') ? limit : request).push(cell);
+    }
+    return [obj.metadata.name, age(obj, now), request.join(', '), limit.join(', ')];
+  },
 };
+
+/** printEndpointSlice: at most three ports and addresses, then '+ N more...'. */
+export const endpointSlicePrinter: Printer = {
+  columns: [
+    NAME,
+    col(
+      'AddressType',
+      'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.',
+    ),
+    col(
+      'Ports',
+      'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports.',
+    ),
+    col(
+      'Endpoints',
+      'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.',
+    ),
+    AGE,
+  ],
+  cells(obj, now) {
+    const ports = (obj.ports ?? []) as { name?: string; port?: number }[];
+    const endpoints = (obj.endpoints ?? []) as { addresses?: string[] }[];
+    return [
+      obj.metadata.name,
+      (obj.addressType as string | undefined) ?? '',
+      listWithMore(ports.map((p) => (p.port !== undefined ? String(p.port) : (p.name ?? '*')))),
+      listWithMore(endpoints.flatMap((e) => e.addresses ?? [])),
+      age(obj, now),
+    ];
+  },
+};
+
+function listWithMore(all: string[]): string {
+  const max = 3;
+  if (all.length > max) return `${all.slice(0, max).join(',')} + ${all.length - max} more...`;
+  return all.length === 0 ? '<unset>' : all.join(',');
+}
 
 /** registry/rest.DefaultTableConvertor. */
 export const defaultPrinter: Printer = {

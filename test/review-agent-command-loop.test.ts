@@ -1,0 +1,178 @@
+// The command loop's ack decisions against a real nats-server: a command runs once, is answered once,
+// and is never acked without an answer the gateway can read.
+
+import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, nanos } from '@nats-io/nats-core';
+import test, { type ExecutionContext } from 'ava';
+import { type CommandLoop, startCommandLoop } from '../agent/command-loop.js';
+import type { CommandExecutor, ExecutionOutcome } from '../agent/executor-types.js';
+import { parseCommandRequest } from '../common/command/parse.js';
+import type { Command } from '../common/command/types.js';
+import { createLogger } from '../common/logger.js';
+import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
+import {
+  type CommandMessage,
+  decodeJson,
+  encodeJson,
+  type ResultMessage,
+  WIRE_VERSION,
+} from '../common/wire.js';
+import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
+
+const log = createLogger({ level: 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Rig {
+  gateway: NatsConnection;
+  gatewayJs: JetStreamClient;
+  results: ResultMessage[];
+  executions: string[];
+  startLoop(executor: CommandExecutor, maxInFlight?: number): Promise<CommandLoop>;
+  send(id: string, timeoutMs: number): Promise<void>;
+}
+
+async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): Promise<Rig> {
+  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  await provision(t, nats, [clusterId]);
+  if (ackWaitMs !== undefined) {
+    const admin = await connectAs(t, nats, 'admin');
+    await (await jetstreamManager(admin)).consumers.update(CMD_STREAM, agentConsumerName(clusterId), {
+      ack_wait: nanos(ackWaitMs),
+    });
+  }
+  const gateway = await connectAs(t, nats, 'gateway');
+  const results: ResultMessage[] = [];
+  const sub = gateway.subscribe(subjects.resultsOf(clusterId), {
+    callback: (_err, msg) => {
+      results.push(decodeJson<ResultMessage>(msg.data));
+    },
+  });
+  t.teardown(() => sub.unsubscribe());
+  const executions: string[] = [];
+  const gatewayJs = jetstream(gateway);
+  return {
+    gateway,
+    gatewayJs,
+    results,
+    executions,
+    async startLoop(executor, maxInFlight = 4) {
+      const nc = await connectAs(t, nats, { agent: clusterId });
+      const loop = await startCommandLoop({
+        nc,
+        js: jetstream(nc),
+        log,
+        clusterId,
+        agentId: 'a',
+        executor,
+        revalidate: (command: Command) => ({ ok: true, command }),
+        maxInFlight,
+      });
+      t.teardown(() => loop.stop(100));
+      return loop;
+    },
+    async send(id, timeoutMs) {
+      const command = parseCommandRequest(
+        { command: 'get pods' },
+        { id, clusterId, identity: 'test', sessionId: null, timeoutMs },
+      );
+      const message: CommandMessage = {
+        v: WIRE_VERSION,
+        command,
+        deadline: Date.now() + timeoutMs,
+        replyTo: subjects.result(clusterId, id),
+      };
+      await gatewayJs.publish(subjects.command(clusterId), encodeJson(message), { msgID: id });
+    },
+  };
+}
+
+const ok = (output = 'ok'): ExecutionOutcome => ({
+  status: 'success',
+  output,
+  error: null,
+  truncated: false,
+});
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await sleep(20);
+}
+
+test('command loop - a command running longer than the ack wait is not redelivered and run again', async (t) => {
+  const r = await rig(t, 'slow', 600);
+  await r.startLoop({
+    async execute(command) {
+      r.executions.push(command.id);
+      await sleep(2_000);
+      return ok();
+    },
+  });
+  await r.send('long-1', 5_000);
+  await until(() => r.results.length > 0, 4_000);
+  await sleep(800);
+  t.deepEqual(r.executions, ['long-1'], 'ran once');
+  t.is(r.results.length, 1, 'answered once');
+});
+
+test('command loop - an output larger than the server max payload is answered truncated, once', async (t) => {
+  const r = await rig(t, 'big', 1_500);
+  const line = `${'x'.repeat(60)} "quoted" \\ tab\t\n`;
+  const huge = line.repeat(Math.ceil((3 * 1024 * 1024) / line.length));
+  await r.startLoop({
+    async execute(command) {
+      r.executions.push(command.id);
+      return ok(huge);
+    },
+  });
+  await r.send('big-1', 5_000);
+  await until(() => r.results.length > 0, 3_000);
+  const [result] = r.results;
+  t.truthy(result, 'the gateway got an answer');
+  t.is(result?.status, 'success');
+  t.true(result?.truncated);
+  t.true(huge.startsWith(result?.output.split('\n[kubently: output truncated')[0] ?? '\u0000'));
+  t.regex(result?.output ?? '', /\[kubently: output truncated at \d+ bytes\]\n$/);
+  await sleep(2_000);
+  t.deepEqual(r.executions, ['big-1'], 'not redelivered after the ack wait');
+});
+
+test('command loop - stop hands queued commands back instead of starting them', async (t) => {
+  const r = await rig(t, 'stopq');
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const loop = await r.startLoop(
+    {
+      async execute(command) {
+        r.executions.push(command.id);
+        await released;
+        return ok();
+      },
+    },
+    1,
+  );
+  for (const id of ['q-1', 'q-2', 'q-3']) await r.send(id, 10_000);
+  await until(() => r.executions.length > 0, 3_000);
+  t.deepEqual(r.executions, ['q-1']);
+  const stopped = loop.stop(2_000);
+  await sleep(100);
+  release();
+  await stopped;
+  t.deepEqual(r.executions, ['q-1'], 'nothing new starts once stop() was called');
+  t.deepEqual(
+    r.results.map((x) => x.command_id),
+    ['q-1'],
+  );
+
+  // Handed back at once (nak), not after the 30 s ack wait: a second replica runs them now.
+  const second: string[] = [];
+  await r.startLoop({
+    async execute(command) {
+      second.push(command.id);
+      return ok();
+    },
+  });
+  await until(() => second.length >= 2, 3_000);
+  t.deepEqual(second.sort(), ['q-2', 'q-3']);
+});

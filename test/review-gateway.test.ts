@@ -1,0 +1,90 @@
+import test from 'ava';
+import { parseCommandRequest } from '../common/command/parse.js';
+import { isKubentlyError } from '../common/errors.js';
+import { createMemorySessionStore } from '../gateway/sessions/memory-store.js';
+import type { SessionStore } from '../gateway/sessions/types.js';
+import { startGatewayStack } from './helpers/gateway.js';
+
+const exec = (payload: object) => ({ method: 'POST' as const, url: '/debug/execute', payload });
+
+test('execute - a forbidden flag value (a token, a password) never reaches the audit record', async (t) => {
+  const s = await startGatewayStack(t, { redis: false });
+  for (const command of ['get pods --token=s3cr3t-bearer', 'get pods --password=hunter2-pw']) {
+    const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command }), headers: s.as('alice') });
+    t.is(res.statusCode, 403, res.body);
+  }
+  const records = s.captured.of('unauthorized_command_attempt');
+  t.is(records.length, 2);
+  const text = JSON.stringify(records);
+  t.false(text.includes('s3cr3t-bearer'), text);
+  t.false(text.includes('hunter2-pw'), text);
+  // The flag itself is what the audit trail needs.
+  t.is(records[0]!.details?.token, '--token=[redacted]');
+  t.is(records[0]!.details?.rule, 'forbidden_flag');
+});
+
+test('execute - a session ended while the command was being checked answers 404 and runs nothing', async (t) => {
+  const inner = createMemorySessionStore({ absoluteSeconds: 3600, idleSeconds: 1800 });
+  t.teardown(() => inner.close());
+  // The session disappears between the route's ownership check and the moment the command is counted.
+  const sessions: SessionStore = {
+    ...inner,
+    kind: inner.kind,
+    touch: async (id, owner) => {
+      await inner.delete(id, owner);
+      return inner.touch(id, owner);
+    },
+  };
+  const s = await startGatewayStack(t, { redis: false, sessions });
+  const created = await s.app.inject({
+    method: 'POST',
+    url: '/debug/session',
+    payload: { cluster_id: 'c1' },
+    headers: s.as('alice'),
+  });
+  t.is(created.statusCode, 201);
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c1', session_id: created.json().session_id, command: 'get pods' }),
+    headers: s.as('alice'),
+  });
+  t.is(res.statusCode, 404, res.body);
+  t.is(res.json().error, 'not_found');
+  await new Promise((r) => setTimeout(r, 200));
+  t.is(s.agents.c1!.received.length, 0);
+  t.is(s.captured.of('command_attempt').length, 0);
+});
+
+test('relay - close() rejects the commands still waiting for a result instead of leaving them pending', async (t) => {
+  const s = await startGatewayStack(t, { redis: false, agents: { c1: 'silent' } });
+  const command = parseCommandRequest(
+    { command: 'get pods' },
+    { id: crypto.randomUUID(), clusterId: 'c1', identity: 'alice', sessionId: null, timeoutMs: 60_000 },
+  );
+  const sent = s.relay.send(command);
+  const { waitFor } = await import('./helpers/gateway.js');
+  await waitFor(() => s.agents.c1!.received.length === 1);
+  await s.relay.close();
+  const outcome = await Promise.race([
+    sent.then(
+      () => 'resolved',
+      (err: unknown) => (isKubentlyError(err) ? err.code : 'other'),
+    ),
+    new Promise((r) => setTimeout(() => r('pending'), 1_000)),
+  ]);
+  t.is(outcome, 'service_unavailable');
+  t.is(s.relay.inFlight, 0);
+});
+
+test('auth - a refused request cannot write an unbounded user agent into the audit trail', async (t) => {
+  const s = await startGatewayStack(t, { redis: false, agents: {} });
+  const res = await s.app.inject({
+    method: 'GET',
+    url: '/debug/sessions',
+    headers: { 'x-api-key': 'wrong-key-0123456789abcdef', 'user-agent': `curl/8 ${'x'.repeat(8_000)}` },
+  });
+  t.is(res.statusCode, 401);
+  const [failure] = s.captured.of('authentication_failure');
+  const agent = failure!.details?.user_agent as string;
+  t.true(agent.startsWith('curl/8 x'));
+  t.true(agent.length <= 256, String(agent.length));
+});
