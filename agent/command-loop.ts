@@ -41,21 +41,46 @@ export interface CommandLoop {
   readonly inFlight: number;
   /** Stops taking commands, lets running ones finish for `graceMs`, then aborts and naks the rest. */
   stop(graceMs?: number): Promise<void>;
-  /** Settles when the loop ends (after stop, or when the consumer goes away). */
+  /** Settles when the loop ends (after stop, or when the connection closes). */
   readonly done: Promise<void>;
+  /**
+   * False while the server says the cluster's consumer or stream is missing (deleted, not provisioned):
+   * the loop keeps trying and recovers when it is back, but meanwhile this agent cannot take commands.
+   */
+  readonly canTakeCommands: boolean;
 }
 
 export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLoop> {
   const { nc, js, log, clusterId, agentId, executor, revalidate, maxInFlight, now = Date.now } = deps;
-  // bind: the agent may not look consumers up or create them; it only pulls from its own.
+  // The agent only looks up and pulls from its own consumer; it never creates one (nats.conf forbids it).
   const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
   // Short pull expiry: after a JetStream leader change a pull parked on the old leader is renewed within
   // seconds instead of the client's 30 s default.
   const messages: ConsumerMessages = await consumer.consume({
     max_messages: maxInFlight,
-    bind: true,
     expires: PULL_EXPIRES_MS,
   });
+  let canTakeCommands = true;
+  void (async () => {
+    for await (const event of messages.status()) {
+      switch (event.type) {
+        case 'consumer_deleted':
+        case 'consumer_not_found':
+        case 'stream_not_found':
+          if (canTakeCommands)
+            log.error({ event: event.type }, 'cannot take commands: consumer or stream missing');
+          canTakeCommands = false;
+          break;
+        case 'heartbeat':
+          // The server answers pulls again: the consumer is back (re-provisioned).
+          if (!canTakeCommands) log.info('consumer is back: taking commands');
+          canTakeCommands = true;
+          break;
+        default:
+          break;
+      }
+    }
+  })();
   // A command may run longer than the consumer's ack wait (policy timeouts go up to minutes): telling the
   // server it is still in progress keeps it from handing the command to another replica mid-run.
   const ackWaitMs = millis((await consumer.info(true)).config.ack_wait ?? nanos(AGENT_ACK_WAIT_MS));
@@ -162,6 +187,9 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   return {
     get inFlight() {
       return running.size;
+    },
+    get canTakeCommands() {
+      return canTakeCommands;
     },
     done,
     async stop(graceMs = 10_000) {

@@ -13,6 +13,8 @@ export interface HeartbeatDeps {
   version: string;
   policyPreset: () => string;
   inFlight: () => number;
+  /** Beats are sent only while this says the agent can take commands, so gateways answer 503 at once. */
+  canTakeCommands: () => boolean;
   intervalMs: number;
 }
 
@@ -25,6 +27,7 @@ export interface Heartbeat {
 export function startHeartbeat(deps: HeartbeatDeps): Heartbeat {
   const startedAt = new Date().toISOString();
   const beat = () => {
+    if (!deps.canTakeCommands()) return;
     const hb: HeartbeatMessage = {
       v: WIRE_VERSION,
       cluster_id: deps.clusterId,

@@ -82,6 +82,12 @@ async function main(): Promise<void> {
   log.info({ policy: policy.name, server: access.server, kube: access.describe() }, 'agent started');
 
   let stopping = false;
+  void service.ended.then(async () => {
+    if (stopping) return;
+    // Heartbeats have stopped; exit non-zero so the Deployment restarts a working agent.
+    await nc.close().catch(() => {});
+    process.exit(1);
+  });
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -26,6 +26,11 @@ export interface AgentServiceDeps {
 export interface AgentService {
   readonly inFlight: number;
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Settles when the command loop ends without stop() (its consumer deleted, the connection closed for
+   * good). Heartbeats stop with it, so gateways stop routing to this agent; main.ts exits to be restarted.
+   */
+  readonly ended: Promise<void>;
 }
 
 export async function startAgentService(deps: AgentServiceDeps): Promise<AgentService> {
@@ -38,14 +43,28 @@ export async function startAgentService(deps: AgentServiceDeps): Promise<AgentSe
     version: AGENT_VERSION,
     policyPreset: deps.policyPreset,
     inFlight: () => loop.inFlight,
+    canTakeCommands: () => loop.canTakeCommands,
     intervalMs: deps.heartbeatIntervalMs,
   });
-  loop.done.catch((err) => deps.log.error({ err }, 'command loop ended'));
+  let stopping = false;
+  const ended = loop.done.then(
+    () => undefined,
+    (err: unknown) => {
+      deps.log.error({ err }, 'command loop failed');
+    },
+  );
+  const unexpectedEnd = ended.then(() => {
+    if (stopping) return new Promise<void>(() => {});
+    heartbeat.stop();
+    deps.log.error('command loop ended: no longer taking commands');
+  });
   return {
+    ended: unexpectedEnd,
     get inFlight() {
       return loop.inFlight;
     },
     async stop(graceMs) {
+      stopping = true;
       heartbeat.stop();
       await loop.stop(graceMs);
     },

@@ -16,7 +16,10 @@ import {
 } from '../common/wire.js';
 
 export interface Relay {
-  /** Resolves with the agent's result; rejects with `timeout` when the deadline passes first. */
+  /**
+   * Resolves with the agent's result; rejects with `timeout` when the deadline passes first, and with
+   * `service_unavailable` when the stream refuses the command or the relay is closed while it waits.
+   */
   send(command: Command): Promise<ResultMessage>;
   readonly inFlight: number;
   close(): Promise<void>;

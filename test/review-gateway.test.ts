@@ -9,18 +9,23 @@ const exec = (payload: object) => ({ method: 'POST' as const, url: '/debug/execu
 
 test('execute - a forbidden flag value (a token, a password) never reaches the audit record', async (t) => {
   const s = await startGatewayStack(t, { redis: false });
-  for (const command of ['get pods --token=s3cr3t-bearer', 'get pods --password=hunter2-pw']) {
+  for (const command of [
+    'get pods --token=s3cr3t-bearer',
+    'get pods --password=hunter2-pw',
+    'get po -sx:1',
+  ]) {
     const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command }), headers: s.as('alice') });
     t.is(res.statusCode, 403, res.body);
   }
   const records = s.captured.of('unauthorized_command_attempt');
-  t.is(records.length, 2);
+  t.is(records.length, 3);
   const text = JSON.stringify(records);
   t.false(text.includes('s3cr3t-bearer'), text);
   t.false(text.includes('hunter2-pw'), text);
   // The flag itself is what the audit trail needs.
   t.is(records[0]!.details?.token, '--token=[redacted]');
   t.is(records[0]!.details?.rule, 'forbidden_flag');
+  t.is(records[2]!.details?.token, '-s[redacted]');
 });
 
 test('execute - a session ended while the command was being checked answers 404 and runs nothing', async (t) => {

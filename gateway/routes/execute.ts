@@ -38,8 +38,8 @@ function toResult(r: ResultMessage, sessionId: string | null): CommandResult {
 }
 
 /**
- * A forbidden flag's value may be a credential (`--token=…`, `--password=…`): the audit trail and the answer
- * keep the flag, never its value.
+ * A forbidden flag's value may be a credential (`--token=…`, `--password=…`): the audit trail keeps the flag,
+ * never its value. The answer goes back to the caller who sent it and shows it whole, like /debug/validate.
  */
 export function withoutFlagValue(rule: string, token: string | undefined): string | undefined {
   if (token === undefined || rule !== 'forbidden_flag') return token;
@@ -97,9 +97,8 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     argv: string[] | null,
     rule: string,
     reason: string,
-    rawToken?: string,
+    token?: string,
   ) {
-    const token = withoutFlagValue(rule, rawToken);
     metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule });
     void audit.emit({
       ...auditBase(request, caller, c),
@@ -107,7 +106,7 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
       details: {
         rule,
         reason,
-        token: token ?? null,
+        token: withoutFlagValue(rule, token) ?? null,
         argv,
         correlation_id: (request.body as CommandRequestBody).correlation_id ?? null,
       },
