@@ -93,3 +93,16 @@ test('auth - a refused request cannot write an unbounded user agent into the aud
   t.true(agent.startsWith('curl/8 x'));
   t.true(agent.length <= 256, String(agent.length));
 });
+
+test('execute - an agent reply is not trusted for its cluster id or an unknown status', async (t) => {
+  const s = await startGatewayStack(t, {
+    redis: false,
+    agents: { c1: () => ({ cluster_id: 'c2', status: 'bogus' as never, output: 'x' }) },
+  });
+  const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods' }), headers: s.as('alice') });
+  t.is(res.statusCode, 200, res.body);
+  const body = res.json() as { cluster_id: string; status: string; error: string };
+  t.is(body.cluster_id, 'c1');
+  t.is(body.status, 'failure');
+  t.regex(body.error, /unknown status/);
+});

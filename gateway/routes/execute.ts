@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditEventInput } from '../../common/audit/events.js';
 import type { Command } from '../../common/command/types.js';
 import { isKubentlyError, KubentlyError } from '../../common/errors.js';
-import type { ResultMessage } from '../../common/wire.js';
+import { RESULT_STATUSES, type ResultMessage } from '../../common/wire.js';
 import { type Caller, callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { withBody } from '../plugins/errors.js';
@@ -23,17 +23,24 @@ import { commandRequestSchema, errorRef } from '../schemas.js';
 const MAX_TIMEOUT_SECONDS = 600;
 const errors = { 400: errorRef, 401: errorRef, 403: errorRef, 404: errorRef, 429: errorRef, 503: errorRef };
 
-function toResult(r: ResultMessage, sessionId: string | null): CommandResult {
+/**
+ * The client-facing result. The relay already matched the reply's subject to the command's cluster; the
+ * agent's payload is still not trusted for the cluster id, and a status outside the contract is a failure.
+ */
+function toResult(r: ResultMessage, command: Command, sessionId: string | null): CommandResult {
+  const known = (RESULT_STATUSES as readonly string[]).includes(r.status);
   return {
-    command_id: r.command_id,
+    command_id: command.id,
     session_id: sessionId,
-    cluster_id: r.cluster_id,
-    status: r.status,
-    output: r.output,
-    error: r.error,
-    execution_time_ms: r.execution_time_ms,
-    executed_at: r.executed_at,
-    truncated: r.truncated,
+    cluster_id: command.clusterId,
+    status: known ? r.status : 'failure',
+    output: typeof r.output === 'string' ? r.output : '',
+    error: known
+      ? r.error
+      : `the agent answered with an unknown status ${JSON.stringify(String(r.status)).slice(0, 40)}`,
+    execution_time_ms: Number.isFinite(r.execution_time_ms) ? r.execution_time_ms : 0,
+    executed_at: typeof r.executed_at === 'string' ? r.executed_at : new Date().toISOString(),
+    truncated: r.truncated === true,
   };
 }
 
@@ -188,7 +195,7 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
       let result: CommandResult;
       let failure: KubentlyError | null = null;
       try {
-        result = toResult(await relay.send(command), c.sessionId);
+        result = toResult(await relay.send(command), command, c.sessionId);
       } catch (err) {
         if (!(isKubentlyError(err) && err.code === 'timeout')) {
           void audit.emit({
