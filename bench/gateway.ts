@@ -18,7 +18,7 @@ function percentiles(samples: number[]) {
 
 const body = JSON.stringify({ cluster_id: 'c1', command_type: 'get', args: ['pods'], namespace: 'default' });
 const headers = { 'content-type': 'application/json', 'x-api-key': KEYS.alice };
-const generous = { standard: 1e9, execute: 1e9, sessionCreate: 1e9, windowMs: 60_000 };
+const generous = { standard: 1e9, execute: 1e9, sessionCreate: 1e9, authFailures: 1e9, windowMs: 60_000 };
 
 async function main(): Promise<void> {
   // Fail-closed audit with the capturing emitter: the real emitter's JetStream ack is measured by the audit bench.

@@ -18,6 +18,7 @@ import type { Logger } from '../common/logger.js';
 import type { AgentTracker } from './agent-tracker.js';
 import type { ApiKeyStore } from './auth/api-keys.js';
 import { createAuthHook } from './auth/authenticate.js';
+import { createFailureLimiter } from './auth/failure-limiter.js';
 import { createClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -99,6 +100,10 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     createAuthHook({
       apiKeys: deps.apiKeys,
       audit,
+      failures: createFailureLimiter({
+        maxFailures: config.rateLimit.authFailures,
+        windowMs: config.rateLimit.windowMs,
+      }),
       onFailure: (reason) => metrics.authFailures.inc({ reason }),
     }),
   );

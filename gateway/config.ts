@@ -9,6 +9,8 @@ export interface RateLimitConfig {
   standard: number;
   execute: number;
   sessionCreate: number;
+  /** Failed authentications per window and client address before 401 turns into 429 (not audited each). */
+  authFailures: number;
   windowMs: number;
 }
 
@@ -48,6 +50,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   standard: 100,
   execute: 50,
   sessionCreate: 20,
+  authFailures: 20,
   windowMs: 60_000,
 };
 
@@ -94,6 +97,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       standard: r.int('RATE_LIMIT_STANDARD', DEFAULT_RATE_LIMIT.standard, { min: 1 }),
       execute: r.int('RATE_LIMIT_EXECUTE', DEFAULT_RATE_LIMIT.execute, { min: 1 }),
       sessionCreate: r.int('RATE_LIMIT_SESSION_CREATE', DEFAULT_RATE_LIMIT.sessionCreate, { min: 1 }),
+      authFailures: r.int('RATE_LIMIT_AUTH_FAILURES', DEFAULT_RATE_LIMIT.authFailures, { min: 1 }),
       windowMs: r.int('RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.windowMs, { min: 1000 }),
     },
     clusters,

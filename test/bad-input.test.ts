@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '../common/errors.js';
 import { type GatewayStack, KEYS, startGatewayStack } from './helpers/gateway.js';
 
-const NO_LIMIT = { standard: 1e9, execute: 1e9, sessionCreate: 1e9, windowMs: 60_000 };
+const NO_LIMIT = { standard: 1e9, execute: 1e9, sessionCreate: 1e9, authFailures: 1e9, windowMs: 60_000 };
 const ANSWER_TIMEOUT_MS = 5_000;
 const KEY = KEYS.alice;
 

@@ -109,3 +109,30 @@ test('auth - a key added to or removed from API_KEYS_FILE works or stops working
   t.is(await status(KEYS.alice), 401);
   t.is(await status(KEYS.bob), 200);
 });
+
+test('auth - after too many failures from one address a wrong key gets 429 and no audit record of its own; valid keys still work', async (t) => {
+  const s = await startGatewayStack(t, {
+    redis: false,
+    agents: {},
+    config: {
+      rateLimit: { standard: 1000, execute: 1000, sessionCreate: 1000, authFailures: 5, windowMs: 60_000 },
+    },
+  });
+  const wrong = () =>
+    s.app.inject({ url: '/debug/sessions', headers: { 'x-api-key': 'wrong-wrong-wrong-wrong-wrong' } });
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) statuses.push((await wrong()).statusCode);
+  t.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+  const limited = await wrong();
+  t.is(limited.json().error, 'rate_limited');
+  t.true(Number(limited.headers['retry-after']) > 0);
+  t.is((await s.app.inject({ url: '/debug/sessions', headers: s.as('alice') })).statusCode, 200);
+  t.is(
+    s.captured.of('authentication_failure').length,
+    5,
+    'only the failures under the limit are audited one by one',
+  );
+  const exceeded = s.captured.of('rate_limit_exceeded');
+  t.is(exceeded.length, 1);
+  t.is(exceeded[0]!.details?.limit, 'authentication_failures');
+});

@@ -116,7 +116,7 @@ test('operations - an unexpected error answers 500 with a generic message and no
 test('rate limits - answer 429 with Retry-After and X-RateLimit headers per identity, and audit it', async (t) => {
   const s = await startGatewayStack(t, {
     agents: {},
-    config: { rateLimit: { standard: 3, execute: 2, sessionCreate: 1, windowMs: 60_000 } },
+    config: { rateLimit: { standard: 3, execute: 2, sessionCreate: 1, authFailures: 20, windowMs: 60_000 } },
   });
   const list = (who: 'alice' | 'bob') => s.app.inject({ url: '/debug/sessions', headers: s.as(who) });
   for (let i = 0; i < 3; i++) t.is((await list('alice')).statusCode, 200);

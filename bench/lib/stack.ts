@@ -99,6 +99,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
         LOG_LEVEL: 'info',
         RATE_LIMIT_STANDARD: NO_RATE_LIMIT,
         RATE_LIMIT_EXECUTE: NO_RATE_LIMIT,
+        RATE_LIMIT_AUTH_FAILURES: NO_RATE_LIMIT,
         RATE_LIMIT_SESSION_CREATE: NO_RATE_LIMIT,
       },
       [],

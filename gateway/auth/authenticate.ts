@@ -6,6 +6,7 @@ import type { AuditEmitter } from '../../common/audit/emitter-types.js';
 import { apiKeyPrefix } from '../../common/audit/events.js';
 import { KubentlyError } from '../../common/errors.js';
 import type { ApiKeyStore } from './api-keys.js';
+import type { FailureLimiter } from './failure-limiter.js';
 
 export interface Caller {
   identity: string;
@@ -58,10 +59,11 @@ export const MAX_AUDITED_USER_AGENT = 256;
 export interface AuthHookDeps {
   apiKeys: ApiKeyStore;
   audit: AuditEmitter;
+  failures: FailureLimiter;
   onFailure?: (reason: AuthFailureReason) => void;
 }
 
-export function createAuthHook({ apiKeys, audit, onFailure }: AuthHookDeps) {
+export function createAuthHook({ apiKeys, audit, failures, onFailure }: AuthHookDeps) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.routeOptions.config.public || request.is404) return;
     const found = extractKey(request);
@@ -72,6 +74,20 @@ export function createAuthHook({ apiKeys, audit, onFailure }: AuthHookDeps) {
     }
     const reason: AuthFailureReason = 'reason' in found ? found.reason : 'invalid_api_key';
     onFailure?.(reason);
+    const blockedFor = failures.blockedFor(request.ip);
+    if (blockedFor > 0) {
+      reply.header('retry-after', String(blockedFor));
+      throw new KubentlyError('rate_limited', 'too many failed authentications from this address', {
+        details: { retry_after_seconds: blockedFor },
+      });
+    }
+    if (failures.recordFailure(request.ip)) {
+      void audit.emit({
+        event_type: 'rate_limit_exceeded',
+        source_ip: request.ip,
+        details: { limit: 'authentication_failures', reason },
+      });
+    }
     void audit.emit({
       event_type: 'authentication_failure',
       source_ip: request.ip,
