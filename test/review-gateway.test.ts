@@ -99,7 +99,10 @@ test('execute - an agent reply is not trusted for its cluster id or an unknown s
     redis: false,
     agents: { c1: () => ({ cluster_id: 'c2', status: 'bogus' as never, output: 'x' }) },
   });
-  const res = await s.app.inject({ ...exec({ cluster_id: 'c1', command: 'get pods' }), headers: s.as('alice') });
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods' }),
+    headers: s.as('alice'),
+  });
   t.is(res.statusCode, 200, res.body);
   const body = res.json() as { cluster_id: string; status: string; error: string };
   t.is(body.cluster_id, 'c1');
