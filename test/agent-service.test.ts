@@ -2,6 +2,7 @@
 // keep routing commands to an agent that no longer takes them.
 
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import test from 'ava';
 import { createRevalidator } from '../agent/revalidate.js';
 import { startAgentService } from '../agent/service.js';
@@ -13,14 +14,11 @@ import { connectAs, provision, randomToken, startNats } from './helpers/nats-ser
 
 const log = createLogger({ level: 'silent' });
 
-test('agent service - without its consumer the agent stops announcing itself, and resumes when it is back', async (t) => {
-  const clusterId = 'ending';
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
-  await provision(t, nats, [clusterId]);
-  const agentNc = await connectAs(t, nats, { agent: clusterId });
-  const service = await startAgentService({
-    nc: agentNc,
-    js: jetstream(agentNc),
+/** The real agent service with an executor that answers at once, beating every 100 ms. */
+function startInstantAgent(nc: NatsConnection, clusterId: string) {
+  return startAgentService({
+    nc,
+    js: jetstream(nc),
     log,
     clusterId,
     agentId: 'a',
@@ -30,6 +28,14 @@ test('agent service - without its consumer the agent stops announcing itself, an
     maxInFlight: 4,
     heartbeatIntervalMs: 100,
   });
+}
+
+test('agent service - without its consumer the agent stops announcing itself, and resumes when it is back', async (t) => {
+  const clusterId = 'ending';
+  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  await provision(t, nats, [clusterId]);
+  const agentNc = await connectAs(t, nats, { agent: clusterId });
+  const service = await startInstantAgent(agentNc, clusterId);
   t.teardown(() => service.stop(100));
   const gatewayNc = await connectAs(t, nats, 'gateway');
   const tracker = createAgentTracker({ nc: gatewayNc, log });
@@ -58,18 +64,7 @@ test('agent service - a command loop that ends with its connection settles `ende
   const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
   await provision(t, nats, [clusterId]);
   const agentNc = await connectAs(t, nats, { agent: clusterId });
-  const service = await startAgentService({
-    nc: agentNc,
-    js: jetstream(agentNc),
-    log,
-    clusterId,
-    agentId: 'a',
-    executor: { execute: async () => ({ status: 'success', output: '', error: null, truncated: false }) },
-    revalidate: createRevalidator(() => PRESETS.readOnly),
-    policyPreset: () => 'readOnly',
-    maxInFlight: 4,
-    heartbeatIntervalMs: 100,
-  });
+  const service = await startInstantAgent(agentNc, clusterId);
   await agentNc.close();
   const outcome = await Promise.race([
     service.ended.then(() => 'ended'),

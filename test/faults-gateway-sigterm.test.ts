@@ -5,6 +5,7 @@
 import test from 'ava';
 import { startServiceProcess } from '../bench/lib/service-process.js';
 import { freePort } from '../scripts/lib/nats-server.js';
+import { waitForConnectedAgent } from './helpers/gateway.js';
 import { provision, randomToken, startNats } from './helpers/nats-server.js';
 
 const CLUSTER = 'c1';
@@ -53,18 +54,7 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
   t.teardown(() => agent.stop('SIGKILL'));
   await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
   const base = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 15_000;
-  while (
-    !(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } })
-      .then((r) => r.json())
-      .then(
-        (b) => (b as { connected?: boolean }).connected,
-        () => false,
-      ))
-  ) {
-    if (Date.now() > until) throw new Error('agent never connected');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForConnectedAgent(base, CLUSTER, API_KEY);
 
   const send = async (): Promise<Outcome> => {
     const sentAt = Date.now();

@@ -11,6 +11,7 @@ import test from 'ava';
 import { startServiceProcess } from '../bench/lib/service-process.js';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, CMD_STREAM } from '../common/subjects.js';
 import { freePort } from '../scripts/lib/nats-server.js';
+import { waitForConnectedAgent } from './helpers/gateway.js';
 import { provisionCluster, startNatsCluster } from './helpers/nats-cluster.js';
 import { randomToken } from './helpers/nats-server.js';
 
@@ -66,18 +67,7 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   t.teardown(() => agent.stop('SIGKILL'));
   await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
   const base = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 15_000;
-  while (
-    !(await fetch(`${base}/clusters/${CLUSTER}/status`, { headers: { 'x-api-key': API_KEY } })
-      .then((r) => r.json())
-      .then(
-        (b) => (b as { connected?: boolean }).connected,
-        () => false,
-      ))
-  ) {
-    if (Date.now() > until) throw new Error('agent never connected');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForConnectedAgent(base, CLUSTER, API_KEY);
 
   // The node that leads the command stream is the one whose loss hurts most.
   const admin = await connect({

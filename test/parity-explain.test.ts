@@ -3,14 +3,11 @@
 // and its stderr must be the agent's output and error.
 
 import test from 'ava';
-import { createExecutor } from '../agent/executor.js';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
-import { loadKubeAccess } from '../agent/kube-access.js';
-import { createKubeClient } from '../agent/kube-client.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
-import { startSim, writeKubeconfig } from './helpers/sim.js';
+import { startSimWithExecutor } from './helpers/sim.js';
 
 const COMMANDS = [
   'explain pods',
@@ -49,16 +46,8 @@ function sameAsKubectl(a: ExecutionOutcome, k: KubectlResult): boolean {
 }
 
 test('parity - explain prints what kubectl 1.32 prints, failures included', async (t) => {
-  const sim = await startSim(t);
-  const kubeconfig = await writeKubeconfig(t, sim.url);
+  const { kubeconfig, executor } = await startSimWithExecutor(t);
   const kubectl = await kubectlFor(t, kubeconfig);
-  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
-  t.teardown(() => kube.close());
-  const executor = createExecutor({
-    kube,
-    log: createLogger({ level: 'silent' }),
-    limits: { maxOutputBytes: 4 << 20 },
-  });
 
   const mismatches: string[] = [];
   let failures = 0;

@@ -2,14 +2,11 @@
 // match byte for byte, and kubectl's stderr must be the agent's `error` when kubectl fails.
 
 import test from 'ava';
-import { createExecutor } from '../agent/executor.js';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
-import { loadKubeAccess } from '../agent/kube-access.js';
-import { createKubeClient } from '../agent/kube-client.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
-import { startSim, writeKubeconfig } from './helpers/sim.js';
+import { startSimWithExecutor } from './helpers/sim.js';
 
 const CRASHING = 'api-6b8f9d5c7-x7k2p';
 const WEB = 'web-7c5ddbdf54-2xkqp';
@@ -102,16 +99,8 @@ function sameAsKubectl(a: ExecutionOutcome, k: KubectlResult): boolean {
 }
 
 test('parity - the executor prints what kubectl prints for the same commands', async (t) => {
-  const sim = await startSim(t);
-  const kubeconfig = await writeKubeconfig(t, sim.url);
+  const { kubeconfig, executor } = await startSimWithExecutor(t);
   const kubectl = await kubectlFor(t, kubeconfig);
-  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
-  t.teardown(() => kube.close());
-  const executor = createExecutor({
-    kube,
-    log: createLogger({ level: 'silent' }),
-    limits: { maxOutputBytes: 4 << 20 },
-  });
   t.true(COMMANDS.length >= 40);
 
   const mismatches: string[] = [];
@@ -140,16 +129,8 @@ test('parity - the executor prints what kubectl prints for the same commands', a
 });
 
 test('parity - logs of several containers or pods hold the same lines as kubectl (its order varies)', async (t) => {
-  const sim = await startSim(t);
-  const kubeconfig = await writeKubeconfig(t, sim.url);
+  const { kubeconfig, executor } = await startSimWithExecutor(t);
   const kubectl = await kubectlFor(t, kubeconfig);
-  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
-  t.teardown(() => kube.close());
-  const executor = createExecutor({
-    kube,
-    log: createLogger({ level: 'silent' }),
-    limits: { maxOutputBytes: 4 << 20 },
-  });
   for (const line of [`logs ${SIDECAR} --all-containers`, 'logs -l app=web', 'logs -l app=web --tail 2']) {
     const command = parseCommandRequest(
       { command: line },

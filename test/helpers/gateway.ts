@@ -310,3 +310,26 @@ export async function startGatewayStack(
     as: (who) => ({ 'x-api-key': KEYS[who] }),
   };
 }
+
+/** Polls a listening gateway until one of `clusterId`'s agents has been seen (its heartbeats arrive). */
+export async function waitForConnectedAgent(
+  baseUrl: string,
+  clusterId: string,
+  apiKey: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const connected = await fetch(`${baseUrl}/clusters/${clusterId}/status`, {
+      headers: { 'x-api-key': apiKey },
+    })
+      .then((r) => r.json() as Promise<{ connected?: boolean }>)
+      .then(
+        (b) => b.connected === true,
+        () => false,
+      );
+    if (connected) return;
+    if (Date.now() > until) throw new Error(`no agent of ${clusterId} connected within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
