@@ -36,8 +36,15 @@ export interface AgentTrackerDeps {
   log: Logger;
   /** Heartbeats that may be missed before an agent is considered gone. */
   missedBeats?: number;
+  /**
+   * Agents silent this long are forgotten (pods replaced by rollouts come and go), except a cluster's most
+   * recent one, which keeps its `last_seen`.
+   */
+  forgetAfterMs?: number;
   now?: () => number;
 }
+
+export const DEFAULT_FORGET_AFTER_MS = 60 * 60_000;
 
 /** The last heartbeat of one agent and when this gateway received it. */
 interface Beat {
@@ -49,6 +56,7 @@ export function createAgentTracker({
   nc,
   log,
   missedBeats = 3,
+  forgetAfterMs = DEFAULT_FORGET_AFTER_MS,
   now = Date.now,
 }: AgentTrackerDeps): AgentTracker {
   const beats = new Map<string, Map<string, Beat>>();
@@ -94,8 +102,17 @@ export function createAgentTracker({
     };
   }
 
+  function forgetSilent(agents: Map<string, Beat>): void {
+    const t = now();
+    let newest: string | undefined;
+    for (const [id, beat] of agents) if (!newest || beat.at > agents.get(newest)!.at) newest = id;
+    for (const [id, beat] of agents) if (id !== newest && t - beat.at > forgetAfterMs) agents.delete(id);
+  }
+
   function cluster(clusterId: string): ClusterStatus {
-    const agents = [...(beats.get(clusterId)?.values() ?? [])].map((e) => agentStatus(clusterId, e));
+    const known = beats.get(clusterId);
+    if (known) forgetSilent(known);
+    const agents = [...(known?.values() ?? [])].map((e) => agentStatus(clusterId, e));
     const lastSeen = agents.length > 0 ? Math.max(...agents.map((a) => a.lastSeen)) : null;
     return { clusterId, connected: agents.some((a) => a.connected), lastSeen, agents };
   }
