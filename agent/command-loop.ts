@@ -19,6 +19,8 @@ import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 import { limitOutput } from './output-limit.js';
 
 export const PULL_EXPIRES_MS = 5_000;
+/** Pause before pulling again after a pull failed (consumer missing, server restarting). */
+export const PULL_RETRY_MS = 1_000;
 /** nats-server's default max_payload, used when the server did not say (nats.conf states the same). */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
@@ -54,38 +56,19 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   const { nc, js, log, clusterId, agentId, executor, revalidate, maxInFlight, now = Date.now } = deps;
   // The agent only looks up and pulls from its own consumer; it never creates one (nats.conf forbids it).
   const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
-  // Short pull expiry: after a JetStream leader change a pull parked on the old leader is renewed within
-  // seconds instead of the client's 30 s default.
-  const messages: ConsumerMessages = await consumer.consume({
-    max_messages: maxInFlight,
-    expires: PULL_EXPIRES_MS,
-  });
   let canTakeCommands = true;
-  void (async () => {
-    for await (const event of messages.status()) {
-      switch (event.type) {
-        case 'consumer_deleted':
-        case 'consumer_not_found':
-        case 'stream_not_found':
-          if (canTakeCommands)
-            log.error({ event: event.type }, 'cannot take commands: consumer or stream missing');
-          canTakeCommands = false;
-          break;
-        case 'heartbeat':
-          // The server answers pulls again: the consumer is back (re-provisioned).
-          if (!canTakeCommands) log.info('consumer is back: taking commands');
-          canTakeCommands = true;
-          break;
-        default:
-          break;
-      }
-    }
-  })();
+  const setCanTakeCommands = (value: boolean, why: string) => {
+    if (value === canTakeCommands) return;
+    canTakeCommands = value;
+    if (value) log.info('consumer is back: taking commands');
+    else log.error({ why }, 'cannot take commands: consumer or stream missing');
+  };
   // A command may run longer than the consumer's ack wait (policy timeouts go up to minutes): telling the
   // server it is still in progress keeps it from handing the command to another replica mid-run.
   const ackWaitMs = millis((await consumer.info(true)).config.ack_wait ?? nanos(AGENT_ACK_WAIT_MS));
   const running = new Map<JsMsg, AbortController>();
   let slotFreed: (() => void) | undefined;
+  let batch: ConsumerMessages | undefined;
   let stopping = false;
 
   function reply(result: Omit<ResultMessage, 'v' | 'cluster_id' | 'agent_id'>): void {
@@ -157,29 +140,72 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     log.debug({ commandId: command.id, status: outcome.status, ms: now() - started }, 'command answered');
   }
 
+  /**
+   * Pulls only as many commands as there are free slots, so no command ever waits inside this process
+   * (where its ack wait would run out and JetStream would hand it out again). Short pull expiry: after a
+   * JetStream leader change a pull parked on the old leader is renewed within seconds.
+   */
   async function run(): Promise<void> {
-    for await (const msg of messages) {
+    while (!stopping) {
       while (running.size >= maxInFlight && !stopping) {
         await new Promise<void>((resolve) => {
           slotFreed = resolve;
         });
       }
-      if (stopping) {
-        // Pulled but not started (closing the iterator still yields what it holds): hand it back now
-        // rather than start it during shutdown or leave it to the ack wait.
-        msg.nak();
-        continue;
+      if (stopping) break;
+      try {
+        batch = await consumer.fetch({ max_messages: maxInFlight - running.size, expires: PULL_EXPIRES_MS });
+        void watchBatch(batch);
+        for await (const msg of batch) {
+          setCanTakeCommands(true, 'message');
+          if (stopping) {
+            // Pulled but not started: hand it back now rather than start it during shutdown.
+            msg.nak();
+            continue;
+          }
+          start(msg);
+        }
+      } catch (err) {
+        if (nc.isClosed()) break;
+        if (!stopping) {
+          log.warn({ err }, 'pull failed; retrying');
+          await new Promise((r) => setTimeout(r, PULL_RETRY_MS));
+        }
+      } finally {
+        batch = undefined;
       }
-      const controller = new AbortController();
-      running.set(msg, controller);
-      handle(msg, controller)
-        .catch((err) => log.error({ err }, 'command handling failed'))
-        .finally(() => {
-          running.delete(msg);
-          slotFreed?.();
-          slotFreed = undefined;
-        });
     }
+  }
+
+  async function watchBatch(messages: ConsumerMessages): Promise<void> {
+    for await (const event of messages.status()) {
+      switch (event.type) {
+        case 'consumer_deleted':
+        case 'consumer_not_found':
+        case 'stream_not_found':
+        case 'no_responders':
+          setCanTakeCommands(false, event.type);
+          break;
+        case 'heartbeat':
+          // The server answers pulls again: the consumer is there.
+          setCanTakeCommands(true, event.type);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  function start(msg: JsMsg): void {
+    const controller = new AbortController();
+    running.set(msg, controller);
+    handle(msg, controller)
+      .catch((err) => log.error({ err }, 'command handling failed'))
+      .finally(() => {
+        running.delete(msg);
+        slotFreed?.();
+        slotFreed = undefined;
+      });
   }
 
   const done = run();
@@ -195,7 +221,7 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     async stop(graceMs = 10_000) {
       stopping = true;
       slotFreed?.();
-      await messages.close();
+      await batch?.close();
       const deadline = now() + graceMs;
       while (running.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const controller of running.values()) controller.abort(new Error('shutdown'));

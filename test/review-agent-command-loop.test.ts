@@ -176,3 +176,22 @@ test('command loop - stop hands queued commands back instead of starting them', 
   await until(() => second.length >= 2, 3_000);
   t.deepEqual(second.sort(), ['q-2', 'q-3']);
 });
+
+test('command loop - commands waiting for a busy slot longer than the ack wait still run exactly once', async (t) => {
+  const r = await rig(t, 'queued', 600);
+  await r.startLoop(
+    {
+      async execute(command) {
+        r.executions.push(command.id);
+        await sleep(1_500);
+        return ok();
+      },
+    },
+    1,
+  );
+  for (const id of ['w-1', 'w-2', 'w-3']) await r.send(id, 20_000);
+  await until(() => r.results.length >= 3, 12_000);
+  await sleep(1_500);
+  t.deepEqual([...r.executions].sort(), ['w-1', 'w-2', 'w-3'], 'each ran once');
+  t.deepEqual(r.results.map((x) => x.command_id).sort(), ['w-1', 'w-2', 'w-3'], 'each answered once');
+});
