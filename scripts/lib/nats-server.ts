@@ -16,6 +16,7 @@ export const PROJECT_NATS_CONF = resolve(dirname(fileURLToPath(import.meta.url))
 /** Tests and the dev stack hash tokens with the cheapest bcrypt cost; production uses the generator's 11. */
 export const LAUNCHER_BCRYPT_COST = 4;
 const READY_TIMEOUT_MS = 15_000;
+const START_ATTEMPTS = 3;
 const RELOAD_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -95,14 +96,18 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
   let agentTokens = { ...(options.agentTokens ?? {}) };
   await writeUsersFile(workDir, agentTokens, bcryptCost);
 
-  const port = options.port ?? (await freePort());
-  const monitorPort = await freePort();
-  const args = ['-c', configPath, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
+  let port = options.port ?? (await freePort());
+  let monitorPort = await freePort();
+  const tlsArgs: string[] = [];
   if (options.tls) {
-    args.push('--tls', '--tlscert', options.tls.certFile, '--tlskey', options.tls.keyFile);
-    if (options.tls.caFile) args.push('--tlscacert', options.tls.caFile);
-    if (options.tls.verifyClients) args.push('--tlsverify');
+    tlsArgs.push('--tls', '--tlscert', options.tls.certFile, '--tlskey', options.tls.keyFile);
+    if (options.tls.caFile) tlsArgs.push('--tlscacert', options.tls.caFile);
+    if (options.tls.verifyClients) tlsArgs.push('--tlsverify');
   }
+  const args = () => [
+    ...['-c', configPath, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+    ...tlsArgs,
+  ];
   const env = {
     ...process.env,
     [SERVICE_PASSWORD_ENV.gateway]: quoteForServerEnv(passwords.gateway),
@@ -114,7 +119,7 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
   const lineListeners = new Set<(line: string) => void>();
 
   const start = async () => {
-    const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args(), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     proc = child;
     const output: string[] = [];
     const onLine = (line: string) => {
@@ -173,11 +178,22 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
     clearTimeout(timer);
   };
 
-  try {
-    await start();
-  } catch (err) {
-    await rm(workDir, { recursive: true, force: true });
-    throw err;
+  // A free port can be taken by another process between freePort() and the server's bind (parallel test
+  // files do exactly that): pick new ports and try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      const portTaken = err instanceof Error && /address already in use/.test(err.message);
+      if (portTaken && attempt < START_ATTEMPTS) {
+        if (options.port === undefined) port = await freePort();
+        monitorPort = await freePort();
+        continue;
+      }
+      await rm(workDir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   return {
