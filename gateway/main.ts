@@ -2,7 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { jetstream } from '@nats-io/jetstream';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { createAuditReader } from '../common/audit/reader.js';
@@ -17,7 +17,7 @@ import { buildGateway } from './app.js';
 import { createApiKeyStore } from './auth/api-keys.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { createGatewayPolicy } from './policy-adapter.js';
-import { redisOptions } from './redis-options.js';
+import { createRedisClient } from './redis-options.js';
 import { createRelay } from './relay.js';
 import { auditRoutesPlugin, createStores, readinessChecks } from './wiring.js';
 
@@ -29,7 +29,7 @@ async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis |
     return undefined;
   }
   // rediss:// in the URL turns on TLS; the URL may carry a password, REDIS_PASSWORD overrides it.
-  const redis = new Redis(config.redisUrl, { ...redisOptions(config), lazyConnect: true });
+  const redis = createRedisClient({ redisUrl: config.redisUrl, redisPassword: config.redisPassword });
   redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis error'));
   await redis.connect();
   log.info('redis connected');

@@ -1,6 +1,6 @@
 // ioredis settings for the gateway's shared stores.
 
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /**
  * Fail a command at once while Redis is away instead of queueing it until reconnect: callers get a
@@ -18,4 +18,18 @@ export function redisOptions(config: { redisPassword?: string | undefined }): Re
     enableAutoPipelining: true,
     ...(config.redisPassword !== undefined ? { password: config.redisPassword } : {}),
   };
+}
+
+/**
+ * A client for REDIS_URL that is not connected yet. ioredis lets a password inside the URL win over the
+ * options, so when REDIS_PASSWORD is set the URL's own password is removed first.
+ */
+export function createRedisClient(config: { redisUrl: string; redisPassword?: string | undefined }): Redis {
+  let url = config.redisUrl;
+  if (config.redisPassword !== undefined) {
+    const parsed = new URL(url);
+    parsed.password = '';
+    url = parsed.toString();
+  }
+  return new Redis(url, { ...redisOptions(config), lazyConnect: true });
 }

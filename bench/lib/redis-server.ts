@@ -17,13 +17,17 @@ export interface SpawnedRedis {
 
 const READY_TIMEOUT_MS = 10_000;
 
-export async function spawnRedisServer(binary = 'redis-server'): Promise<SpawnedRedis> {
+/** `extraArgs` go to redis-server as they are, e.g. `['--requirepass', secret]`. */
+export async function spawnRedisServer(
+  binary = 'redis-server',
+  extraArgs: string[] = [],
+): Promise<SpawnedRedis> {
   const port = await freePort();
   let proc: ChildProcess | undefined;
   const start = async () => {
     const child = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
