@@ -30,8 +30,20 @@ async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis |
   }
   // rediss:// in the URL turns on TLS; the URL may carry a password, REDIS_PASSWORD overrides it.
   const redis = createRedisClient({ redisUrl: config.redisUrl, redisPassword: config.redisPassword });
-  redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis error'));
-  await redis.connect();
+  let lastError = '';
+  redis.on('error', (err) => {
+    lastError = err.message;
+    log.warn({ err: { message: err.message } }, 'redis error');
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    // The URL may carry a password: name only where Redis was expected.
+    const { host, protocol } = new URL(config.redisUrl);
+    const reason = lastError || (err instanceof Error ? err.message : String(err));
+    throw new Error(`Redis at ${protocol}//${host} is unreachable or refused us: ${reason}`);
+  }
   log.info('redis connected');
   return redis;
 }
