@@ -3,13 +3,11 @@
 // process exits 0.
 
 import test from 'ava';
-import { startServiceProcess } from '../bench/lib/service-process.js';
-import { freePort } from '../scripts/lib/nats-server.js';
-import { waitForConnectedAgent } from './helpers/gateway.js';
 import { provision, randomToken, startNats } from './helpers/nats-server.js';
+import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from './helpers/process-stack.js';
 
-const CLUSTER = 'c1';
-const API_KEY = 'fault-key-0123456789abcdef0123456789';
+const CLUSTER = FAULT_CLUSTER;
+const API_KEY = FAULT_API_KEY;
 const AGENT_DELAY_MS = 600;
 const IN_FLIGHT = 12;
 const SETTLE_MS = 10_000;
@@ -24,37 +22,13 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
   t.timeout(90_000);
   const server = await startNats(t, { agentTokens: { [CLUSTER]: randomToken() } });
   await provision(t, server, [CLUSTER]);
-  const port = await freePort();
-  const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
-    NATS_URL: server.url,
-    NATS_USER: 'gateway',
-    NATS_PASSWORD: server.passwords.gateway,
-    API_KEYS: `fault:${API_KEY}`,
-    CLUSTERS: CLUSTER,
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_STANDARD: '1000000',
-    RATE_LIMIT_EXECUTE: '1000000',
-  });
-  t.teardown(() => gateway.stop('SIGKILL'));
   // Every command takes AGENT_DELAY_MS in the agent, so requests are surely in flight at the signal.
-  const agent = startServiceProcess(
-    'agent',
-    'bench/agent-process.ts',
-    {
-      NATS_URL: server.url,
-      CLUSTER_ID: CLUSTER,
-      AGENT_ID: 'agent-0',
-      AGENT_TOKEN: server.agentTokens[CLUSTER]!,
-      LOG_LEVEL: 'info',
-      HEARTBEAT_INTERVAL_MS: '500',
-    },
-    ['--executor', 'instant', '--delay-ms', String(AGENT_DELAY_MS)],
-  );
-  t.teardown(() => agent.stop('SIGKILL'));
-  await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
-  const base = `http://127.0.0.1:${port}`;
-  await waitForConnectedAgent(base, CLUSTER, API_KEY);
+  const { gateway, base } = await startProcessStack(t, {
+    natsUrl: server.url,
+    gatewayPassword: server.passwords.gateway,
+    agentToken: server.agentTokens[CLUSTER]!,
+    agentArgs: ['--executor', 'instant', '--delay-ms', String(AGENT_DELAY_MS)],
+  });
 
   const send = async (): Promise<Outcome> => {
     const sentAt = Date.now();

@@ -8,15 +8,13 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import test from 'ava';
-import { startServiceProcess } from '../bench/lib/service-process.js';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, CMD_STREAM } from '../common/subjects.js';
-import { freePort } from '../scripts/lib/nats-server.js';
-import { waitForConnectedAgent } from './helpers/gateway.js';
 import { provisionCluster, startNatsCluster } from './helpers/nats-cluster.js';
 import { randomToken } from './helpers/nats-server.js';
+import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from './helpers/process-stack.js';
 
-const CLUSTER = 'c1';
-const API_KEY = 'fault-key-0123456789abcdef0123456789';
+const CLUSTER = FAULT_CLUSTER;
+const API_KEY = FAULT_API_KEY;
 const CLIENTS = 8;
 const LOAD_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -38,36 +36,12 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   const record = join(dir, 'executed.log');
   const natsUrl = cluster.urls.join(',');
 
-  const port = await freePort();
-  const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
-    NATS_URL: natsUrl,
-    NATS_USER: 'gateway',
-    NATS_PASSWORD: cluster.passwords.gateway,
-    API_KEYS: `fault:${API_KEY}`,
-    CLUSTERS: CLUSTER,
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_STANDARD: '1000000',
-    RATE_LIMIT_EXECUTE: '1000000',
+  const { base } = await startProcessStack(t, {
+    natsUrl: natsUrl,
+    gatewayPassword: cluster.passwords.gateway,
+    agentToken: cluster.agentTokens[CLUSTER]!,
+    agentArgs: ['--executor', 'instant', '--record', record],
   });
-  t.teardown(() => gateway.stop('SIGKILL'));
-  const agent = startServiceProcess(
-    'agent',
-    'bench/agent-process.ts',
-    {
-      NATS_URL: natsUrl,
-      CLUSTER_ID: CLUSTER,
-      AGENT_ID: 'agent-0',
-      AGENT_TOKEN: cluster.agentTokens[CLUSTER]!,
-      LOG_LEVEL: 'info',
-      HEARTBEAT_INTERVAL_MS: '500',
-    },
-    ['--executor', 'instant', '--record', record],
-  );
-  t.teardown(() => agent.stop('SIGKILL'));
-  await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
-  const base = `http://127.0.0.1:${port}`;
-  await waitForConnectedAgent(base, CLUSTER, API_KEY);
 
   // The node that leads the command stream is the one whose loss hurts most.
   const admin = await connect({

@@ -4,7 +4,6 @@
 import test from 'ava';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
 import { parseCommandRequest } from '../common/command/parse.js';
-import { createLogger } from '../common/logger.js';
 import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
 import { startSimWithExecutor } from './helpers/sim.js';
 

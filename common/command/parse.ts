@@ -195,33 +195,27 @@ function parseOutput(verb: Verb, f: ReadFlag | undefined): OutputFormat {
   return value as OutputFormat;
 }
 
+/** Boolean flags map straight onto the Command's flags; the grammar already parsed their value. */
+const BOOLEAN_FLAGS: ReadonlyMap<string, keyof CommandFlags> = new Map([
+  ['show-labels', 'showLabels'],
+  ['no-headers', 'noHeaders'],
+  ['previous', 'previous'],
+  ['timestamps', 'timestamps'],
+  ['all-containers', 'allContainers'],
+  ['recursive', 'recursive'],
+  ['namespaced', 'namespaced'],
+]);
+
 function parseFlags(raw: Map<string, ReadFlag>): CommandFlags {
   const flags: CommandFlags = {};
   for (const [name, f] of raw) {
-    const value = f.value;
-    const text = value as string;
+    const boolean = BOOLEAN_FLAGS.get(name);
+    if (boolean !== undefined) {
+      (flags as Record<string, unknown>)[boolean] = f.value as boolean;
+      continue;
+    }
+    const text = f.value as string;
     switch (name) {
-      case 'show-labels':
-        flags.showLabels = value as boolean;
-        break;
-      case 'no-headers':
-        flags.noHeaders = value as boolean;
-        break;
-      case 'previous':
-        flags.previous = value as boolean;
-        break;
-      case 'timestamps':
-        flags.timestamps = value as boolean;
-        break;
-      case 'all-containers':
-        flags.allContainers = value as boolean;
-        break;
-      case 'recursive':
-        flags.recursive = value as boolean;
-        break;
-      case 'namespaced':
-        flags.namespaced = value as boolean;
-        break;
       case 'sort-by':
         flags.sortBy = v.checkSortBy(text, f.token);
         break;

@@ -1,0 +1,63 @@
+// The gateway and an agent as real child processes on a running NATS (one server or a cluster), the
+// way the fault tests need them: killable, restartable, with their own CPU and memory.
+
+import type { ExecutionContext } from 'ava';
+import { type ServiceProcess, startServiceProcess } from '../../bench/lib/service-process.js';
+import { freePort } from '../../scripts/lib/nats-server.js';
+import { waitForConnectedAgent } from './gateway.js';
+
+export const FAULT_CLUSTER = 'c1';
+export const FAULT_API_KEY = 'fault-key-0123456789abcdef0123456789';
+
+export interface ProcessStackOptions {
+  natsUrl: string;
+  gatewayPassword: string;
+  agentToken: string;
+  /** Arguments for bench/agent-process.ts, e.g. ['--executor', 'instant', '--record', file]. */
+  agentArgs: string[];
+}
+
+export interface ProcessStack {
+  gateway: ServiceProcess;
+  agent: ServiceProcess;
+  /** http://127.0.0.1:<port> of the gateway. */
+  base: string;
+}
+
+/** Starts both, killed at teardown, and resolves once the gateway has seen the agent's heartbeat. */
+export async function startProcessStack(
+  t: ExecutionContext,
+  options: ProcessStackOptions,
+): Promise<ProcessStack> {
+  const port = await freePort();
+  const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
+    NATS_URL: options.natsUrl,
+    NATS_USER: 'gateway',
+    NATS_PASSWORD: options.gatewayPassword,
+    API_KEYS: `fault:${FAULT_API_KEY}`,
+    CLUSTERS: FAULT_CLUSTER,
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_STANDARD: '1000000',
+    RATE_LIMIT_EXECUTE: '1000000',
+  });
+  t.teardown(() => gateway.stop('SIGKILL'));
+  const agent = startServiceProcess(
+    'agent',
+    'bench/agent-process.ts',
+    {
+      NATS_URL: options.natsUrl,
+      CLUSTER_ID: FAULT_CLUSTER,
+      AGENT_ID: 'agent-0',
+      AGENT_TOKEN: options.agentToken,
+      LOG_LEVEL: 'info',
+      HEARTBEAT_INTERVAL_MS: '500',
+    },
+    options.agentArgs,
+  );
+  t.teardown(() => agent.stop('SIGKILL'));
+  await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForConnectedAgent(base, FAULT_CLUSTER, FAULT_API_KEY);
+  return { gateway, agent, base };
+}
