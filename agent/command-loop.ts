@@ -19,6 +19,8 @@ import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 import { limitOutput } from './output-limit.js';
 
 export const PULL_EXPIRES_MS = 5_000;
+/** Command ids remembered as answered, so a redelivery after a lost ack is not run twice. */
+export const ANSWERED_MEMORY = 10_000;
 /** Pause before pulling again after a pull failed (consumer missing, server restarting). */
 export const PULL_RETRY_MS = 1_000;
 /** nats-server's default max_payload, used when the server did not say (nats.conf states the same). */
@@ -67,6 +69,8 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   // server it is still in progress keeps it from handing the command to another replica mid-run.
   const ackWaitMs = millis((await consumer.info(true)).config.ack_wait ?? nanos(AGENT_ACK_WAIT_MS));
   const running = new Map<JsMsg, AbortController>();
+  // Long enough to cover the redeliveries JetStream can still make of an answered command.
+  const answered = createRecentIds(ANSWERED_MEMORY, 2 * ackWaitMs, now);
   let slotFreed: (() => void) | undefined;
   let batch: ConsumerMessages | undefined;
   let stopping = false;
@@ -93,6 +97,13 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     if (command?.clusterId !== clusterId || typeof command.id !== 'string') {
       log.error({ seq: msg.seq }, 'command for another cluster terminated');
       msg.term('wrong cluster');
+      return;
+    }
+    if (answered.has(command.id)) {
+      // A redelivery of a command this agent already answered (its ack was lost, e.g. with a JetStream
+      // leader that died): the gateway has the result; running it again would only repeat the work.
+      log.debug({ commandId: command.id }, 'already answered; acknowledged again');
+      msg.ack();
       return;
     }
     const started = now();
@@ -136,6 +147,7 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       }
     }
     reply({ ...base, ...outcome, execution_time_ms: now() - started });
+    answered.remember(command.id);
     msg.ack();
     log.debug({ commandId: command.id, status: outcome.status, ms: now() - started }, 'command answered');
   }
@@ -245,4 +257,24 @@ export function encodeResult(message: ResultMessage, maxPayload: number): Uint8A
     encoded = encodeJson({ ...message, output: limited.text, truncated: true });
   }
   return encoded;
+}
+
+/** A bounded set of recently seen ids, each forgotten after `ttlMs` (or when `max` newer ones came). */
+export function createRecentIds(max: number, ttlMs: number, now: () => number) {
+  const seen = new Map<string, number>();
+  return {
+    has(id: string): boolean {
+      const expires = seen.get(id);
+      return expires !== undefined && expires > now();
+    },
+    remember(id: string): void {
+      seen.delete(id);
+      seen.set(id, now() + ttlMs);
+      // Insertion order is expiry order: drop from the front what is expired or over the bound.
+      for (const [oldest, expires] of seen) {
+        if (seen.size <= max && expires > now()) break;
+        seen.delete(oldest);
+      }
+    },
+  };
 }

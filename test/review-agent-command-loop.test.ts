@@ -28,7 +28,8 @@ interface Rig {
   results: ResultMessage[];
   executions: string[];
   startLoop(executor: CommandExecutor, maxInFlight?: number): Promise<CommandLoop>;
-  send(id: string, timeoutMs: number): Promise<void>;
+  /** `msgID` defaults to the command id (what the gateway uses); another one simulates a redelivery. */
+  send(id: string, timeoutMs: number, msgID?: string): Promise<void>;
 }
 
 async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): Promise<Rig> {
@@ -70,7 +71,7 @@ async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): 
       t.teardown(() => loop.stop(100));
       return loop;
     },
-    async send(id, timeoutMs) {
+    async send(id, timeoutMs, msgID = id) {
       const command = parseCommandRequest(
         { command: 'get pods' },
         { id, clusterId, identity: 'test', sessionId: null, timeoutMs },
@@ -81,7 +82,7 @@ async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): 
         deadline: Date.now() + timeoutMs,
         replyTo: subjects.result(clusterId, id),
       };
-      await gatewayJs.publish(subjects.command(clusterId), encodeJson(message), { msgID: id });
+      await gatewayJs.publish(subjects.command(clusterId), encodeJson(message), { msgID });
     },
   };
 }
@@ -196,4 +197,25 @@ test('command loop - commands waiting for a busy slot longer than the ack wait s
   await sleep(1_500);
   t.deepEqual([...r.executions].sort(), ['w-1', 'w-2', 'w-3'], 'each ran once');
   t.deepEqual(r.results.map((x) => x.command_id).sort(), ['w-1', 'w-2', 'w-3'], 'each answered once');
+});
+
+test('command loop - a command delivered again after it was answered is acknowledged, not run again', async (t) => {
+  const r = await rig(t, 'again');
+  await r.startLoop({
+    async execute(command) {
+      r.executions.push(command.id);
+      return ok();
+    },
+  });
+  await r.send('twice-1', 5_000);
+  await until(() => r.results.length > 0, 3_000);
+  // The same command reaching the agent a second time, as after an ack lost with a JetStream leader.
+  await r.send('twice-1', 5_000, 'twice-1-redelivered');
+  await r.send('other-1', 5_000);
+  await until(() => r.executions.includes('other-1'), 3_000);
+  t.deepEqual(r.executions, ['twice-1', 'other-1']);
+  t.deepEqual(
+    r.results.map((x) => x.command_id),
+    ['twice-1', 'other-1'],
+  );
 });
