@@ -212,7 +212,7 @@ test('command loop - a command delivered again after it was answered is acknowle
   // The same command reaching the agent a second time, as after an ack lost with a JetStream leader.
   await r.send('twice-1', 5_000, 'twice-1-redelivered');
   await r.send('other-1', 5_000);
-  await until(() => r.executions.includes('other-1'), 3_000);
+  await until(() => r.results.length >= 2, 3_000);
   t.deepEqual(r.executions, ['twice-1', 'other-1']);
   t.deepEqual(
     r.results.map((x) => x.command_id),
