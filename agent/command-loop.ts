@@ -4,19 +4,19 @@
 
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { millis, type NatsConnection, nanos } from '@nats-io/nats-core';
-import type { Command } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
 import { AGENT_ACK_WAIT_MS } from '../common/provision.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
 import {
-  type CommandMessage,
   decodeJson,
   encodeJson,
+  isCommandMessage,
   type ResultMessage,
   WIRE_VERSION,
 } from '../common/wire.js';
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 import { limitOutput } from './output-limit.js';
+import type { Revalidate } from './revalidate.js';
 
 export const PULL_EXPIRES_MS = 5_000;
 /** Command ids remembered as answered, so a redelivery after a lost ack is not run twice. */
@@ -25,9 +25,6 @@ export const ANSWERED_MEMORY = 10_000;
 export const PULL_RETRY_MS = 1_000;
 /** nats-server's default max_payload, used when the server did not say (nats.conf states the same). */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
-
-/** The agent's own policy check: returns the command to run (as the agent understands it) or a denial. */
-export type Revalidate = (command: Command) => { ok: true; command: Command } | { ok: false; reason: string };
 
 export interface CommandLoopDeps {
   nc: NatsConnection;
@@ -85,56 +82,63 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   }
 
   async function handle(msg: JsMsg, controller: AbortController): Promise<void> {
-    let message: CommandMessage;
+    let message: unknown;
     try {
-      message = decodeJson<CommandMessage>(msg.data);
+      message = decodeJson<unknown>(msg.data);
     } catch {
       log.error({ seq: msg.seq }, 'undecodable command terminated');
       msg.term('undecodable');
       return;
     }
-    const { command, deadline } = message;
-    if (command?.clusterId !== clusterId || typeof command.id !== 'string') {
+    if (!isCommandMessage(message)) {
+      log.error(
+        { seq: msg.seq, errors: isCommandMessage.errors?.slice(0, 3) },
+        'malformed command terminated',
+      );
+      msg.term('malformed');
+      return;
+    }
+    if (message.cluster_id !== clusterId) {
       log.error({ seq: msg.seq }, 'command for another cluster terminated');
       msg.term('wrong cluster');
       return;
     }
-    if (answered.has(command.id)) {
+    const { id, deadline } = message;
+    if (answered.has(id)) {
       // A redelivery of a command this agent already answered (its ack was lost, e.g. with a JetStream
       // leader that died): the gateway has the result; running it again would only repeat the work.
-      log.debug({ commandId: command.id }, 'already answered; acknowledged again');
+      log.debug({ commandId: id }, 'already answered; acknowledged again');
       msg.ack();
       return;
     }
     const started = now();
     const base = {
-      command_id: command.id,
-      session_id: command.sessionId ?? null,
+      command_id: id,
+      session_id: message.session_id,
       executed_at: new Date(started).toISOString(),
     };
     if (started >= deadline) {
       // The gateway has already answered 504: running it now would act on a request nobody awaits.
-      log.warn({ commandId: command.id, lateMs: started - deadline }, 'expired command skipped');
+      log.warn({ commandId: id, lateMs: started - deadline }, 'expired command skipped');
       msg.term('deadline passed');
       return;
     }
-    const checked = revalidate(command);
+    const checked = revalidate(message, started);
     let outcome: ExecutionOutcome;
-    if (!checked.ok) {
-      log.warn(
-        { commandId: command.id, identity: command.identity, reason: checked.reason },
-        'command denied by agent policy',
-      );
-      outcome = { status: 'denied', output: '', error: checked.reason, truncated: false };
+    if (!checked.allowed) {
+      const reason = `${checked.reason} (agent policy rule ${checked.rule})`;
+      log.warn({ commandId: id, identity: message.identity, reason }, 'command denied by agent policy');
+      outcome = { status: 'denied', output: '', error: reason, truncated: false };
     } else {
-      const runForMs = Math.min(deadline - started, checked.command.timeoutMs);
+      // The agent's policy caps what is left of the gateway's deadline.
+      const runForMs = checked.command.timeoutMs;
       const timer = setTimeout(() => controller.abort(new Error('deadline')), runForMs);
       const keepAlive =
         runForMs > ackWaitMs / 2 ? setInterval(() => msg.working(), ackWaitMs / 2) : undefined;
       try {
         outcome = await executor.execute(checked.command, controller.signal);
       } catch (err) {
-        log.error({ err, commandId: command.id }, 'executor failed');
+        log.error({ err, commandId: id }, 'executor failed');
         outcome = { status: 'failure', output: '', error: 'internal error in the agent', truncated: false };
       } finally {
         clearTimeout(timer);
@@ -147,9 +151,9 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       }
     }
     reply({ ...base, ...outcome, execution_time_ms: now() - started });
-    answered.remember(command.id);
+    answered.remember(id);
     msg.ack();
-    log.debug({ commandId: command.id, status: outcome.status, ms: now() - started }, 'command answered');
+    log.debug({ commandId: id, status: outcome.status, ms: now() - started }, 'command answered');
   }
 
   /**

@@ -4,9 +4,10 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from '../common/logger.js';
-import { type CommandLoop, type Revalidate, startCommandLoop } from './command-loop.js';
+import { type CommandLoop, startCommandLoop } from './command-loop.js';
 import type { CommandExecutor } from './executor-types.js';
 import { type Heartbeat, startHeartbeat } from './heartbeat.js';
+import type { Revalidate } from './revalidate.js';
 
 export const AGENT_VERSION = '0.1.0';
 

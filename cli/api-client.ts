@@ -1,14 +1,9 @@
 // A thin client for the gateway's REST API. Error answers become CliErrors carrying the API's error code.
 
+import type { ErrorBody } from '../common/api.js';
 import { CliError } from './errors.js';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
 import type { Settings } from './settings.js';
-
-export interface ApiErrorBody {
-  error?: string;
-  message?: string;
-  details?: Record<string, unknown>;
-}
 
 export interface ApiResponse<T> {
   status: number;
@@ -62,7 +57,8 @@ export function createApiClient(settings: Settings, fetchImpl: typeof fetch = fe
       }
       if (res.ok || options.allowStatus?.includes(res.status))
         return { status: res.status, body: parsed as T };
-      const err = (parsed ?? {}) as ApiErrorBody;
+      // Whatever answered may not be the gateway: every field may be missing.
+      const err = (parsed ?? {}) as Partial<ErrorBody>;
       const code = err.error ?? `http_${res.status}`;
       throw new CliError(`${code}: ${err.message ?? res.statusText}`, exitCodeForStatus(res.status), code);
     },

@@ -1,49 +1,129 @@
-// Payloads that travel over NATS. They are separate from the in-process types on purpose:
-// the wire shape is a contract between gateway, agent and audit consumer versions.
+// Payloads that travel over NATS, each a JSON Schema with its TypeScript type derived from it. They are
+// separate from the in-process types on purpose: the wire shape is a contract between gateway, agent and
+// audit consumer versions, and the agent reads nothing the gateway decided beyond what is listed here.
 
-import type { Command } from './command/types.js';
+import { Ajv } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
+import { CLUSTER_ID_PATTERN } from './subjects.js';
 
 export const WIRE_VERSION = 1;
-
-/** Published by the gateway on kubently.cmd.<cluster>; Nats-Msg-Id is command.id. */
-export interface CommandMessage {
-  v: typeof WIRE_VERSION;
-  command: Command;
-  /** Epoch ms after which the agent must not start the command (the gateway has given up). */
-  deadline: number;
-  /** Subject the agent publishes its ResultMessage to. */
-  replyTo: string;
-}
 
 export const RESULT_STATUSES = ['success', 'failure', 'timeout', 'denied'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
-export interface ResultMessage {
-  v: typeof WIRE_VERSION;
-  command_id: string;
-  cluster_id: string;
-  session_id: string | null;
-  status: ResultStatus;
-  output: string;
-  error: string | null;
-  execution_time_ms: number;
-  executed_at: string;
-  truncated: boolean;
-  /** Which agent replica answered (pod name or hostname). */
-  agent_id: string;
-}
+const nullableString = { anyOf: [{ type: 'string' }, { type: 'null' }] } as const;
+const version = { type: 'integer', const: WIRE_VERSION } as const;
 
-export interface HeartbeatMessage {
-  v: typeof WIRE_VERSION;
-  cluster_id: string;
-  agent_id: string;
-  version: string;
-  policy_preset: string;
-  in_flight: number;
-  started_at: string;
-  sent_at: string;
-  interval_ms: number;
-}
+/**
+ * Published by the gateway on kubently.cmd.<cluster>; `Nats-Msg-Id` is `id`. The agent parses `argv` again
+ * with its own parser and policy, and answers on kubently.result.<cluster_id>.<id>.
+ */
+export const commandMessageSchema = {
+  $id: 'CommandMessage',
+  type: 'object',
+  required: ['v', 'id', 'cluster_id', 'argv', 'identity', 'session_id', 'deadline'],
+  additionalProperties: false,
+  properties: {
+    v: version,
+    id: { type: 'string', minLength: 1, maxLength: 64 },
+    cluster_id: { type: 'string', pattern: CLUSTER_ID_PATTERN },
+    /** The normalized kubectl argv without the leading `kubectl`. */
+    argv: { type: 'array', maxItems: 1024, items: { type: 'string' } },
+    /** The API-key identity on whose behalf the command runs (the agent's policy may name it). */
+    identity: { type: 'string', minLength: 1 },
+    session_id: nullableString,
+    /** Epoch ms after which the agent must not start the command (the gateway has given up): its time budget. */
+    deadline: { type: 'number' },
+  },
+} as const;
+export type CommandMessage = FromSchema<typeof commandMessageSchema>;
+
+/** The fields of a command's result, as the REST API returns it and as the agent sends it (plus `v`, `agent_id`). */
+const resultProperties = {
+  command_id: { type: 'string' },
+  session_id: nullableString,
+  cluster_id: { type: 'string' },
+  status: { type: 'string', enum: RESULT_STATUSES },
+  output: { type: 'string' },
+  error: nullableString,
+  /** Milliseconds the agent spent on the command (the gateway's own for a timeout or a denial). */
+  execution_time_ms: { type: 'number' },
+  /** ISO 8601 time the command started. */
+  executed_at: { type: 'string' },
+  /** True when the output was cut at the policy's or the server's size limit. */
+  truncated: { type: 'boolean' },
+} as const;
+const resultRequired = [
+  'command_id',
+  'session_id',
+  'cluster_id',
+  'status',
+  'output',
+  'error',
+  'execution_time_ms',
+  'executed_at',
+  'truncated',
+] as const;
+
+/** GET /debug/result/:id, POST /debug/execute (200) and the result part of its 403 and 504 answers. */
+export const commandResultSchema = {
+  $id: 'CommandResult',
+  type: 'object',
+  required: resultRequired,
+  additionalProperties: false,
+  properties: resultProperties,
+} as const;
+export type CommandResult = FromSchema<typeof commandResultSchema>;
+
+/** Published by the agent on kubently.result.<cluster>.<command id> (core NATS). */
+export const resultMessageSchema = {
+  $id: 'ResultMessage',
+  type: 'object',
+  required: ['v', ...resultRequired, 'agent_id'],
+  additionalProperties: false,
+  properties: {
+    v: version,
+    ...resultProperties,
+    /** Which agent replica answered (pod name or hostname). */
+    agent_id: { type: 'string' },
+  },
+} as const;
+export type ResultMessage = FromSchema<typeof resultMessageSchema>;
+
+/** Published by each agent replica on kubently.heartbeat.<cluster> every `interval_ms`. */
+export const heartbeatMessageSchema = {
+  $id: 'HeartbeatMessage',
+  type: 'object',
+  required: [
+    'v',
+    'cluster_id',
+    'agent_id',
+    'version',
+    'policy_preset',
+    'in_flight',
+    'started_at',
+    'sent_at',
+    'interval_ms',
+  ],
+  additionalProperties: false,
+  properties: {
+    v: version,
+    cluster_id: { type: 'string' },
+    agent_id: { type: 'string' },
+    version: { type: 'string' },
+    policy_preset: { type: 'string' },
+    in_flight: { type: 'integer' },
+    started_at: { type: 'string' },
+    sent_at: { type: 'string' },
+    interval_ms: { type: 'number' },
+  },
+} as const;
+export type HeartbeatMessage = FromSchema<typeof heartbeatMessageSchema>;
+
+const ajv = new Ajv({ allErrors: false, strict: true, keywords: [] });
+
+/** True when `value` is a CommandMessage this version understands; compiled once. */
+export const isCommandMessage = ajv.compile<CommandMessage>(commandMessageSchema);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -52,6 +132,7 @@ export function encodeJson(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
 }
 
+/** Parses JSON; the type is the caller's expectation, not a check (validate what the sender does not own). */
 export function decodeJson<T>(data: Uint8Array): T {
   return JSON.parse(decoder.decode(data)) as T;
 }

@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import type { AuditEmitter } from '../common/audit/emitter-types.js';
 import { KubentlyError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { Policy } from '../common/policy/index.js';
 import type { AgentTracker } from './agent-tracker.js';
 import type { ApiKeyStore } from './auth/api-keys.js';
 import { createAuthHook } from './auth/authenticate.js';
@@ -24,7 +25,6 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { frameworkErrorReply, installErrorHandlers } from './plugins/errors.js';
 import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
-import type { GatewayPolicy } from './policy-port.js';
 import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
 import { clusterRoutes } from './routes/clusters.js';
@@ -32,7 +32,8 @@ import { executeRoutes } from './routes/execute.js';
 import { type HealthCheck, operationsRoutes } from './routes/operations.js';
 import { resultRoutes } from './routes/results.js';
 import { sessionRoutes } from './routes/sessions.js';
-import { errorBody, resultBody, sessionBody } from './schemas.js';
+import { validateRoutes } from './routes/validate.js';
+import { sharedSchemas } from './schemas.js';
 import type { SessionStore } from './sessions/types.js';
 
 export interface GatewayDeps {
@@ -43,7 +44,8 @@ export interface GatewayDeps {
   sessions: SessionStore;
   results: ResultStore;
   apiKeys: ApiKeyStore;
-  policy: GatewayPolicy;
+  /** The current command policy (main.ts swaps it when the policy file changes). */
+  policy: () => Policy;
   audit: AuditEmitter;
   registry: Registry;
   /** Probed by /readyz, e.g. { nats, redis }. */
@@ -125,7 +127,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     );
   });
 
-  for (const schema of [errorBody, resultBody, sessionBody]) app.addSchema(schema);
+  for (const schema of sharedSchemas) app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {
@@ -182,6 +184,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(operationsRoutes, { registry, checks: deps.health });
   await app.register(sessionRoutes, ctx);
   await app.register(executeRoutes, ctx);
+  await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);
   for (const plugin of deps.plugins ?? []) await app.register(plugin, ctx);

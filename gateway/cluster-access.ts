@@ -2,20 +2,24 @@
 // exist: same error object, same code path, no names of other clusters.
 
 import { KubentlyError } from '../common/errors.js';
+import { canUseCluster, type Policy } from '../common/policy/index.js';
 import type { AgentTracker } from './agent-tracker.js';
-import type { GatewayPolicy } from './policy-port.js';
 
 export interface ClusterAccess {
   /** Known clusters (agents seen ∪ configured) the identity may use, sorted. */
   visible(identity: string): string[];
-  /** Throws 404 "cluster not found" unless the cluster is known and the identity may use it. */
-  require(identity: string, clusterId: string): void;
+  /**
+   * Throws 404 "cluster not found" unless the cluster is known and the identity may use it. `policy` is the
+   * request's snapshot when it reads the policy again later (the current one otherwise).
+   */
+  require(identity: string, clusterId: string, policy?: Policy): void;
 }
 
 export function createClusterAccess(opts: {
   configured: readonly string[];
   agents: AgentTracker;
-  policy: Pick<GatewayPolicy, 'canUseCluster'>;
+  /** The current policy; read per call so a reloaded file applies at once. */
+  policy: () => Policy;
 }): ClusterAccess {
   const configured = new Set(opts.configured);
   const known = (clusterId: string) =>
@@ -23,12 +27,13 @@ export function createClusterAccess(opts: {
   return {
     visible(identity) {
       const all = new Set([...configured, ...opts.agents.clusters().map((c) => c.clusterId)]);
-      return [...all].filter((id) => opts.policy.canUseCluster(identity, id)).sort();
+      const policy = opts.policy();
+      return [...all].filter((id) => canUseCluster(policy, identity, id)).sort();
     },
-    require(identity, clusterId) {
+    require(identity, clusterId, policy = opts.policy()) {
       // Both checks always run, so an allowed-but-unknown and a known-but-forbidden cluster cost the same.
       const isKnown = known(clusterId);
-      const allowed = opts.policy.canUseCluster(identity, clusterId);
+      const allowed = canUseCluster(policy, identity, clusterId);
       if (!(isKnown && allowed)) throw new KubentlyError('not_found', 'cluster not found');
     },
   };

@@ -2,11 +2,11 @@
 
 import type { AuditEmitter } from '../common/audit/emitter-types.js';
 import type { Logger } from '../common/logger.js';
+import type { Policy } from '../common/policy/index.js';
 import type { AgentTracker } from './agent-tracker.js';
 import type { ClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
-import type { GatewayPolicy } from './policy-port.js';
 import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
 import type { SessionStore } from './sessions/types.js';
@@ -18,7 +18,8 @@ export interface GatewayContext {
   agents: AgentTracker;
   sessions: SessionStore;
   results: ResultStore;
-  policy: GatewayPolicy;
+  /** The current command policy; read once per request so a reloaded file applies to the next one. */
+  policy: () => Policy;
   audit: AuditEmitter;
   metrics: GatewayMetrics;
   clusters: ClusterAccess;

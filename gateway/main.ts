@@ -16,7 +16,6 @@ import { createAgentTracker } from './agent-tracker.js';
 import { buildGateway } from './app.js';
 import { createApiKeyStore } from './auth/api-keys.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
-import { createGatewayPolicy } from './policy-adapter.js';
 import { createRedisClient } from './redis-options.js';
 import { createRelay } from './relay.js';
 import { auditRoutesPlugin, createStores, readinessChecks } from './wiring.js';
@@ -109,7 +108,7 @@ async function main(): Promise<void> {
     sessions,
     results,
     apiKeys,
-    policy: createGatewayPolicy(() => policy),
+    policy: () => policy,
     audit,
     registry,
     health: readinessChecks(nc, redis),

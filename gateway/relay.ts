@@ -68,9 +68,12 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
     const deadline = Date.now() + command.timeoutMs;
     const message: CommandMessage = {
       v: WIRE_VERSION,
-      command,
+      id: command.id,
+      cluster_id: command.clusterId,
+      argv: command.argv,
+      identity: command.identity,
+      session_id: command.sessionId,
       deadline,
-      replyTo: subjects.result(command.clusterId, command.id),
     };
     const result = new Promise<ResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -1,10 +1,10 @@
 import test from 'ava';
 import Fastify from 'fastify';
+import { errorBodySchema } from '../common/api.js';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { createAuditReader } from '../common/audit/reader.js';
 import { installErrorHandlers } from '../gateway/plugins/errors.js';
 import { auditRoutes } from '../gateway/routes/audit.js';
-import { errorBody } from '../gateway/schemas.js';
 import { quietLog, startAuditBus } from './helpers/audit.js';
 
 const NOW = Date.parse('2024-01-20T12:00:00.000Z');
@@ -48,7 +48,7 @@ async function buildApp(t: import('ava').ExecutionContext, maxScan?: number) {
   const reader = createAuditReader({ js, maxScan });
   const app = Fastify();
   installErrorHandlers(app);
-  app.addSchema(errorBody);
+  app.addSchema(errorBodySchema);
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request) => {
     const identity = request.headers['x-test-identity'];

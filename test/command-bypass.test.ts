@@ -3,8 +3,8 @@
 
 import test from 'ava';
 import type { CommandRequest } from '../common/command/parse.js';
+import { checkCommand } from '../common/policy/check.js';
 import { PRESETS } from '../common/policy/compile.js';
-import { explainCommand } from '../common/policy/explain.js';
 
 const context = { id: 'cmd-1', clusterId: 'staging', identity: 'tester', sessionId: null, timeoutMs: 30_000 };
 
@@ -364,8 +364,8 @@ for (const [input, rule] of CASES) {
   seen.add(title);
   test(title, (t) => {
     const request = typeof input === 'string' ? { command: input } : input;
-    const result = explainCommand(PRESETS.readOnly, request, context);
-    t.false(result.allowed);
+    const result = checkCommand(PRESETS.readOnly, request, context);
+    if (result.allowed) return t.fail(`allowed: ${result.command.argv.join(' ')}`);
     t.is(result.rule, rule, result.reason);
     t.is(typeof result.token, 'string');
   });

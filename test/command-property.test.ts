@@ -7,9 +7,9 @@ import { formatCommandLine } from '../common/command/format.js';
 import { FORBIDDEN_LONG_FLAGS, FORBIDDEN_SHORT_FLAGS } from '../common/command/grammar.js';
 import { parseArgv, parseCommandRequest, rejectionOf } from '../common/command/parse.js';
 import type { Command } from '../common/command/types.js';
+import { checkCommand } from '../common/policy/check.js';
 import { PRESETS } from '../common/policy/compile.js';
 import { evaluate } from '../common/policy/evaluate.js';
-import { explainCommand } from '../common/policy/explain.js';
 
 const context = { id: 'p', clusterId: 'c', identity: 'i', sessionId: null, timeoutMs: 10_000 };
 
@@ -198,12 +198,12 @@ test('property - parsing the normalized argv gives the same command back', (t) =
   t.true(parsed > 100, `only ${parsed} commands parsed`);
 });
 
-test('property - explainCommand never throws, whatever string it is given', (t) => {
+test('property - checkCommand never throws, whatever string it is given', (t) => {
   fc.assert(
     fc.property(
       fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 })),
       (command) => {
-        const result = explainCommand(PRESETS.readOnly, { command }, context);
+        const result = checkCommand(PRESETS.readOnly, { command }, context);
         if (!result.allowed && result.rule === '') throw new Error('denial without a rule');
       },
     ),

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
+import type { CommandResult } from '../common/api.js';
 import { freePort } from '../scripts/lib/nats-server.js';
 
 const run = promisify(execFile);
@@ -99,7 +100,7 @@ test('dev - npm run dev starts the stack, the printed curl answers like kubectl,
         namespace: 'default',
       }),
     });
-    return { status: res.status, body: (await res.json()) as { status: string; output: string } };
+    return { status: res.status, body: (await res.json()) as CommandResult };
   };
   const kubectl = () =>
     run('kubectl', ['--kubeconfig', join(devDir, 'sim-kubeconfig.yaml'), 'get', 'pods', '-n', 'default']);

@@ -9,6 +9,7 @@ const exec = (payload: unknown) => ({
 
 test('execute - relays an allowed command to the agent and answers with its result', async (t) => {
   const s = await startGatewayStack(t);
+  const before = Date.now();
   const res = await s.app.inject({
     ...exec({
       cluster_id: 'c1',
@@ -19,6 +20,7 @@ test('execute - relays an allowed command to the agent and answers with its resu
     }),
     headers: s.as('alice'),
   });
+  const after = Date.now();
   t.is(res.statusCode, 200, res.body);
   const body = res.json();
   t.deepEqual(Object.keys(body).sort(), [
@@ -38,7 +40,16 @@ test('execute - relays an allowed command to the agent and answers with its resu
   const received = s.agents.c1!.received[0]!;
   t.is(received.id, body.command_id);
   t.is(received.identity, 'alice');
-  t.is(received.timeoutMs, 30_000);
+  // The policy's default timeout (30 s), as the deadline the agent must not start after.
+  t.true(
+    received.deadline >= before + 30_000 && received.deadline <= after + 30_000,
+    String(received.deadline),
+  );
+  t.deepEqual(
+    Object.keys(received).sort(),
+    ['argv', 'cluster_id', 'deadline', 'id', 'identity', 'session_id', 'v'],
+    'the message carries only what the agent reads',
+  );
 
   const attempt = s.captured.of('command_attempt')[0]!;
   const executed = s.captured.of('command_executed')[0]!;
@@ -69,13 +80,16 @@ test('execute - relays an allowed command to the agent and answers with its resu
 
 test('execute - accepts the single-string form and caps the timeout at the policy maximum', async (t) => {
   const s = await startGatewayStack(t, { redis: false });
+  const before = Date.now();
   const res = await s.app.inject({
     ...exec({ cluster_id: 'c1', command: 'get pods -A', timeout_seconds: 500 }),
     headers: s.as('alice'),
   });
+  const after = Date.now();
   t.is(res.statusCode, 200, res.body);
-  t.is(s.agents.c1!.received[0]!.timeoutMs, 120_000);
-  t.true(s.agents.c1!.received[0]!.allNamespaces);
+  const { deadline, argv } = s.agents.c1!.received[0]!;
+  t.true(deadline >= before + 120_000 && deadline <= after + 120_000, String(deadline));
+  t.deepEqual(argv, ['get', 'pods', '--all-namespaces']);
 });
 
 test('execute - answers 400 for bad JSON, wrong types, unknown fields and mixed forms', async (t) => {
@@ -247,7 +261,7 @@ test('execute - 50 concurrent clients each get the result of their own command',
   replies.forEach((r, i) => {
     t.is(r.statusCode, 200);
     const body = r.json();
-    t.is(byId.get(body.command_id)?.targets[0]?.names[0], `p-${i}`);
+    t.deepEqual(byId.get(body.command_id)?.argv, ['get', 'pods', `p-${i}`, '--namespace=default']);
     t.true(body.output.includes(`p-${i}`));
   });
 });
@@ -269,7 +283,7 @@ test("execute - a session must be the caller's and for that cluster, and counts 
   const ok = await run('alice', 'c1');
   t.is(ok.statusCode, 200);
   t.is(ok.json().session_id, sessionId);
-  t.is(s.agents.c1!.received[0]!.sessionId, sessionId);
+  t.is(s.agents.c1!.received[0]!.session_id, sessionId);
   t.is((await run('alice', 'c2')).statusCode, 404);
   t.is((await run('bob', 'c2')).statusCode, 404);
   const session = await s.app.inject({

@@ -1,9 +1,9 @@
 import test from 'ava';
 import { parseCommandRequest } from '../common/command/parse.js';
+import { checkCommand } from '../common/policy/check.js';
 import { PRESETS } from '../common/policy/compile.js';
 import {
   canUseCluster,
-  denialError,
   effectiveLogTail,
   effectiveTimeoutMs,
   evaluate,
@@ -11,7 +11,6 @@ import {
   policyForCluster,
   presetName,
 } from '../common/policy/evaluate.js';
-import { explainCommand } from '../common/policy/explain.js';
 import { parsePolicy } from '../common/policy/load.js';
 import type { Policy } from '../common/policy/types.js';
 
@@ -126,14 +125,6 @@ test('policy - policyForCluster applies the override once and is idempotent', (t
   t.is(maxOutputBytes(TEAM, 'staging'), PRESETS.readOnly.limits.maxOutputBytes);
 });
 
-test('policy - denialError is a 403 unauthorized_command carrying rule and token', (t) => {
-  const decision = decide(PRESETS.strict, 'logs web-0');
-  const err = denialError(decision);
-  t.is(err.code, 'unauthorized_command');
-  t.is(err.statusCode, 403);
-  t.deepEqual(err.details, { rule: 'verb_not_allowed', token: 'logs' });
-});
-
 test('policy - limits helpers take defaults from the policy and cap requests', (t) => {
   t.is(effectiveTimeoutMs(TEAM, 'staging'), 10_000);
   t.is(effectiveTimeoutMs(TEAM, 'staging', 60_000), 20_000);
@@ -149,34 +140,45 @@ test('policy - presetName names the preset a policy is or extends', (t) => {
   t.is(presetName(parsePolicy('verbs: [version]\n', 'x')), 'custom');
 });
 
-test('policy - explainCommand reports the normalized argv and rule, and parse rejections without throwing', (t) => {
+test('policy - checkCommand gives parse rejections and policy denials as one decision value, never throwing', (t) => {
   const context = { id: 'c', clusterId: 'staging', identity: 'a', sessionId: null, timeoutMs: 10_000 };
-  t.deepEqual(
-    explainCommand(PRESETS.readOnly, { command_type: 'get', args: ['po'], namespace: 'prod' }, context),
-    {
-      allowed: true,
-      normalized_argv: ['get', 'pods', '--namespace=prod'],
-      rule: 'allowed',
-      reason: 'allowed by policy readOnly',
-    },
+  const allowed = checkCommand(
+    PRESETS.readOnly,
+    { command_type: 'get', args: ['po'], namespace: 'prod' },
+    context,
   );
-  t.like(explainCommand(PRESETS.strict, { command: 'logs web-0' }, context), {
+  t.like(allowed, { allowed: true, rule: 'allowed', reason: 'allowed by policy readOnly' });
+  t.deepEqual(allowed.allowed && allowed.command.argv, ['get', 'pods', '--namespace=prod']);
+  t.deepEqual(checkCommand(PRESETS.strict, { command: 'logs web-0' }, context), {
     allowed: false,
-    normalized_argv: ['logs', 'web-0', '--namespace=default'],
+    code: 'unauthorized_command',
+    argv: ['logs', 'web-0', '--namespace=default'],
     rule: 'verb_not_allowed',
+    reason: 'policy strict does not allow logs',
     token: 'logs',
   });
-  t.like(explainCommand(PRESETS.readOnly, { command: 'get pods --as=x' }, context), {
+  // Forbidden by the grammar: refused like a policy denial (403), before anything is parsed further.
+  t.like(checkCommand(PRESETS.readOnly, { command: 'get pods --as=x' }, context), {
     allowed: false,
-    normalized_argv: null,
+    code: 'unauthorized_command',
+    argv: null,
     rule: 'forbidden_flag',
     token: '--as=x',
   });
-  t.like(explainCommand(PRESETS.readOnly, null as never, context), {
+  // Not understood: the same value with the 400 code.
+  t.like(checkCommand(PRESETS.readOnly, { command: 'get pods --bogus' }, context), {
     allowed: false,
+    code: 'invalid_command',
+    argv: null,
+    rule: 'unknown_flag',
+    token: '--bogus',
+  });
+  t.like(checkCommand(PRESETS.readOnly, null as never, context), {
+    allowed: false,
+    code: 'invalid_command',
     rule: 'invalid_request',
   });
-  t.like(explainCommand(PRESETS.readOnly, { command: 42 } as never, context), {
+  t.like(checkCommand(PRESETS.readOnly, { command: 42 } as never, context), {
     allowed: false,
     rule: 'invalid_argument',
   });

@@ -6,9 +6,9 @@ import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import test, { type ExecutionContext } from 'ava';
 import { type CommandLoop, startCommandLoop } from '../agent/command-loop.js';
 import type { CommandExecutor, ExecutionOutcome } from '../agent/executor-types.js';
-import { parseCommandRequest } from '../common/command/parse.js';
-import type { Command } from '../common/command/types.js';
+import { createRevalidator } from '../agent/revalidate.js';
 import { createLogger } from '../common/logger.js';
+import { PRESETS } from '../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
 import {
   type CommandMessage,
@@ -65,22 +65,21 @@ async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): 
         clusterId,
         agentId: 'a',
         executor,
-        revalidate: (command: Command) => ({ ok: true, command }),
+        revalidate: createRevalidator(() => PRESETS.readOnly),
         maxInFlight,
       });
       t.teardown(() => loop.stop(100));
       return loop;
     },
     async send(id, timeoutMs, msgID = id) {
-      const command = parseCommandRequest(
-        { command: 'get pods' },
-        { id, clusterId, identity: 'test', sessionId: null, timeoutMs },
-      );
       const message: CommandMessage = {
         v: WIRE_VERSION,
-        command,
+        id,
+        cluster_id: clusterId,
+        argv: ['get', 'pods'],
+        identity: 'test',
+        session_id: null,
         deadline: Date.now() + timeoutMs,
-        replyTo: subjects.result(clusterId, id),
       };
       await gatewayJs.publish(subjects.command(clusterId), encodeJson(message), { msgID });
     },

@@ -1,21 +1,10 @@
 // `kubently exec <cluster> <kubectl args...>`: run a read-only command and print what kubectl would.
 
 import type { Command } from 'commander';
+import type { CommandRequestBody, CommandResult } from '../../common/api.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { startSpinner } from '../spinner.js';
-
-export interface ExecuteResult {
-  command_id: string;
-  session_id: string | null;
-  cluster_id: string;
-  status: 'success' | 'failure' | 'timeout' | 'denied';
-  output: string;
-  error: string | null;
-  execution_time_ms: number;
-  executed_at: string;
-  truncated: boolean;
-}
 
 export function registerExec(program: Command, ctx: CliContext): void {
   program
@@ -30,14 +19,14 @@ export function registerExec(program: Command, ctx: CliContext): void {
     .action(async (cluster: string, args: string[], opts: { session?: string; timeout?: number }) => {
       const client = await ctx.client();
       const [commandType, ...rest] = args;
-      const body: Record<string, unknown> = { cluster_id: cluster, command_type: commandType, args: rest };
+      const body: CommandRequestBody = { cluster_id: cluster, command_type: commandType, args: rest };
       if (opts.session) body.session_id = opts.session;
       if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
       const spinner = startSpinner(ctx.stderr, `${cluster}: kubectl ${args.join(' ')}`);
-      let result: ExecuteResult;
+      let result: CommandResult;
       try {
         // Denied (403), timeout (504) and the rest become a one-line error with their own exit code.
-        ({ body: result } = await client.request<ExecuteResult>('POST', '/debug/execute', body));
+        ({ body: result } = await client.request<CommandResult>('POST', '/debug/execute', body));
       } finally {
         spinner.stop();
       }

@@ -1,20 +1,11 @@
 // `kubently session create|show|end|list`.
 
 import type { Command } from 'commander';
+import type { SessionBody, SessionRequestBody } from '../../common/api.js';
 import type { CliContext } from '../context.js';
 import { type Column, render } from '../output.js';
 
-interface SessionRow {
-  session_id: string;
-  cluster_id: string;
-  status: string;
-  created_at: string;
-  expires_at: string;
-  last_activity?: string;
-  commands_executed?: number;
-}
-
-const columns: Column<SessionRow>[] = [
+const columns: Column<SessionBody>[] = [
   { header: 'SESSION', value: (s) => s.session_id },
   { header: 'CLUSTER', value: (s) => s.cluster_id },
   { header: 'STATUS', value: (s) => s.status },
@@ -35,11 +26,11 @@ export function registerSession(program: Command, ctx: CliContext): void {
     .description('open a session on a cluster')
     .action(async (cluster: string, opts: { ttl?: number; user?: string; correlationId?: string }) => {
       const client = await ctx.client();
-      const body: Record<string, unknown> = { cluster_id: cluster };
+      const body: SessionRequestBody = { cluster_id: cluster };
       if (opts.ttl !== undefined) body.ttl_seconds = opts.ttl;
       if (opts.user) body.user_id = opts.user;
       if (opts.correlationId) body.correlation_id = opts.correlationId;
-      const { body: created } = await client.request<SessionRow>('POST', '/debug/session', body);
+      const { body: created } = await client.request<SessionBody>('POST', '/debug/session', body);
       ctx.stdout.write(
         ctx.output() === 'table'
           ? `${created.session_id}\n`
@@ -53,7 +44,7 @@ export function registerSession(program: Command, ctx: CliContext): void {
     .description('show one of your sessions')
     .action(async (id: string) => {
       const client = await ctx.client();
-      const { body } = await client.request<SessionRow>('GET', `/debug/session/${encodeURIComponent(id)}`);
+      const { body } = await client.request<SessionBody>('GET', `/debug/session/${encodeURIComponent(id)}`);
       ctx.stdout.write(render(ctx.output(), [body], columns, body));
     });
 
@@ -72,7 +63,7 @@ export function registerSession(program: Command, ctx: CliContext): void {
     .description('list your sessions')
     .action(async () => {
       const client = await ctx.client();
-      const { body } = await client.request<{ sessions: SessionRow[] }>('GET', '/debug/sessions');
+      const { body } = await client.request<{ sessions: SessionBody[] }>('GET', '/debug/sessions');
       ctx.stdout.write(render(ctx.output(), body.sessions, columns, body));
     });
 }

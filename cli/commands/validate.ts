@@ -1,16 +1,9 @@
 // `kubently validate <cluster> <kubectl args...>`: what the policy says and why, without running.
 
 import type { Command } from 'commander';
+import type { CommandRequestBody, Validation } from '../../common/api.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-
-interface ValidateAnswer {
-  allowed: boolean;
-  normalized_argv: string[] | null;
-  rule: string;
-  reason: string;
-  token?: string | null;
-}
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
@@ -23,18 +16,15 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .action(async (cluster: string, args: string[]) => {
       const client = await ctx.client();
       const [commandType, ...rest] = args;
-      const { body } = await client.request<ValidateAnswer>('POST', '/debug/validate', {
-        cluster_id: cluster,
-        command_type: commandType,
-        args: rest,
-      });
+      const request: CommandRequestBody = { cluster_id: cluster, command_type: commandType, args: rest };
+      const { body } = await client.request<Validation>('POST', '/debug/validate', request);
       if (ctx.output() === 'json') {
         ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       } else {
         const verdict = body.allowed ? 'allowed' : 'denied';
         ctx.stdout.write(`${verdict}: ${body.reason}\n  rule: ${body.rule}\n`);
         if (body.token) ctx.stdout.write(`  token: ${body.token}\n`);
-        if (body.normalized_argv?.length)
+        if (body.normalized_argv.length)
           ctx.stdout.write(`  normalized: kubectl ${body.normalized_argv.join(' ')}\n`);
       }
       ctx.setExitCode(body.allowed ? EXIT.ok : EXIT.denied);

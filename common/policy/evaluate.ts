@@ -1,7 +1,6 @@
 // Decides whether a parsed Command may run. Cheap per call: set lookups and precompiled globs only.
 
 import type { Command } from '../command/types.js';
-import { KubentlyError } from '../errors.js';
 import { POD_LOG_SUBRESOURCE } from '../resources.js';
 import { combine, identityEntry } from './compile.js';
 import { isEmpty, matches } from './glob.js';
@@ -110,12 +109,6 @@ export function evaluate(policy: Policy, command: Command): Decision {
 
 export function presetName(policy: Policy): PresetName | 'custom' {
   return policy.preset ?? 'custom';
-}
-
-export function denialError(decision: Decision): KubentlyError {
-  return new KubentlyError('unauthorized_command', decision.reason, {
-    details: { rule: decision.rule, token: decision.token ?? null },
-  });
 }
 
 /** The timeout to run with: the request's (if any) capped at the policy's maximum. */

@@ -1,7 +1,13 @@
+export {
+  type CommandAllowed,
+  type CommandDecision,
+  type CommandRefused,
+  checkArgv,
+  checkCommand,
+} from './check.js';
 export { PRESETS } from './compile.js';
 export {
   canUseCluster,
-  denialError,
   effectiveLogTail,
   effectiveTimeoutMs,
   evaluate,
@@ -9,7 +15,6 @@ export {
   policyForCluster,
   presetName,
 } from './evaluate.js';
-export { type CommandExplanation, explainCommand } from './explain.js';
 export { loadPolicyFile, PolicyLoadError, parsePolicy } from './load.js';
 export { PRESET_DOCUMENTS } from './presets.js';
 export * from './types.js';

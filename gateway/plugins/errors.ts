@@ -3,31 +3,14 @@
 // message and stack stay in the log.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody } from '../../common/api.js';
 import { isKubentlyError, KubentlyError } from '../../common/errors.js';
 
-export interface ErrorBody {
-  error: string;
-  message: string;
-  details?: Record<string, unknown>;
-  [extra: string]: unknown;
-}
-
-/** Extra body fields a KubentlyError may carry (denied and timed-out results add the result shape). */
-export const BODY_EXTRA = Symbol('kubently.bodyExtra');
-
-export function withBody(err: KubentlyError, extra: object): KubentlyError {
-  (err as unknown as Record<symbol, unknown>)[BODY_EXTRA] = extra;
-  return err;
-}
-
-function bodyOf(err: KubentlyError): ErrorBody {
-  const extra = (err as unknown as Record<symbol, Record<string, unknown> | undefined>)[BODY_EXTRA];
-  return {
-    ...extra,
-    error: err.code,
-    message: err.message,
-    ...(err.details ? { details: err.details } : {}),
-  };
+/** The API's error shape for a KubentlyError: its code, its message and its details, nothing else. */
+export function errorBodyOf(err: KubentlyError): ErrorBody {
+  return err.details
+    ? { error: err.code, message: err.message, details: err.details }
+    : { error: err.code, message: err.message };
 }
 
 function fromFastify(err: FastifyError): KubentlyError | null {
@@ -68,7 +51,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       // A Fastify 4xx may carry a status outside the registry (415, 405): keep the real one.
       const status = isKubentlyError(err) ? known.statusCode : (err.statusCode ?? known.statusCode);
       if (status >= 500) request.log.warn({ err: known, cause: known.cause }, 'request failed');
-      return reply.code(status).send(bodyOf(known));
+      return reply.code(status).send(errorBodyOf(known));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error', message: 'internal error' });

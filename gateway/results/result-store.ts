@@ -2,21 +2,8 @@
 // readable only by the identity that ran the command. Redis when configured, else this process's memory.
 
 import type { Redis } from 'ioredis';
+import type { CommandResult } from '../../common/api.js';
 import { KubentlyError } from '../../common/errors.js';
-import type { ResultStatus } from '../../common/wire.js';
-
-/** The REST API's result shape. */
-export interface CommandResult {
-  command_id: string;
-  session_id: string | null;
-  cluster_id: string;
-  status: ResultStatus;
-  output: string;
-  error: string | null;
-  execution_time_ms: number;
-  executed_at: string;
-  truncated: boolean;
-}
 
 export interface ResultStore {
   put(result: CommandResult, owner: string): Promise<void>;

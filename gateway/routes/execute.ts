@@ -1,37 +1,44 @@
-// POST /debug/execute and POST /debug/validate.
+// POST /debug/execute.
 //
-// Execute: cluster visible to the caller → session (the caller's, for that cluster) → parse → gateway
-// policy → an agent is connected (else 503 at once) → command_attempt recorded durably (fail-closed) →
-// relay → result kept → reply. A refused or timed-out command answers with the error shape AND the
-// result shape (`status: 'denied' | 'timeout'`): generic HTTP clients read `error`, Kubently's clients read
-// `status`; both find what they expect.
+// Cluster visible to the caller → session (the caller's, for that cluster) → one decision (parse and gateway
+// policy, from one policy snapshot) → an agent is connected (else 503 at once) → command_attempt recorded
+// durably (fail-closed) → relay → result kept → reply. A refused or timed-out command answers with the error
+// shape AND the result shape (`status: 'denied' | 'timeout'`): generic HTTP clients read `error`, Kubently's
+// clients read `status`; both find what they expect.
 
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  type CommandRequestBody,
+  type CommandResult,
+  commandRequestSchema,
+  type RefusedResult,
+} from '../../common/api.js';
 import type { AuditEventInput } from '../../common/audit/events.js';
+import type { CommandContext } from '../../common/command/parse.js';
 import type { Command } from '../../common/command/types.js';
 import { isKubentlyError, KubentlyError } from '../../common/errors.js';
+import {
+  type CommandRefused,
+  checkCommand,
+  effectiveTimeoutMs,
+  type Policy,
+} from '../../common/policy/index.js';
 import { RESULT_STATUSES, type ResultMessage } from '../../common/wire.js';
 import { type Caller, callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
-import { withBody } from '../plugins/errors.js';
-import type { CommandContext, CommandRequestBody } from '../policy-port.js';
-import type { CommandResult } from '../results/result-store.js';
-import { commandRequestSchema, errorRef } from '../schemas.js';
-
-/** The schema's outer bound; the policy's own maximum (default 120 s) caps the value actually used. */
-const MAX_TIMEOUT_SECONDS = 600;
-const errors = { 400: errorRef, 401: errorRef, 403: errorRef, 404: errorRef, 429: errorRef, 503: errorRef };
+import { errorBodyOf } from '../plugins/errors.js';
+import { errorRef, refusedRef, resultRef } from '../schemas.js';
 
 /**
  * The client-facing result. The relay already matched the reply's subject to the command's cluster; the
  * agent's payload is still not trusted for the cluster id, and a status outside the contract is a failure.
  */
-function toResult(r: ResultMessage, command: Command, sessionId: string | null): CommandResult {
+function toResult(r: ResultMessage, command: Command): CommandResult {
   const known = (RESULT_STATUSES as readonly string[]).includes(r.status);
   return {
     command_id: command.id,
-    session_id: sessionId,
+    session_id: command.sessionId,
     cluster_id: command.clusterId,
     status: known ? r.status : 'failure',
     output: typeof r.output === 'string' ? r.output : '',
@@ -42,6 +49,39 @@ function toResult(r: ResultMessage, command: Command, sessionId: string | null):
     executed_at: typeof r.executed_at === 'string' ? r.executed_at : new Date().toISOString(),
     truncated: r.truncated === true,
   };
+}
+
+/** A result the gateway answers itself: the command was refused before it left, or no answer came in time. */
+function gatewayResult(
+  c: CommandContext,
+  status: 'denied' | 'timeout',
+  error: string,
+  ms: number,
+): CommandResult {
+  return {
+    command_id: c.id,
+    session_id: c.sessionId,
+    cluster_id: c.clusterId,
+    status,
+    output: '',
+    error,
+    execution_time_ms: ms,
+    executed_at: new Date().toISOString(),
+    truncated: false,
+  };
+}
+
+/** The 403/504 answer: the result with the error shape over it (`error` becomes the code). */
+function sendRefused(reply: FastifyReply, err: KubentlyError, result: CommandResult) {
+  const body: RefusedResult = { ...result, ...errorBodyOf(err) };
+  return reply.code(err.statusCode).send(body);
+}
+
+/** The error a refusal answers with: 400 for what the grammar does not understand, else 403. */
+export function refusalError(d: CommandRefused): KubentlyError {
+  return new KubentlyError(d.code, d.reason, {
+    details: d.token === undefined ? { rule: d.rule } : { rule: d.rule, token: d.token },
+  });
 }
 
 /**
@@ -57,11 +97,30 @@ export function withoutFlagValue(rule: string, token: string | undefined): strin
   return token.length > 2 ? `${token.slice(0, 2)}[redacted]` : token;
 }
 
-export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  const { config, sessions, policy, agents, audit, relay, results, metrics, clusters, log } = ctx;
-  const schema = commandRequestSchema(MAX_TIMEOUT_SECONDS);
+/** The command's id, owner and time budget: the requested timeout (or the policy default) capped by the policy. */
+export function commandContext(
+  policy: Policy,
+  body: CommandRequestBody,
+  caller: Caller,
+  id: string = randomUUID(),
+): CommandContext {
+  const requestedMs = body.timeout_seconds === undefined ? undefined : body.timeout_seconds * 1000;
+  return {
+    id,
+    clusterId: body.cluster_id,
+    identity: caller.identity,
+    sessionId: body.session_id ?? null,
+    timeoutMs: effectiveTimeoutMs(policy, body.cluster_id, requestedMs),
+  };
+}
 
-  function auditBase(request: FastifyRequest, caller: Caller, c: CommandContext) {
+export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  const { config, sessions, agents, audit, relay, results, metrics, clusters, log } = ctx;
+
+  type Request = FastifyRequest<{ Body: CommandRequestBody }>;
+
+  function auditBase(request: Request, c: CommandContext) {
+    const caller = callerOf(request);
     return {
       source_ip: request.ip,
       api_key_prefix: caller.keyPrefix,
@@ -72,215 +131,173 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     } satisfies Partial<AuditEventInput>;
   }
 
-  function contextFor(body: CommandRequestBody, caller: Caller, sessionId: string | null): CommandContext {
-    const requested = body.timeout_seconds === undefined ? undefined : body.timeout_seconds * 1000;
-    const timeoutMs = policy.timeoutMs(body.cluster_id, requested);
-    return { id: randomUUID(), clusterId: body.cluster_id, identity: caller.identity, sessionId, timeoutMs };
+  /** The session, when one is named, must be the caller's and for this cluster. */
+  async function requireSession(body: CommandRequestBody, identity: string): Promise<void> {
+    if (body.session_id === undefined) return;
+    const session = await sessions.get(body.session_id, identity);
+    if (!session || session.clusterId !== body.cluster_id)
+      throw new KubentlyError('not_found', 'session not found');
   }
 
-  function gatewayResult(
-    c: CommandContext,
-    status: 'denied' | 'timeout',
-    error: string,
-    ms: number,
-  ): CommandResult {
-    return {
-      command_id: c.id,
-      session_id: c.sessionId,
-      cluster_id: c.clusterId,
-      status,
-      output: '',
-      error,
-      execution_time_ms: ms,
-      executed_at: new Date().toISOString(),
-      truncated: false,
-    };
-  }
-
-  function refuse(
-    request: FastifyRequest,
-    caller: Caller,
-    c: CommandContext,
-    argv: string[] | null,
-    rule: string,
-    reason: string,
-    token?: string,
-  ) {
-    metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule });
+  /** Records and answers a refusal: 400 for a request the grammar does not understand, 403 for a forbidden one. */
+  function refuse(request: Request, reply: FastifyReply, c: CommandContext, d: CommandRefused) {
+    const err = refusalError(d);
+    if (d.code === 'invalid_command') return reply.code(err.statusCode).send(errorBodyOf(err));
+    metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule: d.rule });
     void audit.emit({
-      ...auditBase(request, caller, c),
+      ...auditBase(request, c),
       event_type: 'unauthorized_command_attempt',
       details: {
-        rule,
-        reason,
-        token: withoutFlagValue(rule, token) ?? null,
-        argv,
-        correlation_id: (request.body as CommandRequestBody).correlation_id ?? null,
+        rule: d.rule,
+        reason: d.reason,
+        token: withoutFlagValue(d.rule, d.token) ?? null,
+        argv: d.argv,
+        correlation_id: request.body.correlation_id ?? null,
       },
     });
-    return withBody(
-      new KubentlyError('unauthorized_command', reason, {
-        details: { rule, ...(token !== undefined ? { token } : {}) },
-      }),
-      gatewayResult(c, 'denied', reason, 0),
-    );
+    return sendRefused(reply, err, gatewayResult(c, 'denied', d.reason, 0));
   }
 
-  app.post<{ Body: CommandRequestBody }>(
+  /** Nothing is published without a connected agent, a live session and (fail-closed) a recorded attempt. */
+  async function admit(request: Request, c: CommandContext, command: Command): Promise<void> {
+    if (!agents.isConnected(c.clusterId)) {
+      void audit.emit({
+        ...auditBase(request, c),
+        event_type: 'agent_connection_failure',
+        details: { reason: 'no_agent_connected' },
+      });
+      throw new KubentlyError('agent_unavailable', 'no agent of this cluster is connected', {
+        details: { cluster_id: c.clusterId },
+      });
+    }
+    // The session may have ended (deleted, expired) since it was checked: then nothing runs.
+    if (c.sessionId !== null && !(await sessions.touch(c.sessionId, c.identity)))
+      throw new KubentlyError('not_found', 'session not found');
+    const attempt: AuditEventInput = {
+      ...auditBase(request, c),
+      event_type: 'command_attempt',
+      details: { argv: command.argv, correlation_id: request.body.correlation_id ?? null },
+    };
+    if (config.auditFailClosed) await audit.record(attempt);
+    else void audit.emit(attempt);
+  }
+
+  /**
+   * Sends the command and waits for its result; a timeout becomes a `timeout` result (with the relay's error
+   * to answer with), any other failure is recorded and rethrown.
+   */
+  async function relayed(
+    request: Request,
+    c: CommandContext,
+    command: Command,
+  ): Promise<{ result: CommandResult; timedOut: KubentlyError | null; ms: number }> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const result = toResult(await relay.send(command), command);
+      return { result, timedOut: null, ms: elapsed() };
+    } catch (err) {
+      if (isKubentlyError(err) && err.code === 'timeout') {
+        return { result: gatewayResult(c, 'timeout', err.message, elapsed()), timedOut: err, ms: elapsed() };
+      }
+      void audit.emit({
+        ...auditBase(request, c),
+        event_type: 'command_executed',
+        details: { verb: command.verb, argv: command.argv, status: 'error', error: (err as Error).message },
+      });
+      throw err;
+    }
+  }
+
+  /** Counts, audits and keeps the result (kept before answering, so a client can fetch it right after). */
+  async function recordResult(
+    request: Request,
+    c: CommandContext,
+    command: Command,
+    result: CommandResult,
+    ms: number,
+  ) {
+    metrics.commands.inc({ cluster_id: c.clusterId, status: result.status });
+    metrics.commandDuration.observe({ cluster_id: c.clusterId }, ms / 1000);
+    void audit.emit({
+      ...auditBase(request, c),
+      event_type: 'command_executed',
+      details: {
+        verb: command.verb,
+        argv: command.argv,
+        status: result.status,
+        // The agent's own time, and the whole round trip as the gateway saw it.
+        execution_time_ms: result.execution_time_ms,
+        duration_ms: ms,
+        error: result.error,
+        truncated: result.truncated,
+        correlation_id: request.body.correlation_id ?? null,
+      },
+    });
+    // Losing the cache must not lose the answer.
+    await results
+      .put(result, c.identity)
+      .catch((err) => log.warn({ err, commandId: c.id }, 'result not kept'));
+  }
+
+  /** 200 with the result, or 403/504 with the result under the error shape when the cluster refused or timed out. */
+  function answer(
+    reply: FastifyReply,
+    c: CommandContext,
+    result: CommandResult,
+    timedOut: KubentlyError | null,
+  ) {
+    if (timedOut) return sendRefused(reply, timedOut, result);
+    if (result.status === 'denied') {
+      metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule: 'agent_policy' });
+      const err = new KubentlyError('unauthorized_command', result.error ?? 'denied by the agent policy', {
+        details: { rule: 'agent_policy' },
+      });
+      return sendRefused(reply, err, result);
+    }
+    if (result.status === 'timeout') {
+      return sendRefused(
+        reply,
+        new KubentlyError('timeout', result.error ?? 'the command timed out in the cluster'),
+        result,
+      );
+    }
+    return reply.send(result);
+  }
+
+  app.post<{ Body: CommandRequestBody; Reply: CommandResult | RefusedResult }>(
     '/debug/execute',
     {
       schema: {
         tags: ['commands'],
-        body: schema,
-        response: { 200: { $ref: 'CommandResult#' }, ...errors, 504: errorRef },
+        body: commandRequestSchema,
+        response: {
+          200: resultRef,
+          400: errorRef,
+          401: errorRef,
+          403: refusedRef,
+          404: errorRef,
+          429: errorRef,
+          503: errorRef,
+          504: refusedRef,
+        },
       },
       config: { rateLimit: { max: config.rateLimit.execute, timeWindow: config.rateLimit.windowMs } },
     },
-    async (request) => {
+    async (request, reply) => {
       const caller = callerOf(request);
       const body = request.body;
-      clusters.require(caller.identity, body.cluster_id);
-      if (body.session_id !== undefined) {
-        const session = await sessions.get(body.session_id, caller.identity);
-        if (!session || session.clusterId !== body.cluster_id)
-          throw new KubentlyError('not_found', 'session not found');
-      }
-      const c = contextFor(body, caller, body.session_id ?? null);
-
-      let command: Command;
-      try {
-        command = policy.parse(body, c);
-      } catch (err) {
-        if (isKubentlyError(err) && err.code === 'unauthorized_command') {
-          const d = err.details ?? {};
-          throw refuse(
-            request,
-            caller,
-            c,
-            null,
-            String(d.rule ?? 'grammar'),
-            err.message,
-            d.token as string | undefined,
-          );
-        }
-        throw err;
-      }
-      const decision = policy.evaluate(command);
-      if (!decision.allowed)
-        throw refuse(request, caller, c, command.argv, decision.rule, decision.reason, decision.token);
-
-      if (!agents.isConnected(c.clusterId)) {
-        void audit.emit({
-          ...auditBase(request, caller, c),
-          event_type: 'agent_connection_failure',
-          details: { reason: 'no_agent_connected' },
-        });
-        throw new KubentlyError('agent_unavailable', 'no agent of this cluster is connected', {
-          details: { cluster_id: c.clusterId },
-        });
-      }
-      // The session may have ended (deleted, expired) since it was checked above: then nothing runs.
-      if (c.sessionId !== null && !(await sessions.touch(c.sessionId, caller.identity)))
-        throw new KubentlyError('not_found', 'session not found');
-
-      const attempt: AuditEventInput = {
-        ...auditBase(request, caller, c),
-        event_type: 'command_attempt',
-        details: { argv: command.argv, correlation_id: body.correlation_id ?? null },
-      };
-      if (config.auditFailClosed) await audit.record(attempt);
-      else void audit.emit(attempt);
-
-      const started = performance.now();
-      let result: CommandResult;
-      let failure: KubentlyError | null = null;
-      try {
-        result = toResult(await relay.send(command), command, c.sessionId);
-      } catch (err) {
-        if (!(isKubentlyError(err) && err.code === 'timeout')) {
-          void audit.emit({
-            ...auditBase(request, caller, c),
-            event_type: 'command_executed',
-            details: {
-              verb: command.verb,
-              argv: command.argv,
-              status: 'error',
-              error: (err as Error).message,
-            },
-          });
-          throw err;
-        }
-        result = gatewayResult(c, 'timeout', err.message, Math.round(performance.now() - started));
-        failure = withBody(err, result);
-      }
-      const seconds = (performance.now() - started) / 1000;
-      metrics.commands.inc({ cluster_id: c.clusterId, status: result.status });
-      metrics.commandDuration.observe({ cluster_id: c.clusterId }, seconds);
-      void audit.emit({
-        ...auditBase(request, caller, c),
-        event_type: 'command_executed',
-        details: {
-          verb: command.verb,
-          argv: command.argv,
-          status: result.status,
-          // The agent's own time, and the whole round trip as the gateway saw it.
-          execution_time_ms: result.execution_time_ms,
-          duration_ms: Math.round(seconds * 1000),
-          error: result.error,
-          truncated: result.truncated,
-          correlation_id: body.correlation_id ?? null,
-        },
-      });
-      // Kept before answering so a client can fetch it right after the reply; losing the cache must not lose the answer.
-      await results
-        .put(result, caller.identity)
-        .catch((err) => log.warn({ err, commandId: c.id }, 'result not kept'));
-
-      if (failure) throw failure;
-      if (result.status === 'denied') {
-        metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule: 'agent_policy' });
-        throw withBody(
-          new KubentlyError('unauthorized_command', result.error ?? 'denied by the agent policy', {
-            details: { rule: 'agent_policy' },
-          }),
-          result,
-        );
-      }
-      if (result.status === 'timeout') {
-        throw withBody(
-          new KubentlyError('timeout', result.error ?? 'the command timed out in the cluster'),
-          result,
-        );
-      }
-      return result;
-    },
-  );
-
-  app.post<{ Body: CommandRequestBody }>(
-    '/debug/validate',
-    {
-      schema: {
-        tags: ['commands'],
-        body: schema,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              allowed: { type: 'boolean' },
-              normalized_argv: { type: 'array', items: { type: 'string' } },
-              rule: { type: 'string' },
-              reason: { type: 'string' },
-              token: { type: 'string' },
-            },
-          },
-          ...errors,
-        },
-      },
-    },
-    async (request) => {
-      const caller = callerOf(request);
-      clusters.require(caller.identity, request.body.cluster_id);
-      return policy.explain(request.body, contextFor(request.body, caller, request.body.session_id ?? null));
+      // One snapshot per request: a policy reloaded meanwhile applies to the next one.
+      const policy = ctx.policy();
+      clusters.require(caller.identity, body.cluster_id, policy);
+      await requireSession(body, caller.identity);
+      const c = commandContext(policy, body, caller);
+      const decision = checkCommand(policy, body, c);
+      if (!decision.allowed) return refuse(request, reply, c, decision);
+      await admit(request, c, decision.command);
+      const { result, timedOut, ms } = await relayed(request, c, decision.command);
+      await recordResult(request, c, decision.command, result, ms);
+      return answer(reply, c, result, timedOut);
     },
   );
 }

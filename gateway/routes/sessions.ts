@@ -1,24 +1,18 @@
 // POST/GET/DELETE /debug/session and GET /debug/sessions: only ever the caller's own sessions.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type SessionBody, type SessionRequestBody, sessionRequestSchema } from '../../common/api.js';
 import { KubentlyError } from '../../common/errors.js';
 import { callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
-import { errorRef, idParam, sessionRequestSchema } from '../schemas.js';
+import { errorRef, idParam, sessionRef } from '../schemas.js';
 import type { Session } from '../sessions/types.js';
 
-interface CreateBody {
-  cluster_id: string;
-  user_id?: string;
-  correlation_id?: string;
-  ttl_seconds?: number;
-}
-
-export function sessionView(s: Session) {
+export function sessionView(s: Session): SessionBody {
   return {
     session_id: s.id,
     cluster_id: s.clusterId,
-    status: 'active' as const,
+    status: 'active',
     created_at: new Date(s.createdAt).toISOString(),
     expires_at: new Date(s.expiresAt).toISOString(),
     ttl_seconds: s.ttlSeconds,
@@ -41,13 +35,13 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
     identity: callerOf(request).identity,
   });
 
-  app.post<{ Body: CreateBody }>(
+  app.post<{ Body: SessionRequestBody; Reply: SessionBody }>(
     '/debug/session',
     {
       schema: {
         tags: ['sessions'],
         body: sessionRequestSchema(config.sessionTtlSeconds),
-        response: { 201: { $ref: 'Session#' }, ...errors },
+        response: { 201: sessionRef, ...errors },
       },
       config: { rateLimit: { max: config.rateLimit.sessionCreate, timeWindow: config.rateLimit.windowMs } },
     },
@@ -79,7 +73,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.get<{ Params: { id: string } }>(
     '/debug/session/:id',
-    { schema: { tags: ['sessions'], params: idParams, response: { 200: { $ref: 'Session#' }, ...errors } } },
+    { schema: { tags: ['sessions'], params: idParams, response: { 200: sessionRef, ...errors } } },
     async (request) => {
       const session = await sessions.get(request.params.id, callerOf(request).identity);
       if (!session) throw sessionNotFound();
@@ -112,7 +106,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
         response: {
           200: {
             type: 'object',
-            properties: { sessions: { type: 'array', items: { $ref: 'Session#' } } },
+            properties: { sessions: { type: 'array', items: sessionRef } },
           },
           ...errors,
         },

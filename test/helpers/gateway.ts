@@ -13,7 +13,6 @@ import { createAuditEmitter } from '../../common/audit/emitter.js';
 import type { AuditEmitter } from '../../common/audit/emitter-types.js';
 import type { AuditEventInput } from '../../common/audit/events.js';
 import { createAuditReader } from '../../common/audit/reader.js';
-import type { Command } from '../../common/command/types.js';
 import { KubentlyError } from '../../common/errors.js';
 import { createLogger, type Logger } from '../../common/logger.js';
 import { type Policy, parsePolicy } from '../../common/policy/index.js';
@@ -30,7 +29,6 @@ import { type AgentTracker, createAgentTracker } from '../../gateway/agent-track
 import { buildGateway, type GatewayDeps } from '../../gateway/app.js';
 import { type ApiKeyStore, createApiKeyStore } from '../../gateway/auth/api-keys.js';
 import { type GatewayConfig, gatewayConfigDefaults } from '../../gateway/config.js';
-import { createGatewayPolicy } from '../../gateway/policy-adapter.js';
 import { redisOptions } from '../../gateway/redis-options.js';
 import { createRelay, type Relay } from '../../gateway/relay.js';
 import type { SessionStore } from '../../gateway/sessions/types.js';
@@ -97,12 +95,15 @@ export function capturingAudit(): CapturingAudit {
   return audit;
 }
 
-export type AgentBehaviour = 'answer' | 'silent' | ((command: Command) => Partial<ResultMessage> | null);
+export type AgentBehaviour =
+  | 'answer'
+  | 'silent'
+  | ((command: CommandMessage) => Partial<ResultMessage> | null);
 
 export interface TestAgent {
   nc: NatsConnection;
-  /** Commands taken from the consumer, in order. */
-  received: Command[];
+  /** Command messages taken from the consumer, in order. */
+  received: CommandMessage[];
   stop(): Promise<void>;
 }
 
@@ -121,22 +122,22 @@ export async function startTestAgent(
   const js = jetstream(nc);
   const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
   const messages = await consumer.consume({ max_messages: 256 });
-  const received: Command[] = [];
+  const received: CommandMessage[] = [];
   void (async () => {
     for await (const m of messages) {
       m.ack();
       const msg = decodeJson<CommandMessage>(m.data);
-      received.push(msg.command);
+      received.push(msg);
       if (behaviour === 'silent') continue;
-      const extra = behaviour === 'answer' ? {} : behaviour(msg.command);
+      const extra = behaviour === 'answer' ? {} : behaviour(msg);
       if (extra === null) continue;
       const result: ResultMessage = {
         v: WIRE_VERSION,
-        command_id: msg.command.id,
+        command_id: msg.id,
         cluster_id: clusterId,
-        session_id: msg.command.sessionId,
+        session_id: msg.session_id,
         status: 'success',
-        output: `ok ${msg.command.argv.join(' ')}`,
+        output: `ok ${msg.argv.join(' ')}`,
         error: null,
         execution_time_ms: 1,
         executed_at: new Date().toISOString(),
@@ -144,7 +145,7 @@ export async function startTestAgent(
         agent_id: agentId,
         ...extra,
       };
-      nc.publish(msg.replyTo, encodeJson(result));
+      nc.publish(subjects.result(clusterId, msg.id), encodeJson(result));
     }
   })().catch(() => {});
   const beat = () => {
@@ -278,7 +279,7 @@ export async function startGatewayStack(
     sessions,
     results,
     apiKeys,
-    policy: createGatewayPolicy(() => policy),
+    policy: () => policy,
     audit,
     registry,
     health: options.health ?? readinessChecks(nc, redis),

@@ -1,0 +1,84 @@
+// One decision for one command: whether it parses and whether the policy allows it. A parse rejection and a
+// policy denial are the same kind of value, so the gateway's execute and validate routes and the agent's
+// own check all answer from one place, never by catching errors of two kinds.
+
+import {
+  type CommandContext,
+  type CommandRequest,
+  parseArgv,
+  parseCommandRequest,
+  rejectionOf,
+} from '../command/parse.js';
+import type { Command } from '../command/types.js';
+import { evaluate } from './evaluate.js';
+import type { Policy } from './types.js';
+
+export interface CommandAllowed {
+  allowed: true;
+  command: Command;
+  rule: string;
+  reason: string;
+}
+
+export interface CommandRefused {
+  allowed: false;
+  /**
+   * `invalid_command` (400): the request is not a command the grammar understands. `unauthorized_command`
+   * (403): it is well-formed but forbidden, by the grammar (a write verb, `--token`) or by the policy.
+   */
+  code: 'invalid_command' | 'unauthorized_command';
+  rule: string;
+  reason: string;
+  /** The token the deciding rule looked at, when there is one. May be a credential (`--token=…`). */
+  token?: string;
+  /** The normalized argv when the request parsed (a policy denial), else null. */
+  argv: string[] | null;
+}
+
+export type CommandDecision = CommandAllowed | CommandRefused;
+
+function decide(policy: Policy, parse: () => Command): CommandDecision {
+  let command: Command;
+  try {
+    command = parse();
+  } catch (err) {
+    const r = rejectionOf(err);
+    const refused: CommandRefused = {
+      allowed: false,
+      code: r.code === 'invalid_command' ? 'invalid_command' : 'unauthorized_command',
+      rule: r.rule,
+      reason: r.message,
+      token: r.token,
+      argv: null,
+    };
+    return refused;
+  }
+  const d = evaluate(policy, command);
+  if (d.allowed) return { allowed: true, command, rule: d.rule, reason: d.reason };
+  const refused: CommandRefused = {
+    allowed: false,
+    code: 'unauthorized_command',
+    rule: d.rule,
+    reason: d.reason,
+    argv: command.argv,
+  };
+  if (d.token !== undefined) refused.token = d.token;
+  return refused;
+}
+
+/**
+ * Parses a REST request (either form) and evaluates it against `policy`. Never throws for a bad request:
+ * the decision says why it is refused. Errors that are not the parser's rejections are rethrown.
+ */
+export function checkCommand(
+  policy: Policy,
+  request: CommandRequest,
+  context: CommandContext,
+): CommandDecision {
+  return decide(policy, () => parseCommandRequest(request, context));
+}
+
+/** The same for an already tokenized argv (what the agent receives), without the leading `kubectl`. */
+export function checkArgv(policy: Policy, argv: readonly string[], context: CommandContext): CommandDecision {
+  return decide(policy, () => parseArgv(argv, context));
+}

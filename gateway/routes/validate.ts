@@ -1,0 +1,50 @@
+// POST /debug/validate: the decision /debug/execute would take for the same body (parse and policy), the
+// normalized argv and the deciding rule. Runs nothing and records nothing.
+
+import type { FastifyInstance } from 'fastify';
+import {
+  type CommandRequestBody,
+  commandRequestSchema,
+  type Validation,
+  validationSchema,
+} from '../../common/api.js';
+import { checkCommand } from '../../common/policy/index.js';
+import { callerOf } from '../auth/authenticate.js';
+import type { GatewayContext } from '../context.js';
+import { errorRef } from '../schemas.js';
+import { commandContext } from './execute.js';
+
+export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
+  app.post<{ Body: CommandRequestBody; Reply: Validation }>(
+    '/debug/validate',
+    {
+      schema: {
+        tags: ['commands'],
+        body: commandRequestSchema,
+        response: {
+          200: validationSchema,
+          400: errorRef,
+          401: errorRef,
+          403: errorRef,
+          404: errorRef,
+          429: errorRef,
+          503: errorRef,
+        },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const policy = ctx.policy();
+      ctx.clusters.require(caller.identity, request.body.cluster_id, policy);
+      const d = checkCommand(policy, request.body, commandContext(policy, request.body, caller));
+      const answer: Validation = {
+        allowed: d.allowed,
+        normalized_argv: d.allowed ? d.command.argv : (d.argv ?? []),
+        rule: d.rule,
+        reason: d.reason,
+      };
+      if (!d.allowed && d.token !== undefined) answer.token = d.token;
+      return answer;
+    },
+  );
+}
