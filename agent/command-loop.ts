@@ -87,7 +87,9 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       message = decodeJson<unknown>(msg.data);
     } catch {
       log.error({ seq: msg.seq }, 'undecodable command terminated');
-      msg.term('undecodable');
+      // No reason with the term: nats-server 2.9 does not understand `+TERM <reason>` and would keep the
+      // message pending for redelivery. The reason is in the log.
+      msg.term();
       return;
     }
     if (!isCommandMessage(message)) {
@@ -95,12 +97,12 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
         { seq: msg.seq, errors: isCommandMessage.errors?.slice(0, 3) },
         'malformed command terminated',
       );
-      msg.term('malformed');
+      msg.term();
       return;
     }
     if (message.cluster_id !== clusterId) {
       log.error({ seq: msg.seq }, 'command for another cluster terminated');
-      msg.term('wrong cluster');
+      msg.term();
       return;
     }
     const { id, deadline } = message;
@@ -120,7 +122,7 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     if (started >= deadline) {
       // The gateway has already answered 504: running it now would act on a request nobody awaits.
       log.warn({ commandId: id, lateMs: started - deadline }, 'expired command skipped');
-      msg.term('deadline passed');
+      msg.term();
       return;
     }
     const checked = revalidate(message, started);

@@ -218,3 +218,53 @@ test('command loop - a command delivered again after it was answered is acknowle
     ['twice-1', 'other-1'],
   );
 });
+
+test('command loop - a malformed or foreign command message is terminated: never run, never answered', async (t) => {
+  const r = await rig(t, 'malformed');
+  await r.startLoop({
+    async execute(command) {
+      r.executions.push(command.id);
+      return ok();
+    },
+  });
+  const good: CommandMessage = {
+    v: WIRE_VERSION,
+    id: 'good-1',
+    cluster_id: 'malformed',
+    argv: ['get', 'pods'],
+    identity: 'test',
+    session_id: null,
+    deadline: Date.now() + 10_000,
+  };
+  const { deadline: _, ...noDeadline } = good;
+  const attempts: Array<[name: string, payload: unknown]> = [
+    ['not JSON', '{"v":1,'],
+    ['an older gateway with the whole command', { ...good, id: 'old-1', command: { argv: ['get', 'pods'] } }],
+    ['argv not strings', { ...good, id: 'bad-argv', argv: ['get', 7] }],
+    ['argv not a list', { ...good, id: 'bad-argv-2', argv: 'get pods' }],
+    ['no deadline', { ...noDeadline, id: 'no-deadline' }],
+    ['a string deadline', { ...good, id: 'str-deadline', deadline: String(good.deadline) }],
+    ['another wire version', { ...good, id: 'v2', v: 2 }],
+    ['no identity', { ...good, id: 'no-identity', identity: '' }],
+    ['another cluster in the payload', { ...good, id: 'foreign', cluster_id: 'other' }],
+    ['a JSON array', [good]],
+    ['null', null],
+  ];
+  for (const [name, payload] of attempts) {
+    const data = typeof payload === 'string' ? new TextEncoder().encode(payload) : encodeJson(payload);
+    await r.gatewayJs.publish(subjects.command('malformed'), data, { msgID: `attempt-${name}` });
+  }
+  await r.gatewayJs.publish(subjects.command('malformed'), encodeJson(good), { msgID: good.id });
+  await until(() => r.results.length > 0, 5_000);
+  t.deepEqual(r.executions, ['good-1']);
+  t.deepEqual(
+    r.results.map((x) => x.command_id),
+    ['good-1'],
+  );
+  // Terminated, not left pending for redelivery: the consumer has delivered everything and awaits no ack.
+  const admin = await jetstreamManager(r.gateway);
+  const info = await admin.consumers.info(CMD_STREAM, agentConsumerName('malformed'));
+  t.is(info.num_pending, 0);
+  t.is(info.num_ack_pending, 0, `${info.num_ack_pending} awaiting an ack`);
+  t.is(info.num_redelivered, 0);
+});
