@@ -4,6 +4,7 @@
 
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { millis, type NatsConnection, nanos } from '@nats-io/nats-core';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../common/logger.js';
 import { AGENT_ACK_WAIT_MS } from '../common/provision.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
@@ -267,20 +268,9 @@ export function encodeResult(message: ResultMessage, maxPayload: number): Uint8A
 
 /** A bounded set of recently seen ids, each forgotten after `ttlMs` (or when `max` newer ones came). */
 export function createRecentIds(max: number, ttlMs: number, now: () => number) {
-  const seen = new Map<string, number>();
+  const seen = new LRUCache<string, true>({ max, ttl: ttlMs, ttlResolution: 0, perf: { now } });
   return {
-    has(id: string): boolean {
-      const expires = seen.get(id);
-      return expires !== undefined && expires > now();
-    },
-    remember(id: string): void {
-      seen.delete(id);
-      seen.set(id, now() + ttlMs);
-      // Insertion order is expiry order: drop from the front what is expired or over the bound.
-      for (const [oldest, expires] of seen) {
-        if (seen.size <= max && expires > now()) break;
-        seen.delete(oldest);
-      }
-    },
+    has: (id: string): boolean => seen.has(id),
+    remember: (id: string): void => void seen.set(id, true),
   };
 }

@@ -12,11 +12,11 @@ import { limitOutput } from './output-limit.js';
 import { runApiResources, runApiVersions } from './verbs/api-resources.js';
 import { runClusterInfo, runVersion } from './verbs/cluster-info.js';
 import type { ExecutorLimits, VerbContext, VerbResult } from './verbs/context.js';
+import { createDocumentCache } from './verbs/document-cache.js';
 import { runEvents } from './verbs/events.js';
 import { runExplain } from './verbs/explain.js';
 import { RefusedError, runGet } from './verbs/get.js';
 import { runLogs } from './verbs/logs.js';
-import { TtlCache } from './verbs/ttl-cache.js';
 
 export type { ExecutorLimits } from './verbs/context.js';
 
@@ -40,7 +40,7 @@ const defaultDiscoveryTtlMs = 30_000;
 
 export function createExecutor(deps: ExecutorDeps): CommandExecutor {
   const { kube, log, limits, now = Date.now } = deps;
-  const cache = new TtlCache(deps.discoveryTtlMs ?? defaultDiscoveryTtlMs, now);
+  const cache = createDocumentCache(deps.discoveryTtlMs ?? defaultDiscoveryTtlMs, now);
   const reader = kubeReaderOf(kube);
   const describe: DescribeFn =
     deps.describe ?? ((command, signal) => describeCommand(reader, command, signal, now));

@@ -8,7 +8,7 @@ import { formatEndpointSlices } from '../agent/describe/network.js';
 import { podRequestsAndLimits } from '../agent/describe/node.js';
 import { computeQos } from '../agent/describe/pod.js';
 import { addQuantity, canonicalQuantity, formatQuantity, parseQuantity } from '../agent/describe/quantity.js';
-import { TabWriter } from '../agent/describe/tab-writer.js';
+import { TabWriter } from '../agent/printers/tabwriter.js';
 import type { Command } from '../common/command/types.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');

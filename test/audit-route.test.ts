@@ -91,6 +91,8 @@ test('GET /audit - filters by event type, cluster, session, since, until and lim
   t.deepEqual(await ids('/audit?since=2h'), [at(10), at(30), at(90)]);
   t.deepEqual(await ids(`/audit?until=${encodeURIComponent(at(30))}`), [at(30), at(90), at(180)]);
   t.deepEqual(await ids('/audit?since=2h&until=20m'), [at(30), at(90)]);
+  t.deepEqual(await ids('/audit?since=1h40m&until=0.5h'), [at(30), at(90)], 'Go durations');
+  t.deepEqual(await ids('/audit?since=1d'), [at(10), at(30), at(90), at(180)], 'days');
   t.deepEqual(await ids('/audit?limit=1'), [at(10)]);
 });
 
@@ -99,6 +101,8 @@ test('GET /audit - rejects bad filters with 400 and unauthenticated calls with 4
   t.is((await get(app, '/audit?limit=1001')).status, 400);
   t.is((await get(app, '/audit?event_type=nope')).status, 400);
   t.is((await get(app, '/audit?since=yesterday')).status, 400);
+  t.is((await get(app, '/audit?since=5y')).status, 400, 'an unknown unit');
+  t.is((await get(app, '/audit?since=999999999999h')).status, 400, 'longer than Go allows');
   t.is((await get(app, '/audit?since=1h&until=2h')).status, 400);
   const anon = await app.inject({ method: 'GET', url: '/audit' });
   t.is(anon.statusCode, 401);

@@ -185,6 +185,14 @@ test('parse - all expands to the catalog category and never to secrets', (t) => 
 
 test('parse - logs carries since in seconds and explain carries the field path', (t) => {
   t.like(parse('logs web-0 --since=1h30m5s').flags, { since: '1h30m5s', sinceSeconds: 5405 });
+  // Go's time.ParseDuration, as kubectl reads --since, rounded to the second as kubectl rounds it.
+  t.like(parse('logs web-0 --since=1.5h').flags, { sinceSeconds: 5400 });
+  t.like(parse('logs web-0 --since=1500ms').flags, { sinceSeconds: 2 });
+  t.like(parse('logs web-0 --since=90m').flags, { sinceSeconds: 5400 });
+  for (const bad of ['1d', '1h30', '-1h', '1e3s', '400ms', '0', '2562048h', 'h', '.s']) {
+    const err = t.throws(() => parse(`logs web-0 --since=${bad}`), { instanceOf: KubentlyError }, bad);
+    t.is(err?.code, 'invalid_command', bad);
+  }
   t.like(parse('explain pods.spec.containers'), {
     fieldPath: 'spec.containers',
     targets: [{ resource: 'pods' }],

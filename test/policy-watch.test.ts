@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -46,4 +46,27 @@ test('policy watch - reloads a changed file and keeps the old policy when the ne
   await writeFile(path, 'name: four\nextends: strict\n');
   await until(() => loaded.length === 2);
   t.is(loaded[1]?.name, 'four');
+});
+
+test('policy watch - without directory events, stat polling still reloads a replaced file', async (t) => {
+  const path = await tempPolicy(t, 'name: one\nextends: readOnly\n');
+  const loaded: Policy[] = [];
+  const errors: unknown[] = [];
+  const log = { info: () => {}, error: (obj: unknown) => errors.push(obj) };
+  const noEvents = (() => {
+    throw Object.assign(new Error('inotify watch limit reached'), { code: 'ENOSPC' });
+  }) as never;
+  const watcher = watchPolicyFile(path, (p) => loaded.push(p), log as never, {
+    debounceMs: 10,
+    pollMs: 50,
+    watchDir: noEvents,
+  });
+  t.teardown(() => watcher.close());
+  t.is(errors.length, 1, 'the failed watch is logged');
+
+  // Replaced as editors and ConfigMap updates do: a new file renamed over the old one.
+  await writeFile(`${path}.new`, 'name: two\nextends: strict\n');
+  await rename(`${path}.new`, path);
+  await until(() => loaded.length === 1);
+  t.is(loaded[0]?.name, 'two');
 });

@@ -1,6 +1,6 @@
 // kubectl's PrefixWriter: two spaces per level, terminal escapes neutralized, into a TabWriter.
 
-import { TabWriter } from './tab-writer.js';
+import { TabWriter } from '../printers/tabwriter.js';
 
 export const LEVEL_0 = 0;
 export const LEVEL_1 = 1;

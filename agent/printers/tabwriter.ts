@@ -1,10 +1,7 @@
-// Go's text/tabwriter as kubectl configures it (cli-runtime printers.GetNewTabWriter: minwidth 6,
-// padding 3, pad char ' '). Rows are tab-separated cells; the last cell of a line is not part of a
-// column and is never padded. A column's width is computed per block of consecutive lines that
-// have that column, exactly as tabwriter does, so ragged input lays out the same way too.
-
-const minWidth = 6;
-const padding = 3;
+// Go's text/tabwriter, the one port for every kubectl table and describe page. Hand-written on purpose:
+// kubectl output is only byte-identical if column blocks, flushes and trailing padding follow Go's
+// algorithm exactly, and no npm library does. Configured as kubectl configures it (TABLE_TABWRITER for
+// get/events/api-resources; the Go defaults minwidth 0, padding 2 for describe).
 
 function runeLength(text: string): number {
   let n = 0;
@@ -12,48 +9,131 @@ function runeLength(text: string): number {
   return n;
 }
 
-export function formatTabbed(lines: readonly string[][]): string {
-  const widths: number[][] = lines.map(() => []);
-  layout(lines, widths, 0, 0, lines.length);
-  let out = '';
-  for (let i = 0; i < lines.length; i++) {
-    const cells = lines[i] ?? [];
-    const lineWidths = widths[i] ?? [];
-    for (let c = 0; c < cells.length; c++) {
-      const text = cells[c] ?? '';
-      if (c < cells.length - 1) {
-        out += text + ' '.repeat(Math.max(0, (lineWidths[c] ?? 0) - runeLength(text)));
-      } else {
-        out += text;
-      }
-    }
-    out += '\n';
-  }
-  return out;
+interface Cell {
+  text: string;
+  width: number;
+  htab: boolean;
 }
 
-/** Assigns the width of `column` for each block of consecutive lines in [from, to) having that column. */
-function layout(
-  lines: readonly string[][],
-  widths: number[][],
-  column: number,
-  from: number,
-  to: number,
-): void {
-  let line = from;
-  while (line < to) {
-    // A line has column `column` as a padded cell when it has more cells after it.
-    if ((lines[line]?.length ?? 0) - 1 <= column) {
-      line++;
-      continue;
-    }
-    const start = line;
-    let width = minWidth;
-    while (line < to && (lines[line]?.length ?? 0) - 1 > column) {
-      width = Math.max(width, runeLength(lines[line]?.[column] ?? '') + padding);
-      line++;
-    }
-    for (let i = start; i < line; i++) widths[i]![column] = width;
-    layout(lines, widths, column + 1, start, line);
+/** Go tabwriter.NewWriter's minwidth and padding (padchar ' ', no flags): describe's are the defaults. */
+export interface TabWriterOptions {
+  minWidth?: number;
+  padding?: number;
+}
+
+/** kubectl get/events/api-resources tables: cli-runtime printers.GetNewTabWriter (minwidth 6, padding 3). */
+export const TABLE_TABWRITER: TabWriterOptions = { minWidth: 6, padding: 3 };
+
+/** Go's text/tabwriter: cells end at '\t', lines at '\n'; '\f' and single-cell lines flush as in Go. */
+export class TabWriter {
+  private readonly minWidth: number;
+  private readonly padding: number;
+  private readonly out: string[] = [];
+  private lines: Cell[][] = [[]];
+  private cellText = '';
+  private widths: number[] = [];
+
+  constructor({ minWidth = 0, padding = 2 }: TabWriterOptions = {}) {
+    this.minWidth = minWidth;
+    this.padding = padding;
   }
+
+  write(s: string): void {
+    let start = 0;
+    for (let i = 0; i < s.length; i++) {
+      const ch = s[i];
+      if (ch === '\t' || ch === '\v' || ch === '\n' || ch === '\f') {
+        this.cellText += s.slice(start, i);
+        start = i + 1;
+        const ncells = this.terminateCell(ch === '\t');
+        if (ch === '\n' || ch === '\f') {
+          this.lines.push([]);
+          // A line with a single cell cannot influence the alignment of later lines.
+          if (ch === '\f' || ncells === 1) this.flushLines();
+        }
+      }
+    }
+    this.cellText += s.slice(start);
+  }
+
+  /**
+   * One line whose cells are taken whole: a tab or newline inside a cell is text, not a separator.
+   * Same as write(cells.join('\t') + '\n') for cells without them.
+   */
+  writeRow(cells: readonly string[]): void {
+    const last = cells.length - 1;
+    for (let c = 0; c < last; c++) {
+      this.cellText += cells[c];
+      this.terminateCell(true);
+    }
+    this.cellText += cells[last] ?? '';
+    const ncells = this.terminateCell(false);
+    this.lines.push([]);
+    if (ncells === 1) this.flushLines();
+  }
+
+  /** Flushes what is buffered and returns everything written so far. */
+  finish(): string {
+    this.flushLines();
+    return this.out.join('');
+  }
+
+  private terminateCell(htab: boolean): number {
+    const line = this.lines[this.lines.length - 1] as Cell[];
+    line.push({ text: this.cellText, width: runeLength(this.cellText), htab });
+    this.cellText = '';
+    return line.length;
+  }
+
+  private flushLines(): void {
+    if (this.cellText.length > 0) this.terminateCell(false);
+    this.format(0, this.lines.length);
+    this.lines = [[]];
+    this.widths = [];
+  }
+
+  private format(line0: number, line1: number): void {
+    const column = this.widths.length;
+    let start = line0;
+    for (let t = line0; t < line1; t++) {
+      if (column >= (this.lines[t] as Cell[]).length - 1) continue;
+      this.writeLines(start, t);
+      start = t;
+      let width = this.minWidth;
+      for (; t < line1; t++) {
+        const line = this.lines[t] as Cell[];
+        if (column >= line.length - 1) break;
+        width = Math.max(width, (line[column] as Cell).width + this.padding);
+      }
+      this.widths.push(width);
+      this.format(start, t);
+      this.widths.pop();
+      start = t;
+    }
+    this.writeLines(start, line1);
+  }
+
+  private writeLines(line0: number, line1: number): void {
+    for (let i = line0; i < line1; i++) {
+      const line = this.lines[i] as Cell[];
+      line.forEach((c, j) => {
+        this.out.push(c.text);
+        const w = this.widths[j];
+        if (w !== undefined && w > c.width) this.out.push(' '.repeat(w - c.width));
+      });
+      if (i + 1 === this.lines.length) {
+        this.out.push(this.cellText);
+        this.cellText = '';
+      } else {
+        this.out.push('\n');
+      }
+    }
+  }
+}
+
+/** Lays out whole rows as a kubectl table: the last cell of a line is never padded. */
+export function formatTabbed(lines: readonly (readonly string[])[]): string {
+  const w = new TabWriter(TABLE_TABWRITER);
+  for (const cells of lines) w.writeRow(cells);
+  return w.finish();
 }

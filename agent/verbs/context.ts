@@ -2,7 +2,7 @@
 
 import type { Logger } from '../../common/logger.js';
 import type { KubeClient } from '../kube-client.js';
-import type { TtlCache } from './ttl-cache.js';
+import type { DocumentCache } from './document-cache.js';
 
 export interface ExecutorLimits {
   /** The most bytes one command's output may hold; longer output is cut and marked. */
@@ -17,7 +17,7 @@ export interface VerbContext {
   kube: KubeClient;
   log: Logger;
   limits: ExecutorLimits;
-  cache: TtlCache;
+  cache: DocumentCache;
   signal: AbortSignal;
   now: () => number;
 }

@@ -1,5 +1,6 @@
 // Validators for flag values and object names. Each regex is built once here, never per call.
 
+import { parseGoDuration } from '../duration.js';
 import { KubentlyError } from '../errors.js';
 
 export function invalid(message: string, rule: string, token: string): never {
@@ -21,7 +22,6 @@ const LABEL_SELECTOR = /^[A-Za-z0-9._/=!,() -]+$/;
 const FIELD_SELECTOR = /^[A-Za-z0-9._/=!,:-]+$/;
 /** A plain field path as --sort-by takes it: .metadata.name, {.status.containerStatuses[0].restartCount}. */
 const SORT_PATH = /^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]{1,4}\])*$/;
-const DURATION = /^(?:([0-9]{1,6})h)?(?:([0-9]{1,6})m)?(?:([0-9]{1,9})s)?$/;
 const UNSIGNED = /^[0-9]{1,9}$/;
 const FIELD_PATH = /^[A-Za-z][A-Za-z0-9]{0,62}(\.[A-Za-z][A-Za-z0-9]{0,62}){0,15}$/;
 
@@ -73,12 +73,14 @@ export function checkSortBy(value: string, token: string): string {
   return inner.startsWith('.') ? inner : `.${inner}`;
 }
 
+/** A Go duration (kubectl parses --since with time.ParseDuration), in whole seconds rounded as kubectl does. */
 export function checkDuration(value: string, token: string): number {
-  const m = DURATION.exec(value);
-  if (value === '' || !m)
+  const ms = parseGoDuration(value);
+  if (ms === undefined)
     invalid(`"${value}" is not a duration like 90s, 5m or 1h30m`, 'invalid_flag_value', token);
-  const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-  if (seconds === 0) invalid('a duration must be more than 0s', 'invalid_flag_value', token);
+  // kubectl logs: int64(SinceSeconds.Round(time.Second).Seconds()); 0 would mean "all logs", so refuse it.
+  const seconds = Math.round(ms / 1000);
+  if (seconds <= 0) invalid('a duration must be more than 0s', 'invalid_flag_value', token);
   return seconds;
 }
 

@@ -1,10 +1,8 @@
-// Reloads the agent's policy file when it changes. The directory is watched, not the file: editors
-// and Kubernetes ConfigMap updates replace the file (rename, symlink swap) rather than write into it.
-// A broken new file keeps the old policy and logs an error.
+// Reloads a policy file (gateway and agent) when it changes, through the shared file watch (directory
+// events with a stat-polling fallback). A broken new file keeps the old policy and logs an error.
 
-import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { type FileWatchOptions, watchFileChanges } from '../file-watch.js';
 import type { Logger } from '../logger.js';
 import { parsePolicy } from './load.js';
 import type { Policy } from './types.js';
@@ -19,11 +17,9 @@ export function watchPolicyFile(
   path: string,
   onChange: (policy: Policy) => void,
   log: Pick<Logger, 'info' | 'error'>,
-  options: { debounceMs?: number; initialText?: string } = {},
+  options: { debounceMs?: number; initialText?: string } & Pick<FileWatchOptions, 'pollMs' | 'watchDir'> = {},
 ): PolicyWatcher {
-  const debounceMs = options.debounceMs ?? POLICY_RELOAD_DEBOUNCE_MS;
   let lastText = options.initialText;
-  let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
   const reload = async (): Promise<void> => {
@@ -45,20 +41,17 @@ export function watchPolicyFile(
     }
   };
 
-  const file = basename(path);
-  const watcher: FSWatcher = watch(dirname(path), (_event, changed) => {
-    // ConfigMap mounts swap a `..data` symlink, so any change in the directory may be ours.
-    if (changed !== null && changed !== file && !changed.startsWith('..')) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void reload(), debounceMs);
+  const watch = watchFileChanges(path, () => void reload(), {
+    debounceMs: options.debounceMs ?? POLICY_RELOAD_DEBOUNCE_MS,
+    pollMs: options.pollMs,
+    watchDir: options.watchDir,
+    onWatchError: (err) => log.error({ err, path }, 'policy watch failed; relying on polling'),
   });
-  watcher.on('error', (err) => log.error({ err, path }, 'policy watch failed'));
 
   return {
     close(): void {
       closed = true;
-      clearTimeout(timer);
-      watcher.close();
+      watch.close();
     },
   };
 }

@@ -7,8 +7,8 @@
 // about a stored key; timingSafeEqual then confirms the match over the full digest.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type FSWatcher, readFileSync, statSync, watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { FILE_POLL_MS, type FileWatch, watchFileChanges } from '../../common/file-watch.js';
 import type { Logger } from '../../common/logger.js';
 import { splitKeyEntries } from '../config.js';
 
@@ -87,13 +87,16 @@ function buildMap(entries: string[], log: Logger, source: string): KeyMap {
   return map;
 }
 
-export function createApiKeyStore({ inline, file, log, pollMs = 10_000 }: ApiKeyStoreOptions): ApiKeyStore {
+export function createApiKeyStore({
+  inline,
+  file,
+  log,
+  pollMs = FILE_POLL_MS,
+}: ApiKeyStoreOptions): ApiKeyStore {
   const inlineKeys = buildMap(inline, log, 'API_KEYS');
   let fileKeys: KeyMap = new Map();
   let lastStat = '';
-  let watcher: FSWatcher | undefined;
-  let poll: NodeJS.Timeout | undefined;
-  let debounce: NodeJS.Timeout | undefined;
+  let watch: FileWatch | undefined;
 
   function statSignature(path: string): string {
     // statSync follows symlinks, so a Kubernetes `..data` swap changes ino and mtime.
@@ -131,20 +134,11 @@ export function createApiKeyStore({ inline, file, log, pollMs = 10_000 }: ApiKey
 
   if (file) {
     load();
-    try {
-      // Watch the directory, not the file: Kubernetes replaces a symlink, which a file watch never sees.
-      watcher = watch(dirname(file), (_event, name) => {
-        if (name !== null && name !== basename(file) && !String(name).startsWith('..')) return;
-        clearTimeout(debounce);
-        debounce = setTimeout(checkChanged, 50);
-        debounce.unref();
-      });
-      watcher.on('error', (err) => log.warn({ err }, 'API key file watch failed; relying on polling'));
-    } catch (err) {
-      log.warn({ err }, 'API key file cannot be watched; relying on polling');
-    }
-    poll = setInterval(checkChanged, pollMs);
-    poll.unref();
+    watch = watchFileChanges(file, checkChanged, {
+      debounceMs: 50,
+      pollMs,
+      onWatchError: (err) => log.warn({ err }, 'API key file watch failed; relying on polling'),
+    });
   }
 
   function lookup(map: KeyMap, hex: string, digest: Buffer): string | null {
@@ -163,9 +157,7 @@ export function createApiKeyStore({ inline, file, log, pollMs = 10_000 }: ApiKey
     },
     reload: load,
     close() {
-      watcher?.close();
-      clearInterval(poll);
-      clearTimeout(debounce);
+      watch?.close();
     },
   };
 }

@@ -3,6 +3,8 @@
 // Valid keys are never limited here: a caller behind the same address as an attacker keeps working.
 // The counters are per gateway process, which is enough to bound what one process writes.
 
+import { LRUCache } from 'lru-cache';
+
 export interface FailureLimiter {
   /** Seconds until `ip` may fail again, or 0 when it is under the limit. */
   blockedFor(ip: string): number;
@@ -14,7 +16,7 @@ export interface FailureLimiterOptions {
   maxFailures: number;
   windowMs: number;
   now?: () => number;
-  /** Addresses tracked at once; the oldest windows are forgotten first. */
+  /** Addresses tracked at once; the least recently seen are forgotten first. */
   maxTracked?: number;
 }
 
@@ -24,27 +26,25 @@ export function createFailureLimiter({
   now = Date.now,
   maxTracked = 100_000,
 }: FailureLimiterOptions): FailureLimiter {
-  const windows = new Map<string, { count: number; resetAt: number }>();
-
-  function current(ip: string): { count: number; resetAt: number } | undefined {
-    const entry = windows.get(ip);
-    if (entry && entry.resetAt <= now()) {
-      windows.delete(ip);
-      return undefined;
-    }
-    return entry;
-  }
+  // A window starts at an address's first failure and is not extended by later ones (set() only then).
+  const windows = new LRUCache<string, { count: number }>({
+    max: maxTracked,
+    ttl: windowMs,
+    ttlResolution: 0,
+    perf: { now },
+  });
 
   return {
     blockedFor(ip) {
-      const entry = current(ip);
-      return entry && entry.count >= maxFailures ? Math.max(1, Math.ceil((entry.resetAt - now()) / 1000)) : 0;
+      const entry = windows.get(ip);
+      return entry && entry.count >= maxFailures
+        ? Math.max(1, Math.ceil(windows.getRemainingTTL(ip) / 1000))
+        : 0;
     },
     recordFailure(ip) {
-      let entry = current(ip);
+      let entry = windows.get(ip);
       if (!entry) {
-        if (windows.size >= maxTracked) windows.delete(windows.keys().next().value as string);
-        entry = { count: 0, resetAt: now() + windowMs };
+        entry = { count: 0 };
         windows.set(ip, entry);
       }
       entry.count++;

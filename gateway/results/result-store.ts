@@ -2,6 +2,7 @@
 // readable only by the identity that ran the command. Redis when configured, else this process's memory.
 
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { CommandResult } from '../../common/api.js';
 import { KubentlyError } from '../../common/errors.js';
 
@@ -49,33 +50,26 @@ export function createRedisResultStore(opts: {
   };
 }
 
+/** Results in this process's memory: each kept `ttlSeconds`, at most `maxEntries` (least recently used go first). */
 export function createMemoryResultStore(opts: {
   ttlSeconds: number;
   now?: () => number;
   maxEntries?: number;
 }) {
   const { ttlSeconds, now = Date.now, maxEntries = 100_000 } = opts;
-  const entries = new Map<string, Stored & { expires: number }>();
+  const entries = new LRUCache<string, Stored>({
+    max: maxEntries,
+    ttl: ttlSeconds * 1000,
+    ttlResolution: 0,
+    perf: { now },
+  });
   const store: ResultStore = {
     async put(result, owner) {
-      // Map keeps insertion order: the oldest entries go first when the bound is reached.
-      if (entries.size >= maxEntries) {
-        const t = now();
-        for (const [id, e] of entries) {
-          if (e.expires <= t || entries.size >= maxEntries) entries.delete(id);
-          else break;
-        }
-      }
-      entries.set(result.command_id, { owner, result, expires: now() + ttlSeconds * 1000 });
+      entries.set(result.command_id, { owner, result });
     },
     async get(id, owner) {
       const e = entries.get(id);
-      if (!e) return null;
-      if (e.expires <= now()) {
-        entries.delete(id);
-        return null;
-      }
-      return e.owner === owner ? e.result : null;
+      return e && e.owner === owner ? e.result : null;
     },
   };
   return store;

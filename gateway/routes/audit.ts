@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '../../common/audit/events.js';
 import type { AuditFilter, AuditQueryResult } from '../../common/audit/reader.js';
+import { timeFromAgoOrTimestamp } from '../../common/duration.js';
 import { KubentlyError } from '../../common/errors.js';
 import { callerOf } from '../auth/authenticate.js';
 import { clusterId, errorRef } from '../schemas.js';
@@ -24,13 +25,11 @@ interface AuditQuery {
   limit: string;
 }
 
-/** ISO-8601 or ago-relative ("90s", "15m", "2h", "7d"). */
-const TIME_PATTERN = '^(\\d+[smhd]|\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?)$';
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** ISO-8601 or ago-relative as a Go duration with days and weeks ("90s", "1h30m", "2h", "7d"). */
+const TIME_PATTERN = '^([0-9.]+[a-zµμ]{1,2})+$|^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$';
 
 export function parseTime(value: string, now: number, name: string): Date {
-  const rel = /^(\d+)([smhd])$/.exec(value);
-  const at = rel ? now - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS] : Date.parse(value);
+  const at = timeFromAgoOrTimestamp(value, now);
   if (!Number.isFinite(at)) throw new KubentlyError('bad_request', `${name} is not a valid time: ${value}`);
   return new Date(at);
 }
