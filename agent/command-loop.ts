@@ -12,6 +12,7 @@ import {
   decodeJson,
   encodeJson,
   isCommandMessage,
+  NATS_MAX_PAYLOAD_BYTES,
   type ResultMessage,
   WIRE_VERSION,
 } from '../common/wire.js';
@@ -24,8 +25,6 @@ export const PULL_EXPIRES_MS = 5_000;
 export const ANSWERED_MEMORY = 10_000;
 /** Pause before pulling again after a pull failed (consumer missing, server restarting). */
 export const PULL_RETRY_MS = 1_000;
-/** nats-server's default max_payload, used when the server did not say (nats.conf states the same). */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 export interface CommandLoopDeps {
   nc: NatsConnection;
@@ -79,7 +78,8 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   }
 
   function maxPayload(): number {
-    return nc.info?.max_payload || DEFAULT_MAX_PAYLOAD;
+    // The server's own figure; nats-server's default when it did not say.
+    return nc.info?.max_payload || NATS_MAX_PAYLOAD_BYTES;
   }
 
   async function handle(msg: JsMsg, controller: AbortController): Promise<void> {

@@ -2,19 +2,19 @@
 // from this list; the HTTP layer maps it to its status and never shows a stack trace.
 
 export const ERROR_CODES = {
-  bad_request: { statusCode: 400, canRetry: false },
-  invalid_command: { statusCode: 400, canRetry: false },
-  unauthorized: { statusCode: 401, canRetry: false },
-  unauthorized_command: { statusCode: 403, canRetry: false },
-  forbidden: { statusCode: 403, canRetry: false },
-  not_found: { statusCode: 404, canRetry: false },
-  payload_too_large: { statusCode: 413, canRetry: false },
-  rate_limited: { statusCode: 429, canRetry: true },
-  internal_error: { statusCode: 500, canRetry: false },
-  agent_unavailable: { statusCode: 503, canRetry: true },
-  service_unavailable: { statusCode: 503, canRetry: true },
-  audit_unavailable: { statusCode: 503, canRetry: true },
-  timeout: { statusCode: 504, canRetry: true },
+  bad_request: { statusCode: 400 },
+  invalid_command: { statusCode: 400 },
+  unauthorized: { statusCode: 401 },
+  unauthorized_command: { statusCode: 403 },
+  forbidden: { statusCode: 403 },
+  not_found: { statusCode: 404 },
+  payload_too_large: { statusCode: 413 },
+  rate_limited: { statusCode: 429 },
+  internal_error: { statusCode: 500 },
+  agent_unavailable: { statusCode: 503 },
+  service_unavailable: { statusCode: 503 },
+  audit_unavailable: { statusCode: 503 },
+  timeout: { statusCode: 504 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -22,7 +22,6 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class KubentlyError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  readonly canRetry: boolean;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
@@ -34,7 +33,6 @@ export class KubentlyError extends Error {
     this.name = 'KubentlyError';
     this.code = code;
     this.statusCode = ERROR_CODES[code].statusCode;
-    this.canRetry = ERROR_CODES[code].canRetry;
     this.details = options.details;
   }
 }

@@ -8,6 +8,12 @@ import { CLUSTER_ID_PATTERN } from './subjects.js';
 
 export const WIRE_VERSION = 1;
 
+/**
+ * nats-server's default max_payload, which nats.conf and the Kubernetes manifests state too: the largest
+ * message, so the largest result (output plus its JSON escaping plus the envelope) the agent can send.
+ */
+export const NATS_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
 export const RESULT_STATUSES = ['success', 'failure', 'timeout', 'denied'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 

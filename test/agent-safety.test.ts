@@ -1,7 +1,11 @@
 import test from 'ava';
+import { encodeResult } from '../agent/command-loop.js';
 import { apiErrorFrom } from '../agent/kube-client.js';
 import { limitOutput, utf8Prefix } from '../agent/output-limit.js';
 import { REDACTED, redactObject } from '../agent/redact.js';
+import { PRESETS } from '../common/policy/index.js';
+import { DEFAULT_MAX_OUTPUT_BYTES } from '../common/policy/presets.js';
+import { decodeJson, NATS_MAX_PAYLOAD_BYTES, type ResultMessage, WIRE_VERSION } from '../common/wire.js';
 
 test('redact - a Secret inside a List loses its data and stringData values, keeps its keys', (t) => {
   const list = redactObject({
@@ -64,6 +68,33 @@ test('output limit - cuts on a UTF-8 character boundary and says it was cut', (t
   t.true(limited.text.includes('output truncated at 200 bytes'));
   t.false(limited.text.includes('\uFFFD'));
   t.deepEqual(limitOutput('short', 200), { text: 'short', truncated: false });
+});
+
+test("output limit - output at the presets' limit fits one NATS message whole, JSON escaping and envelope included", (t) => {
+  t.is(PRESETS.strict.limits.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES);
+  t.is(PRESETS.readOnly.limits.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES);
+  // Structured (JSON) log lines: about a fifth of their characters are quotes that JSON escapes.
+  const line =
+    '{"level":"info","ts":"2024-01-20T10:30:45.123Z","msg":"GET /healthz","status":200,"path":"/x"}\n';
+  const text = line.repeat(Math.ceil((2 * DEFAULT_MAX_OUTPUT_BYTES) / line.length));
+  const limited = limitOutput(text, DEFAULT_MAX_OUTPUT_BYTES);
+  t.true(limited.truncated);
+  const message: ResultMessage = {
+    v: WIRE_VERSION,
+    command_id: 'x'.repeat(64),
+    cluster_id: 'c'.repeat(63),
+    session_id: 's'.repeat(64),
+    status: 'success',
+    output: limited.text,
+    error: null,
+    execution_time_ms: 123_456,
+    executed_at: new Date().toISOString(),
+    truncated: true,
+    agent_id: 'kubently-agent-7d9f8c6b5-abcde',
+  };
+  const encoded = encodeResult(message, NATS_MAX_PAYLOAD_BYTES);
+  t.true(encoded.length <= NATS_MAX_PAYLOAD_BYTES);
+  t.is(decodeJson<ResultMessage>(encoded).output, limited.text, 'not cut a second time');
 });
 
 test('api errors - a 403 names the missing permission, others print as kubectl does', (t) => {

@@ -1,13 +1,13 @@
 // The generator of the users file nats.conf includes.
 
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import bcrypt from 'bcryptjs';
-import { parseTokensFile, runNatsConfigCommand } from '../common/nats-config/command.js';
+import { parseTokensFile, renderAgentsConfigFile } from '../common/nats-config/command.js';
 import { permissionsForAgent } from '../common/nats-config/permissions.js';
 import { renderAgentsConfig, USERS_FILE_NAME } from '../common/nats-config/render.js';
 import { PROJECT_NATS_CONF } from '../scripts/lib/nats-server.js';
@@ -92,25 +92,25 @@ test('nats config - reads tokens as JSON or cluster=token lines and refuses dupl
   t.false(err?.message.includes('secret-token'));
 });
 
-test('nats config - the command writes the file that the CLI entry point also writes', async (t) => {
+test('nats config - `kubently nats-config --out` writes what the module renders, readable by its owner only', async (t) => {
   const dir = await tempDir(t);
   const tokensFile = join(dir, 'tokens.env');
   await writeFile(tokensFile, `alpha=${randomToken()}\n`);
-  const viaFunction = join(dir, 'a.conf');
-  await runNatsConfigCommand({ tokensFile, output: viaFunction, bcryptCost: 4 });
+  const viaFunction = await renderAgentsConfigFile(tokensFile, 4);
   const viaCli = join(dir, 'b.conf');
-  const { stderr } = await run('npx', [
-    'tsx',
-    'common/nats-config/main.ts',
+  const { stderr } = await run(process.execPath, [
+    'bin/kubently.js',
+    'nats-config',
     '--tokens',
     tokensFile,
-    '--output',
+    '--out',
     viaCli,
-    '--cost',
+    '--bcrypt-cost',
     '4',
   ]);
   t.regex(stderr, /wrote .*b\.conf/);
   // Same users and permissions; only the bcrypt salts differ.
   const strip = (s: string) => s.replace(/"\$2[ab]\$[^"]+"/g, 'HASH');
-  t.is(strip(await readFile(viaCli, 'utf8')), strip(await readFile(viaFunction, 'utf8')));
+  t.is(strip(await readFile(viaCli, 'utf8')), strip(viaFunction));
+  t.is((await stat(viaCli)).mode & 0o777, 0o600);
 });

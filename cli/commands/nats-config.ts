@@ -1,8 +1,7 @@
 // `kubently nats-config --tokens <file>`: the agents' part of the NATS server config, tokens bcrypt-hashed.
 
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
-import { parseTokensFile, renderAgentsConfig, runNatsConfigCommand } from '../../common/nats-config/index.js';
+import { renderAgentsConfigFile, writeFileAtomically } from '../../common/nats-config/index.js';
 import type { CliContext } from '../context.js';
 
 export function registerNatsConfig(program: Command, ctx: CliContext): void {
@@ -17,16 +16,12 @@ export function registerNatsConfig(program: Command, ctx: CliContext): void {
         .argParser((v) => Number.parseInt(v, 10)),
     )
     .action(async (opts: { tokens: string; out?: string; bcryptCost: number }) => {
-      if (opts.out) {
-        await runNatsConfigCommand({
-          tokensFile: opts.tokens,
-          output: opts.out,
-          bcryptCost: opts.bcryptCost,
-        });
-        ctx.stderr.write(`wrote ${opts.out}; reload nats-server to apply it (nats-server --signal reload)\n`);
+      const text = await renderAgentsConfigFile(opts.tokens, opts.bcryptCost);
+      if (!opts.out) {
+        ctx.stdout.write(text);
         return;
       }
-      const tokens = parseTokensFile(await readFile(opts.tokens, 'utf8'), opts.tokens);
-      ctx.stdout.write(await renderAgentsConfig(tokens, { bcryptCost: opts.bcryptCost }));
+      await writeFileAtomically(opts.out, text);
+      ctx.stderr.write(`wrote ${opts.out}; reload nats-server to apply it (nats-server --signal reload)\n`);
     });
 }

@@ -1,28 +1,28 @@
-// `kubently nats-config --tokens <file> [--output <file>]`: renders the users file nats.conf includes.
+// The users file nats.conf includes, from a file of agent tokens: what `kubently nats-config` runs.
 
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { DEFAULT_BCRYPT_COST, InvalidAgentTokensError, renderAgentsConfig } from './render.js';
 
-export interface NatsConfigCommandOptions {
-  /** JSON object `{ "<cluster>": "<token>" }`, or lines `<cluster>=<token>` (blank lines and # comments ignored). */
-  tokensFile: string;
-  /** Where to write; omitted: standard output. Written to a temp file and renamed, so a reload never sees half. */
-  output?: string;
-  bcryptCost?: number;
+/**
+ * Renders the agents' users file from `tokensFile` (see parseTokensFile for its two forms). Throws
+ * InvalidAgentTokensError for a malformed file or cluster id, never quoting a token.
+ */
+export async function renderAgentsConfigFile(
+  tokensFile: string,
+  bcryptCost: number = DEFAULT_BCRYPT_COST,
+): Promise<string> {
+  const tokens = parseTokensFile(await readFile(tokensFile, 'utf8'), tokensFile);
+  return renderAgentsConfig(tokens, { bcryptCost });
 }
 
-export async function runNatsConfigCommand(options: NatsConfigCommandOptions): Promise<void> {
-  const tokens = parseTokensFile(await readFile(options.tokensFile, 'utf8'), options.tokensFile);
-  const text = await renderAgentsConfig(tokens, { bcryptCost: options.bcryptCost ?? DEFAULT_BCRYPT_COST });
-  if (!options.output) {
-    process.stdout.write(text);
-    return;
-  }
-  const tmp = `${options.output}.tmp-${process.pid}`;
+/** Writes to a temp file (mode 0600) and renames it, so a nats-server reload never reads half a file. */
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, options.output);
+  await rename(tmp, path);
 }
 
+/** JSON object `{ "<cluster>": "<token>" }`, or lines `<cluster>=<token>` (blank lines and # comments ignored). */
 export function parseTokensFile(text: string, name = 'tokens file'): Record<string, string> {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {

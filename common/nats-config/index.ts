@@ -1,3 +1,3 @@
-export { type NatsConfigCommandOptions, parseTokensFile, runNatsConfigCommand } from './command.js';
+export { parseTokensFile, renderAgentsConfigFile, writeFileAtomically } from './command.js';
 export * from './permissions.js';
 export * from './render.js';

@@ -5,7 +5,7 @@
 import { VERBS, type Verb } from '../command/types.js';
 import { POD_LOG_SUBRESOURCE, resolveResourceType } from '../resources.js';
 import { compileGlobs, type Matcher, matches } from './glob.js';
-import { PRESET_DOCUMENTS } from './presets.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, PRESET_DOCUMENTS } from './presets.js';
 import type {
   IdentityEntry,
   IdentityRule,
@@ -22,7 +22,6 @@ import type {
 export type Fail = (path: readonly (string | number)[], message: string) => never;
 
 /** Limits of a standalone policy that names none (the readOnly values). */
-export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_LOG_TAIL = 500;
 export const DEFAULT_LOG_TAIL_MAX = 10_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;

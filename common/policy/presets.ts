@@ -3,6 +3,13 @@
 
 import type { PolicyDocument, PresetName } from './types.js';
 
+/**
+ * The presets' output limit, 768 KiB: output up to it still fits one NATS message (NATS_MAX_PAYLOAD_BYTES,
+ * 1 MiB) after JSON escaping grows it by up to a third (`-o json` grows about 8 %, JSON log lines about 20 %)
+ * plus the result envelope. Past that the agent cuts again to fit (agent/command-loop.ts encodeResult).
+ */
+export const DEFAULT_MAX_OUTPUT_BYTES = 768 * 1024;
+
 const STRICT_GET = ['pods', 'nodes', 'services', 'deployments', 'events', 'namespaces'];
 const STRICT_DESCRIBE = ['pods', 'nodes', 'services', 'deployments', 'events'];
 
@@ -33,7 +40,7 @@ export const PRESET_DOCUMENTS: Readonly<Record<PresetName, PolicyDocument>> = {
     resources: { get: STRICT_GET, describe: STRICT_DESCRIBE },
     namespaces: { allow: ['*'], deny: [] },
     limits: {
-      maxOutputBytes: 1024 * 1024,
+      maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
       logTail: { default: 100, max: 1000 },
       timeoutSeconds: { default: 30, max: 60 },
     },
@@ -56,7 +63,7 @@ export const PRESET_DOCUMENTS: Readonly<Record<PresetName, PolicyDocument>> = {
     resources: { get: READ_ONLY_RESOURCES, describe: READ_ONLY_RESOURCES, logs: ['pods/log'] },
     namespaces: { allow: ['*'], deny: [] },
     limits: {
-      maxOutputBytes: 4 * 1024 * 1024,
+      maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
       logTail: { default: 500, max: 10_000 },
       timeoutSeconds: { default: 30, max: 120 },
     },
