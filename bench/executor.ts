@@ -1,6 +1,6 @@
 // The agent's own cost per command: its executor in process against the same simulated apiserver the
-// kubectl subprocess reads, one `get pods` at a time. This is what DESIGN.md's "agent at least 20x faster
-// than a kubectl subprocess" compares; the end-to-end figure adds the gateway and NATS.
+// kubectl subprocess reads, one `get pods` at a time. This is the "agent vs kubectl subprocess" row of
+// docs/benchmarks.md (target: at least 50x faster); the end-to-end figure adds the gateway and NATS.
 
 import { createExecutor } from '../agent/executor.js';
 import { loadKubeAccess } from '../agent/kube-access.js';

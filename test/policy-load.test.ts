@@ -24,7 +24,7 @@ test('policy load - policies/strict.yaml and read-only.yaml are the built-in pre
   t.deepEqual(view(await loadPolicyFile('policies/read-only.yaml')), view(PRESETS.readOnly));
 });
 
-test('policy load - presets match the DESIGN.md table', (t) => {
+test('policy load - presets match the preset table of docs/policy.md', (t) => {
   t.deepEqual([...PRESETS.strict.verbs].sort(), ['cluster-info', 'describe', 'explain', 'get', 'version']);
   t.deepEqual(view(PRESETS.strict), {
     ...(view(PRESETS.strict) as object),

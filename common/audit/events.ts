@@ -1,4 +1,4 @@
-// Audit event types and the record shape of DESIGN.md. Every component emits through one emitter
+// Audit event types and the record shape (docs/audit.md). Every component emits through one emitter
 // (common/audit/emitter.ts); this file is only the vocabulary.
 
 export const AUDIT_EVENT_TYPES = [

@@ -1,4 +1,4 @@
-// The typed Command of DESIGN.md: what a validated kubectl-style request becomes.
+// The typed Command: what a validated kubectl-style request becomes (docs/policy.md, "How a command is read").
 
 export const VERBS = [
   'get',

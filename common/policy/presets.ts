@@ -1,4 +1,4 @@
-// The two presets of DESIGN.md's policy table. policies/strict.yaml and policies/read-only.yaml ship
+// The two presets of docs/policy.md's preset table. policies/strict.yaml and policies/read-only.yaml ship
 // the same documents for operators to read and copy; a test keeps them identical to these.
 
 import type { PolicyDocument, PresetName } from './types.js';
