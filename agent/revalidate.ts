@@ -17,6 +17,8 @@ export function createRevalidator(currentPolicy: () => Policy): Revalidate {
       id: message.id,
       clusterId: message.cluster_id,
       identity: message.identity,
+      // The gateway vouches for the groups as it does for the identity; the agent's own policy judges both.
+      groups: message.groups ?? [],
       sessionId: message.session_id,
       // What is left of the gateway's deadline, capped by the agent's own maximum instead of refusing.
       timeoutMs: effectiveTimeoutMs(policy, message.cluster_id, message.deadline - now),

@@ -35,8 +35,10 @@ export const commandMessageSchema = {
     cluster_id: { type: 'string', pattern: CLUSTER_ID_PATTERN },
     /** The normalized kubectl argv without the leading `kubectl`. */
     argv: { type: 'array', maxItems: 1024, items: { type: 'string' } },
-    /** The API-key identity on whose behalf the command runs (the agent's policy may name it). */
+    /** The identity on whose behalf the command runs (the agent's policy may name it). */
     identity: { type: 'string', minLength: 1 },
+    /** The caller's `group:<name>` identities (OIDC callers); the agent's policy may name them too. */
+    groups: { type: 'array', maxItems: 1024, items: { type: 'string', minLength: 1, maxLength: 512 } },
     session_id: nullableString,
     /** Epoch ms after which the agent must not start the command (the gateway has given up): its time budget. */
     deadline: { type: 'number' },

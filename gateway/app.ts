@@ -20,6 +20,8 @@ import type { AgentTracker } from './agent-tracker.js';
 import type { ApiKeyStore } from './auth/api-keys.js';
 import { createAuthHook } from './auth/authenticate.js';
 import { createFailureLimiter } from './auth/failure-limiter.js';
+import type { OidcVerifier } from './auth/oidc.js';
+import { bearerChallenge } from './auth/resource-metadata.js';
 import { createClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -29,6 +31,7 @@ import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { executeRoutes } from './routes/execute.js';
+import { identityRoutes } from './routes/identity.js';
 import { type HealthCheck, operationsRoutes } from './routes/operations.js';
 import { resultRoutes } from './routes/results.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -44,6 +47,8 @@ export interface GatewayDeps {
   sessions: SessionStore;
   results: ResultStore;
   apiKeys: ApiKeyStore;
+  /** Verifies OIDC bearer tokens; required when config.oidc is set (see createOidcVerifier). */
+  oidc?: OidcVerifier | undefined;
   /** The current command policy (main.ts swaps it when the policy file changes). */
   policy: () => Policy;
   audit: AuditEmitter;
@@ -77,6 +82,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     },
   });
 
+  if (config.oidc && !deps.oidc) throw new Error('config.oidc is set but no OIDC verifier was given');
   const metrics = createGatewayMetrics(registry, deps.agents);
   const ctx: GatewayContext = {
     config,
@@ -101,6 +107,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     'onRequest',
     createAuthHook({
       apiKeys: deps.apiKeys,
+      oidc: config.oidc ? deps.oidc : undefined,
+      challenge: config.oidc ? bearerChallenge(config.oidc) : undefined,
       audit,
       failures: createFailureLimiter({
         maxFailures: config.rateLimit.authFailures,
@@ -187,6 +195,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);
+  await app.register(identityRoutes, ctx);
   for (const plugin of deps.plugins ?? []) await app.register(plugin, ctx);
   return app;
 }

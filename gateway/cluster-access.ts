@@ -5,14 +5,20 @@ import { KubentlyError } from '../common/errors.js';
 import { canUseCluster, type Policy } from '../common/policy/index.js';
 import type { AgentTracker } from './agent-tracker.js';
 
+/** Who asks: an identity and its group identities (`group:<name>`), matched by the policy's `identities`. */
+export interface Principal {
+  identity: string;
+  groups: readonly string[];
+}
+
 export interface ClusterAccess {
-  /** Known clusters (agents seen ∪ configured) the identity may use, sorted. */
-  visible(identity: string): string[];
+  /** Known clusters (agents seen ∪ configured) the caller (its identity or a group) may use, sorted. */
+  visible(who: Principal): string[];
   /**
-   * Throws 404 "cluster not found" unless the cluster is known and the identity may use it. `policy` is the
+   * Throws 404 "cluster not found" unless the cluster is known and the caller may use it. `policy` is the
    * request's snapshot when it reads the policy again later (the current one otherwise).
    */
-  require(identity: string, clusterId: string, policy?: Policy): void;
+  require(who: Principal, clusterId: string, policy?: Policy): void;
 }
 
 export function createClusterAccess(opts: {
@@ -25,15 +31,15 @@ export function createClusterAccess(opts: {
   const known = (clusterId: string) =>
     configured.has(clusterId) || opts.agents.cluster(clusterId).agents.length > 0;
   return {
-    visible(identity) {
+    visible(who) {
       const all = new Set([...configured, ...opts.agents.clusters().map((c) => c.clusterId)]);
       const policy = opts.policy();
-      return [...all].filter((id) => canUseCluster(policy, identity, id)).sort();
+      return [...all].filter((id) => canUseCluster(policy, who.identity, id, who.groups)).sort();
     },
-    require(identity, clusterId, policy = opts.policy()) {
+    require(who, clusterId, policy = opts.policy()) {
       // Both checks always run, so an allowed-but-unknown and a known-but-forbidden cluster cost the same.
       const isKnown = known(clusterId);
-      const allowed = canUseCluster(policy, identity, clusterId);
+      const allowed = canUseCluster(policy, who.identity, clusterId, who.groups);
       if (!(isKnown && allowed)) throw new KubentlyError('not_found', 'cluster not found');
     },
   };

@@ -3,6 +3,7 @@
 import { type Env, EnvReader } from '../common/env.js';
 import { type NatsClientConfig, readNatsClientConfig } from '../common/nats-options.js';
 import { isValidClusterId } from '../common/subjects.js';
+import { type OidcConfig, readOidcConfig } from './auth/oidc-config.js';
 
 export interface RateLimitConfig {
   /** Requests per window and identity on every authenticated route without its own limit. */
@@ -22,6 +23,8 @@ export interface GatewayConfig {
   apiKeysFile: string | undefined;
   /** Fallback stat interval for API_KEYS_FILE when fs.watch misses a change. */
   apiKeysPollMs: number;
+  /** OpenID Connect bearer tokens accepted beside API keys; undefined: API keys only. */
+  oidc: OidcConfig | undefined;
   redisUrl: string | undefined;
   redisPassword: string | undefined;
   redisKeyPrefix: string;
@@ -85,6 +88,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     apiKeys: splitKeyEntries(r.string('API_KEYS') ?? ''),
     apiKeysFile: r.string('API_KEYS_FILE'),
     apiKeysPollMs: r.int('API_KEYS_POLL_MS', 10_000, { min: 100, max: 3_600_000 }),
+    oidc: readOidcConfig(r),
     redisUrl: r.string('REDIS_URL'),
     redisPassword: r.secret('REDIS_PASSWORD'),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'kubently:'),

@@ -15,6 +15,7 @@ import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
 import { createAgentTracker } from './agent-tracker.js';
 import { buildGateway } from './app.js';
 import { createApiKeyStore } from './auth/api-keys.js';
+import { createOidcVerifier } from './auth/oidc.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { createRedisClient } from './redis-options.js';
 import { createRelay } from './relay.js';
@@ -98,7 +99,17 @@ async function main(): Promise<void> {
     log: log.child({ component: 'api-keys' }),
     pollMs: config.apiKeysPollMs,
   });
-  if (apiKeys.size === 0) log.warn('no API keys configured: every request will be refused');
+  const oidc = config.oidc ? createOidcVerifier({ config: config.oidc }) : undefined;
+  if (config.oidc && oidc) {
+    // The issuer being down must not stop API-key access: warn now, retry on the first token.
+    const err = await oidc.warm();
+    if (err)
+      log.warn(
+        { issuer: config.oidc.issuer, err: { message: err.message } },
+        'OIDC issuer not reachable yet',
+      );
+    else log.info({ issuer: config.oidc.issuer }, 'OIDC issuer keys loaded');
+  } else if (apiKeys.size === 0) log.warn('no API keys configured: every request will be refused');
 
   const app = await buildGateway({
     config,
@@ -108,6 +119,7 @@ async function main(): Promise<void> {
     sessions,
     results,
     apiKeys,
+    oidc,
     policy: () => policy,
     audit,
     registry,

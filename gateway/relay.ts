@@ -75,6 +75,7 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
       session_id: command.sessionId,
       deadline,
     };
+    if (command.groups?.length) message.groups = command.groups;
     const result = new Promise<ResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(command.id);

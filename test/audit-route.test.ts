@@ -52,7 +52,10 @@ async function buildApp(t: import('ava').ExecutionContext, maxScan?: number) {
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request) => {
     const identity = request.headers['x-test-identity'];
-    request.caller = typeof identity === 'string' ? { identity, keyPrefix: 'test...' } : null;
+    request.caller =
+      typeof identity === 'string'
+        ? { identity, groups: [], keyPrefix: 'test...', method: 'api_key', expiresAt: null }
+        : null;
   });
   await app.register(auditRoutes, { readAudit: (f) => reader.query(f), now: () => NOW });
   t.teardown(() => app.close());

@@ -40,6 +40,8 @@ export interface CommandContext {
   id: string;
   clusterId: string;
   identity: string;
+  /** `group:<name>` identities of an OIDC caller; absent or empty for API keys. */
+  groups?: readonly string[] | undefined;
   sessionId: string | null;
   timeoutMs: number;
 }
@@ -357,6 +359,7 @@ function build(
     argv: [],
   };
   if (fieldPath !== undefined) command.fieldPath = fieldPath;
+  if (context.groups?.length) command.groups = [...context.groups];
   command.argv = formatArgv(command);
   return command;
 }

@@ -67,8 +67,10 @@ export interface Command {
   flags: CommandFlags;
   timeoutMs: number;
   sessionId: string | null;
-  /** The API-key identity (service name) on whose behalf the command runs. */
+  /** The identity on whose behalf the command runs: an API key's service name or an OIDC token's person. */
   identity: string;
+  /** The caller's group identities (`group:<name>`, from an OIDC token); the policy grants what any allows. */
+  groups?: string[];
   /** The normalized kubectl argv, without the leading `kubectl`; parsing it gives this command back. */
   argv: string[];
 }

@@ -71,11 +71,29 @@ function compileIdentities(doc: NonNullable<PolicyLayerDocument['identities']>):
   return { exact, globs, fallback };
 }
 
-export function identityEntry(rule: IdentityRule, identity: string): IdentityEntry | undefined {
-  const exact = rule.exact.get(identity);
+function namedEntry(rule: IdentityRule, name: string): IdentityEntry | undefined {
+  const exact = rule.exact.get(name);
   if (exact) return exact;
-  for (const g of rule.globs) if (matches(g.match, identity)) return g.entry;
-  return rule.fallback;
+  for (const g of rule.globs) if (matches(g.match, name)) return g.entry;
+  return undefined;
+}
+
+/**
+ * The entries that apply to a caller: the one naming its identity and one per group identity
+ * (`group:<name>`, exact or glob) that an entry names; `'*'` only when none does. A caller is allowed
+ * what any one of these entries allows (a person gets what each of their groups gets).
+ */
+export function identityEntries(
+  rule: IdentityRule,
+  identity: string,
+  groups: readonly string[],
+): IdentityEntry[] {
+  const found: IdentityEntry[] = [];
+  for (const name of [identity, ...groups]) {
+    const entry = namedEntry(rule, name);
+    if (entry) found.push(entry);
+  }
+  return found.length > 0 ? found : rule.fallback ? [rule.fallback] : [];
 }
 
 function bounds(

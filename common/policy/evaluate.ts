@@ -2,9 +2,9 @@
 
 import type { Command } from '../command/types.js';
 import { POD_LOG_SUBRESOURCE } from '../resources.js';
-import { combine, identityEntry } from './compile.js';
+import { combine, identityEntries } from './compile.js';
 import { isEmpty, matches } from './glob.js';
-import type { Decision, Policy, PresetName } from './types.js';
+import type { Decision, IdentityEntry, Policy, PresetName } from './types.js';
 
 const NO_CLUSTER = '\u0000base';
 
@@ -23,30 +23,50 @@ export function policyForCluster(policy: Policy, clusterId: string): Policy {
   return result;
 }
 
-export function canUseCluster(policy: Policy, identity: string, clusterId: string): boolean {
-  for (const rule of policyForCluster(policy, clusterId).identityRules) {
-    const entry = identityEntry(rule, identity);
-    if (!entry || !matches(entry.clusters, clusterId)) return false;
-  }
-  return true;
+/** The identity rules' entries of each layer that let this caller use the cluster (one list per rule). */
+function clusterEntries(policy: Policy, caller: Caller, clusterId: string): IdentityEntry[][] {
+  return policy.identityRules.map((rule) =>
+    identityEntries(rule, caller.identity, caller.groups).filter((e) => matches(e.clusters, clusterId)),
+  );
 }
 
-function namespaceAllowed(policy: Policy, identity: string, namespace: string): boolean {
+interface Caller {
+  identity: string;
+  groups: readonly string[];
+}
+
+/** Whether the identity (or one of its `group:<name>` identities) may use the cluster under every layer. */
+export function canUseCluster(
+  policy: Policy,
+  identity: string,
+  clusterId: string,
+  groups: readonly string[] = [],
+): boolean {
+  const p = policyForCluster(policy, clusterId);
+  return clusterEntries(p, { identity, groups }, clusterId).every((entries) => entries.length > 0);
+}
+
+// One entry must allow both the cluster and the namespace: a person in two groups gets each group's
+// clusters with that group's namespaces, never one group's namespaces on the other group's clusters.
+function namespaceAllowed(policy: Policy, command: Command, namespace: string): boolean {
   for (const rule of policy.namespaceRules) {
     if (!matches(rule.allow, namespace) || matches(rule.deny, namespace)) return false;
   }
-  for (const rule of policy.identityRules) {
-    const entry = identityEntry(rule, identity);
-    if (!entry || !matches(entry.namespaces, namespace)) return false;
-  }
-  return true;
+  return clusterEntries(policy, callerOf(command), command.clusterId).every((entries) =>
+    entries.some((e) => matches(e.namespaces, namespace)),
+  );
 }
 
 /** -A reads every namespace, so it needs a policy that allows every namespace to this identity. */
-function allNamespacesAllowed(policy: Policy, identity: string): boolean {
+function allNamespacesAllowed(policy: Policy, command: Command): boolean {
   for (const rule of policy.namespaceRules) if (!rule.allow.any || !isEmpty(rule.deny)) return false;
-  for (const rule of policy.identityRules) if (!identityEntry(rule, identity)?.namespaces.any) return false;
-  return true;
+  return clusterEntries(policy, callerOf(command), command.clusterId).every((entries) =>
+    entries.some((e) => e.namespaces.any),
+  );
+}
+
+function callerOf(command: Command): Caller {
+  return { identity: command.identity, groups: command.groups ?? [] };
 }
 
 const deny = (rule: string, reason: string, token?: string): Decision =>
@@ -60,7 +80,7 @@ export function evaluate(policy: Policy, command: Command): Decision {
   if (command.flags.forObject?.startsWith('secrets/')) {
     return deny('secret_forbidden', 'secrets are never readable', command.flags.forObject);
   }
-  if (!canUseCluster(p, command.identity, command.clusterId)) {
+  if (!canUseCluster(p, command.identity, command.clusterId, command.groups)) {
     return deny(
       'cluster_not_allowed',
       `identity may not use cluster ${command.clusterId}`,
@@ -84,14 +104,14 @@ export function evaluate(policy: Policy, command: Command): Decision {
     }
   }
   if (command.allNamespaces) {
-    if (!allNamespacesAllowed(p, command.identity)) {
+    if (!allNamespacesAllowed(p, command)) {
       return deny(
         'all_namespaces_not_allowed',
         'policy restricts namespaces; name one with -n',
         '--all-namespaces',
       );
     }
-  } else if (command.namespace !== null && !namespaceAllowed(p, command.identity, command.namespace)) {
+  } else if (command.namespace !== null && !namespaceAllowed(p, command, command.namespace)) {
     return deny('namespace_not_allowed', `namespace ${command.namespace} is not allowed`, command.namespace);
   }
   if (command.flags.tail !== undefined && command.flags.tail > p.limits.logTailMax) {

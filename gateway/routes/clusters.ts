@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KubentlyError } from '../../common/errors.js';
 import type { AgentStatus } from '../agent-tracker.js';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf, isAdmin } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { clusterId, errorRef } from '../schemas.js';
 
@@ -52,7 +52,7 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
   const admins = new Set(config.adminIdentities);
 
   function requireAdmin(request: FastifyRequest): void {
-    if (!admins.has(callerOf(request).identity))
+    if (!isAdmin(callerOf(request), admins))
       throw new KubentlyError('forbidden', 'an admin identity is required');
   }
 
@@ -67,17 +67,20 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
         },
       },
     },
-    async (request) => ({
-      clusters: clusters.visible(callerOf(request).identity).map((id) => {
-        const c = agents.cluster(id);
-        return {
-          cluster_id: id,
-          connected: c.connected,
-          last_seen: iso(c.lastSeen),
-          agents: c.agents.length,
-        };
-      }),
-    }),
+    async (request) => {
+      const caller = callerOf(request);
+      return {
+        clusters: clusters.visible(caller).map((id) => {
+          const c = agents.cluster(id);
+          return {
+            cluster_id: id,
+            connected: c.connected,
+            last_seen: iso(c.lastSeen),
+            agents: c.agents.length,
+          };
+        }),
+      };
+    },
   );
 
   app.get<{ Params: { id: string } }>(
@@ -101,7 +104,8 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (request) => {
-      clusters.require(callerOf(request).identity, request.params.id);
+      const caller = callerOf(request);
+      clusters.require(caller, request.params.id);
       const c = agents.cluster(request.params.id);
       return {
         cluster_id: c.clusterId,

@@ -109,6 +109,7 @@ export function commandContext(
     id,
     clusterId: body.cluster_id,
     identity: caller.identity,
+    groups: caller.groups,
     sessionId: body.session_id ?? null,
     timeoutMs: effectiveTimeoutMs(policy, body.cluster_id, requestedMs),
   };
@@ -289,7 +290,7 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
       const body = request.body;
       // One snapshot per request: a policy reloaded meanwhile applies to the next one.
       const policy = ctx.policy();
-      clusters.require(caller.identity, body.cluster_id, policy);
+      clusters.require(caller, body.cluster_id, policy);
       await requireSession(body, caller.identity);
       const c = commandContext(policy, body, caller);
       const decision = checkCommand(policy, body, c);

@@ -46,9 +46,10 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
       config: { rateLimit: { max: config.rateLimit.sessionCreate, timeWindow: config.rateLimit.windowMs } },
     },
     async (request, reply) => {
-      const { identity } = callerOf(request);
+      const caller = callerOf(request);
+      const { identity } = caller;
       const body = request.body;
-      clusters.require(identity, body.cluster_id);
+      clusters.require(caller, body.cluster_id);
       const session = await sessions.create({
         clusterId: body.cluster_id,
         owner: identity,

@@ -35,7 +35,7 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
     async (request) => {
       const caller = callerOf(request);
       const policy = ctx.policy();
-      ctx.clusters.require(caller.identity, request.body.cluster_id, policy);
+      ctx.clusters.require(caller, request.body.cluster_id, policy);
       const d = checkCommand(policy, request.body, commandContext(policy, request.body, caller));
       const answer: Validation = {
         allowed: d.allowed,

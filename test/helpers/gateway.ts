@@ -28,6 +28,7 @@ import {
 import { type AgentTracker, createAgentTracker } from '../../gateway/agent-tracker.js';
 import { buildGateway, type GatewayDeps } from '../../gateway/app.js';
 import { type ApiKeyStore, createApiKeyStore } from '../../gateway/auth/api-keys.js';
+import type { OidcVerifier } from '../../gateway/auth/oidc.js';
 import { type GatewayConfig, gatewayConfigDefaults } from '../../gateway/config.js';
 import { redisOptions } from '../../gateway/redis-options.js';
 import { createRelay, type Relay } from '../../gateway/relay.js';
@@ -206,6 +207,8 @@ export interface GatewayStackOptions {
   /** 'jetstream': the real emitter publishing to KUBENTLY_AUDIT (GET /audit then reads it back). */
   audit?: AuditEmitter | 'jetstream';
   apiKeys?: ApiKeyStore;
+  /** Verifies OIDC tokens; give config.oidc with it. */
+  oidc?: OidcVerifier;
   sessions?: SessionStore;
   health?: GatewayDeps['health'];
   /** An already running server (benchmarks share one); otherwise one is started for the test. */
@@ -279,6 +282,7 @@ export async function startGatewayStack(
     sessions,
     results,
     apiKeys,
+    oidc: options.oidc,
     policy: () => policy,
     audit,
     registry,
