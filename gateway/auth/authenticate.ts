@@ -89,7 +89,7 @@ export interface AuthHookDeps {
   failures: FailureLimiter;
   /** Verifies bearer JWTs; undefined: API keys only. */
   oidc?: OidcVerifier | undefined;
-  /** The WWW-Authenticate challenge of a 401 (with the token error, if any); see bearer-challenge.ts. */
+  /** The WWW-Authenticate challenge of a 401 (with the token error, if any); see resource-metadata.ts. */
   challenge?: (request: FastifyRequest, tokenError?: string) => string;
   onFailure?: (reason: AuthFailureReason) => void;
 }
