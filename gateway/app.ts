@@ -26,6 +26,7 @@ import { createClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { frameworkErrorReply, installErrorHandlers } from './plugins/errors.js';
+import { installJsonBodyParser } from './plugins/json-body.js';
 import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
 import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
@@ -99,6 +100,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
 
   app.decorateRequest('caller', null);
   installErrorHandlers(app);
+  installJsonBodyParser(app);
   installHttpMetrics(app, registry);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

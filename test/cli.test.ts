@@ -58,7 +58,7 @@ test('cli - exec exits 4 on timeout, 6 for a cluster it may not use, 5 for a wro
   const [timeout, forbidden, wrongKey] = await Promise.all([
     kubently(['exec', '--timeout', '1', 'c2', 'get', 'pods'], env),
     kubently(['exec', 'c1', 'get', 'pods'], { ...env, KUBENTLY_API_KEY: KEYS.bob }),
-    kubently(['exec', 'c1', 'get', 'pods', '--api-key', 'nope-nope-nope-nope-nope-nope'], {
+    kubently(['exec', '--api-key', 'nope-nope-nope-nope-nope-nope', 'c1', 'get', 'pods'], {
       KUBENTLY_API_URL: url,
     }),
   ]);
@@ -174,6 +174,22 @@ test('cli - keys generate makes distinct, well-formed secrets', async (t) => {
   t.is(badKind.code, 2);
 });
 
+test('cli - keys generate --cluster makes an agent token, and a mix of kinds is refused', async (t) => {
+  const implied = await kubently(['keys', 'generate', '--cluster', 'prod']);
+  t.is(implied.code, 0, implied.stderr);
+  t.regex(JSON.parse(implied.stdout).prod, /^[0-9a-f]{64}$/);
+  const [apiKeyWithCluster, tokenWithService] = await Promise.all([
+    kubently(['keys', 'generate', '--kind', 'api-key', '--cluster', 'prod']),
+    kubently(['keys', 'generate', '--kind', 'agent-token', '--service', 'ci']),
+  ]);
+  for (const r of [apiKeyWithCluster, tokenWithService]) {
+    t.is(r.code, 2);
+    t.is(r.stdout, '', 'no secret is printed');
+  }
+  t.regex(apiKeyWithCluster.stderr, /--cluster makes an agent token/);
+  t.regex(tokenWithService.stderr, /--service names an API key/);
+});
+
 test('cli - nats-config renders bcrypt-hashed agent users and never echoes a token', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kubently-cli-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -192,7 +208,7 @@ test('cli - nats-config renders bcrypt-hashed agent users and never echoes a tok
   t.regex(await readFile(out, 'utf8'), /agent-prod/);
   await writeFile(tokens, JSON.stringify({ prod: 'tiny-secret-x' }));
   const bad = await kubently(['nats-config', '--tokens', tokens]);
-  t.is(bad.code, 1);
+  t.is(bad.code, 2);
   t.regex(bad.stderr, /prod/);
   t.false(bad.stderr.includes('tiny-secret-x'), 'the bad token is not echoed');
   t.is(bad.stderr.trim().split('\n').length, 1);
@@ -204,4 +220,47 @@ test('cli - unknown commands and missing arguments are usage errors with exit 2'
   t.regex(unknown.stderr, /unknown command/);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /missing required argument/);
+});
+
+test('cli - a missing tokens file is bad input: exit 2 and one line naming it', async (t) => {
+  const missing = join(tmpdir(), 'kubently-no-such-tokens.json');
+  const r = await kubently(['nats-config', '--tokens', missing]);
+  t.is(r.code, 2);
+  t.is(r.stderr, `kubently: cannot read --tokens file ${missing}: no such file\n`);
+  const dir = await kubently(['nats-config', '--tokens', tmpdir()]);
+  t.is(dir.code, 2);
+  t.regex(dir.stderr, /it is a directory/);
+});
+
+test('cli - audit --limit outside 1..1000 says so before asking the gateway', async (t) => {
+  // No gateway listens there: the answer can only come from the CLI itself.
+  const env = { KUBENTLY_API_URL: 'http://127.0.0.1:9', KUBENTLY_API_KEY: KEYS.alice };
+  for (const limit of ['100000', '0', '2.5', 'ten']) {
+    const r = await kubently(['audit', '--limit', limit], env);
+    t.is(r.code, 2, limit);
+    t.is(r.stderr, `kubently: --limit must be a whole number from 1 to 1000, got ${limit}\n`);
+  }
+});
+
+test('cli - exec takes "--" before the kubectl command and says where its own options go', async (t) => {
+  const { env, stack } = await listening(t);
+  const dashes = await kubently(['exec', 'c1', '--', 'get', 'pods'], env);
+  t.is(dashes.code, 0, dashes.stderr);
+  t.is(dashes.stdout, 'ok get pods --namespace=default\n');
+  const late = await kubently(['exec', 'c1', 'get', 'nodes', '--timeout', '5'], env);
+  t.is(late.code, 2);
+  t.is(
+    late.stderr,
+    'kubently: --timeout is an option of kubently exec and goes before the cluster id: kubently exec --timeout 5 c1 get nodes\n',
+  );
+  const key = await kubently(['validate', 'c1', 'get', 'pods', `--api-key=${KEYS.bob}`], env);
+  t.is(key.code, 2);
+  t.is(
+    key.stderr,
+    'kubently: --api-key is an option of kubently validate and goes before the cluster id: kubently validate --api-key <key> c1 get pods\n',
+  );
+  // Nothing reached the agent but the one command that was sent right.
+  t.is(stack.agents.c1!.received.length, 1);
+  const early = await kubently(['exec', '--timeout', '5', 'c1', 'get', 'nodes'], env);
+  t.is(early.code, 0, early.stderr);
 });

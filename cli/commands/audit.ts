@@ -2,9 +2,11 @@
 
 import type { Command } from 'commander';
 import { verifyAuditLog } from '../../audit/verify.js';
+import { AUDIT_MAX_LIMIT } from '../../common/audit/reader.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { unreadable } from '../files.js';
 import { render } from '../output.js';
 import { toIsoTime } from '../time.js';
 
@@ -36,7 +38,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--type <event_type>', 'only this event type, e.g. unauthorized_command_attempt')
     .option('--since <time>', 'from this time: a duration (30m, 2h, 7d) or an ISO timestamp')
     .option('--until <time>', 'up to this time: a duration or an ISO timestamp')
-    .option('--limit <n>', 'at most this many records (default 100)', (v) => Number.parseInt(v, 10))
+    .option(`--limit <n>`, `at most this many records, 1 to ${AUDIT_MAX_LIMIT} (default 100)`, parseLimit)
     .action(async (opts: AuditOptions) => {
       const client = await ctx.client();
       const query = new URLSearchParams();
@@ -70,11 +72,9 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .description("check the file's hash chain and report the first broken link")
     .option('--no-rotated', 'check only this file, not its rotated predecessors')
     .action(async (file: string, opts: { rotated: boolean }) => {
-      const result = await verifyAuditLog(file, { includeRotated: opts.rotated }).catch(
-        (err: NodeJS.ErrnoException) => {
-          throw new CliError(`cannot read ${file}: ${err.code ?? err.message}`, EXIT.usage);
-        },
-      );
+      const result = await verifyAuditLog(file, { includeRotated: opts.rotated }).catch((err: unknown) => {
+        throw unreadable('audit log', file, err);
+      });
       if (ctx.output() === 'json') {
         ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else if (result.ok) {
@@ -86,6 +86,17 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       }
       ctx.setExitCode(result.ok ? EXIT.ok : EXIT.failure);
     });
+}
+
+/** The gateway answers at most AUDIT_MAX_LIMIT records; say so here instead of sending a doomed request. */
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > AUDIT_MAX_LIMIT)
+    throw new CliError(
+      `--limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}, got ${value}`,
+      EXIT.usage,
+    );
+  return n;
 }
 
 function summarize(details: Record<string, unknown>): string {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CommandRequestBody, CommandResult } from '../../common/api.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { CONNECTION_OPTIONS, kubectlArgs } from '../kubectl-args.js';
 import { startSpinner } from '../spinner.js';
 
 export function registerExec(program: Command, ctx: CliContext): void {
@@ -11,14 +12,18 @@ export function registerExec(program: Command, ctx: CliContext): void {
     .command('exec')
     .description('run a read-only kubectl command on a cluster, e.g. `kubently exec prod get pods -A`')
     .argument('<cluster>', 'cluster id')
-    .argument('<args...>', 'kubectl arguments (without "kubectl")')
+    .argument('<args...>', 'kubectl arguments (without "kubectl"); kubently options go before the cluster id')
     .option('--session <id>', 'run inside this session')
     .option('--timeout <seconds>', 'give up after this many seconds', (v) => Number.parseInt(v, 10))
     .passThroughOptions()
     .allowUnknownOption()
     .action(async (cluster: string, args: string[], opts: { session?: string; timeout?: number }) => {
+      const [commandType, ...rest] = kubectlArgs('exec', cluster, args, [
+        '--session',
+        '--timeout',
+        ...CONNECTION_OPTIONS,
+      ]);
       const client = await ctx.client();
-      const [commandType, ...rest] = args;
       const body: CommandRequestBody = { cluster_id: cluster, command_type: commandType, args: rest };
       if (opts.session) body.session_id = opts.session;
       if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;

@@ -20,15 +20,32 @@ export function registerKeys(program: Command, ctx: CliContext): void {
   keys
     .command('generate')
     .description('print a new random API key (as an API_KEYS entry) or agent token')
-    .addOption(new Option('--kind <kind>', 'what to generate').choices(KEY_KINDS).default('api-key'))
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        'what to generate (default: agent-token with --cluster, else api-key)',
+      ).choices(KEY_KINDS),
+    )
     .option('--service <name>', 'identity for an API key entry: prints "<service>:<key>"')
     .option(
       '--cluster <id>',
-      'cluster for an agent token: prints {"<cluster>": "<token>"} for the agent-tokens map',
+      'cluster for an agent token (implies --kind agent-token): prints {"<cluster>": "<token>"}',
     )
-    .action((opts: { kind: (typeof KEY_KINDS)[number]; service?: string; cluster?: string }) => {
-      const secret = generateSecret(opts.kind);
-      if (opts.kind === 'api-key') {
+    .action((opts: { kind?: (typeof KEY_KINDS)[number]; service?: string; cluster?: string }) => {
+      const kind = opts.kind ?? (opts.cluster !== undefined ? 'agent-token' : 'api-key');
+      // Each option belongs to one kind: a mix would print a secret of the kind the user did not mean.
+      if (kind === 'api-key' && opts.cluster !== undefined)
+        throw new CliError(
+          '--cluster makes an agent token; an API key takes --service, not --cluster',
+          EXIT.usage,
+        );
+      if (kind === 'agent-token' && opts.service !== undefined)
+        throw new CliError(
+          '--service names an API key; an agent token takes --cluster, not --service',
+          EXIT.usage,
+        );
+      const secret = generateSecret(kind);
+      if (kind === 'api-key') {
         if (opts.service !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(opts.service)) {
           throw new CliError('--service must be letters, digits, ".", "_" or "-" (at most 63)', EXIT.usage);
         }

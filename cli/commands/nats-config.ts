@@ -1,14 +1,22 @@
 // `kubently nats-config --tokens <file>`: the agents' part of the NATS server config, tokens bcrypt-hashed.
 
 import { type Command, Option } from 'commander';
-import { renderAgentsConfigFile, writeFileAtomically } from '../../common/nats-config/index.js';
+import {
+  InvalidAgentTokensError,
+  parseTokensFile,
+  renderAgentsConfig,
+  writeFileAtomically,
+} from '../../common/nats-config/index.js';
 import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { readInputFile } from '../files.js';
 
 export function registerNatsConfig(program: Command, ctx: CliContext): void {
   program
     .command('nats-config')
     .description('render the agents users file that nats.conf includes, from the agent-tokens map')
-    .requiredOption('--tokens <file>', 'JSON map {"<cluster>": "<token>", ...}')
+    .requiredOption('--tokens <file>', 'JSON map {"<cluster>": "<token>", ...} or <cluster>=<token> lines')
     .option('--out <file>', 'write here (atomically) instead of standard output')
     .addOption(
       new Option('--bcrypt-cost <n>', 'bcrypt cost factor')
@@ -16,7 +24,15 @@ export function registerNatsConfig(program: Command, ctx: CliContext): void {
         .argParser((v) => Number.parseInt(v, 10)),
     )
     .action(async (opts: { tokens: string; out?: string; bcryptCost: number }) => {
-      const text = await renderAgentsConfigFile(opts.tokens, opts.bcryptCost);
+      // A missing, unreadable or malformed tokens file is bad input (exit 2), said in one line.
+      const input = await readInputFile(opts.tokens, '--tokens file');
+      let text: string;
+      try {
+        text = await renderAgentsConfig(parseTokensFile(input, opts.tokens), { bcryptCost: opts.bcryptCost });
+      } catch (err) {
+        if (err instanceof InvalidAgentTokensError) throw new CliError(err.message, EXIT.usage);
+        throw err;
+      }
       if (!opts.out) {
         ctx.stdout.write(text);
         return;

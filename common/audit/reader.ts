@@ -8,6 +8,9 @@ import { decodeJson } from '../wire.js';
 import type { AuditEventType, AuditRecord } from './events.js';
 
 export const DEFAULT_MAX_SCAN = 5_000;
+/** Records one `GET /audit` answers when the caller names no limit, and the most it may ask for. */
+export const AUDIT_DEFAULT_LIMIT = 100;
+export const AUDIT_MAX_LIMIT = 1_000;
 /** Direct gets in flight at once: enough to hide the round trip, few enough to stay polite. */
 export const DEFAULT_READ_CONCURRENCY = 32;
 

@@ -44,8 +44,17 @@ function fromFastify(err: FastifyError): KubentlyError | null {
   return null;
 }
 
+function notFound(request: FastifyRequest, reply: FastifyReply) {
+  return reply
+    .code(404)
+    .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // Fastify reads the body before it answers an unknown route: a body it cannot read (wrong media type,
+    // bad JSON, too large) must not turn "no such route" into a 400 or 415.
+    if (request.is404 && (err.statusCode ?? 500) < 500) return notFound(request, reply);
     const known = isKubentlyError(err) ? err : fromFastify(err);
     if (known) {
       // A Fastify 4xx may carry a status outside the registry (415, 405): keep the real one.
@@ -58,9 +67,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    notFound(request, reply);
   });
 }
 

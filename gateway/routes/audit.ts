@@ -2,14 +2,16 @@
 
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '../../common/audit/events.js';
-import type { AuditFilter, AuditQueryResult } from '../../common/audit/reader.js';
+import {
+  AUDIT_DEFAULT_LIMIT,
+  AUDIT_MAX_LIMIT,
+  type AuditFilter,
+  type AuditQueryResult,
+} from '../../common/audit/reader.js';
 import { timeFromAgoOrTimestamp } from '../../common/duration.js';
 import { KubentlyError } from '../../common/errors.js';
 import { callerOf } from '../auth/authenticate.js';
 import { clusterId, errorRef } from '../schemas.js';
-
-export const AUDIT_DEFAULT_LIMIT = 100;
-export const AUDIT_MAX_LIMIT = 1_000;
 
 export interface AuditRouteOptions {
   readAudit(filter: AuditFilter): Promise<AuditQueryResult>;
