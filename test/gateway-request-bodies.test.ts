@@ -2,20 +2,36 @@
 // none (axios, upstream Kubently's CLI), unknown routes with any body, and JSON that is valid but carries a
 // prototype key.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errorBodySchema } from '../common/api.js';
 import { installErrorHandlers } from '../gateway/plugins/errors.js';
 import { installJsonBodyParser, prototypeKeyPath } from '../gateway/plugins/json-body.js';
-import { KEYS, startGatewayStack } from './helpers/gateway.js';
+import { type GatewayStack, KEYS, startGatewayStack } from './helpers/gateway.js';
 
 const JSON_NO_BODY = { 'content-type': 'application/json', 'x-api-key': KEYS.alice };
+
+// One gateway (and nats-server) for the file: every test only sends requests. ava allows no t.teardown() in
+// hooks, so the helpers' teardowns are collected and run after all tests.
+let shared: GatewayStack | undefined;
+const teardowns: Array<() => unknown> = [];
+test.before(async () => {
+  const hook = { teardown: (fn: () => unknown) => void teardowns.push(fn) } as unknown as ExecutionContext;
+  shared = await startGatewayStack(hook, { redis: false });
+});
+test.after.always(async () => {
+  for (const fn of teardowns.reverse()) await fn();
+});
+function gateway(): GatewayStack {
+  if (!shared) throw new Error('the gateway did not start');
+  return shared;
+}
 
 const execute = (app: FastifyInstance, payload: string) =>
   app.inject({ method: 'POST', url: '/debug/execute', headers: JSON_NO_BODY, payload });
 
 test('json body - Content-Type: application/json with no body is accepted where the route takes none', async (t) => {
-  const { app } = await startGatewayStack(t, { redis: false });
+  const { app } = gateway();
   const created = await app.inject({
     method: 'POST',
     url: '/debug/session',
@@ -37,7 +53,7 @@ test('json body - Content-Type: application/json with no body is accepted where 
 });
 
 test('json body - a route that requires a body says which fields it takes when the body is empty', async (t) => {
-  const { app } = await startGatewayStack(t, { redis: false });
+  const { app } = gateway();
   for (const url of ['/debug/session', '/debug/execute']) {
     const res = await app.inject({ method: 'POST', url, headers: JSON_NO_BODY, payload: '' });
     t.is(res.statusCode, 400);
@@ -47,7 +63,7 @@ test('json body - a route that requires a body says which fields it takes when t
 });
 
 test('json body - an unknown route answers 404 whatever its body or media type', async (t) => {
-  const { app } = await startGatewayStack(t, { redis: false });
+  const { app } = gateway();
   const cases = [
     { method: 'POST', headers: JSON_NO_BODY, payload: '' },
     { method: 'POST', headers: JSON_NO_BODY, payload: '{not json' },
@@ -69,7 +85,7 @@ test('json body - an unknown route answers 404 whatever its body or media type',
 });
 
 test('json body - a __proto__ key is refused with a message that says so, however it is spelled', async (t) => {
-  const { app } = await startGatewayStack(t, { redis: false });
+  const { app } = gateway();
   const bodies = [
     ['{"cluster_id":"c1","command":"get pods","__proto__":{"admin":true}}', '/__proto__'],
     ['{"cluster_id":"c1","command":"get pods","\\u005f\\u005fproto__":{"admin":true}}', '/__proto__'],
@@ -95,7 +111,7 @@ test('json body - a __proto__ key is refused with a message that says so, howeve
 });
 
 test('json body - invalid JSON is still called invalid', async (t) => {
-  const { app } = await startGatewayStack(t, { redis: false });
+  const { app } = gateway();
   const res = await execute(app, '{"cluster_id":');
   t.is(res.statusCode, 400);
   t.is(res.json().message, 'request body is not valid JSON');
