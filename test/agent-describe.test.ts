@@ -86,6 +86,7 @@ test('generic describer - turns JSON keys into kubectl labels', (t) => {
 test('endpoint slices - three ready addresses then a count, not-ready endpoints skipped', (t) => {
   const endpoint = (ip: string, ready = true) => ({ addresses: [ip], conditions: { ready } });
   const slice = {
+    addressType: 'IPv4',
     ports: [{ name: 'http', port: 80 }],
     endpoints: [
       endpoint('10.0.0.1'),
@@ -103,10 +104,10 @@ test('endpoint slices - three ready addresses then a count, not-ready endpoints 
 test('pod resources - init containers count as a maximum, restartable ones as a sum', (t) => {
   const pod = {
     spec: {
-      containers: [{ resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
+      containers: [{ name: 'app', resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
       initContainers: [
-        { resources: { requests: { cpu: '500m' } } },
-        { restartPolicy: 'Always', resources: { requests: { cpu: '50m' } } },
+        { name: 'init', resources: { requests: { cpu: '500m' } } },
+        { name: 'sidecar', restartPolicy: 'Always', resources: { requests: { cpu: '50m' } } },
       ],
     },
   };
@@ -116,10 +117,10 @@ test('pod resources - init containers count as a maximum, restartable ones as a 
 });
 
 test('pod QoS - guaranteed only when cpu and memory limits equal requests everywhere', (t) => {
-  const res = (requests: object, limits: object) => ({
-    spec: { containers: [{ resources: { requests, limits } }] },
+  const res = (requests: Record<string, string>, limits: Record<string, string>) => ({
+    spec: { containers: [{ name: 'app', resources: { requests, limits } }] },
   });
-  t.is(computeQos({ spec: { containers: [{}] } }), 'BestEffort');
+  t.is(computeQos({ spec: { containers: [{ name: 'app' }] } }), 'BestEffort');
   t.is(computeQos(res({ cpu: '1', memory: '1Gi' }, { cpu: '1', memory: '1Gi' })), 'Guaranteed');
   t.is(computeQos(res({ cpu: '500m' }, { cpu: '1', memory: '1Gi' })), 'Burstable');
 });

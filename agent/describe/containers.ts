@@ -1,26 +1,40 @@
 // describeContainers and its parts: image, ports, command, state, resources, probes, env, mounts.
 
-import { goQuote, intOrString, type K8s, printBool, rfc1123z, sortedKeys } from './format.js';
+import type {
+  Container,
+  ContainerState,
+  ContainerStatus,
+  EnvVar,
+  EphemeralContainer,
+  Probe,
+  ResourceFieldSelector,
+  ResourceRequirements,
+} from 'kubernetes-types/core/v1.js';
+import { goQuote, intOrString, printBool, rfc1123z, sortedKeys } from './format.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './prefix-writer.js';
 import { canonicalQuantity, parseQuantity, quantityMilliValue, quantityValue } from './quantity.js';
 
 /** Resolves a fieldRef env var against the pod; absent for templates. */
-export type EnvResolver = (env: K8s) => string;
+export type EnvResolver = (env: EnvVar) => string;
 
-function describeResources(resources: K8s, w: PrefixWriter, level: number): void {
+function describeResources(
+  resources: ResourceRequirements | undefined,
+  w: PrefixWriter,
+  level: number,
+): void {
   if (!resources) return;
   const limits = sortedKeys(resources.limits);
   if (limits.length > 0) w.write(level, 'Limits:\n');
-  for (const name of limits) w.write(level + 1, `${name}:\t${canonicalQuantity(resources.limits[name])}\n`);
+  for (const name of limits) w.write(level + 1, `${name}:\t${canonicalQuantity(resources.limits?.[name])}\n`);
   const requests = sortedKeys(resources.requests);
   if (requests.length > 0) w.write(level, 'Requests:\n');
   for (const name of requests)
-    w.write(level + 1, `${name}:\t${canonicalQuantity(resources.requests[name])}\n`);
+    w.write(level + 1, `${name}:\t${canonicalQuantity(resources.requests?.[name])}\n`);
 }
 
 export { describeResources };
 
-function describeStatus(stateName: string, state: K8s, w: PrefixWriter): void {
+function describeStatus(stateName: string, state: ContainerState | undefined, w: PrefixWriter): void {
   if (state?.running) {
     w.write(LEVEL_2, `${stateName}:\tRunning\n`);
     w.write(LEVEL_3, `Started:\t${rfc1123z(state.running.startedAt)}\n`);
@@ -46,7 +60,7 @@ function joinHostPort(host: string, port: string): string {
 }
 
 /** DescribeProbe. */
-export function describeProbe(p: K8s): string {
+export function describeProbe(p: Probe): string {
   const attrs = `delay=${p.initialDelaySeconds ?? 0}s timeout=${p.timeoutSeconds ?? 0}s period=${p.periodSeconds ?? 0}s #success=${p.successThreshold ?? 0} #failure=${p.failureThreshold ?? 0}`;
   if (p.exec) return `exec [${(p.exec.command ?? []).join(' ')}] ${attrs}`;
   if (p.httpGet) {
@@ -65,7 +79,7 @@ export function describeProbe(p: K8s): string {
 }
 
 /** resourcehelper.ExtractContainerResourceValue. */
-function containerResourceValue(ref: K8s, container: K8s): string | null {
+function containerResourceValue(ref: ResourceFieldSelector, container: Container): string | null {
   const divisor =
     ref.divisor === undefined || parseQuantity(ref.divisor).mant === 0n
       ? parseQuantity('1')
@@ -85,8 +99,8 @@ function containerResourceValue(ref: K8s, container: K8s): string | null {
   return null;
 }
 
-function describeEnvVars(container: K8s, resolve: EnvResolver | undefined, w: PrefixWriter): void {
-  const env: K8s[] = container.env ?? [];
+function describeEnvVars(container: Container, resolve: EnvResolver | undefined, w: PrefixWriter): void {
+  const env = container.env ?? [];
   w.write(LEVEL_2, `Environment:${env.length === 0 ? '\t<none>' : ''}\n`);
   for (const e of env) {
     const from = e.valueFrom;
@@ -125,7 +139,7 @@ function describeEnvVars(container: K8s, resolve: EnvResolver | undefined, w: Pr
   }
 }
 
-function describeEnvFrom(container: K8s, w: PrefixWriter): void {
+function describeEnvFrom(container: Container, w: PrefixWriter): void {
   w.write(LEVEL_2, 'Environment Variables from:\n');
   for (const e of container.envFrom ?? []) {
     const ref = e.configMapRef ?? e.secretRef;
@@ -137,8 +151,8 @@ function describeEnvFrom(container: K8s, w: PrefixWriter): void {
   }
 }
 
-function describeMounts(container: K8s, w: PrefixWriter): void {
-  const mounts: K8s[] = [...(container.volumeMounts ?? [])];
+function describeMounts(container: Container, w: PrefixWriter): void {
+  const mounts = [...(container.volumeMounts ?? [])];
   const none = mounts.length === 0 ? '\t<none>' : '';
   w.write(LEVEL_2, `Mounts:${none}\n`);
   mounts.sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0));
@@ -147,7 +161,7 @@ function describeMounts(container: K8s, w: PrefixWriter): void {
     if (m.subPath) flags.push(`path=${goQuote(m.subPath)}`);
     w.write(LEVEL_3, `${m.mountPath} from ${m.name} (${flags.join(',')})\n`);
   }
-  const devices: K8s[] = [...(container.volumeDevices ?? [])];
+  const devices = [...(container.volumeDevices ?? [])];
   if (devices.length > 0) {
     w.write(LEVEL_2, `Devices:${none}\n`);
     devices.sort((a, b) => (a.devicePath < b.devicePath ? -1 : a.devicePath > b.devicePath ? 1 : 0));
@@ -157,13 +171,13 @@ function describeMounts(container: K8s, w: PrefixWriter): void {
 
 export function describeContainers(
   label: string,
-  containers: K8s[],
-  statuses: K8s[] | undefined,
+  containers: (Container | EphemeralContainer)[],
+  statuses: ContainerStatus[] | undefined,
   resolve: EnvResolver | undefined,
   w: PrefixWriter,
   space: string,
 ): void {
-  const byName = new Map<string, K8s>((statuses ?? []).map((s) => [s.name, s]));
+  const byName = new Map<string, ContainerStatus>((statuses ?? []).map((s) => [s.name, s]));
   w.write(LEVEL_0, `${space}${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
   const nameIndent = space.length > 0 ? ' ' : '';
   for (const c of containers) {
@@ -172,7 +186,7 @@ export function describeContainers(
     if (status) w.write(LEVEL_2, `Container ID:\t${status.containerID ?? ''}\n`);
     w.write(LEVEL_2, `Image:\t${c.image ?? ''}\n`);
     if (status) w.write(LEVEL_2, `Image ID:\t${status.imageID ?? ''}\n`);
-    const ports: K8s[] = c.ports ?? [];
+    const ports = c.ports ?? [];
     const portString = ports.map((p) => `${p.containerPort ?? 0}/${p.protocol ?? ''}`).join(', ');
     if (portString.includes(',')) w.write(LEVEL_2, `Ports:\t${portString}\n`);
     else w.write(LEVEL_2, `Port:\t${portString || '<none>'}\n`);

@@ -1,6 +1,6 @@
 // What every describer receives: the reader, the deadline signal and the clock.
 
-import type { K8s } from './format.js';
+import type { ListMeta } from 'kubernetes-types/meta/v1.js';
 import type { KubeReader } from './kube-reader.js';
 
 /** kubectl's --chunk-size default: lists are read 500 items at a time. */
@@ -13,15 +13,15 @@ export interface DescribeContext {
 }
 
 /** A list read in chunks, following `continue` as kubectl's FollowContinue does. */
-export async function listAll(
+export async function listAll<T>(
   ctx: DescribeContext,
   path: string,
   query: Record<string, string> = {},
-): Promise<K8s[]> {
-  const items: K8s[] = [];
+): Promise<T[]> {
+  const items: T[] = [];
   let cont = '';
   do {
-    const page: K8s = await ctx.reader.getJson(
+    const page = await ctx.reader.getJson<{ items?: T[]; metadata?: ListMeta } | null>(
       path,
       { ...query, limit: String(CHUNK_SIZE), ...(cont ? { continue: cont } : {}) },
       ctx.signal,
@@ -32,8 +32,8 @@ export async function listAll(
   return items;
 }
 
-export function getObject(ctx: DescribeContext, path: string): Promise<K8s> {
-  return ctx.reader.getJson(path, undefined, ctx.signal);
+export function getObject<T>(ctx: DescribeContext, path: string): Promise<T> {
+  return ctx.reader.getJson<T>(path, undefined, ctx.signal);
 }
 
 export function nsPath(namespace: string, rest: string, group = ''): string {

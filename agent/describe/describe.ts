@@ -11,7 +11,7 @@ import {
 } from '../../common/resources.js';
 import { isAbortError } from '../kube-client.js';
 import { type DescribeContext, getObject, listAll } from './context.js';
-import type { K8s } from './format.js';
+import type { ApiObject, Stored } from './format.js';
 import { describeGeneric } from './generic.js';
 import { errorText, isNotFound, type KubeReader, kubectlErrorLine } from './kube-reader.js';
 import { describeNamespace } from './namespace.js';
@@ -25,19 +25,23 @@ import {
   describeStatefulSet,
 } from './workloads.js';
 
-type Describer = (ctx: DescribeContext, obj: K8s) => Promise<string>;
+type Describer = (ctx: DescribeContext, obj: Stored<ApiObject>) => Promise<string>;
+
+/** The table key names the resource, so the object handed to a kind's describer is of that kind. */
+const forKind = <T>(describer: (ctx: DescribeContext, obj: Stored<T>) => Promise<string>) =>
+  describer as unknown as Describer;
 
 const DESCRIBERS: Record<string, Describer> = {
-  pods: describePod,
-  nodes: describeNode,
-  services: describeService,
-  endpoints: describeEndpoints,
-  deployments: describeDeployment,
-  replicasets: describeReplicaSet,
-  daemonsets: describeDaemonSet,
-  statefulsets: describeStatefulSet,
-  namespaces: describeNamespace,
-  ingresses: describeIngress,
+  pods: forKind(describePod),
+  nodes: forKind(describeNode),
+  services: forKind(describeService),
+  endpoints: forKind(describeEndpoints),
+  deployments: forKind(describeDeployment),
+  replicasets: forKind(describeReplicaSet),
+  daemonsets: forKind(describeDaemonSet),
+  statefulsets: forKind(describeStatefulSet),
+  namespaces: forKind(describeNamespace),
+  ingresses: forKind(describeIngress),
   // kubectl has no typed describer for events: its generic one prints every field.
   events: describeGeneric,
 };
@@ -54,7 +58,7 @@ export interface DescribeResult {
 
 interface Item {
   type: ResourceType;
-  obj: K8s;
+  obj: Stored<ApiObject>;
 }
 
 /** Flags of `kubectl describe` that take the next argv token as their value. */
@@ -102,7 +106,7 @@ function objectPath(type: ResourceType, namespace: string, name: string): string
 }
 
 /** List items carry no kind; kubectl's describers work on objects that do. */
-function withKind(type: ResourceType, obj: K8s): K8s {
+function withKind(type: ResourceType, obj: Stored<ApiObject>): Stored<ApiObject> {
   return { apiVersion: apiVersionOf(type), kind: type.kind, ...obj };
 }
 
@@ -156,7 +160,7 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
       if (target.names.length > 0) {
         const got = await Promise.all(
           target.names.map((name) =>
-            getObject(ctx, objectPath(type, namespace, name)).then(
+            getObject<Stored<ApiObject>>(ctx, objectPath(type, namespace, name)).then(
               (obj) => ({ obj: withKind(type, obj) }),
               (err: unknown) => ({ err }),
             ),
@@ -170,7 +174,7 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
       } else {
         const query: Record<string, string> = {};
         if (command.selectors.label) query.labelSelector = command.selectors.label;
-        const list = await listAll(
+        const list = await listAll<Stored<ApiObject>>(
           ctx,
           collectionPath(type, command.allNamespaces ? null : namespace),
           query,
@@ -190,7 +194,7 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
     ) {
       const type = types[0] as ResourceType;
       const prefix = command.targets[0]?.names[0] as string;
-      const list = await listAll(ctx, collectionPath(type, namespace));
+      const list = await listAll<Stored<ApiObject>>(ctx, collectionPath(type, namespace));
       const matching = list.filter((o) => String(o.metadata?.name ?? '').startsWith(prefix));
       if (matching.length > 0) {
         const texts = await mapLimited(matching, OBJECT_CONCURRENCY, (o) =>

@@ -1,8 +1,9 @@
 // searchEvents and DescribeEvents: the `Events:` table every describer ends with.
 
+import type { Event } from 'kubernetes-types/core/v1.js';
 import { isAbortError } from '../kube-client.js';
 import { type DescribeContext, listAll } from './context.js';
-import { humanDuration, isZeroTime, type K8s, since } from './format.js';
+import { humanDuration, isZeroTime, since } from './format.js';
 import { LEVEL_0, LEVEL_1, type PrefixWriter } from './prefix-writer.js';
 
 export interface EventRef {
@@ -17,7 +18,7 @@ export interface EventRef {
  * Events about one object, by kubectl's involvedObject field selector. Errors yield an empty
  * list, as kubectl ignores them (`events, _ = searchEvents(...)`); only an abort propagates.
  */
-export async function searchEvents(ctx: DescribeContext, ref: EventRef): Promise<K8s[]> {
+export async function searchEvents(ctx: DescribeContext, ref: EventRef): Promise<Event[]> {
   const terms = [`involvedObject.name=${ref.name}`, `involvedObject.namespace=${ref.namespace}`];
   if (ref.kind) terms.push(`involvedObject.kind=${ref.kind}`);
   if (ref.uid) terms.push(`involvedObject.uid=${ref.uid}`);
@@ -25,7 +26,7 @@ export async function searchEvents(ctx: DescribeContext, ref: EventRef): Promise
     ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events`
     : '/api/v1/events';
   try {
-    return await listAll(ctx, path, { fieldSelector: terms.join(',') });
+    return await listAll<Event>(ctx, path, { fieldSelector: terms.join(',') });
   } catch (err) {
     if (isAbortError(err) || ctx.signal.aborted) throw err;
     return [];
@@ -38,13 +39,13 @@ function microSince(timestamp: unknown, now: number): string {
 }
 
 /** event.SortableEvents: by lastTimestamp, oldest first (a stable sort keeps the API's order on ties). */
-function sortEvents(events: K8s[]): K8s[] {
-  const t = (e: K8s) =>
-    isZeroTime(e.lastTimestamp) ? Number.NEGATIVE_INFINITY : Date.parse(e.lastTimestamp);
+function sortEvents(events: Event[]): Event[] {
+  const t = (e: Event) =>
+    isZeroTime(e.lastTimestamp) ? Number.NEGATIVE_INFINITY : Date.parse(e.lastTimestamp as string);
   return [...events].sort((a, b) => t(a) - t(b));
 }
 
-export function describeEvents(events: K8s[], w: PrefixWriter, now: number): void {
+export function describeEvents(events: Event[], w: PrefixWriter, now: number): void {
   if (events.length === 0) {
     w.write(LEVEL_0, 'Events:\t<none>\n');
     return;

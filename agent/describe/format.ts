@@ -1,12 +1,20 @@
 // Formatting helpers shared by the describers, each a port of the kubectl function it is named after.
 
+import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector, ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { PrefixWriter } from './prefix-writer.js';
 import { LEVEL_0 } from './prefix-writer.js';
 
-// Objects come from the API as JSON and are walked field by field; a static type per kind would be
-// larger than the describers themselves.
-// biome-ignore lint/suspicious/noExplicitAny: untyped JSON from the kube-apiserver
-export type K8s = any;
+/** An object as the kube-apiserver returns it: its metadata, and the name in it, are always set. */
+export type Stored<T> = T & { metadata: ObjectMeta & { name: string } };
+
+/** An object of any kind, as describe reads it before its kind's describer takes it. */
+export interface ApiObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -45,10 +53,10 @@ export function formatLabels(m: Record<string, string> | undefined | null): stri
 }
 
 /** labels.Selector.String() of metav1.LabelSelectorAsSelector; null when the selector is nil. */
-export function selectorString(sel: K8s): string | null {
+export function selectorString(sel: LabelSelector | undefined | null): string | null {
   if (sel === undefined || sel === null) return null;
   const reqs: { key: string; text: string }[] = [];
-  for (const k of sortedKeys(sel.matchLabels)) reqs.push({ key: k, text: `${k}=${sel.matchLabels[k]}` });
+  for (const k of sortedKeys(sel.matchLabels)) reqs.push({ key: k, text: `${k}=${sel.matchLabels?.[k]}` });
   for (const e of sel.matchExpressions ?? []) {
     const values = sortStrings([...new Set<string>(e.values ?? [])]).join(',');
     const text =
@@ -66,7 +74,7 @@ export function selectorString(sel: K8s): string | null {
 }
 
 /** metav1.FormatLabelSelector: '<none>' for an empty selector. */
-export function formatLabelSelector(sel: K8s): string {
+export function formatLabelSelector(sel: LabelSelector | undefined | null): string {
   const s = selectorString(sel);
   return s === null || s === '' ? '<none>' : s;
 }
@@ -134,7 +142,7 @@ function goLen(s: string): number {
 }
 
 /** Taint.ToString. */
-export function taintString(t: K8s): string {
+export function taintString(t: Taint): string {
   const key = t.key ?? '';
   const value = t.value ?? '';
   const effect = t.effect ?? '';
@@ -142,14 +150,14 @@ export function taintString(t: K8s): string {
   return value === '' ? `${key}:${effect}` : `${key}=${value}:${effect}`;
 }
 
-export function printTaintsMultiline(w: PrefixWriter, title: string, taints: K8s[] | undefined): void {
+export function printTaintsMultiline(w: PrefixWriter, title: string, taints: Taint[] | undefined): void {
   w.write(LEVEL_0, `${title}:\t`);
   const list = [...(taints ?? [])];
   if (list.length === 0) {
     w.writeLine('<none>');
     return;
   }
-  const key = (t: K8s) => `${t.effect ?? ''},${t.key ?? ''}`;
+  const key = (t: Taint) => `${t.effect ?? ''},${t.key ?? ''}`;
   list.sort((a, b) => byCodeUnits(key(a), key(b)));
   list.forEach((t, i) => {
     if (i !== 0) w.write(LEVEL_0, '\t');
@@ -161,7 +169,7 @@ export function printTaintsMultiline(w: PrefixWriter, title: string, taints: K8s
 export function printTolerationsMultiline(
   w: PrefixWriter,
   title: string,
-  tolerations: K8s[] | undefined,
+  tolerations: Toleration[] | undefined,
   initialIndent = '',
 ): void {
   w.write(LEVEL_0, `${initialIndent}${title}:\t`);
@@ -191,13 +199,13 @@ export function printTolerationsMultiline(
 }
 
 /** printController: 'Kind/name' of the controlling owner reference, or ''. */
-export function controllerOf(obj: K8s): string {
-  const ref = (obj?.metadata?.ownerReferences ?? []).find((r: K8s) => r.controller === true);
+export function controllerOf(obj: { metadata?: ObjectMeta } | undefined): string {
+  const ref = (obj?.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
   return ref ? `${ref.kind}/${ref.name}` : '';
 }
 
-export function controllerUid(obj: K8s): string | undefined {
-  return (obj?.metadata?.ownerReferences ?? []).find((r: K8s) => r.controller === true)?.uid;
+export function controllerUid(obj: { metadata?: ObjectMeta } | undefined): string | undefined {
+  return (obj?.metadata?.ownerReferences ?? []).find((r) => r.controller === true)?.uid;
 }
 
 /** intstr.IntOrString.String(). */

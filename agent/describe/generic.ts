@@ -3,7 +3,13 @@
 
 import type { DescribeContext } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
-import { type K8s, printAnnotationsMultiline, printLabelsMultiline, sortedKeys } from './format.js';
+import {
+  type ApiObject,
+  printAnnotationsMultiline,
+  printLabelsMultiline,
+  type Stored,
+  sortedKeys,
+} from './format.js';
 import { LEVEL_0, type PrefixWriter, tabbed } from './prefix-writer.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
@@ -88,8 +94,8 @@ function printContent(
   }
 }
 
-export async function describeGeneric(ctx: DescribeContext, obj: K8s): Promise<string> {
-  const md = obj.metadata ?? {};
+export async function describeGeneric(ctx: DescribeContext, obj: Stored<ApiObject>): Promise<string> {
+  const md = obj.metadata;
   const events = await searchEvents(ctx, {
     name: md.name,
     namespace: md.namespace ?? '',

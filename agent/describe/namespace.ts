@@ -1,11 +1,12 @@
 // NamespaceDescriber: status, conditions, resource quotas and limit ranges (no events, as kubectl).
 
+import type { LimitRange, LimitRangeItem, Namespace, ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { type DescribeContext, listAll } from './context.js';
 import {
-  type K8s,
   printAnnotationsMultiline,
   printLabelsMultiline,
   rfc1123z,
+  type Stored,
   sortedKeys,
   sortStrings,
 } from './format.js';
@@ -13,9 +14,9 @@ import { isNotFound } from './kube-reader.js';
 import { LEVEL_0, LEVEL_1, type PrefixWriter, tabbed } from './prefix-writer.js';
 import { canonicalQuantity } from './quantity.js';
 
-async function listOrNull(ctx: DescribeContext, path: string): Promise<K8s[] | null> {
+async function listOrNull<T>(ctx: DescribeContext, path: string): Promise<T[] | null> {
   try {
-    return await listAll(ctx, path);
+    return await listAll<T>(ctx, path);
   } catch (err) {
     if (isNotFound(err)) return null;
     throw err;
@@ -33,7 +34,7 @@ const SCOPE_HELP: Record<string, string> = {
     'Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.',
 };
 
-function describeQuotas(quotas: K8s[], w: PrefixWriter): void {
+function describeQuotas(quotas: Stored<ResourceQuota>[], w: PrefixWriter): void {
   if (quotas.length === 0) {
     w.write(LEVEL_0, 'No resource quota.\n');
     return;
@@ -51,13 +52,13 @@ function describeQuotas(quotas: K8s[], w: PrefixWriter): void {
     for (const r of sortedKeys(q.status?.hard)) {
       w.write(
         LEVEL_1,
-        `${r}\t${canonicalQuantity(q.status?.used?.[r] ?? '0')}\t${canonicalQuantity(q.status.hard[r])}\n`,
+        `${r}\t${canonicalQuantity(q.status?.used?.[r] ?? '0')}\t${canonicalQuantity(q.status?.hard?.[r])}\n`,
       );
     }
   }
 }
 
-function describeLimitRanges(ranges: K8s[], w: PrefixWriter): void {
+function describeLimitRanges(ranges: LimitRange[], w: PrefixWriter): void {
   if (ranges.length === 0) {
     w.write(LEVEL_0, 'No LimitRange resource.\n');
     return;
@@ -72,7 +73,7 @@ function describeLimitRanges(ranges: K8s[], w: PrefixWriter): void {
       const fields = [item.min, item.max, item.defaultRequest, item.default, item.maxLimitRequestRatio];
       const names = sortStrings([...new Set(fields.flatMap((f) => Object.keys(f ?? {})))]);
       for (const k of names) {
-        const cell = (f: K8s) => (f?.[k] === undefined ? '-' : canonicalQuantity(f[k]));
+        const cell = (f: LimitRangeItem['min']) => (f?.[k] === undefined ? '-' : canonicalQuantity(f[k]));
         const values = [item.min, item.max, item.defaultRequest, item.default, item.maxLimitRequestRatio]
           .map(cell)
           .join('\t');
@@ -82,18 +83,18 @@ function describeLimitRanges(ranges: K8s[], w: PrefixWriter): void {
   }
 }
 
-export async function describeNamespace(ctx: DescribeContext, ns: K8s): Promise<string> {
-  const name: string = ns.metadata.name;
+export async function describeNamespace(ctx: DescribeContext, ns: Stored<Namespace>): Promise<string> {
+  const name = ns.metadata.name;
   const [quotas, ranges] = await Promise.all([
-    listOrNull(ctx, `/api/v1/namespaces/${encodeURIComponent(name)}/resourcequotas`),
-    listOrNull(ctx, `/api/v1/namespaces/${encodeURIComponent(name)}/limitranges`),
+    listOrNull<Stored<ResourceQuota>>(ctx, `/api/v1/namespaces/${encodeURIComponent(name)}/resourcequotas`),
+    listOrNull<LimitRange>(ctx, `/api/v1/namespaces/${encodeURIComponent(name)}/limitranges`),
   ]);
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${name}\n`);
     printLabelsMultiline(w, 'Labels', ns.metadata.labels);
     printAnnotationsMultiline(w, 'Annotations', ns.metadata.annotations);
     w.write(LEVEL_0, `Status:\t${ns.status?.phase ?? ''}\n`);
-    const conditions: K8s[] = ns.status?.conditions ?? [];
+    const conditions = ns.status?.conditions ?? [];
     if (conditions.length > 0) {
       w.write(LEVEL_0, 'Conditions:\n');
       w.write(LEVEL_1, 'Type\tStatus\tLastTransitionTime\tReason\tMessage\n');

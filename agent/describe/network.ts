@@ -1,18 +1,22 @@
 // Service, Endpoints and Ingress describers.
 
+import type { Endpoints, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import type { Endpoint, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Ingress, IngressBackend, IngressSpec } from 'kubernetes-types/networking/v1.js';
 import { type DescribeContext, getObject, nsPath } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
 import {
   formatLabels,
-  type K8s,
   printAnnotationsMultiline,
   printLabelsMultiline,
+  type Stored,
   sortStrings,
 } from './format.js';
 import { errorText } from './kube-reader.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, tabbed } from './prefix-writer.js';
 
-function joinHostPort(host: string, port: number): string {
+// kubectl dereferences the port unchecked; a missing one prints as JavaScript would, never as 0.
+function joinHostPort(host: string, port: number | undefined): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
@@ -20,30 +24,30 @@ function joinHostPort(host: string, port: number): string {
  * formatEndpointSlices: ready endpoints as 'ip:port', at most three then '+ N more...';
  * ports==null means all ports. An endpoint with no ready condition counts as ready.
  */
-export function formatEndpointSlices(slices: K8s[], ports: Set<string> | null): string {
+export function formatEndpointSlices(slices: EndpointSlice[], ports: Set<string> | null): string {
   if (slices.length === 0) return '<none>';
   const list: string[] = [];
   const max = 3;
   let more = false;
   let count = 0;
-  const isReady = (e: K8s) =>
+  const isReady = (e: Endpoint) =>
     e.conditions?.ready === undefined || e.conditions?.ready === null || e.conditions.ready === true;
   for (const slice of slices) {
-    const endpoints: K8s[] = slice.endpoints ?? [];
+    const endpoints = slice.endpoints ?? [];
     if ((slice.ports ?? []).length === 0) {
       for (const e of endpoints) {
         if (list.length === max) more = true;
         if (!isReady(e)) continue;
-        if (!more) list.push(e.addresses?.[0]);
+        if (!more) list.push(e.addresses?.[0] ?? '');
         count++;
       }
     } else {
-      for (const port of slice.ports) {
+      for (const port of slice.ports ?? []) {
         if (ports !== null && !ports.has(port.name ?? '')) continue;
         for (const e of endpoints) {
           if (list.length === max) more = true;
           if (!isReady(e)) continue;
-          if (!more) list.push(joinHostPort(e.addresses?.[0], port.port));
+          if (!more) list.push(joinHostPort(e.addresses?.[0] ?? '', port.port));
           count++;
         }
       }
@@ -54,8 +58,8 @@ export function formatEndpointSlices(slices: K8s[], ports: Set<string> | null): 
 }
 
 /** The EndpointSlices of a service, as kubectl reads them (one list, no chunking). */
-async function slicesOf(ctx: DescribeContext, ns: string, service: string): Promise<K8s[]> {
-  const list: K8s = await ctx.reader.getJson(
+async function slicesOf(ctx: DescribeContext, ns: string, service: string): Promise<EndpointSlice[]> {
+  const list = await ctx.reader.getJson<{ items?: EndpointSlice[] } | null>(
     `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/endpointslices`,
     { labelSelector: `kubernetes.io/service-name=${service}` },
     ctx.signal,
@@ -63,17 +67,17 @@ async function slicesOf(ctx: DescribeContext, ns: string, service: string): Prom
   return list?.items ?? [];
 }
 
-export async function describeService(ctx: DescribeContext, svc: K8s): Promise<string> {
-  const ns: string = svc.metadata.namespace;
+export async function describeService(ctx: DescribeContext, svc: Stored<Service>): Promise<string> {
+  const ns = svc.metadata.namespace ?? '';
   const [endpoints, events] = await Promise.all([
     // kubectl ignores a failed read here and shows '<none>'.
     slicesOf(ctx, ns, svc.metadata.name).catch((err) => {
       if (ctx.signal.aborted) throw err;
-      return [] as K8s[];
+      return [] as EndpointSlice[];
     }),
     searchEvents(ctx, { name: svc.metadata.name, namespace: ns, kind: 'Service', uid: svc.metadata.uid }),
   ]);
-  const spec = svc.spec ?? {};
+  const spec: ServiceSpec = svc.spec ?? {};
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${svc.metadata.name}\n`);
     w.write(LEVEL_0, `Namespace:\t${ns}\n`);
@@ -84,15 +88,15 @@ export async function describeService(ctx: DescribeContext, svc: K8s): Promise<s
     if (spec.ipFamilyPolicy) w.write(LEVEL_0, `IP Family Policy:\t${spec.ipFamilyPolicy}\n`);
     w.write(
       LEVEL_0,
-      `IP Families:\t${(spec.ipFamilies ?? []).length > 0 ? spec.ipFamilies.join(',') : '<none>'}\n`,
+      `IP Families:\t${(spec.ipFamilies ?? []).length > 0 ? spec.ipFamilies?.join(',') : '<none>'}\n`,
     );
     w.write(LEVEL_0, `IP:\t${spec.clusterIP ?? ''}\n`);
-    w.write(LEVEL_0, `IPs:\t${(spec.clusterIPs ?? []).length > 0 ? spec.clusterIPs.join(',') : '<none>'}\n`);
+    w.write(LEVEL_0, `IPs:\t${(spec.clusterIPs ?? []).length > 0 ? spec.clusterIPs?.join(',') : '<none>'}\n`);
     if ((spec.externalIPs ?? []).length > 0)
-      w.write(LEVEL_0, `External IPs:\t${spec.externalIPs.join(',')}\n`);
+      w.write(LEVEL_0, `External IPs:\t${spec.externalIPs?.join(',')}\n`);
     if (spec.loadBalancerIP) w.write(LEVEL_0, `Desired LoadBalancer IP:\t${spec.loadBalancerIP}\n`);
     if (spec.externalName) w.write(LEVEL_0, `External Name:\t${spec.externalName}\n`);
-    const ingress: K8s[] = svc.status?.loadBalancer?.ingress ?? [];
+    const ingress = svc.status?.loadBalancer?.ingress ?? [];
     if (ingress.length > 0) {
       const list = ingress
         .map((i) => (i.ip ? `${i.ip}${i.ipMode ? ` (${i.ipMode})` : ''}` : (i.hostname ?? '')))
@@ -113,15 +117,15 @@ export async function describeService(ctx: DescribeContext, svc: K8s): Promise<s
       w.write(LEVEL_0, `Internal Traffic Policy:\t${spec.internalTrafficPolicy}\n`);
     if (spec.healthCheckNodePort) w.write(LEVEL_0, `HealthCheck NodePort:\t${spec.healthCheckNodePort}\n`);
     if ((spec.loadBalancerSourceRanges ?? []).length > 0) {
-      w.write(LEVEL_0, `LoadBalancer Source Ranges:\t${spec.loadBalancerSourceRanges.join(',')}\n`);
+      w.write(LEVEL_0, `LoadBalancer Source Ranges:\t${spec.loadBalancerSourceRanges?.join(',')}\n`);
     }
     if (spec.trafficDistribution) w.write(LEVEL_0, `Traffic Distribution:\t${spec.trafficDistribution}\n`);
     describeEvents(events, w, ctx.now);
   });
 }
 
-export async function describeEndpoints(ctx: DescribeContext, ep: K8s): Promise<string> {
-  const ns: string = ep.metadata.namespace;
+export async function describeEndpoints(ctx: DescribeContext, ep: Stored<Endpoints>): Promise<string> {
+  const ns = ep.metadata.namespace ?? '';
   const events = await searchEvents(ctx, {
     name: ep.metadata.name,
     namespace: ns,
@@ -135,15 +139,15 @@ export async function describeEndpoints(ctx: DescribeContext, ep: K8s): Promise<
     printAnnotationsMultiline(w, 'Annotations', ep.metadata.annotations);
     w.write(LEVEL_0, 'Subsets:\n');
     for (const ss of ep.subsets ?? []) {
-      const ready = (ss.addresses ?? []).map((a: K8s) => a.ip).join(',');
+      const ready = (ss.addresses ?? []).map((a) => a.ip).join(',');
       w.write(LEVEL_1, `Addresses:\t${ready || '<none>'}\n`);
-      const notReady = (ss.notReadyAddresses ?? []).map((a: K8s) => a.ip).join(',');
+      const notReady = (ss.notReadyAddresses ?? []).map((a) => a.ip).join(',');
       w.write(LEVEL_1, `NotReadyAddresses:\t${notReady || '<none>'}\n`);
       if ((ss.ports ?? []).length > 0) {
         w.write(LEVEL_1, 'Ports:\n');
         w.write(LEVEL_2, 'Name\tPort\tProtocol\n');
         w.write(LEVEL_2, '----\t----\t--------\n');
-        for (const p of ss.ports)
+        for (const p of ss.ports ?? [])
           w.write(LEVEL_2, `${p.name || '<unset>'}\t${p.port}\t${p.protocol ?? ''}\n`);
       }
       w.write(LEVEL_0, '\n');
@@ -153,13 +157,17 @@ export async function describeEndpoints(ctx: DescribeContext, ep: K8s): Promise<
 }
 
 /** describeBackendV1: 'svc:port (endpoints)' read from the service's EndpointSlices and the Service. */
-async function describeBackend(ctx: DescribeContext, ns: string, backend: K8s): Promise<string> {
+async function describeBackend(
+  ctx: DescribeContext,
+  ns: string,
+  backend: IngressBackend | undefined,
+): Promise<string> {
   if (backend?.service) {
     const s = backend.service;
     const sb = `${s.name}:${s.port?.number ? s.port.number : (s.port?.name ?? '')}`;
     try {
       const slices = await slicesOf(ctx, ns, s.name);
-      const service = await getObject(ctx, nsPath(ns, `services/${encodeURIComponent(s.name)}`));
+      const service = await getObject<Service>(ctx, nsPath(ns, `services/${encodeURIComponent(s.name)}`));
       let spName = '';
       for (const sp of service.spec?.ports ?? []) {
         if (s.port?.number && s.port.number === sp.port) spName = sp.name ?? '';
@@ -178,17 +186,15 @@ async function describeBackend(ctx: DescribeContext, ns: string, backend: K8s): 
   return '';
 }
 
-export async function describeIngress(ctx: DescribeContext, ing: K8s): Promise<string> {
-  const ns: string = ing.metadata.namespace;
-  const spec = ing.spec ?? {};
-  const rules: K8s[] = (spec.rules ?? []).filter((r: K8s) => r.http);
+export async function describeIngress(ctx: DescribeContext, ing: Stored<Ingress>): Promise<string> {
+  const ns = ing.metadata.namespace ?? '';
+  const spec: IngressSpec = ing.spec ?? {};
+  const rules = (spec.rules ?? []).filter((r) => r.http);
   const [events, defaultBackend, paths] = await Promise.all([
     searchEvents(ctx, { name: ing.metadata.name, namespace: ns, kind: 'Ingress', uid: ing.metadata.uid }),
     spec.defaultBackend ? describeBackend(ctx, ns, spec.defaultBackend) : Promise.resolve('<default>'),
     Promise.all(
-      rules.map((r) =>
-        Promise.all((r.http.paths ?? []).map((p: K8s) => describeBackend(ctx, ns, p.backend))),
-      ),
+      rules.map((r) => Promise.all((r.http?.paths ?? []).map((p) => describeBackend(ctx, ns, p.backend)))),
     ),
   ]);
   return tabbed((w) => {
@@ -205,7 +211,7 @@ export async function describeIngress(ctx: DescribeContext, ing: K8s): Promise<s
     w.write(LEVEL_0, `Default backend:\t${defaultBackend}\n`);
     if ((spec.tls ?? []).length > 0) {
       w.write(LEVEL_0, 'TLS:\n');
-      for (const t of spec.tls) {
+      for (const t of spec.tls ?? []) {
         const hosts = (t.hosts ?? []).join(',');
         // Only the secret's name: describe never reads the Secret.
         w.write(LEVEL_1, t.secretName ? `${t.secretName} terminates ${hosts}\n` : `SNI routes ${hosts}\n`);
@@ -215,7 +221,7 @@ export async function describeIngress(ctx: DescribeContext, ing: K8s): Promise<s
     w.write(LEVEL_1, '----\t----\t--------\n');
     rules.forEach((r, i) => {
       w.write(LEVEL_1, `${r.host || '*'}\t\n`);
-      (r.http.paths ?? []).forEach((p: K8s, j: number) => {
+      (r.http?.paths ?? []).forEach((p, j) => {
         w.write(LEVEL_2, `\t${p.path ?? ''} \t${paths[i]?.[j] ?? ''}\n`);
       });
     });

@@ -1,9 +1,10 @@
 // NodeDescriber: conditions, capacity, the node's lease, its non-terminated pods and their share.
 
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Node, NodeSpec, NodeStatus, NodeSystemInfo, Pod } from 'kubernetes-types/core/v1.js';
 import { type DescribeContext, getObject, listAll } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
 import {
-  type K8s,
   printAnnotationsMultiline,
   printLabelsMultiline,
   printTaintsMultiline,
@@ -30,7 +31,7 @@ import {
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
 const ROLE_LABEL = 'kubernetes.io/role';
 
-function nodeRoles(node: K8s): string[] {
+function nodeRoles(node: Node): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries<string>(node.metadata?.labels ?? {})) {
     if (k.startsWith(ROLE_PREFIX)) {
@@ -42,7 +43,7 @@ function nodeRoles(node: K8s): string[] {
 }
 
 /** resourcehelper.PodRequestsAndLimits: containers summed, init containers as a maximum, plus overhead. */
-export function podRequestsAndLimits(pod: K8s): { reqs: ResourceList; limits: ResourceList } {
+export function podRequestsAndLimits(pod: Pod): { reqs: ResourceList; limits: ResourceList } {
   const of = (kind: 'requests' | 'limits') => {
     const total: ResourceList = {};
     for (const c of pod.spec?.containers ?? [])
@@ -84,7 +85,7 @@ function percent(part: number, whole: number): string {
 
 const get = (list: ResourceList, name: string): Quantity => list[name] ?? ZERO;
 
-function describeNodeResource(pods: K8s[], node: K8s, w: PrefixWriter, now: number): void {
+function describeNodeResource(pods: Pod[], node: Node, w: PrefixWriter, now: number): void {
   w.write(LEVEL_0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
   w.write(LEVEL_1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
   w.write(LEVEL_1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
@@ -114,7 +115,7 @@ function describeNodeResource(pods: K8s[], node: K8s, w: PrefixWriter, now: numb
       .join('\t');
     w.write(
       LEVEL_1,
-      `${pod.metadata.namespace}\t${pod.metadata.name}\t\t${text}\t${since(pod.metadata.creationTimestamp, now)}\n`,
+      `${pod.metadata?.namespace}\t${pod.metadata?.name}\t\t${text}\t${since(pod.metadata?.creationTimestamp, now)}\n`,
     );
   }
   w.write(LEVEL_0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
@@ -144,39 +145,40 @@ function describeNodeResource(pods: K8s[], node: K8s, w: PrefixWriter, now: numb
   }
 }
 
-export async function describeNode(ctx: DescribeContext, node: K8s): Promise<string> {
-  const name: string = node.metadata.name;
+export async function describeNode(ctx: DescribeContext, node: Node): Promise<string> {
+  const md = node.metadata ?? {};
+  const name = md.name ?? '';
   const fieldSelector = `spec.nodeName=${name},status.phase!=Succeeded,status.phase!=Failed`;
   const [pods, lease, byUid, byName] = await Promise.all([
-    listAll(ctx, '/api/v1/pods', { fieldSelector }).then(
-      (items) => items as K8s[] | null,
+    listAll<Pod>(ctx, '/api/v1/pods', { fieldSelector }).then(
+      (items): Pod[] | null => items,
       (err: unknown) => {
         if (isApiError(err) && err.statusCode === 403) return null;
         throw err;
       },
     ),
-    getObject(
+    getObject<Lease>(
       ctx,
       `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(name)}`,
     ).then(
-      (l) => ({ lease: l as K8s, error: null }),
+      (l) => ({ lease: l as Lease | null, error: null }),
       (err: unknown) => {
         if (ctx.signal.aborted) throw err;
         return { lease: null, error: errorText(err) };
       },
     ),
-    searchEvents(ctx, { name, namespace: '', kind: 'Node', uid: node.metadata.uid }),
+    searchEvents(ctx, { name, namespace: '', kind: 'Node', uid: md.uid }),
     searchEvents(ctx, { name, namespace: '', kind: 'Node', uid: name }),
   ]);
-  const spec = node.spec ?? {};
-  const st = node.status ?? {};
+  const spec: NodeSpec = node.spec ?? {};
+  const st: NodeStatus = node.status ?? {};
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${name}\n`);
     const roles = nodeRoles(node);
     w.write(LEVEL_0, `Roles:\t${roles.length > 0 ? roles.join(',') : '<none>'}\n`);
-    printLabelsMultiline(w, 'Labels', node.metadata.labels);
-    printAnnotationsMultiline(w, 'Annotations', node.metadata.annotations);
-    w.write(LEVEL_0, `CreationTimestamp:\t${rfc1123z(node.metadata.creationTimestamp)}\n`);
+    printLabelsMultiline(w, 'Labels', md.labels);
+    printAnnotationsMultiline(w, 'Annotations', md.annotations);
+    w.write(LEVEL_0, `CreationTimestamp:\t${rfc1123z(md.creationTimestamp)}\n`);
     printTaintsMultiline(w, 'Taints', spec.taints);
     w.write(LEVEL_0, `Unschedulable:\t${spec.unschedulable === true}\n`);
     if (lease.lease) {
@@ -188,7 +190,7 @@ export async function describeNode(ctx: DescribeContext, node: K8s): Promise<str
     } else {
       w.write(LEVEL_0, `Lease:\tFailed to get lease: ${lease.error}\n`);
     }
-    const conditions: K8s[] = st.conditions ?? [];
+    const conditions = st.conditions ?? [];
     if (conditions.length > 0) {
       w.write(
         LEVEL_0,
@@ -211,9 +213,9 @@ export async function describeNode(ctx: DescribeContext, node: K8s): Promise<str
       const keys = sortedKeys(list);
       if (keys.length === 0) continue;
       w.write(LEVEL_0, `${title}:\n`);
-      for (const k of keys) w.write(LEVEL_0, `  ${k}:\t${formatQuantity(parseQuantity(list[k]))}\n`);
+      for (const k of keys) w.write(LEVEL_0, `  ${k}:\t${formatQuantity(parseQuantity(list?.[k]))}\n`);
     }
-    const info = st.nodeInfo ?? {};
+    const info: Partial<NodeSystemInfo> = st.nodeInfo ?? {};
     w.write(LEVEL_0, 'System Info:\n');
     w.write(LEVEL_0, `  Machine ID:\t${info.machineID ?? ''}\n`);
     w.write(LEVEL_0, `  System UUID:\t${info.systemUUID ?? ''}\n`);
@@ -226,7 +228,7 @@ export async function describeNode(ctx: DescribeContext, node: K8s): Promise<str
     w.write(LEVEL_0, `  Kubelet Version:\t${info.kubeletVersion ?? ''}\n`);
     w.write(LEVEL_0, `  Kube-Proxy Version:\t${info.kubeProxyVersion ?? ''}\n`);
     if (spec.podCIDR) w.write(LEVEL_0, `PodCIDR:\t${spec.podCIDR}\n`);
-    if ((spec.podCIDRs ?? []).length > 0) w.write(LEVEL_0, `PodCIDRs:\t${spec.podCIDRs.join(',')}\n`);
+    if ((spec.podCIDRs ?? []).length > 0) w.write(LEVEL_0, `PodCIDRs:\t${spec.podCIDRs?.join(',')}\n`);
     if (spec.providerID) w.write(LEVEL_0, `ProviderID:\t${spec.providerID}\n`);
     if (pods) describeNodeResource(pods, node, w, ctx.now);
     else w.write(LEVEL_0, 'Pods:\tnot authorized\n');

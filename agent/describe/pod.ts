@@ -1,12 +1,21 @@
 // describePod, DescribePodTemplate and the pod QoS class.
 
+import type {
+  Event,
+  Pod,
+  PodSpec as PodSpecV130,
+  PodStatus,
+  PodTemplateSpec,
+  ResourceRequirements,
+  TopologySpreadConstraint,
+} from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { describeContainers, describeResources, type EnvResolver } from './containers.js';
 import { type DescribeContext, getObject, nsPath } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
 import {
   controllerOf,
   formatLabelSelector,
-  type K8s,
   printAnnotationsMultiline,
   printLabelsMultiline,
   printTolerationsMultiline,
@@ -17,14 +26,17 @@ import { LEVEL_0, LEVEL_1, type PrefixWriter, tabbed } from './prefix-writer.js'
 import { addQuantity, cmpQuantity, parseQuantity, type ResourceList } from './quantity.js';
 import { describeVolumes } from './volumes.js';
 
+/** kubernetes-types follows 1.30; describe follows kubectl 1.32, which prints pod-level resources. */
+type PodSpec = PodSpecV130 & { resources?: ResourceRequirements };
+
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
 /** qos.ComputePodQOS over cpu and memory of all containers and init containers. */
-export function computeQos(pod: K8s): string {
+export function computeQos(pod: Pod): string {
   const requests: ResourceList = {};
   const limits: ResourceList = {};
   let guaranteed = true;
-  const all: K8s[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   for (const c of all) {
     for (const [name, raw] of Object.entries(c.resources?.requests ?? {})) {
       if (name !== 'cpu' && name !== 'memory') continue;
@@ -58,7 +70,7 @@ export function computeQos(pod: K8s): string {
 }
 
 /** EnvValueRetriever: client-go's scheme converts only metadata.name and metadata.namespace. */
-function envResolver(pod: K8s): EnvResolver {
+function envResolver(pod: Pod): EnvResolver {
   return (e) => {
     const path = e.valueFrom?.fieldRef?.fieldPath;
     if (path === 'metadata.name') return pod.metadata?.name ?? '';
@@ -67,7 +79,11 @@ function envResolver(pod: K8s): EnvResolver {
   };
 }
 
-function describeTopologySpreadConstraints(tscs: K8s[] | undefined, w: PrefixWriter, space: string): void {
+function describeTopologySpreadConstraints(
+  tscs: TopologySpreadConstraint[] | undefined,
+  w: PrefixWriter,
+  space: string,
+): void {
   if (!tscs || tscs.length === 0) return;
   const sorted = [...tscs].sort((a, b) =>
     a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0,
@@ -84,10 +100,10 @@ function describeTopologySpreadConstraints(tscs: K8s[] | undefined, w: PrefixWri
   });
 }
 
-export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
-  const md = pod.metadata ?? {};
+export function renderPod(pod: Pod, events: Event[] | null, now: number): string {
+  const spec: Partial<PodSpec> = pod.spec ?? {};
+  const status: PodStatus = pod.status ?? {};
+  const md: ObjectMeta = pod.metadata ?? {};
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${md.name}\n`);
     w.write(LEVEL_0, `Namespace:\t${md.namespace ?? ''}\n`);
@@ -115,7 +131,7 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
         w.write(LEVEL_0, `LocalhostProfile:\t${seccomp.localhostProfile ?? ''}\n`);
     }
     w.write(LEVEL_0, `IP:\t${status.podIP ?? ''}\n`);
-    const ips: K8s[] = status.podIPs ?? [];
+    const ips = status.podIPs ?? [];
     if (ips.length === 0) w.write(LEVEL_0, 'IPs:\t<none>\n');
     else {
       w.write(LEVEL_0, 'IPs:\n');
@@ -132,7 +148,7 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
     if ((spec.initContainers ?? []).length > 0) {
       describeContainers(
         'Init Containers',
-        spec.initContainers,
+        spec.initContainers ?? [],
         status.initContainerStatuses,
         resolve,
         w,
@@ -143,17 +159,17 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
     if ((spec.ephemeralContainers ?? []).length > 0) {
       describeContainers(
         'Ephemeral Containers',
-        spec.ephemeralContainers,
+        spec.ephemeralContainers ?? [],
         status.ephemeralContainerStatuses,
         resolve,
         w,
         '',
       );
     }
-    const conditions: K8s[] = status.conditions ?? [];
+    const conditions = status.conditions ?? [];
     if ((spec.readinessGates ?? []).length > 0) {
       w.write(LEVEL_0, 'Readiness Gates:\n  Type\tStatus\n');
-      for (const g of spec.readinessGates) {
+      for (const g of spec.readinessGates ?? []) {
         const c = conditions.find((x) => x.type === g.conditionType);
         w.write(LEVEL_1, `${g.conditionType} \t${c ? c.status : '<none>'} \n`);
       }
@@ -171,36 +187,36 @@ export function renderPod(pod: K8s, events: K8s[] | null, now: number): string {
   });
 }
 
-export async function describePod(ctx: DescribeContext, pod: K8s): Promise<string> {
-  const md = pod.metadata ?? {};
+export async function describePod(ctx: DescribeContext, pod: Pod): Promise<string> {
+  const md: ObjectMeta = pod.metadata ?? {};
   const mirrorUid = md.annotations?.[MIRROR_POD_ANNOTATION];
   const events = await searchEvents(ctx, {
-    name: md.name,
+    name: md.name ?? '',
     namespace: md.namespace ?? '',
     uid: mirrorUid ?? md.uid,
   });
   return renderPod(pod, events, ctx.now);
 }
 
-export function getPod(ctx: DescribeContext, namespace: string, name: string): Promise<K8s> {
-  return getObject(ctx, nsPath(namespace, `pods/${encodeURIComponent(name)}`));
+export function getPod(ctx: DescribeContext, namespace: string, name: string): Promise<Pod> {
+  return getObject<Pod>(ctx, nsPath(namespace, `pods/${encodeURIComponent(name)}`));
 }
 
 /** DescribePodTemplate, shared by deployments, replica sets, daemon sets and stateful sets. */
-export function describePodTemplate(template: K8s, w: PrefixWriter): void {
+export function describePodTemplate(template: PodTemplateSpec | undefined, w: PrefixWriter): void {
   w.write(LEVEL_0, 'Pod Template:\n');
   if (!template) {
     w.write(LEVEL_1, '<unset>');
     return;
   }
-  const md = template.metadata ?? {};
-  const spec = template.spec ?? {};
+  const md: ObjectMeta = template.metadata ?? {};
+  const spec: Partial<PodSpec> = template.spec ?? {};
   printLabelsMultiline(w, '  Labels', md.labels);
   if (Object.keys(md.annotations ?? {}).length > 0)
     printAnnotationsMultiline(w, '  Annotations', md.annotations);
   if (spec.serviceAccountName) w.write(LEVEL_1, `Service Account:\t${spec.serviceAccountName}\n`);
   if ((spec.initContainers ?? []).length > 0)
-    describeContainers('Init Containers', spec.initContainers, undefined, undefined, w, '  ');
+    describeContainers('Init Containers', spec.initContainers ?? [], undefined, undefined, w, '  ');
   describeContainers('Containers', spec.containers ?? [], undefined, undefined, w, '  ');
   describeVolumes(spec.volumes, w, '  ');
   describeTopologySpreadConstraints(spec.topologySpreadConstraints, w, '  ');

@@ -1,6 +1,7 @@
 // describeVolumes: one block per volume source. Secret volumes show the secret's name only.
 
-import { type K8s, sortedKeys } from './format.js';
+import type { Volume } from 'kubernetes-types/core/v1.js';
+import { sortedKeys } from './format.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, type PrefixWriter } from './prefix-writer.js';
 import { canonicalQuantity, parseQuantity } from './quantity.js';
 
@@ -26,7 +27,7 @@ function csiAttributes(w: PrefixWriter, attributes: Record<string, string> | und
   });
 }
 
-function describeSource(v: K8s, w: PrefixWriter): void {
+function describeSource(v: Volume, w: PrefixWriter): void {
   if (v.hostPath) {
     w.write(
       LEVEL_2,
@@ -105,7 +106,7 @@ function describeSource(v: K8s, w: PrefixWriter): void {
   }
 }
 
-export function describeVolumes(volumes: K8s[] | undefined, w: PrefixWriter, space: string): void {
+export function describeVolumes(volumes: Volume[] | undefined, w: PrefixWriter, space: string): void {
   const list = volumes ?? [];
   if (list.length === 0) {
     w.write(LEVEL_0, `${space}Volumes:\t<none>\n`);

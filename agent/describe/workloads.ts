@@ -1,5 +1,7 @@
 // Deployment, ReplicaSet, DaemonSet and StatefulSet describers.
 
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { type DescribeContext, listAll, nsPath } from './context.js';
 import { describeEvents, searchEvents } from './events.js';
 import {
@@ -8,10 +10,10 @@ import {
   formatLabelSelector,
   formatLabels,
   intOrString,
-  type K8s,
   printAnnotationsMultiline,
   printLabelsMultiline,
   rfc1123z,
+  type Stored,
   selectorString,
 } from './format.js';
 import { describePodTemplate } from './pod.js';
@@ -30,9 +32,9 @@ async function podStatusForController(
   ctx: DescribeContext,
   namespace: string,
   selector: string,
-  uid: string,
+  uid: string | undefined,
 ): Promise<PodCounts> {
-  const pods = await listAll(ctx, nsPath(namespace, 'pods'), { labelSelector: selector });
+  const pods = await listAll<Pod>(ctx, nsPath(namespace, 'pods'), { labelSelector: selector });
   const counts: PodCounts = { running: 0, waiting: 0, succeeded: 0, failed: 0 };
   for (const p of pods) {
     if (controllerUid(p) !== uid) continue;
@@ -48,7 +50,7 @@ async function podStatusForController(
 const podsStatusLine = (c: PodCounts) =>
   `${c.running} Running / ${c.waiting} Waiting / ${c.succeeded} Succeeded / ${c.failed} Failed`;
 
-function eventRef(obj: K8s, kind: string) {
+function eventRef(obj: Stored<unknown>, kind: string) {
   return { name: obj.metadata.name, namespace: obj.metadata.namespace ?? '', kind, uid: obj.metadata.uid };
 }
 
@@ -71,20 +73,27 @@ function semanticEqual(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-function withoutHash(template: K8s): K8s {
+function withoutHash(template: PodTemplateSpec | undefined): PodTemplateSpec {
   const labels = { ...(template?.metadata?.labels ?? {}) };
   delete labels['pod-template-hash'];
   return { ...template, metadata: { ...(template?.metadata ?? {}), labels } };
 }
 
 /** deploymentutil.GetAllReplicaSetsInChunks: all old replica sets and the new one, by creation time. */
-async function replicaSetsOf(ctx: DescribeContext, d: K8s): Promise<{ old: K8s[]; new: K8s | undefined }> {
+async function replicaSetsOf(
+  ctx: DescribeContext,
+  d: Stored<Deployment>,
+): Promise<{ old: Stored<ReplicaSet>[]; new: Stored<ReplicaSet> | undefined }> {
   const selector = selectorString(d.spec?.selector) ?? '';
-  const all = await listAll(ctx, nsPath(d.metadata.namespace, 'replicasets', 'apps/v1'), {
-    labelSelector: selector,
-  });
+  const all = await listAll<Stored<ReplicaSet>>(
+    ctx,
+    nsPath(d.metadata.namespace ?? '', 'replicasets', 'apps/v1'),
+    {
+      labelSelector: selector,
+    },
+  );
   const owned = all.filter((rs) => controllerUid(rs) === d.metadata.uid);
-  const created = (rs: K8s) => Date.parse(rs.metadata.creationTimestamp ?? '') || 0;
+  const created = (rs: Stored<ReplicaSet>) => Date.parse(rs.metadata.creationTimestamp ?? '') || 0;
   owned.sort(
     (a, b) =>
       created(a) - created(b) ||
@@ -95,7 +104,7 @@ async function replicaSetsOf(ctx: DescribeContext, d: K8s): Promise<{ old: K8s[]
   return { old: owned.filter((rs) => rs !== newRs), new: newRs };
 }
 
-function rsList(list: K8s[]): string {
+function rsList(list: Stored<ReplicaSet>[]): string {
   const s = list
     .map(
       (rs) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`,
@@ -104,7 +113,7 @@ function rsList(list: K8s[]): string {
   return s === '' ? '<none>' : s;
 }
 
-export async function describeDeployment(ctx: DescribeContext, d: K8s): Promise<string> {
+export async function describeDeployment(ctx: DescribeContext, d: Stored<Deployment>): Promise<string> {
   const [events, rss] = await Promise.all([
     searchEvents(ctx, eventRef(d, 'Deployment')),
     replicaSetsOf(ctx, d).catch((err) => {
@@ -112,7 +121,7 @@ export async function describeDeployment(ctx: DescribeContext, d: K8s): Promise<
       return { old: [], new: undefined };
     }),
   ]);
-  const spec = d.spec ?? {};
+  const spec: Partial<NonNullable<Deployment['spec']>> = d.spec ?? {};
   const st = d.status ?? {};
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${d.metadata.name}\n`);
@@ -134,7 +143,7 @@ export async function describeDeployment(ctx: DescribeContext, d: K8s): Promise<
         `RollingUpdateStrategy:\t${intOrString(ru.maxUnavailable)} max unavailable, ${intOrString(ru.maxSurge)} max surge\n`,
       );
     describePodTemplate(spec.template, w);
-    const conditions: K8s[] = st.conditions ?? [];
+    const conditions = st.conditions ?? [];
     if (conditions.length > 0) {
       w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\tReason\n');
       w.write(LEVEL_1, '----\t------\t------\n');
@@ -148,10 +157,10 @@ export async function describeDeployment(ctx: DescribeContext, d: K8s): Promise<
   });
 }
 
-export async function describeReplicaSet(ctx: DescribeContext, rs: K8s): Promise<string> {
+export async function describeReplicaSet(ctx: DescribeContext, rs: Stored<ReplicaSet>): Promise<string> {
   const selector = selectorString(rs.spec?.selector) ?? '';
   const [counts, events] = await Promise.all([
-    podStatusForController(ctx, rs.metadata.namespace, selector, rs.metadata.uid).then(
+    podStatusForController(ctx, rs.metadata.namespace ?? '', selector, rs.metadata.uid).then(
       (c) => ({ ok: true as const, c }),
       (err: unknown) => {
         if (ctx.signal.aborted) throw err;
@@ -173,7 +182,7 @@ export async function describeReplicaSet(ctx: DescribeContext, rs: K8s): Promise
     if (counts.ok) w.write(LEVEL_0, `${podsStatusLine(counts.c)}\n`);
     else w.write(LEVEL_0, `error in fetching pods: ${(counts.err as Error).message}\n`);
     describePodTemplate(rs.spec?.template, w);
-    const conditions: K8s[] = rs.status?.conditions ?? [];
+    const conditions = rs.status?.conditions ?? [];
     if (conditions.length > 0) {
       w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\tReason\n');
       w.write(LEVEL_1, '----\t------\t------\n');
@@ -183,13 +192,13 @@ export async function describeReplicaSet(ctx: DescribeContext, rs: K8s): Promise
   });
 }
 
-export async function describeDaemonSet(ctx: DescribeContext, ds: K8s): Promise<string> {
+export async function describeDaemonSet(ctx: DescribeContext, ds: Stored<DaemonSet>): Promise<string> {
   const selector = selectorString(ds.spec?.selector) ?? '';
   const [counts, events] = await Promise.all([
-    podStatusForController(ctx, ds.metadata.namespace, selector, ds.metadata.uid),
+    podStatusForController(ctx, ds.metadata.namespace ?? '', selector, ds.metadata.uid),
     searchEvents(ctx, eventRef(ds, 'DaemonSet')),
   ]);
-  const st = ds.status ?? {};
+  const st: Partial<NonNullable<DaemonSet['status']>> = ds.status ?? {};
   return tabbed((w) => {
     // kubectl 1.32 prints no Namespace line for daemon sets.
     w.write(LEVEL_0, `Name:\t${ds.metadata.name}\n`);
@@ -208,13 +217,13 @@ export async function describeDaemonSet(ctx: DescribeContext, ds: K8s): Promise<
   });
 }
 
-export async function describeStatefulSet(ctx: DescribeContext, ss: K8s): Promise<string> {
+export async function describeStatefulSet(ctx: DescribeContext, ss: Stored<StatefulSet>): Promise<string> {
   const selector = selectorString(ss.spec?.selector) ?? '';
   const [counts, events] = await Promise.all([
-    podStatusForController(ctx, ss.metadata.namespace, selector, ss.metadata.uid),
+    podStatusForController(ctx, ss.metadata.namespace ?? '', selector, ss.metadata.uid),
     searchEvents(ctx, eventRef(ss, 'StatefulSet')),
   ]);
-  const spec = ss.spec ?? {};
+  const spec: Partial<NonNullable<StatefulSet['spec']>> = ss.spec ?? {};
   return tabbed((w) => {
     w.write(LEVEL_0, `Name:\t${ss.metadata.name}\n`);
     w.write(LEVEL_0, `Namespace:\t${ss.metadata.namespace}\n`);
@@ -232,7 +241,7 @@ export async function describeStatefulSet(ctx: DescribeContext, ss: K8s): Promis
     }
     w.write(LEVEL_0, `Pods Status:\t${podsStatusLine(counts)}\n`);
     describePodTemplate(spec.template, w);
-    const templates: K8s[] = spec.volumeClaimTemplates ?? [];
+    const templates = spec.volumeClaimTemplates ?? [];
     if (templates.length === 0) w.write(LEVEL_0, 'Volume Claims:\t<none>\n');
     else {
       w.write(LEVEL_0, 'Volume Claims:\n');
