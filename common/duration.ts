@@ -95,12 +95,33 @@ export function parseGoDuration(
   return sign * total;
 }
 
+const ISO_PARTS = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?/;
+
+/**
+ * Whether an ISO-8601 text names a real calendar time. Date.parse rolls some impossible ones over silently
+ * (February 31 is March 2, 2023-02-29 is March 1, hour 24 is the next day).
+ */
+function isCalendarTime(value: string): boolean {
+  const parts = ISO_PARTS.exec(value);
+  if (!parts) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = parts.slice(1).map((p) => Number(p ?? 0));
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
+}
+
 /**
  * An ago-relative duration ("90s", "1h30m", "7d") or an ISO-8601 timestamp, as epoch ms at `now`;
- * NaN when it is neither.
+ * NaN when it is neither, or names no real calendar time.
  */
 export function timeFromAgoOrTimestamp(value: string, now: number): number {
   const ago = parseGoDuration(value, DAY_UNITS_MS);
   if (ago !== undefined) return ago < 0 ? Number.NaN : now - ago;
-  return /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+  return isCalendarTime(value) ? Date.parse(value) : Number.NaN;
 }

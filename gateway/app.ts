@@ -25,7 +25,7 @@ import { bearerChallenge } from './auth/resource-metadata.js';
 import { createClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { frameworkErrorReply, installErrorHandlers } from './plugins/errors.js';
+import { clientErrorReply, frameworkErrorReply, installErrorHandlers } from './plugins/errors.js';
 import { installJsonBodyParser } from './plugins/json-body.js';
 import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
 import type { Relay } from './relay.js';
@@ -62,6 +62,16 @@ export interface GatewayDeps {
   plugins?: Array<(app: FastifyInstance, ctx: GatewayContext) => Promise<void>>;
 }
 
+/**
+ * A hop count trusts that many proxies nearest the gateway (`1`: the ingress controller), like Express's
+ * `trust proxy` number; Fastify's types accept only the function form of it.
+ */
+export function trustProxyOption(
+  value: GatewayConfig['trustProxy'],
+): boolean | string | ((a: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
@@ -71,7 +81,17 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // One line per request at the end (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
+    // A client that sends its body (or headers) a byte at a time must not hold a connection forever.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Node checks those deadlines every connectionsCheckingInterval (30 s by default): check each second.
+    // (Node refuses a headersTimeout above requestTimeout.)
+    http: {
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+      connectionsCheckingInterval: 1_000,
+    },
+    clientErrorHandler: clientErrorReply,
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -191,7 +211,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       }),
   });
 
-  await app.register(operationsRoutes, { registry, checks: deps.health });
+  await app.register(operationsRoutes, { checks: deps.health });
   await app.register(sessionRoutes, ctx);
   await app.register(executeRoutes, ctx);
   await app.register(validateRoutes, ctx);

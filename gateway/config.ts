@@ -12,12 +12,17 @@ export interface RateLimitConfig {
   sessionCreate: number;
   /** Failed authentications per window and client address before 401 turns into 429 (not audited each). */
   authFailures: number;
+  /** GET /audit per window and identity: each answer may read up to 5,000 stream messages. */
+  audit: number;
   windowMs: number;
 }
 
 export interface GatewayConfig {
   host: string;
   port: number;
+  /** Prometheus `/metrics` listens here, never on the API port the Ingress routes. */
+  metricsHost: string;
+  metricsPort: number;
   /** Raw `API_KEYS` entries (`service:key` or a bare key). */
   apiKeys: string[];
   apiKeysFile: string | undefined;
@@ -40,7 +45,18 @@ export interface GatewayConfig {
   auditFailClosed: boolean;
   logLevel: string;
   bodyLimitBytes: number;
-  trustProxy: boolean | string;
+  /** Whole request (headers and body) must arrive within this; a slow body gets 408. */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this (Node's slowloris guard). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /**
+   * Which `X-Forwarded-For` hops to believe for the client address (source_ip, the auth-failure limiter):
+   * a hop count (`1` = the ingress controller in front) or addresses/CIDRs of the proxies. `true` believes
+   * whatever the client writes there — a rotating header then dodges every per-address limit.
+   */
+  trustProxy: boolean | string | number;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -48,12 +64,27 @@ export const DEFAULT_SESSION_TTL_SECONDS = 3600;
 export const DEFAULT_SESSION_IDLE_TTL_SECONDS = 1800;
 export const DEFAULT_RESULT_TTL_SECONDS = 300;
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+export const DEFAULT_METRICS_PORT = 9465;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   standard: 100,
   execute: 50,
   sessionCreate: 20,
   authFailures: 20,
+  audit: 20,
+  windowMs: 60_000,
+};
+
+/** Limits no test or benchmark load reaches: for measuring throughput, never for a deployment. */
+export const NO_RATE_LIMIT: RateLimitConfig = {
+  standard: 1e9,
+  execute: 1e9,
+  sessionCreate: 1e9,
+  authFailures: 1e9,
+  audit: 1e9,
   windowMs: 60_000,
 };
 
@@ -79,12 +110,17 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       ? false
       : /^(true|false)$/i.test(trustProxyRaw)
         ? r.bool('TRUST_PROXY', false)
-        : trustProxyRaw;
+        : /^\d+$/.test(trustProxyRaw)
+          ? r.int('TRUST_PROXY', 0, { min: 0, max: 16 })
+          : trustProxyRaw;
+  const host = r.string('HOST', '127.0.0.1');
 
   const config: GatewayConfig = {
     // Loopback unless told otherwise: the container image and the manifests set HOST=0.0.0.0 on purpose.
-    host: r.string('HOST', '127.0.0.1'),
+    host,
     port: r.int('PORT', DEFAULT_PORT, { min: 0, max: 65_535 }),
+    metricsHost: r.string('METRICS_HOST', host),
+    metricsPort: r.int('METRICS_PORT', DEFAULT_METRICS_PORT, { min: 0, max: 65_535 }),
     apiKeys: splitKeyEntries(r.string('API_KEYS') ?? ''),
     apiKeysFile: r.string('API_KEYS_FILE'),
     apiKeysPollMs: r.int('API_KEYS_POLL_MS', 10_000, { min: 100, max: 3_600_000 }),
@@ -102,6 +138,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       execute: r.int('RATE_LIMIT_EXECUTE', DEFAULT_RATE_LIMIT.execute, { min: 1 }),
       sessionCreate: r.int('RATE_LIMIT_SESSION_CREATE', DEFAULT_RATE_LIMIT.sessionCreate, { min: 1 }),
       authFailures: r.int('RATE_LIMIT_AUTH_FAILURES', DEFAULT_RATE_LIMIT.authFailures, { min: 1 }),
+      audit: r.int('RATE_LIMIT_AUDIT', DEFAULT_RATE_LIMIT.audit, { min: 1 }),
       windowMs: r.int('RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.windowMs, { min: 1000 }),
     },
     clusters,
@@ -109,8 +146,15 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     auditFailClosed: r.bool('AUDIT_FAIL_CLOSED', true),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, { min: 1024, max: 16 * 1024 * 1024 }),
+    requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, { min: 1_000, max: 3_600_000 }),
+    headersTimeoutMs: r.int('HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS, { min: 1_000, max: 600_000 }),
+    keepAliveTimeoutMs: r.int('KEEP_ALIVE_TIMEOUT_MS', DEFAULT_KEEP_ALIVE_TIMEOUT_MS, {
+      min: 1_000,
+      max: 600_000,
+    }),
     trustProxy,
   };
+
   r.done('gateway');
   return config;
 }

@@ -8,6 +8,7 @@ import { createAuditEmitter } from '../common/audit/emitter.js';
 import { createAuditReader } from '../common/audit/reader.js';
 import { ConfigError } from '../common/env.js';
 import { createLogger, type Logger } from '../common/logger.js';
+import { startMetricsServer } from '../common/metrics-server.js';
 import { connectNats } from '../common/nats-connect.js';
 import { natsPassword } from '../common/nats-options.js';
 import { type Policy, PRESETS, parsePolicy, watchPolicyFile } from '../common/policy/index.js';
@@ -60,6 +61,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel, name: 'gateway' });
+  if (config.trustProxy === true)
+    log.warn(
+      'TRUST_PROXY=true takes the client address from whatever X-Forwarded-For the client sends: a rotating ' +
+        'header dodges the per-address limits and forges source_ip. Set the proxy hop count or CIDR instead',
+    );
 
   const policyText = config.policyFile ? await readFile(config.policyFile, 'utf8') : undefined;
   let policy: Policy =
@@ -129,7 +135,13 @@ async function main(): Promise<void> {
   });
 
   const address = await app.listen({ host: config.host, port: config.port });
-  log.info({ address, sessions: sessions.kind }, 'gateway listening');
+  const metricsServer = await startMetricsServer({
+    registry,
+    host: config.metricsHost,
+    port: config.metricsPort,
+    log,
+  });
+  log.info({ address, metricsPort: metricsServer.port, sessions: sessions.kind }, 'gateway listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -144,6 +156,7 @@ async function main(): Promise<void> {
     try {
       // Stops accepting and waits for in-flight requests, whose relays still need NATS.
       await app.close();
+      await metricsServer.close();
       apiKeys.close();
       policyWatcher?.close();
       await relay.close();

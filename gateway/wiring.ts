@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditReader } from '../common/audit/reader.js';
 import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
 import { createMemoryResultStore, createRedisResultStore, type ResultStore } from './results/result-store.js';
 import { auditRoutes } from './routes/audit.js';
 import type { HealthCheck } from './routes/operations.js';
@@ -39,9 +40,18 @@ export function readinessChecks(nc: NatsConnection, redis: Redis | undefined): R
   };
 }
 
-/** GET /audit over the audit stream, as an extra route plugin for buildGateway. */
-export function auditRoutesPlugin(reader: AuditReader): (scope: FastifyInstance) => Promise<void> {
-  return async (scope) => {
-    await scope.register(auditRoutes, { readAudit: (filter) => reader.query(filter) });
+/**
+ * GET /audit over the audit stream, as an extra route plugin for buildGateway. Each answer may read
+ * thousands of stream messages, so it has its own, smaller per-identity limit (RATE_LIMIT_AUDIT).
+ */
+export function auditRoutesPlugin(
+  reader: AuditReader,
+): (scope: FastifyInstance, ctx: GatewayContext) => Promise<void> {
+  return async (scope, ctx) => {
+    const { audit, windowMs } = ctx.config.rateLimit;
+    await scope.register(auditRoutes, {
+      readAudit: (filter) => reader.query(filter),
+      rateLimit: { max: audit, timeWindow: windowMs },
+    });
   };
 }

@@ -18,6 +18,7 @@ const devDir = resolve(process.env.KUBENTLY_DEV_DIR ?? join(root, '.dev'));
 const CLUSTER_ID = 'local';
 const GATEWAY_PORT = Number(process.env.PORT ?? 8080);
 const AUDIT_METRICS_PORT = Number(process.env.AUDIT_METRICS_PORT ?? 9464);
+const GATEWAY_METRICS_PORT = Number(process.env.GATEWAY_METRICS_PORT ?? 9465);
 
 const children: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
@@ -186,6 +187,7 @@ async function main(): Promise<void> {
     CLUSTERS: CLUSTER_ID,
     HOST: '127.0.0.1',
     PORT: String(GATEWAY_PORT),
+    METRICS_PORT: String(GATEWAY_METRICS_PORT),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   });
 
@@ -204,6 +206,7 @@ async function main(): Promise<void> {
 [dev] Kubently is running.
   gateway   ${base}   (OpenAPI: ${base}/docs)
   API key   ${apiKey}   (identity "dev"; stored in ${join(devDir, 'api-key')})
+  metrics   http://127.0.0.1:${GATEWAY_METRICS_PORT}/metrics (gateway)
   audit log ${join(devDir, 'audit.log')}   metrics: http://127.0.0.1:${AUDIT_METRICS_PORT}/metrics
 
   curl -s ${base}/debug/execute -H 'X-API-Key: ${apiKey}' -H 'content-type: application/json' \\

@@ -107,6 +107,23 @@ test('GET /audit - rejects bad filters with 400 and unauthenticated calls with 4
   t.is((await get(app, '/audit?since=5y')).status, 400, 'an unknown unit');
   t.is((await get(app, '/audit?since=999999999999h')).status, 400, 'longer than Go allows');
   t.is((await get(app, '/audit?since=1h&until=2h')).status, 400);
+  // Dates Date.parse would roll over or overflow (before: accepted, or a 500 from an invalid Date).
+  for (const bad of [
+    '2024-02-31',
+    '2023-02-29T10:00:00Z',
+    '2024-04-31T00:00:00Z',
+    '2024-01-01T24:30:00Z',
+    '2024-01-01T10:60:00Z',
+    '2024-13-01',
+    '0000-01-01',
+    '99999999999d',
+  ]) {
+    const since = await get(app, `/audit?since=${encodeURIComponent(bad)}`);
+    t.is(since.status, 400, bad);
+    t.is(since.body.error, 'bad_request', bad);
+    t.is((await get(app, `/audit?until=${encodeURIComponent(bad)}`)).status, 400, bad);
+  }
+  t.is((await get(app, '/audit?since=2024-02-29T10:00:00Z')).status, 200, 'a real leap day');
   const anon = await app.inject({ method: 'GET', url: '/audit' });
   t.is(anon.statusCode, 401);
 });

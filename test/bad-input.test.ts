@@ -8,9 +8,9 @@ import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '../common/errors.js';
+import { NO_RATE_LIMIT } from '../gateway/config.js';
 import { type GatewayStack, KEYS, startGatewayStack } from './helpers/gateway.js';
 
-const NO_LIMIT = { standard: 1e9, execute: 1e9, sessionCreate: 1e9, authFailures: 1e9, windowMs: 60_000 };
 const ANSWER_TIMEOUT_MS = 5_000;
 const KEY = KEYS.alice;
 
@@ -38,7 +38,7 @@ test.before(async () => {
     redis: false,
     clusters: ['c1', 'c2'],
     agents: { c1: 'answer', c2: 'answer' },
-    config: { rateLimit: NO_LIMIT },
+    config: { rateLimit: NO_RATE_LIMIT },
   });
   await s.app.listen({ host: '127.0.0.1', port: 0 });
   shared = { stack: s, port: (s.app.server.address() as AddressInfo).port };

@@ -36,7 +36,7 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   const record = join(dir, 'executed.log');
   const natsUrl = cluster.urls.join(',');
 
-  const { base } = await startProcessStack(t, {
+  const { base, metricsBase } = await startProcessStack(t, {
     natsUrl: natsUrl,
     gatewayPassword: cluster.passwords.gateway,
     agentToken: cluster.agentTokens[CLUSTER]!,
@@ -156,7 +156,7 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   // command_executed is emitted after the answer; what the outage held in the gateway's bounded buffer
   // is flushed once the stream has a leader again. Wait until the gateway reports its buffer empty.
   const buffered = async () => {
-    const text = await fetch(`${base}/metrics`).then(
+    const text = await fetch(`${metricsBase}/metrics`).then(
       (r) => r.text(),
       () => '',
     );

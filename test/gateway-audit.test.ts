@@ -56,3 +56,31 @@ test('audit route - a denied command and a wrong key show up in GET /audit for t
   t.is(bad.statusCode, 400);
   t.is(bad.json().error, 'bad_request');
 });
+
+test('audit route - GET /audit has its own per-identity limit: past it, 429', async (t) => {
+  const s = await startGatewayStack(t, {
+    audit: 'jetstream',
+    redis: false,
+    agents: {},
+    config: {
+      rateLimit: {
+        standard: 1_000,
+        execute: 1_000,
+        sessionCreate: 1_000,
+        authFailures: 1_000,
+        audit: 2,
+        windowMs: 60_000,
+      },
+    },
+  });
+  const get = (who: 'alice' | 'bob') => s.app.inject({ url: '/audit', headers: s.as(who) });
+  t.is((await get('alice')).statusCode, 200);
+  t.is((await get('alice')).statusCode, 200);
+  const limited = await get('alice');
+  t.is(limited.statusCode, 429);
+  t.is(limited.json().error, 'rate_limited');
+  t.is(limited.headers['x-ratelimit-limit'], '2');
+  t.is((await get('bob')).statusCode, 200, 'per identity: another caller still reads');
+  // Other routes keep the standard limit.
+  t.is((await s.app.inject({ url: '/debug/sessions', headers: s.as('alice') })).statusCode, 200);
+});

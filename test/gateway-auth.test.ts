@@ -1,9 +1,14 @@
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { V1Container } from '@kubernetes/client-node';
 import test from 'ava';
 import { createApiKeyStore, identityForBareKey, parseKeyEntry } from '../gateway/auth/api-keys.js';
+import { type GatewayConfig, loadGatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
 import { KEYS, quietLog, startGatewayStack, waitFor } from './helpers/gateway.js';
+import { renderOverlay } from './helpers/k8s-render.js';
+
+const FIVE_AUTH_FAILURES = { ...NO_RATE_LIMIT, authFailures: 5 };
 
 test('api keys - service:key entries name the identity; bare keys get a stable derived identity', (t) => {
   t.deepEqual(parseKeyEntry('ci:abc:def'), { identity: 'ci', key: 'abc:def' });
@@ -115,7 +120,7 @@ test('auth - after too many failures from one address a wrong key gets 429 and n
     redis: false,
     agents: {},
     config: {
-      rateLimit: { standard: 1000, execute: 1000, sessionCreate: 1000, authFailures: 5, windowMs: 60_000 },
+      rateLimit: FIVE_AUTH_FAILURES,
     },
   });
   const wrong = () =>
@@ -135,4 +140,44 @@ test('auth - after too many failures from one address a wrong key gets 429 and n
   const exceeded = s.captured.of('rate_limit_exceeded');
   t.is(exceeded.length, 1);
   t.is(exceeded[0]!.details?.limit, 'authentication_failures');
+});
+
+test('auth - under the shipped TRUST_PROXY, a rotating X-Forwarded-For neither dodges the failure limiter nor forges source_ip', async (t) => {
+  const gateway = (await renderOverlay('control-plane')).find(
+    (o) => o.kind === 'Deployment' && o.metadata.name === 'kubently-gateway',
+  )!;
+  const shipped = (
+    gateway.spec as { template: { spec: { containers: V1Container[] } } }
+  ).template.spec.containers[0]!.env!.find((e) => e.name === 'TRUST_PROXY')?.value;
+  const attack = async (trustProxy: GatewayConfig['trustProxy']) => {
+    const s = await startGatewayStack(t, {
+      redis: false,
+      agents: {},
+      config: { rateLimit: FIVE_AUTH_FAILURES, trustProxy },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await s.app.inject({
+        url: '/debug/sessions',
+        // The ingress controller (the TCP peer) appends the address it saw to what the client sent.
+        remoteAddress: '10.244.0.5',
+        headers: {
+          'x-api-key': 'wrong-wrong-wrong-wrong-wrong',
+          'x-forwarded-for': `198.51.100.${i}, 203.0.113.7`,
+        },
+      });
+      statuses.push(res.statusCode);
+    }
+    return { statuses, sources: new Set(s.captured.of('authentication_failure').map((e) => e.source_ip)) };
+  };
+
+  const config = loadGatewayConfig({ TRUST_PROXY: shipped });
+  const shippedRun = await attack(config.trustProxy);
+  t.deepEqual(shippedRun.statuses, [...Array(5).fill(401), ...Array(25).fill(429)]);
+  t.deepEqual([...shippedRun.sources], ['203.0.113.7'], 'source_ip is the address the ingress saw');
+
+  // Why the manifests never say `true`: every rotated value is believed.
+  const trustAll = await attack(true);
+  t.deepEqual(trustAll.statuses, Array(30).fill(401));
+  t.is(trustAll.sources.size, 30);
 });

@@ -7,7 +7,7 @@ import { parsePolicy } from '../common/policy/index.js';
 import { createJwksCache } from '../gateway/auth/jwks-cache.js';
 import { createOidcVerifier } from '../gateway/auth/oidc.js';
 import { type OidcConfig, readOidcConfig } from '../gateway/auth/oidc-config.js';
-import { loadGatewayConfig } from '../gateway/config.js';
+import { loadGatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
 import { KEYS, startGatewayStack } from './helpers/gateway.js';
 import { CLIENT_ID, startTestIssuer, type TestIssuer } from './helpers/oidc-issuer.js';
 
@@ -48,7 +48,7 @@ async function oidcStack(t: ExecutionContext, options: { adminIdentities?: strin
     config: {
       oidc: config,
       adminIdentities: options.adminIdentities ?? ['admin'],
-      rateLimit: { standard: 1000, execute: 1000, sessionCreate: 1000, authFailures: 1000, windowMs: 60_000 },
+      rateLimit: NO_RATE_LIMIT,
     },
     oidc: createOidcVerifier({ config, keys }),
   });

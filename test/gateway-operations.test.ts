@@ -1,7 +1,10 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import test from 'ava';
-import { startGatewayStack } from './helpers/gateway.js';
+import { startMetricsServer } from '../common/metrics-server.js';
+import { KEYS, quietLog, startGatewayStack } from './helpers/gateway.js';
 
-test('operations - liveness, readiness and metrics need no key; readiness names what is down', async (t) => {
+test('operations - liveness and readiness need no key; readiness names what is down', async (t) => {
   let natsUp = true;
   const s = await startGatewayStack(t, {
     redis: false,
@@ -25,15 +28,32 @@ test('operations - liveness, readiness and metrics need no key; readiness names 
     message: 'not ready: nats',
     details: { checks: { nats: 'unavailable' } },
   });
+});
 
+test('operations - metrics are served on their own port, not on the API the Ingress routes', async (t) => {
+  const s = await startGatewayStack(t, { redis: false, agents: { c1: 'answer' } });
   await s.app.inject({ url: '/debug/sessions', headers: s.as('alice') });
-  const metrics = await s.app.inject({ url: '/metrics' });
-  t.is(metrics.statusCode, 200);
-  t.regex(
-    metrics.body,
-    /kubently_http_requests_total\{method="GET",route="\/debug\/sessions",status_code="200"\} 1/,
-  );
-  t.regex(metrics.body, /kubently_http_request_duration_seconds_bucket/);
+  // On the API port /metrics is an unknown route, with or without a key: no cluster names, no counts.
+  for (const headers of [{}, s.as('alice'), s.as('admin')]) {
+    const res = await s.app.inject({ url: '/metrics', headers });
+    t.is(res.statusCode, 404);
+    t.deepEqual(res.json(), { error: 'not_found', message: 'no route GET /metrics' });
+    t.notRegex(res.body, /kubently_/);
+  }
+  const metrics = await startMetricsServer({
+    registry: s.registry,
+    host: '127.0.0.1',
+    port: 0,
+    log: quietLog(),
+  });
+  t.teardown(() => metrics.close());
+  const base = `http://127.0.0.1:${metrics.port}`;
+  const res = await fetch(`${base}/metrics`);
+  t.is(res.status, 200);
+  const body = await res.text();
+  t.regex(body, /kubently_http_requests_total\{method="GET",route="\/debug\/sessions",status_code="200"\} 1/);
+  t.regex(body, /kubently_gateway_agent_connected\{cluster_id="c1"\} 1/);
+  t.is((await fetch(`${base}/debug/sessions`)).status, 404, 'the metrics port serves nothing else');
 });
 
 test('operations - OpenAPI document and docs are served from the route schemas, offline', async (t) => {
@@ -116,7 +136,9 @@ test('operations - an unexpected error answers 500 with a generic message and no
 test('rate limits - answer 429 with Retry-After and X-RateLimit headers per identity, and audit it', async (t) => {
   const s = await startGatewayStack(t, {
     agents: {},
-    config: { rateLimit: { standard: 3, execute: 2, sessionCreate: 1, authFailures: 20, windowMs: 60_000 } },
+    config: {
+      rateLimit: { standard: 3, execute: 2, sessionCreate: 1, authFailures: 20, audit: 20, windowMs: 60_000 },
+    },
   });
   const list = (who: 'alice' | 'bob') => s.app.inject({ url: '/debug/sessions', headers: s.as(who) });
   for (let i = 0; i < 3; i++) t.is((await list('alice')).statusCode, 200);
@@ -178,4 +200,53 @@ test("clusters - list only the caller's clusters; admin routes require an admin 
     connected: true,
   });
   t.is((await s.app.inject({ url: '/admin/agents/nope/status', headers: s.as('admin') })).statusCode, 404);
+});
+
+/** Writes raw bytes to a listening gateway and resolves with everything it answers before closing. */
+function rawExchange(port: number, chunks: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d.toString('utf8');
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', (err) => (answer ? resolve(answer) : reject(err)));
+    socket.on('connect', () => {
+      for (const c of chunks) socket.write(c);
+    });
+  });
+}
+
+function parseRaw(answer: string): { status: number; body: unknown } {
+  const [head = '', body = ''] = answer.split('\r\n\r\n');
+  return { status: Number(head.split(' ')[1]), body: JSON.parse(body) };
+}
+
+test('operations - a slow request body times out with 408; Node-level 400 and 431 keep the error shape', async (t) => {
+  const s = await startGatewayStack(t, { redis: false, agents: {}, config: { requestTimeoutMs: 1_000 } });
+  await s.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = s.app.server.address() as AddressInfo;
+
+  // Headers complete, body promised but never sent: the request deadline ends it (before: held forever).
+  const slow = parseRaw(
+    await rawExchange(port, [
+      `POST /debug/execute HTTP/1.1\r\nHost: x\r\nX-API-Key: ${KEYS.alice}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"clus`,
+    ]),
+  );
+  t.deepEqual(slow, {
+    status: 408,
+    body: { error: 'request_timeout', message: 'the request did not arrive in time' },
+  });
+
+  const malformed = parseRaw(await rawExchange(port, ['GET /health HTTP/1.1\r\nHost x\r\n\r\n']));
+  t.deepEqual(malformed, { status: 400, body: { error: 'bad_request', message: 'malformed HTTP request' } });
+
+  const huge = parseRaw(
+    await rawExchange(port, [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`]),
+  );
+  t.deepEqual(huge, {
+    status: 431,
+    body: { error: 'headers_too_large', message: 'request headers too large' },
+  });
 });

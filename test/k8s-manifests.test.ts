@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { V1NetworkPolicy, V1PolicyRule } from '@kubernetes/client-node';
+import type { V1Container, V1NetworkPolicy, V1PolicyRule } from '@kubernetes/client-node';
 import test from 'ava';
 import { renderAgentsConfig } from '../common/nats-config/index.js';
 import { parsePolicy } from '../common/policy/index.js';
@@ -154,12 +154,56 @@ test('control-plane - the gateway Ingress terminates TLS and forces the SSL redi
   t.deepEqual(checkIngresses(objs), []);
 });
 
+test('control-plane - gateway metrics listen on their own port, which the Ingress and its Service never route', (t) => {
+  const objs = objects('control-plane');
+  const gateway = find(objs, 'Deployment', 'kubently-gateway');
+  const container = (
+    gateway.spec as { template: { spec: { containers: V1Container[] } } }
+  ).template.spec.containers.find((c) => c.name === 'gateway')!;
+  const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+  const ports = Object.fromEntries((container.ports ?? []).map((p) => [p.name, p.containerPort]));
+  t.deepEqual(ports, { http: Number(env.PORT), metrics: Number(env.METRICS_PORT) });
+  t.not(env.METRICS_PORT, env.PORT);
+  // The Ingress reaches the API Service only, on its http port; that Service has no metrics port.
+  const ingress = find(objs, 'Ingress', 'kubently-gateway').spec as {
+    rules: Array<{
+      http: { paths: Array<{ backend: { service: { name: string; port: { name: string } } } }> };
+    }>;
+  };
+  const backends = ingress.rules.flatMap((r) => r.http.paths.map((p) => p.backend.service));
+  t.deepEqual(backends, [{ name: 'kubently-gateway', port: { name: 'http' } }]);
+  const api = find(objs, 'Service', 'kubently-gateway').spec as { ports: Array<{ targetPort: string }> };
+  t.deepEqual(
+    api.ports.map((p) => p.targetPort),
+    ['http'],
+  );
+  const metrics = find(objs, 'Service', 'kubently-gateway-metrics').spec as {
+    ports: Array<{ port: number; targetPort: string }>;
+  };
+  t.deepEqual(
+    metrics.ports.map((p) => [p.port, p.targetPort]),
+    [[9465, 'metrics']],
+  );
+});
+
+test('control-plane - the gateway trusts exactly the ingress hop of X-Forwarded-For, never every hop', (t) => {
+  const gateway = find(objects('control-plane'), 'Deployment', 'kubently-gateway');
+  const container = (
+    gateway.spec as { template: { spec: { containers: V1Container[] } } }
+  ).template.spec.containers.find((c) => c.name === 'gateway')!;
+  const trustProxy = container.env?.find((e) => e.name === 'TRUST_PROXY')?.value;
+  t.truthy(trustProxy, 'TRUST_PROXY is set (unset: every client looks like the ingress controller)');
+  t.regex(String(trustProxy), /^(\d+|[0-9a-f.:]+\/\d+(,[0-9a-f.:]+\/\d+)*)$/, 'a hop count or CIDRs');
+  t.notRegex(String(trustProxy), /^(true|false)$/i);
+});
+
 test('control-plane - NetworkPolicies allow exactly the documented flows', (t) => {
   const objs = objects('control-plane');
   t.deepEqual(
     flows(objs, 'kubently-gateway'),
     [
       'in ns:kubernetes.io/metadata.name=ingress-nginx TCP/8080',
+      'in ns:kubernetes.io/metadata.name=monitoring TCP/9465',
       ...DNS,
       `out ${pod('nats')} TCP/4222`,
       `out ${pod('redis')} TCP/6379`,

@@ -94,6 +94,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
         CLUSTERS: [INSTANT_CLUSTER, SIM_CLUSTER].join(','),
         HOST: '127.0.0.1',
         PORT: String(port),
+        METRICS_PORT: '0',
         REDIS_URL: redis.url,
         // info logs start-up and problems only; per-request lines are debug.
         LOG_LEVEL: 'info',

@@ -2,9 +2,11 @@
 // status. KubentlyError keeps its code; Fastify's own 4xx errors are mapped; anything else is a 500 whose
 // message and stack stay in the log.
 
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../../common/api.js';
-import { isKubentlyError, KubentlyError } from '../../common/errors.js';
+import { ERROR_CODES, type ErrorCode, isKubentlyError, KubentlyError } from '../../common/errors.js';
 
 /** The API's error shape for a KubentlyError: its code, its message and its details, nothing else. */
 export function errorBodyOf(err: KubentlyError): ErrorBody {
@@ -80,4 +82,28 @@ export function frameworkErrorReply(err: FastifyError, _request: FastifyRequest,
   reply
     .code(tooLong ? 414 : 400)
     .send({ error: 'bad_request', message: tooLong ? 'a path parameter is too long' : 'malformed URL' });
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (malformed request line or header, headers
+ * over the size limit, a request that outlived requestTimeout) is answered on the raw socket. Passed as
+ * Fastify's `clientErrorHandler`, those answers carry the API's error shape too.
+ */
+export function clientErrorReply(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message]: [ErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['request_timeout', 'the request did not arrive in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ['headers_too_large', 'request headers too large']
+        : ['bad_request', 'malformed HTTP request'];
+  const status = ERROR_CODES[code].statusCode;
+  const body = JSON.stringify({ error: code, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -15,6 +15,8 @@ import { clusterId, errorRef } from '../schemas.js';
 
 export interface AuditRouteOptions {
   readAudit(filter: AuditFilter): Promise<AuditQueryResult>;
+  /** Per-identity limit of this route (@fastify/rate-limit route config); the global limit otherwise. */
+  rateLimit?: { max: number; timeWindow: number };
   now?: () => number;
 }
 
@@ -30,9 +32,18 @@ interface AuditQuery {
 /** ISO-8601 or ago-relative as a Go duration with days and weeks ("90s", "1h30m", "2h", "7d"). */
 const TIME_PATTERN = '^([0-9.]+[a-zµμ]{1,2})+$|^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$';
 
+/** Dates the gateway will compare against: far enough back for any retention, never an overflow. */
+const EARLIEST_MS = Date.UTC(1970, 0, 1);
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A point in time from ISO-8601 or an ago-relative duration. Rejects (400) what is no real calendar time
+ * (February 31, hour 24) and what lands outside 1970…9999 (`2000000h` ago).
+ */
 export function parseTime(value: string, now: number, name: string): Date {
   const at = timeFromAgoOrTimestamp(value, now);
-  if (!Number.isFinite(at)) throw new KubentlyError('bad_request', `${name} is not a valid time: ${value}`);
+  if (!Number.isFinite(at) || at < EARLIEST_MS || at > LATEST_MS)
+    throw new KubentlyError('bad_request', `${name} is not a valid time: ${value}`);
   return new Date(at);
 }
 
@@ -103,9 +114,11 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
           },
           400: errorRef,
           401: errorRef,
+          429: errorRef,
           503: errorRef,
         },
       },
+      ...(options.rateLimit ? { config: { rateLimit: options.rateLimit } } : {}),
     },
     async (request) => {
       const { identity } = callerOf(request);

@@ -1,12 +1,11 @@
-// Liveness, readiness, metrics and the OpenAPI document: no API key, no rate limit.
+// Liveness, readiness and the OpenAPI document: no API key, no rate limit. Metrics are not here: they are
+// served on their own port (common/metrics-server.ts), which the Ingress does not route.
 
 import type { FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
 
 export type HealthCheck = () => Promise<void>;
 
 export interface OperationsOptions {
-  registry: Registry;
   /** Named dependencies /readyz probes, e.g. { nats, redis }. A check rejects or times out when not reachable. */
   checks: Record<string, HealthCheck>;
   checkTimeoutMs?: number;
@@ -25,7 +24,7 @@ function withTimeout(check: HealthCheck, ms: number): Promise<void> {
 }
 
 export async function operationsRoutes(app: FastifyInstance, opts: OperationsOptions): Promise<void> {
-  const { registry, checks, checkTimeoutMs = 1_000 } = opts;
+  const { checks, checkTimeoutMs = 1_000 } = opts;
   const live = async () => ({ status: 'ok' });
   const liveSchema = {
     hide: true,
@@ -48,11 +47,6 @@ export async function operationsRoutes(app: FastifyInstance, opts: OperationsOpt
       message: `not ready: ${down.join(', ')}`,
       details: { checks: status },
     });
-  });
-
-  app.get('/metrics', { schema: { hide: true }, config: open }, async (_request, reply) => {
-    reply.header('content-type', registry.contentType);
-    return registry.metrics();
   });
 
   app.get('/openapi.json', { schema: { hide: true }, config: open }, async () => app.swagger());

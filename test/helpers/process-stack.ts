@@ -22,6 +22,8 @@ export interface ProcessStack {
   agent: ServiceProcess;
   /** http://127.0.0.1:<port> of the gateway. */
   base: string;
+  /** The gateway's Prometheus endpoint (its own port). */
+  metricsBase: string;
 }
 
 /** Starts both, killed at teardown, and resolves once the gateway has seen the agent's heartbeat. */
@@ -30,6 +32,7 @@ export async function startProcessStack(
   options: ProcessStackOptions,
 ): Promise<ProcessStack> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
     NATS_URL: options.natsUrl,
     NATS_USER: 'gateway',
@@ -37,6 +40,7 @@ export async function startProcessStack(
     API_KEYS: `fault:${FAULT_API_KEY}`,
     CLUSTERS: FAULT_CLUSTER,
     PORT: String(port),
+    METRICS_PORT: String(metricsPort),
     LOG_LEVEL: 'info',
     RATE_LIMIT_STANDARD: '1000000',
     RATE_LIMIT_EXECUTE: '1000000',
@@ -59,5 +63,5 @@ export async function startProcessStack(
   await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
   const base = `http://127.0.0.1:${port}`;
   await waitForConnectedAgent(base, FAULT_CLUSTER, FAULT_API_KEY);
-  return { gateway, agent, base };
+  return { gateway, agent, base, metricsBase: `http://127.0.0.1:${metricsPort}` };
 }
