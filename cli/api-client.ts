@@ -1,4 +1,6 @@
 // A thin client for the gateway's REST API. Error answers become CliErrors carrying the API's error code.
+// Redirects are followed only within the gateway's origin: the API key travels in a header, and fetch
+// would resend it to wherever a Location points (another host, or plain http).
 
 import type { ErrorBody } from '../common/api.js';
 import { CliError } from './errors.js';
@@ -19,6 +21,10 @@ export interface ApiClient {
   ): Promise<ApiResponse<T>>;
 }
 
+/** Redirects followed within the origin before giving up (fetch's own limit is 20). */
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 export function createApiClient(settings: Settings, fetchImpl: typeof fetch = fetch): ApiClient {
   return {
     async request<T>(method: string, path: string, body?: unknown, options: { allowStatus?: number[] } = {}) {
@@ -30,14 +36,32 @@ export function createApiClient(settings: Settings, fetchImpl: typeof fetch = fe
       }
       const headers: Record<string, string> = { 'x-api-key': settings.apiKey, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
+      const origin = new URL(settings.apiUrl).origin;
+      let url = `${settings.apiUrl}${path}`;
       let res: Response;
       try {
-        res = await fetchImpl(`${settings.apiUrl}${path}`, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+        for (let hops = 0; ; hops++) {
+          res = await fetchImpl(url, {
+            method,
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+            redirect: 'manual',
+          });
+          const location = res.headers.get('location');
+          if (!REDIRECT_STATUSES.has(res.status) || location === null) break;
+          const next = new URL(location, url);
+          if (next.origin !== origin) {
+            throw new CliError(
+              `the gateway at ${origin} redirected to another origin (${next.origin}); refusing to send the API key there`,
+              EXIT.failure,
+              'cross_origin_redirect',
+            );
+          }
+          if (hops >= MAX_REDIRECTS) throw new CliError(`more than ${MAX_REDIRECTS} redirects`, EXIT.failure);
+          url = next.href;
+        }
       } catch (err) {
+        if (err instanceof CliError) throw err;
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         const reason = cause?.code ?? cause?.message ?? (err as Error).message;
         throw new CliError(

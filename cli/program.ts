@@ -14,7 +14,7 @@ import type { CliContext, CliIo } from './context.js';
 import { CliError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
-import { resolveSettings } from './settings.js';
+import { insecureUrlWarning, resolveSettings } from './settings.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -36,7 +36,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     output: () => options.output,
     async client() {
       const { apiUrl, apiKey, config } = options;
-      return createApiClient(await resolveSettings({ flags: { apiUrl, apiKey, config }, env: io.env }));
+      const settings = await resolveSettings({ flags: { apiUrl, apiKey, config }, env: io.env });
+      const warning = insecureUrlWarning(settings.apiUrl);
+      if (warning) io.stderr.write(`kubently: ${warning}\n`);
+      return createApiClient(settings);
     },
     setExitCode(code) {
       exitCode = code;

@@ -48,6 +48,18 @@ async function readConfigFile(path: string, explicit: boolean): Promise<ConfigFi
   }
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * A warning when the API key would cross the network in clear text: plain `http://` to a host other than
+ * loopback. Undefined when the URL is https or local.
+ */
+export function insecureUrlWarning(apiUrl: string): string | undefined {
+  const url = new URL(apiUrl);
+  if (url.protocol !== 'http:' || LOOPBACK.test(url.hostname)) return undefined;
+  return `warning: ${url.origin} is plain http to a remote host: the API key and every answer travel unencrypted; use https://`;
+}
+
 export async function resolveSettings({ flags, env }: SettingsSources): Promise<Settings> {
   const explicitPath = flags.config ?? env.KUBENTLY_CONFIG;
   const path = explicitPath ?? join(env.HOME ?? homedir(), '.config', 'kubently', 'config.json');

@@ -2,6 +2,8 @@
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -263,4 +265,74 @@ test('cli - exec takes "--" before the kubectl command and says where its own op
   t.is(stack.agents.c1!.received.length, 1);
   const early = await kubently(['exec', '--timeout', '5', 'c1', 'get', 'nodes'], env);
   t.is(early.code, 0, early.stderr);
+});
+
+/** A local HTTP server on an ephemeral port; every request is recorded. */
+async function recordingServer(
+  t: ExecutionContext,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ origin: string; seen: Array<{ url: string; apiKey: string | undefined }> }> {
+  const seen: Array<{ url: string; apiKey: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', apiKey: req.headers['x-api-key'] as string | undefined });
+    handle(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+test('cli - refuses a redirect to another origin and never sends the API key there', async (t) => {
+  const elsewhere = await recordingServer(t, (_req, res) => res.writeHead(200).end('{"clusters":[]}'));
+  let status = 0;
+  const gateway = await recordingServer(t, (_req, res) =>
+    res.writeHead(status, { location: `${elsewhere.origin}/clusters` }).end(),
+  );
+  for (status of [301, 302, 303, 307, 308]) {
+    const run = await kubently(['clusters'], {
+      KUBENTLY_API_URL: gateway.origin,
+      KUBENTLY_API_KEY: KEYS.alice,
+    });
+    t.not(run.code, 0, `${status}`);
+    t.regex(
+      run.stderr,
+      /redirected to another origin \(http:\/\/127\.0\.0\.1:\d+\); refusing to send the API key/,
+    );
+  }
+  t.deepEqual(elsewhere.seen, [], 'the other origin received nothing, key or not');
+  t.true(gateway.seen.every((r) => r.apiKey === KEYS.alice));
+});
+
+test('cli - follows a redirect within the gateway origin', async (t) => {
+  const gateway = await recordingServer(t, (req, res) => {
+    if (req.url === '/clusters') res.writeHead(307, { location: '/v1/clusters' }).end();
+    else
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"clusters":[{"cluster_id":"c9","connected":true,"last_seen":null,"agents":1}]}');
+  });
+  const run = await kubently(['clusters', '-o', 'json'], {
+    KUBENTLY_API_URL: gateway.origin,
+    KUBENTLY_API_KEY: KEYS.alice,
+  });
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /"c9"/);
+  t.deepEqual(
+    gateway.seen.map((r) => r.url),
+    ['/clusters', '/v1/clusters'],
+  );
+  t.is(run.stderr, '', 'loopback over http: no warning');
+});
+
+test('cli - warns when the API key would travel over plain http to a remote host', async (t) => {
+  const remote = await kubently(['clusters'], {
+    KUBENTLY_API_URL: 'http://kubently.invalid:8080',
+    KUBENTLY_API_KEY: KEYS.alice,
+  });
+  t.regex(remote.stderr, /warning: http:\/\/kubently\.invalid:8080 is plain http to a remote host/);
+  const tls = await kubently(['clusters'], {
+    KUBENTLY_API_URL: 'https://kubently.invalid:8443',
+    KUBENTLY_API_KEY: KEYS.alice,
+  });
+  t.notRegex(tls.stderr, /warning/);
 });
