@@ -6,7 +6,7 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstrea
 import { millis, type NatsConnection, nanos } from '@nats-io/nats-core';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../common/logger.js';
-import { AGENT_ACK_WAIT_MS } from '../common/provision.js';
+import { AGENT_ACK_WAIT_MS, AGENT_MAX_DELIVER } from '../common/provision.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
 import {
   decodeJson,
@@ -25,6 +25,12 @@ export const PULL_EXPIRES_MS = 5_000;
 export const ANSWERED_MEMORY = 10_000;
 /** Pause before pulling again after a pull failed (consumer missing, server restarting). */
 export const PULL_RETRY_MS = 1_000;
+/**
+ * Deliveries of one command the agent runs. A command delivered more often than this was handed out before
+ * and never answered (an agent died running it, perhaps because of it): it is answered as a failure instead
+ * of being run again. One below the consumer's max_deliver, so the last delivery JetStream makes is answered.
+ */
+export const MAX_RUNS = AGENT_MAX_DELIVER - 1;
 
 export interface CommandLoopDeps {
   nc: NatsConnection;
@@ -35,6 +41,8 @@ export interface CommandLoopDeps {
   executor: CommandExecutor;
   revalidate: Revalidate;
   maxInFlight: number;
+  /** Deliveries of one command that are run (default MAX_RUNS); later ones are answered as failures. */
+  maxRuns?: number;
   now?: () => number;
 }
 
@@ -53,6 +61,7 @@ export interface CommandLoop {
 
 export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLoop> {
   const { nc, js, log, clusterId, agentId, executor, revalidate, maxInFlight, now = Date.now } = deps;
+  const maxRuns = deps.maxRuns ?? MAX_RUNS;
   // The agent only looks up and pulls from its own consumer; it never creates one (nats.conf forbids it).
   const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
   let canTakeCommands = true;
@@ -127,8 +136,19 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       return;
     }
     const checked = revalidate(message, started);
+    const deliveries = msg.info.deliveryCount;
     let outcome: ExecutionOutcome;
-    if (!checked.allowed) {
+    if (checked.allowed && deliveries > maxRuns) {
+      // Earlier deliveries were neither answered nor handed back in time: the agent that took them
+      // stopped mid-way. Running it blindly again could stop this agent the same way.
+      log.warn({ commandId: id, deliveries }, 'command delivered too often; not run again');
+      outcome = {
+        status: 'failure',
+        output: '',
+        error: `error: the command was delivered ${deliveries} times and no earlier delivery finished (an agent may have stopped while running it); it is not run again. Narrow it with -l, --field-selector or --limit and send it again.`,
+        truncated: false,
+      };
+    } else if (!checked.allowed) {
       const reason = `${checked.reason} (agent policy rule ${checked.rule})`;
       log.warn({ commandId: id, identity: message.identity, reason }, 'command denied by agent policy');
       outcome = { status: 'denied', output: '', error: reason, truncated: false };

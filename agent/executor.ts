@@ -4,11 +4,18 @@
 
 import type { Command } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
+import {
+  BudgetExceededError,
+  budgetedClient,
+  type CommandBudget,
+  DEFAULT_COMMAND_BUDGET,
+  MemoryPool,
+} from './budget.js';
 import { describe as describeCommand } from './describe/index.js';
 import { kubeReaderOf } from './describe/kube-reader.js';
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 import { isAbortError, KubeApiError, type KubeClient } from './kube-client.js';
-import { limitOutput } from './output-limit.js';
+import { limitOutput, stoppedNotice } from './output-limit.js';
 import { runApiResources, runApiVersions } from './verbs/api-resources.js';
 import { runClusterInfo, runVersion } from './verbs/cluster-info.js';
 import type { ExecutorLimits, VerbContext, VerbResult } from './verbs/context.js';
@@ -20,17 +27,14 @@ import { runLogs } from './verbs/logs.js';
 
 export type { ExecutorLimits } from './verbs/context.js';
 
-export type DescribeFn = (
-  command: Command,
-  signal: AbortSignal,
-) => Promise<{ output: string; error: string | null }>;
-
 export interface ExecutorDeps {
   kube: KubeClient;
   log: Logger;
   limits: ExecutorLimits;
-  /** `kubectl describe`; defaults to agent/describe over the same client. */
-  describe?: DescribeFn;
+  /** What one command may cost (response size, apiserver requests, bytes held); defaults apply. */
+  budget?: CommandBudget;
+  /** The bytes all commands in flight may hold together; a new pool of the default size otherwise. */
+  pool?: MemoryPool;
   /** How long discovery and OpenAPI documents are reused. */
   discoveryTtlMs?: number;
   now?: () => number;
@@ -41,9 +45,8 @@ const defaultDiscoveryTtlMs = 30_000;
 export function createExecutor(deps: ExecutorDeps): CommandExecutor {
   const { kube, log, limits, now = Date.now } = deps;
   const cache = createDocumentCache(deps.discoveryTtlMs ?? defaultDiscoveryTtlMs, now);
-  const reader = kubeReaderOf(kube);
-  const describe: DescribeFn =
-    deps.describe ?? ((command, signal) => describeCommand(reader, command, signal, now));
+  const budget = deps.budget ?? DEFAULT_COMMAND_BUDGET;
+  const pool = deps.pool ?? new MemoryPool();
 
   function run(command: Command, ctx: VerbContext): Promise<VerbResult> {
     switch (command.verb) {
@@ -52,7 +55,7 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
       case 'describe':
         if (command.targets.some((t) => t.resource === 'secrets'))
           throw new RefusedError('error: the Kubently agent never reads secrets');
-        return describe(command, ctx.signal);
+        return describeCommand(kubeReaderOf(ctx.kube), command, ctx.signal, now, limits.maxOutputBytes);
       case 'logs':
         return runLogs(ctx, command);
       case 'events':
@@ -72,12 +75,17 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
 
   return {
     async execute(command, signal) {
-      const ctx: VerbContext = { kube, log, limits, cache, signal, now };
+      const lease = pool.lease(budget.maxHeldBytes);
+      const ctx: VerbContext = { kube: budgetedClient(kube, budget, lease), log, limits, cache, signal, now };
       let result: VerbResult;
       try {
         signal.throwIfAborted();
         result = await run(command, ctx);
       } catch (err) {
+        if (err instanceof BudgetExceededError) {
+          log.warn({ commandId: command.id, budget: err.kind }, 'command stopped at a budget');
+          return { status: 'failure', output: '', error: err.message, truncated: false };
+        }
         if (signal.aborted || isAbortError(err)) {
           return {
             status: 'timeout',
@@ -101,8 +109,14 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
           ? `error: the agent could not reach the Kubernetes API (${code})`
           : 'error: internal error in the agent';
         return { status: 'failure', output: '', error, truncated: false };
+      } finally {
+        lease.close();
       }
-      const limited = limitOutput(result.output, limits.maxOutputBytes);
+      let limited = limitOutput(result.output, limits.maxOutputBytes);
+      if (!limited.truncated && result.truncatedBecause) {
+        const notice = stoppedNotice(result.truncatedBecause);
+        limited = limitOutput(result.output + notice, limits.maxOutputBytes);
+      }
       const outcome: ExecutionOutcome = {
         status: result.error === null ? 'success' : 'failure',
         output: limited.text,

@@ -5,6 +5,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { BudgetExceededError } from './budget.js';
 import type { KubeAccess } from './kube-access.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -13,6 +14,10 @@ export interface RequestOptions {
   accept?: string;
   query?: Query;
   signal?: AbortSignal;
+  /** get: a body larger than this is not read; the request fails with a BudgetExceededError. */
+  maxBytes?: number;
+  /** Called with each chunk's size as it arrives; a throw drops the connection and fails the request. */
+  onBytes?: (bytes: number) => void;
 }
 
 export interface StreamOptions extends RequestOptions {
@@ -24,6 +29,8 @@ export interface KubeResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's size in bytes as it arrived. */
+  bytes: number;
 }
 
 export interface KubeStreamResponse extends KubeResponse {
@@ -115,26 +122,38 @@ export async function createKubeClient(
     });
   }
 
+  /** Reads up to `maxBytes` (then stops: truncated) and reports each chunk to `onBytes` first. */
   async function readBody(
     res: http.IncomingMessage,
     maxBytes: number,
-  ): Promise<{ body: string; truncated: boolean }> {
+    onBytes?: (bytes: number) => void,
+  ): Promise<{ body: string; truncated: boolean; bytes: number }> {
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      if (size + chunk.length > maxBytes) {
-        chunks.push(chunk.subarray(0, maxBytes - size));
-        size = maxBytes;
-        truncated = true;
-        break;
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        const kept = size + chunk.length > maxBytes ? chunk.subarray(0, maxBytes - size) : chunk;
+        onBytes?.(kept.length);
+        chunks.push(kept);
+        size += kept.length;
+        if (kept !== chunk) {
+          truncated = true;
+          break;
+        }
       }
-      chunks.push(chunk);
-      size += chunk.length;
+    } finally {
+      // Leaving the iterator early destroys the response, so an endless log stream stops here.
+      if (!res.complete) res.destroy();
     }
-    // Breaking out of the iterator destroys the response, so an endless log stream stops here.
-    if (truncated) res.destroy();
-    return { body: Buffer.concat(chunks, size).toString('utf8'), truncated };
+    return { body: Buffer.concat(chunks, size).toString('utf8'), truncated, bytes: size };
+  }
+
+  function tooLarge(path: string, maxBytes: number): BudgetExceededError {
+    return new BudgetExceededError(
+      'response',
+      `error: the apiserver's answer to "${describeRequest(path)}" is larger than the ${Math.floor(maxBytes / 1024)} KiB the agent reads per response; narrow it with -l, --field-selector or --limit`,
+    );
   }
 
   async function failIfNotOk(res: http.IncomingMessage, path: string): Promise<void> {
@@ -149,14 +168,21 @@ export async function createKubeClient(
     async get(path, options = {}) {
       const res = await open(path, options);
       await failIfNotOk(res, path);
-      const { body } = await readBody(res, Number.MAX_SAFE_INTEGER);
-      return { status: res.statusCode ?? 0, headers: res.headers, body };
+      const maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
+      if (Number(res.headers['content-length'] ?? 0) > maxBytes) {
+        res.destroy();
+        throw tooLarge(path, maxBytes);
+      }
+      // One byte over the cap tells a body that is exactly at the cap from one that is larger.
+      const read = await readBody(res, maxBytes + 1, options.onBytes);
+      if (read.truncated) throw tooLarge(path, maxBytes);
+      return { status: res.statusCode ?? 0, headers: res.headers, body: read.body, bytes: read.bytes };
     },
     async stream(path, options) {
       const res = await open(path, options);
       await failIfNotOk(res, path);
-      const { body, truncated } = await readBody(res, options.maxBytes);
-      return { status: res.statusCode ?? 0, headers: res.headers, body, truncated };
+      const { body, truncated, bytes } = await readBody(res, options.maxBytes, options.onBytes);
+      return { status: res.statusCode ?? 0, headers: res.headers, body, truncated, bytes };
     },
     close() {
       agent.destroy();

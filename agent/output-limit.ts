@@ -6,8 +6,16 @@ export interface LimitedText {
   truncated: boolean;
 }
 
+/** The hint every cut output ends with: how to ask for less. */
+export const NARROW_HINT = 'narrow it with -l, --field-selector or --limit';
+
 export function truncationNotice(maxBytes: number): string {
-  return `\n[kubently: output truncated at ${maxBytes} bytes]\n`;
+  return `\n[kubently: output truncated at ${maxBytes} bytes; ${NARROW_HINT}]\n`;
+}
+
+/** The last line of an output the agent stopped early for another reason than its size. */
+export function stoppedNotice(because: string): string {
+  return `\n[kubently: output truncated: ${because}]\n`;
 }
 
 /** The longest prefix of `text` whose UTF-8 encoding fits in `maxBytes`, cut on a character boundary. */

@@ -12,7 +12,7 @@ import { executorGetPods } from './executor.js';
 import { jetStreamCycleFloor, natsRequestReplyFloor, simHttpFloor, simInProcessFloor } from './floors.js';
 import { kubectlGetPods } from './kubectl.js';
 import { entryPoints } from './lib/build.js';
-import { BENCH_NAMESPACE, BENCH_POD_COUNT } from './lib/fixtures.js';
+import { BENCH_NAMESPACE, BENCH_POD_COUNT, BIG_NAMESPACE, BIG_POD_COUNT } from './lib/fixtures.js';
 import { type JsonPost, loadPosts, sequentialPosts } from './lib/http-load.js';
 import { PROJECT_ROOT, processCpuMs } from './lib/service-process.js';
 import { FLOOR_CLUSTER, INSTANT_CLUSTER, SIM_CLUSTER, startBenchStack } from './lib/stack.js';
@@ -138,6 +138,33 @@ try {
   const unexpected = Object.values(load.non2xx).reduce((a, b) => a + b, 0) + load.errors + load.timeouts;
   if (unexpected > 0) exitCode = 1;
 
+  log(`g. the agent against a namespace of ${BIG_POD_COUNT} pods (-o yaml, -o json, describe, table)`);
+  const big: { args: string[]; status: string; truncated: boolean; ms: number }[] = [];
+  for (const args of [['pods', '-o', 'yaml'], ['pods', '-o', 'json'], ['pods'], ['pods']]) {
+    const commandType = big.length === 2 ? 'describe' : 'get';
+    const t0 = performance.now();
+    const res = await fetch(`${stack.gatewayUrl}/debug/execute`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        cluster_id: SIM_CLUSTER,
+        command_type: commandType,
+        args,
+        namespace: BIG_NAMESPACE,
+        timeout_seconds: 110,
+      }),
+    });
+    const body = (await res.json()) as { status?: string; truncated?: boolean };
+    big.push({
+      args: [commandType, ...args],
+      status: body.status ?? String(res.status),
+      truncated: body.truncated === true,
+      ms: performance.now() - t0,
+    });
+    if (body.status !== 'success') exitCode = 1;
+  }
+  const bigPeakMb = stack.agents.sim.peakRssBytes() / MB;
+
   const rss = {
     gatewayMb: stack.gateway.rssBytes() / MB,
     agentMb: stack.agents.sim.rssBytes() / MB,
@@ -237,6 +264,7 @@ try {
     ),
     atLeast('kubectl subprocess p50 / agent executor p50', agentSpeedup, 50, 'x'),
     atMost('agent RSS at the end', rss.agentMb, 128, 'MB'),
+    atMost(`agent peak RSS, ${BIG_POD_COUNT}-pod namespace`, bigPeakMb, 256, 'MB'),
   ];
   const steady = rssSamples.slice(Math.floor(rssSamples.length / 4));
   const range = (key: 'gatewayMb' | 'agentMb') => {
@@ -267,6 +295,7 @@ try {
     '',
     `RSS at the end: gateway ${rss.gatewayMb.toFixed(1)} MB, agent ${rss.agentMb.toFixed(1)} MB (delivery agent ${rss.instantAgentMb.toFixed(1)} MB, sim ${rss.simMb.toFixed(1)} MB)`,
     `RSS during the load test (last 3/4 of ${rssSamples.length} samples): gateway ${range('gatewayMb').min.toFixed(1)}–${range('gatewayMb').max.toFixed(1)} MB, agent ${range('agentMb').min.toFixed(1)}–${range('agentMb').max.toFixed(1)} MB`,
+    `${BIG_POD_COUNT}-pod namespace: ${big.map((b) => `${b.args.join(' ')} ${b.status}${b.truncated ? ' (truncated)' : ''} ${(b.ms / 1000).toFixed(1)} s`).join('; ')}; agent peak RSS over the whole run ${bigPeakMb.toFixed(1)} MB`,
     `Load test: ${load.requests} requests, ${JSON.stringify(load.non2xx)} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts — ${unexpected === 0 ? 'PASS' : 'FAIL'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,6 +5,7 @@
 import type { ResourceType } from '../common/resources.js';
 import { TYPE_BY_PATH } from './catalog.js';
 import { buildDiscovery, type DiscoveryDocs } from './discovery.js';
+import type { GeneratedPods } from './fixtures-generated.js';
 import { podLogs } from './logs.js';
 import {
   fieldMatcher,
@@ -128,8 +129,15 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
   }
   index();
 
+  /** Generated sets a request over `resource` in `namespace` (null: all) reads. */
+  function generatedFor(resource: string, namespace: string | null): GeneratedPods[] {
+    const sets = resource === 'pods' ? (fixtures.generated?.pods ?? []) : [];
+    return sets.filter((g) => namespace === null || g.namespace === namespace);
+  }
+
   function list(route: Route, query: URLSearchParams, accept: string | undefined): SimResponse {
     const { type, namespace } = route;
+    if (generatedFor(type.resource, namespace).length > 0) return listLazily(route, query, accept);
     let items = sorted.get(type.resource) ?? [];
     if (namespace !== null) items = items.filter((o) => o.metadata.namespace === namespace);
     const labelSel = query.get('labelSelector');
@@ -173,8 +181,59 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
     return ok(JSON.stringify({ kind: `${type.kind}List`, apiVersion, metadata: meta, items: stripped }));
   }
 
+  /**
+   * A list that reads generated objects: walked in key order from the continue key, building only what
+   * the page needs. Without a limit the whole list is answered, as the real apiserver does. No
+   * remainingItemCount here (it would mean building every object to count the ones a selector keeps).
+   */
+  function listLazily(route: Route, query: URLSearchParams, accept: string | undefined): SimResponse {
+    const { type, namespace } = route;
+    let matches: (o: KubeObject) => boolean = () => true;
+    try {
+      const labelSel = query.get('labelSelector');
+      const fieldSel = query.get('fieldSelector');
+      const reqs = labelSel ? parseLabelSelector(labelSel) : undefined;
+      const fields = fieldSel ? fieldMatcher(type.resource, parseFieldSelector(fieldSel)) : undefined;
+      matches = (o) => (!reqs || matchesLabels(reqs, o.metadata.labels)) && (!fields || fields(o));
+    } catch (err) {
+      if (err instanceof SelectorError) return badRequest(err.message);
+      throw err;
+    }
+    let start: string | undefined;
+    const token = query.get('continue');
+    if (token) {
+      start = decodeContinue(token);
+      if (start === undefined)
+        return badRequest('continue key is not valid: illegal base64 data at input byte 0');
+    }
+    const limit = Number(query.get('limit') ?? 0);
+    const stored = (sorted.get(type.resource) ?? []).filter(
+      (o) => namespace === null || o.metadata.namespace === namespace,
+    );
+    const items: KubeObject[] = [];
+    const rv = String(resourceVersion);
+    const meta: { resourceVersion: string; continue?: string } = { resourceVersion: rv };
+    for (const o of mergedInKeyOrder(stored, generatedFor(type.resource, namespace), start)) {
+      if (!matches(o)) continue;
+      if (limit > 0 && items.length === limit) {
+        meta.continue = encodeContinue(rv, keyOf(items[items.length - 1]!));
+        break;
+      }
+      items.push(o);
+    }
+    const table = acceptedTableVersion(accept);
+    if (table) return ok(renderTable(type.resource, items, meta, table, includeObject(query), clock()));
+    const stripped = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+    const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+    return ok(JSON.stringify({ kind: `${type.kind}List`, apiVersion, metadata: meta, items: stripped }));
+  }
+
   function find(route: Route): KubeObject | undefined {
     const ns = route.namespace ?? undefined;
+    for (const g of generatedFor(route.type.resource, route.namespace)) {
+      const i = g.indexOf(route.name ?? '');
+      if (i >= 0 && g.namespace === ns) return g.at(i);
+    }
     return sorted
       .get(route.type.resource)
       ?.find((o) => o.metadata.name === route.name && o.metadata.namespace === ns);
@@ -276,6 +335,45 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
     fixtures,
     invalidate: index,
   };
+}
+
+/** Stored and generated objects merged in key order, starting after the key `start`. */
+function* mergedInKeyOrder(
+  stored: readonly KubeObject[],
+  sets: readonly GeneratedPods[],
+  start: string | undefined,
+): Generator<KubeObject> {
+  const sources: { key: string; next: () => KubeObject | undefined; head: KubeObject | undefined }[] = [];
+  const add = (next: () => KubeObject | undefined) => {
+    const head = next();
+    if (head) sources.push({ key: keyOf(head), next, head });
+  };
+  let s = start === undefined ? 0 : stored.findIndex((o) => keyOf(o) > start);
+  if (s === -1) s = stored.length;
+  add(() => stored[s++]);
+  for (const g of sets) {
+    // Names are zero-padded, so index order is key order: binary search for the first key after start.
+    let lo = 0;
+    let hi = g.count;
+    while (start !== undefined && lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (`${g.namespace}/${g.nameAt(mid)}` > start) hi = mid;
+      else lo = mid + 1;
+    }
+    let i = lo;
+    add(() => (i < g.count ? g.at(i++) : undefined));
+  }
+  while (sources.length > 0) {
+    let min = 0;
+    for (let k = 1; k < sources.length; k++) if (sources[k]!.key < sources[min]!.key) min = k;
+    const source = sources[min]!;
+    yield source.head!;
+    const head = source.next();
+    if (head) {
+      source.head = head;
+      source.key = keyOf(head);
+    } else sources.splice(min, 1);
+  }
 }
 
 function includeObject(query: URLSearchParams): IncludeObject {

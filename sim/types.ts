@@ -1,6 +1,8 @@
 // Shapes the simulated apiserver stores and serves. Objects are plain JSON as the real apiserver
 // would encode them (timestamps are RFC 3339 strings), so they can be served without conversion.
 
+import type { GeneratedPods } from './fixtures-generated.js';
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;
@@ -48,6 +50,8 @@ export interface SimFixtures {
   logs: Record<string, ContainerLogs>;
   /** The identity RBAC denials name, as the agent's ServiceAccount would be named. */
   user: string;
+  /** Objects built only when a request reads them (sim/fixtures-generated.ts), by resource. */
+  generated?: { pods?: GeneratedPods[] };
 }
 
 export interface SimResponse {

@@ -196,7 +196,8 @@ function fakeKube(): { kube: KubeClient; paths: string[] } {
       paths.push(`${path}${options?.query?.hash ? `?hash=${options.query.hash}` : ''}`);
       const body = bodies[path];
       if (body === undefined) throw new Error(`unexpected GET ${path}`);
-      return { status: 200, headers: {}, body: JSON.stringify(body) };
+      const text = JSON.stringify(body);
+      return { status: 200, headers: {}, body: text, bytes: Buffer.byteLength(text) };
     },
     stream: () => Promise.reject(new Error('not used')),
     close() {},

@@ -12,13 +12,15 @@ export interface DescribeContext {
   now: number;
 }
 
-/** A list read in chunks, following `continue` as kubectl's FollowContinue does. */
-export async function listAll<T>(
+/**
+ * A list read in chunks, following `continue` as kubectl's FollowContinue does. Each page's items are
+ * handed out before the next page is read, and the page goes back to the command's budget then.
+ */
+export async function* listPages<T>(
   ctx: DescribeContext,
   path: string,
   query: Record<string, string> = {},
-): Promise<T[]> {
-  const items: T[] = [];
+): AsyncGenerator<T[]> {
   let cont = '';
   do {
     const page = await ctx.reader.getJson<{ items?: T[]; metadata?: ListMeta } | null>(
@@ -26,9 +28,23 @@ export async function listAll<T>(
       { ...query, limit: String(CHUNK_SIZE), ...(cont ? { continue: cont } : {}) },
       ctx.signal,
     );
-    items.push(...(page?.items ?? []));
+    try {
+      yield page?.items ?? [];
+    } finally {
+      ctx.reader.release?.(page);
+    }
     cont = page?.metadata?.continue ?? '';
   } while (cont);
+}
+
+/** Every item of a list (small lists: an object's events, a node's pods). */
+export async function listAll<T>(
+  ctx: DescribeContext,
+  path: string,
+  query: Record<string, string> = {},
+): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of listPages<T>(ctx, path, query)) items.push(...page);
   return items;
 }
 

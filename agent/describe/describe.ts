@@ -9,8 +9,9 @@ import {
   type ResourceType,
   resolveResourceType,
 } from '../../common/resources.js';
+import { BudgetExceededError } from '../budget.js';
 import { isAbortError } from '../kube-client.js';
-import { type DescribeContext, getObject, listAll } from './context.js';
+import { type DescribeContext, getObject, listPages } from './context.js';
 import type { ApiObject, Stored } from './format.js';
 import { describeGeneric } from './generic.js';
 import { errorText, isNotFound, type KubeReader, kubectlErrorLine } from './kube-reader.js';
@@ -54,6 +55,9 @@ const OBJECT_CONCURRENCY = 8;
 export interface DescribeResult {
   output: string;
   error: string | null;
+  /** Objects were left out: the output limit was reached, or a budget ran out (`truncatedBecause`). */
+  truncated?: boolean;
+  truncatedBecause?: string;
 }
 
 interface Item {
@@ -88,17 +92,48 @@ function builderArgCount(argv: string[]): number {
   return count;
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
+/**
+ * Describers' texts in object order, at most OBJECT_CONCURRENCY objects at a time. Once the texts pass
+ * `maxBytes` no further object is started: nothing beyond the output limit would be shown.
+ */
+class Described {
+  readonly texts: string[] = [];
+  readonly errors: unknown[] = [];
+  private bytes = 0;
+  constructor(readonly maxOutputBytes: number) {}
+
+  get full(): boolean {
+    return this.bytes > this.maxOutputBytes;
+  }
+
+  async add(ctx: DescribeContext, items: Item[]): Promise<void> {
+    const results: ({ text: string } | { err: unknown } | undefined)[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length && !this.full) {
+        const i = next++;
+        const { type, obj } = items[i] as Item;
+        try {
+          const text = await (DESCRIBERS[type.resource] as Describer)(ctx, obj);
+          this.bytes += text.length + 2;
+          results[i] = { text };
+        } catch (err) {
+          if (isAbortError(err) || ctx.signal.aborted) throw err;
+          results[i] = { err };
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(OBJECT_CONCURRENCY, items.length) }, worker));
+    } finally {
+      // Kept in object order up to the first object not described (stopped, or aborted mid-way).
+      for (const r of results) {
+        if (r === undefined) break;
+        if ('text' in r) this.texts.push(r.text);
+        else this.errors.push(r.err);
+      }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  }
 }
 
 function objectPath(type: ResourceType, namespace: string, name: string): string {
@@ -115,6 +150,7 @@ export async function describe(
   command: Command,
   signal: AbortSignal,
   now: () => number = Date.now,
+  maxOutputBytes: number = Number.POSITIVE_INFINITY,
 ): Promise<DescribeResult> {
   // Every concurrent request listens on the signal; a child signal keeps Node's leak warning quiet
   // without touching the caller's.
@@ -123,14 +159,43 @@ export async function describe(
   const forward = () => local.abort(signal.reason);
   if (signal.aborted) forward();
   else signal.addEventListener('abort', forward, { once: true });
+  // A budget that runs out stops every read of the command at once, whatever a describer does with
+  // errors (several show a failed read as <none>, which here would be untrue).
+  const budgeted: KubeReader = {
+    async getJson<T>(path: string, query?: Record<string, string>, s?: AbortSignal): Promise<T> {
+      try {
+        return await reader.getJson<T>(path, query, s);
+      } catch (err) {
+        if (err instanceof BudgetExceededError) local.abort(err);
+        throw err;
+      }
+    },
+    release: (value) => reader.release?.(value),
+  };
+  const described = new Described(maxOutputBytes);
   try {
-    return await describeWith({ reader, signal: local.signal, now: now() }, command);
+    return await describeWith({ reader: budgeted, signal: local.signal, now: now() }, command, described);
+  } catch (err) {
+    const reason: unknown = local.signal.reason;
+    if (!(reason instanceof BudgetExceededError)) throw err;
+    // Out of apiserver requests after some objects were described: those are the (truncated) answer.
+    if (reason.kind !== 'requests' || described.texts.length === 0) throw reason;
+    return {
+      output: described.texts.join('\n\n'),
+      error: null,
+      truncated: true,
+      truncatedBecause: reason.message.replace(/^error: /, ''),
+    };
   } finally {
     signal.removeEventListener('abort', forward);
   }
 }
 
-async function describeWith(ctx: DescribeContext, command: Command): Promise<DescribeResult> {
+async function describeWith(
+  ctx: DescribeContext,
+  command: Command,
+  described: Described,
+): Promise<DescribeResult> {
   const signal = ctx.signal;
   const namespace = command.namespace ?? 'default';
   if (command.targets.length === 0) {
@@ -151,10 +216,13 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
   if (command.targets.some((t) => t.names.some((n) => n === '')))
     return { output: '', error: 'error: resource name may not be empty' };
 
-  const items: Item[] = [];
   const errors: unknown[] = [];
   const named = command.targets.some((t) => t.names.length > 0);
+  let found = 0;
   try {
+    // `describe pod web` with no pod named web describes the pods whose names start with "web".
+    const single = command.targets.length === 1 && command.targets[0]?.names.length === 1;
+    const items: Item[] = [];
     for (const [i, target] of command.targets.entries()) {
       const type = types[i] as ResourceType;
       if (target.names.length > 0) {
@@ -172,19 +240,22 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
           else errors.push(g.err);
         }
       } else {
+        // Page by page: each page is described before the next is read, and reading stops at the limit.
         const query: Record<string, string> = {};
         if (command.selectors.label) query.labelSelector = command.selectors.label;
-        const list = await listAll<Stored<ApiObject>>(
-          ctx,
-          collectionPath(type, command.allNamespaces ? null : namespace),
-          query,
-        );
-        for (const obj of list) items.push({ type, obj: withKind(type, obj) });
+        const path = collectionPath(type, command.allNamespaces ? null : namespace);
+        for await (const page of listPages<Stored<ApiObject>>(ctx, path, query)) {
+          found += page.length;
+          await described.add(
+            ctx,
+            page.map((obj) => ({ type, obj: withKind(type, obj) })),
+          );
+          if (described.full) break;
+        }
       }
+      if (described.full) break;
     }
 
-    // `describe pod web` with no pod named web describes the pods whose names start with "web".
-    const single = command.targets.length === 1 && command.targets[0]?.names.length === 1;
     if (
       single &&
       items.length === 0 &&
@@ -194,30 +265,26 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
     ) {
       const type = types[0] as ResourceType;
       const prefix = command.targets[0]?.names[0] as string;
-      const list = await listAll<Stored<ApiObject>>(ctx, collectionPath(type, namespace));
-      const matching = list.filter((o) => String(o.metadata?.name ?? '').startsWith(prefix));
-      if (matching.length > 0) {
-        const texts = await mapLimited(matching, OBJECT_CONCURRENCY, (o) =>
-          (DESCRIBERS[type.resource] as Describer)(ctx, withKind(type, o)),
+      const byPrefix = new Described(described.maxOutputBytes);
+      for await (const page of listPages<Stored<ApiObject>>(ctx, collectionPath(type, namespace))) {
+        const matching = page.filter((o) => String(o.metadata?.name ?? '').startsWith(prefix));
+        await byPrefix.add(
+          ctx,
+          matching.map((o) => ({ type, obj: withKind(type, o) })),
         );
-        return { output: texts.map((t) => `${t}\n`).join(''), error: null };
+        if (byPrefix.full) break;
+      }
+      if (byPrefix.texts.length > 0 || byPrefix.errors.length > 0) {
+        return {
+          output: byPrefix.texts.map((t) => `${t}\n`).join(''),
+          error: byPrefix.errors.length > 0 ? byPrefix.errors.map(kubectlErrorLine).join('\n') : null,
+          truncated: byPrefix.full,
+        };
       }
     }
 
-    const results = await mapLimited(items, OBJECT_CONCURRENCY, ({ type, obj }) =>
-      (DESCRIBERS[type.resource] as Describer)(ctx, obj).then(
-        (text) => ({ text }),
-        (err: unknown) => {
-          if (isAbortError(err) || signal.aborted) throw err;
-          return { err };
-        },
-      ),
-    );
-    const texts: string[] = [];
-    for (const r of results) {
-      if ('text' in r) texts.push(r.text);
-      else errors.push(r.err);
-    }
+    await described.add(ctx, items);
+    errors.push(...described.errors);
     const seen = new Set<string>();
     const lines: string[] = [];
     for (const err of errors) {
@@ -226,13 +293,13 @@ async function describeWith(ctx: DescribeContext, command: Command): Promise<Des
       seen.add(line);
       lines.push(line);
     }
-    let output = texts.join('\n\n');
-    if (items.length === 0 && errors.length === 0 && !named) {
+    let output = described.texts.join('\n\n');
+    if (items.length === 0 && found === 0 && errors.length === 0 && !named) {
       output = command.allNamespaces
         ? 'No resources found\n'
         : `No resources found in ${namespace} namespace.\n`;
     }
-    return { output, error: lines.length > 0 ? lines.join('\n') : null };
+    return { output, error: lines.length > 0 ? lines.join('\n') : null, truncated: described.full };
   } catch (err) {
     if (isAbortError(err) || signal.aborted) throw err;
     return { output: '', error: kubectlErrorLine(err) || errorText(err) };

@@ -1,14 +1,17 @@
 // The one capability describe needs from the API client: GET a path, parse JSON, throw on non-2xx.
 
-import type { KubeClient } from '../kube-client.js';
+import type { KubeClient, KubeResponse } from '../kube-client.js';
 
 export interface KubeReader {
   /** Throws an error carrying the API `Status` (statusCode, reason, message) on a non-2xx answer. */
   getJson<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T>;
+  /** The caller is done with a value getJson returned: its bytes go back to the command's budget. */
+  release?(value: unknown): void;
 }
 
-/** Adapts the agent's keep-alive client (agent/kube-client.ts) to KubeReader. */
-export function kubeReaderOf(client: KubeClient): KubeReader {
+/** Adapts the agent's keep-alive client (agent/kube-client.ts), or a command's budgeted view of it. */
+export function kubeReaderOf(client: KubeClient & { release?(res: KubeResponse): void }): KubeReader {
+  const responses = new WeakMap<object, KubeResponse>();
   return {
     async getJson<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T> {
       const res = await client.get(path, {
@@ -16,7 +19,13 @@ export function kubeReaderOf(client: KubeClient): KubeReader {
         ...(query ? { query } : {}),
         ...(signal ? { signal } : {}),
       });
-      return JSON.parse(res.body) as T;
+      const value = JSON.parse(res.body) as T;
+      if (value !== null && typeof value === 'object') responses.set(value, res);
+      return value;
+    },
+    release(value) {
+      const res = value !== null && typeof value === 'object' ? responses.get(value) : undefined;
+      if (res) client.release?.(res);
     },
   };
 }

@@ -1,6 +1,8 @@
 // kubectl -o json: the object goes through Go's encoding/json as unstructured maps, so keys come out
 // sorted, indented by 4 spaces, with <, >, & and U+2028/9 escaped as Go escapes them.
 
+import type { ListPrinter } from './yaml.js';
+
 export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value !== null && typeof value === 'object') {
@@ -29,4 +31,22 @@ export function printJsonInOrder(value: unknown): string {
 
 function goEscape(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * kubectl -o json of `{apiVersion: v1, items, kind: List, metadata: {resourceVersion: ""}}`, one item
+ * at a time (keys sorted like printJson): the pieces join to printJson(list) exactly.
+ */
+export function jsonListPrinter(): ListPrinter {
+  let count = 0;
+  return {
+    item(value) {
+      const text = printJson(value).slice(0, -1).replaceAll('\n', '\n        ');
+      return `${count++ === 0 ? '{\n    "apiVersion": "v1",\n    "items": [\n' : ',\n'}        ${text}`;
+    },
+    end() {
+      const tail = '\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n';
+      return count === 0 ? `{\n    "apiVersion": "v1",\n    "items": [],${tail}` : `\n    ],${tail}`;
+    },
+  };
 }

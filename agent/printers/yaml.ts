@@ -53,6 +53,70 @@ export function printYaml(value: unknown): string {
   return e.out;
 }
 
+/** Text a printer hands out piece by piece: the concatenation of every piece is the whole document. */
+export interface ListPrinter {
+  /** The text of one more item of the List. */
+  item(value: unknown): string;
+  /** The rest of the document after the last item. */
+  end(): string;
+}
+
+/**
+ * kubectl -o yaml of `{apiVersion: v1, items, kind: List, metadata: {resourceVersion: ""}}`, one item
+ * at a time, so a long list is printed (and cut at the output limit) without holding it whole. The
+ * emitter keeps its column and indentation between items: the pieces join to printYaml(list) exactly.
+ */
+export function yamlListPrinter(): ListPrinter {
+  const e = new Emitter();
+  let started = false;
+  const take = () => {
+    const text = e.out;
+    e.out = '';
+    return text;
+  };
+  // The root mapping (indent 0) up to its `items` key.
+  increaseIndent(e, false);
+  for (const [key, value] of [['apiVersion', 'v1']] as const) {
+    e.writeIndent();
+    emitNode(e, key, 'key');
+    e.writeIndicator(':', false, false, false);
+    emitNode(e, value, 'value');
+  }
+  e.writeIndent();
+  emitNode(e, 'items', 'key');
+  e.writeIndicator(':', false, false, false);
+  const rootIndent = e.indent;
+  return {
+    item(value) {
+      if (!started) {
+        started = true;
+        // As emitSequence does for a mapping's value: an indentless block sequence.
+        increaseIndent(e, !e.indention);
+      }
+      e.writeIndent();
+      e.writeIndicator('-', true, false, true);
+      emitNode(e, value, 'item');
+      return take();
+    },
+    end() {
+      if (started) e.indent = rootIndent;
+      else emitFlowEmpty(e, '[]');
+      for (const [key, value] of [
+        ['kind', 'List'],
+        ['metadata', { resourceVersion: '' }],
+      ] as const) {
+        e.writeIndent();
+        emitNode(e, key, 'key');
+        e.writeIndicator(':', false, false, false);
+        emitNode(e, value, 'value');
+      }
+      e.indent = -1;
+      e.writeIndent();
+      return take();
+    },
+  };
+}
+
 type Context = 'root' | 'key' | 'value' | 'item';
 
 function emitNode(e: Emitter, value: unknown, context: Context): void {

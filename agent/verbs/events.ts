@@ -10,7 +10,7 @@ import { formatTabbed } from '../printers/tabwriter.js';
 import { typedEvent } from '../printers/typed-event.js';
 import { printYaml } from '../printers/yaml.js';
 import { redactObject } from '../redact.js';
-import { defaultChunkSize, type VerbContext, type VerbResult } from './context.js';
+import { pageSize, type VerbContext, type VerbResult } from './context.js';
 
 interface Event {
   metadata?: { namespace?: string };
@@ -61,22 +61,22 @@ export async function runEvents(ctx: VerbContext, command: Command): Promise<Ver
   const path =
     namespace === null ? '/api/v1/events' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
   const { limit, chunkSize, forObject, types } = command.flags;
-  const pageSize = limit ?? chunkSize ?? defaultChunkSize;
+  // Every page is kept (kubectl sorts them all), so the command's memory budget bounds this loop.
   const items: Event[] = [];
   let cont: string | undefined;
   do {
     const res = await ctx.kube.get(path, {
       query: {
         fieldSelector: forObject ? forSelector(forObject) : undefined,
-        limit: pageSize > 0 ? pageSize : undefined,
+        limit: Math.min((limit ?? Number.POSITIVE_INFINITY) - items.length, pageSize(chunkSize)),
         continue: cont,
       },
       signal: ctx.signal,
     });
     const page = JSON.parse(res.body) as EventList;
     items.push(...(page.items ?? []));
-    cont = limit === undefined ? page.metadata?.continue || undefined : undefined;
-  } while (cont);
+    cont = page.metadata?.continue || undefined;
+  } while (cont && (limit === undefined || items.length < limit));
   const kept = types
     ? items.filter((e) => types.some((t) => t.toLowerCase() === (e.type ?? '').toLowerCase()))
     : items;

@@ -6,13 +6,13 @@
 import type { Command, Target } from '../../common/command/types.js';
 import { collectionPath, RESOURCE_TYPES, type ResourceType } from '../../common/resources.js';
 import { KubeApiError } from '../kube-client.js';
-import { printJson } from '../printers/json.js';
+import { jsonListPrinter, printJson } from '../printers/json.js';
 import { kindPrefix, printNames } from '../printers/name.js';
 import { type Table, TablePrinter } from '../printers/table.js';
 import { formatTabbed } from '../printers/tabwriter.js';
-import { printYaml } from '../printers/yaml.js';
+import { type ListPrinter, printYaml, yamlListPrinter } from '../printers/yaml.js';
 import { redactObject } from '../redact.js';
-import { defaultChunkSize, type VerbContext, type VerbResult } from './context.js';
+import { pageSize, type VerbContext, type VerbResult } from './context.js';
 import { sortByPath } from './sort-by.js';
 
 /** The Accept header kubectl sends for server-side printing. */
@@ -47,16 +47,21 @@ export async function runGet(ctx: VerbContext, command: Command): Promise<VerbRe
   return getObjects(ctx, command, targets);
 }
 
-/** Lists follow `continue` in pages like kubectl's --chunk-size, unless --limit asks for one page. */
+/**
+ * Lists follow `continue` in pages like kubectl's --chunk-size; --limit stops after that many objects.
+ * Each page's response bytes go back to the command's budget when the caller asks for the next one,
+ * unless `retain` says the caller keeps the page (to sort it).
+ */
 async function* listPages(
   ctx: VerbContext,
   command: Command,
   path: string,
   accept: string,
   query: Record<string, string> = {},
+  retain = false,
 ): AsyncGenerator<Json> {
   const { limit, chunkSize } = command.flags;
-  const pageSize = limit ?? (command.flags.sortBy ? 0 : (chunkSize ?? defaultChunkSize));
+  let remaining = limit ?? Number.POSITIVE_INFINITY;
   let cont: string | undefined;
   do {
     const res = await ctx.kube.get(path, {
@@ -65,18 +70,25 @@ async function* listPages(
         labelSelector: command.selectors.label,
         fieldSelector: command.selectors.field,
         ...query,
-        limit: pageSize > 0 ? pageSize : undefined,
+        limit: Math.min(remaining, pageSize(chunkSize)),
         continue: cont,
       },
       signal: ctx.signal,
     });
     const page = JSON.parse(res.body) as Json;
-    yield page;
-    cont =
-      limit === undefined
-        ? ((page.metadata as Json | undefined)?.continue as string | undefined) || undefined
-        : undefined;
-  } while (cont);
+    const count = Array.isArray(page.items)
+      ? page.items.length
+      : Array.isArray(page.rows)
+        ? page.rows.length
+        : 0;
+    remaining -= count;
+    try {
+      yield page;
+    } finally {
+      if (!retain) ctx.kube.release(res);
+    }
+    cont = ((page.metadata as Json | undefined)?.continue as string | undefined) || undefined;
+  } while (cont && remaining > 0);
 }
 
 /** Runs one request, turning an apiserver error into kubectl's stderr line; other errors propagate. */
@@ -97,6 +109,8 @@ async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTa
   const errors: string[] = [];
   const sections: string[] = [];
   const withKind = new Set(targets.map((t) => t.type.resource)).size > 1;
+  let truncated = false;
+  const laidOut = layoutSize();
   let allNamespaced = !command.allNamespaces;
   // kubectl sorts on the full objects, so it asks for them when --sort-by is given.
   const includeObject = flags.sortBy ? 'Object' : 'Metadata';
@@ -125,8 +139,16 @@ async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTa
       }
     } else {
       await collect(errors, async () => {
-        for await (const page of listPages(ctx, command, base, TABLE_ACCEPT, { includeObject }))
-          tables.push(page as unknown as Table);
+        const sorting = flags.sortBy !== undefined;
+        for await (const page of listPages(ctx, command, base, TABLE_ACCEPT, { includeObject }, sorting)) {
+          if (sorting) tables.push(page as unknown as Table);
+          else printer.add(page as unknown as Table);
+          // Beyond the output limit nothing more would be shown: stop reading pages.
+          if (!sorting && laidOut.add(printer) > ctx.limits.maxOutputBytes) {
+            truncated = true;
+            break;
+          }
+        }
       });
     }
     for (const table of tables) {
@@ -135,6 +157,7 @@ async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTa
     }
     const text = formatTabbed(printer.lines);
     if (text) sections.push(text);
+    if (truncated) break;
   }
   // kubectl separates the types' tables by a blank line, unless headers are off.
   let output = sections.join(flags.noHeaders ? '' : '\n');
@@ -144,7 +167,22 @@ async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTa
       ? `No resources found in ${command.namespace ?? 'default'} namespace.\n`
       : 'No resources found\n';
   }
-  return { output, error: errors.length > 0 ? errors.join('\n') : null };
+  return { output, error: errors.length > 0 ? errors.join('\n') : null, truncated };
+}
+
+/** A lower bound of the laid-out tables' size (every cell, one space between cells), counted as lines come. */
+function layoutSize() {
+  let bytes = 0;
+  const counted = new WeakMap<TablePrinter, number>();
+  return {
+    add(printer: TablePrinter): number {
+      const { lines } = printer;
+      for (let i = counted.get(printer) ?? 0; i < lines.length; i++)
+        for (const cell of lines[i] as string[]) bytes += cell.length + 1;
+      counted.set(printer, lines.length);
+      return bytes;
+    },
+  };
 }
 
 async function getObjects(
@@ -153,8 +191,11 @@ async function getObjects(
   targets: ResolvedTarget[],
 ): Promise<VerbResult> {
   const errors: string[] = [];
-  const items: Json[] = [];
   const singleItemImplied = targets.length === 1 && targets[0]?.target.names.length === 1;
+  if (singleItemImplied) return getOneObject(ctx, command, targets[0] as ResolvedTarget);
+  const sorting = command.flags.sortBy !== undefined;
+  const sorted: Json[] = [];
+  const out = objectWriter(command.output, ctx.limits.maxOutputBytes);
   for (const { target, type, namespace } of targets) {
     const base = collectionPath(type, namespace);
     if (target.names.length > 0) {
@@ -163,30 +204,81 @@ async function getObjects(
           const res = await ctx.kube.get(`${base}/${encodeURIComponent(name)}`, { signal: ctx.signal });
           return JSON.parse(res.body) as Json;
         });
-        if (object) items.push(object);
+        if (object && sorting) sorted.push(object);
+        else if (object) out.add(object);
       }
     } else {
       await collect(errors, async () => {
-        for await (const page of listPages(ctx, command, base, 'application/json')) {
+        for await (const page of listPages(ctx, command, base, 'application/json', {}, sorting)) {
           // The apiserver leaves kind and apiVersion off a typed list's items; kubectl fills them in.
           const kind = String(page.kind ?? '').replace(/List$/, '');
           for (const item of (page.items as Json[] | undefined) ?? []) {
-            if (item.kind === undefined && item.apiVersion === undefined)
-              items.push({ apiVersion: page.apiVersion, kind, ...item });
-            else items.push(item);
+            const object =
+              item.kind === undefined && item.apiVersion === undefined
+                ? { apiVersion: page.apiVersion, kind, ...item }
+                : item;
+            if (sorting) sorted.push(object);
+            else out.add(object);
           }
+          if (out.full) break;
         }
       });
     }
+    if (out.full) break;
   }
-  const error = errors.length > 0 ? errors.join('\n') : null;
-  if (error && singleItemImplied) return { output: '', error };
-  if (command.flags.sortBy) sortByPath(items, command.flags.sortBy, (item) => item);
-  for (const item of items) redactObject(item);
-  if (command.output === 'name') return { output: printNames(items), error };
-  const document =
-    singleItemImplied && items.length === 1
-      ? items[0]
-      : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
-  return { output: command.output === 'json' ? printJson(document) : printYaml(document), error };
+  if (sorting) {
+    sortByPath(sorted, command.flags.sortBy as string, (item) => item);
+    for (const object of sorted) if (!out.full) out.add(object);
+  }
+  return { output: out.end(), error: errors.length > 0 ? errors.join('\n') : null, truncated: out.full };
+}
+
+/** `get <type> <name> -o json|yaml|name`: the object itself, not a List. */
+async function getOneObject(
+  ctx: VerbContext,
+  command: Command,
+  resolved: ResolvedTarget,
+): Promise<VerbResult> {
+  const base = collectionPath(resolved.type, resolved.namespace);
+  const name = resolved.target.names[0] as string;
+  const errors: string[] = [];
+  const object = await collect(errors, async () => {
+    const res = await ctx.kube.get(`${base}/${encodeURIComponent(name)}`, { signal: ctx.signal });
+    return JSON.parse(res.body) as Json;
+  });
+  if (!object) return { output: '', error: errors.join('\n') };
+  redactObject(object);
+  if (command.output === 'name') return { output: printNames([object]), error: null };
+  return { output: command.output === 'json' ? printJson(object) : printYaml(object), error: null };
+}
+
+/**
+ * Prints objects as they come (redacted first) and says when the output limit is passed, so the caller
+ * stops reading: the pieces join to exactly what printing the whole List at once would give.
+ */
+function objectWriter(output: Command['output'], maxBytes: number) {
+  const printer: ListPrinter =
+    output === 'name'
+      ? { item: (object) => printNames([object as Json]), end: () => '' }
+      : output === 'json'
+        ? jsonListPrinter()
+        : yamlListPrinter();
+  // Bytes, not strings: a printed item is a tree of many small string pieces until flattened, which
+  // over a few MB of output costs several times the text's size in heap.
+  const pieces: Buffer[] = [];
+  let bytes = 0;
+  return {
+    get full() {
+      return bytes > maxBytes;
+    },
+    add(object: Json): void {
+      const piece = Buffer.from(printer.item(redactObject(object)), 'utf8');
+      pieces.push(piece);
+      bytes += piece.length;
+    },
+    end(): string {
+      pieces.push(Buffer.from(printer.end(), 'utf8'));
+      return Buffer.concat(pieces, bytes + (pieces.at(-1)?.length ?? 0)).toString('utf8');
+    },
+  };
 }

@@ -20,6 +20,8 @@ export interface ServiceProcess {
   readonly output: readonly string[];
   /** Resident set size in bytes, from /proc/<pid>/status. */
   rssBytes(): number;
+  /** The highest resident set size the process has had so far, in bytes (VmHWM in /proc/<pid>/status). */
+  peakRssBytes(): number;
   /** User + system CPU time consumed so far, in ms (the same figure process.cpuUsage() gives inside it). */
   cpuMs(): number;
   /** Resolves when a line matching `pattern` appears (or has appeared). */
@@ -37,6 +39,16 @@ export function processCpuMs(pid: number | undefined): number {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** A `kB` field of /proc/<pid>/status (NaN when the process is gone). */
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : Number.NaN;
   } catch {
     return Number.NaN;
   }
@@ -77,10 +89,8 @@ export function startServiceProcess(
     pid,
     output,
     exited,
-    rssBytes: () => {
-      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : Number.NaN;
-    },
+    rssBytes: () => statusKb(pid, 'VmRSS') * 1024,
+    peakRssBytes: () => statusKb(pid, 'VmHWM') * 1024,
     cpuMs: () => processCpuMs(pid),
     waitForLine(pattern, timeoutMs = 30_000) {
       const seen = output.find((l) => pattern.test(l));

@@ -81,7 +81,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const port = await freePort();
     // The agents run with the V8 flag their Deployment sets (k8s/base/agent/deployment.yaml), so RSS and
     // CPU figures are the production ones.
-    const agentFlags = ['--max-semi-space-size=8'];
+    const agentFlags = ['--max-semi-space-size=8', '--max-old-space-size=128'];
     const nodeArgs = { agent: agentFlags, instantAgent: agentFlags, ...options.nodeArgs };
     const gateway = startServiceProcess(
       'gateway',
