@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { verifyAuditLog } from '../../audit/verify.js';
+import type { StoredAuditRecord } from '../../common/audit/events.js';
 import { AUDIT_MAX_LIMIT } from '../../common/audit/reader.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -9,16 +10,6 @@ import { EXIT } from '../exit-codes.js';
 import { unreadable } from '../files.js';
 import { render } from '../output.js';
 import { toIsoTime } from '../time.js';
-
-interface AuditRow {
-  timestamp: string;
-  event_type: string;
-  cluster_id: string | null;
-  session_id: string | null;
-  api_key_prefix: string | null;
-  source_ip: string | null;
-  details: Record<string, unknown>;
-}
 
 interface AuditOptions {
   cluster?: string;
@@ -49,7 +40,7 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       if (opts.until) query.set('until', toIsoTime(opts.until));
       if (opts.limit !== undefined) query.set('limit', String(opts.limit));
       const qs = query.size > 0 ? `?${query}` : '';
-      const { body } = await client.request<{ records: AuditRow[] }>('GET', `/audit${qs}`);
+      const { body } = await client.request<{ records: StoredAuditRecord[] }>('GET', `/audit${qs}`);
       ctx.stdout.write(
         render(
           ctx.output(),

@@ -1,5 +1,7 @@
-// Audit event types and the record shape (docs/audit.md). Every component emits through one emitter
-// (common/audit/emitter.ts); this file is only the vocabulary.
+// Audit event types and the record shape (docs/audit.md), a JSON Schema with its type derived from it.
+// Every component emits through one emitter (common/audit/emitter.ts); this file is only the vocabulary.
+
+import type { FromSchema } from 'json-schema-to-ts';
 
 export const AUDIT_EVENT_TYPES = [
   'authentication_failure',
@@ -13,20 +15,52 @@ export const AUDIT_EVENT_TYPES = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-export interface AuditRecord {
-  /** ISO-8601 with milliseconds. */
-  timestamp: string;
-  event_type: AuditEventType;
-  source_ip: string | null;
-  /** Never the key: its first characters and '...', e.g. "dev-key...". */
-  api_key_prefix: string | null;
-  /** The API-key identity (service name), so `GET /audit` can return a caller's own records. */
-  identity: string | null;
-  cluster_id: string | null;
-  session_id: string | null;
-  command_id: string | null;
-  details: Record<string, unknown>;
-}
+const nullableString = { type: ['string', 'null'] } as const;
+
+/** One record as published on kubently.audit.<event_type>. */
+export const auditRecordSchema = {
+  $id: 'AuditRecord',
+  type: 'object',
+  required: [
+    'timestamp',
+    'event_type',
+    'source_ip',
+    'api_key_prefix',
+    'identity',
+    'cluster_id',
+    'session_id',
+    'command_id',
+    'details',
+  ],
+  additionalProperties: false,
+  properties: {
+    timestamp: { type: 'string', description: 'ISO-8601 with milliseconds' },
+    event_type: { type: 'string', enum: AUDIT_EVENT_TYPES },
+    source_ip: nullableString,
+    api_key_prefix: {
+      ...nullableString,
+      description: 'Never the key: its first characters and "...", e.g. "dev-key..."',
+    },
+    identity: { ...nullableString, description: 'The API-key identity (service name) the record is about' },
+    cluster_id: nullableString,
+    session_id: nullableString,
+    command_id: nullableString,
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const;
+export type AuditRecord = FromSchema<typeof auditRecordSchema>;
+
+/** A record as `GET /audit` returns it: with its sequence number in the KUBENTLY_AUDIT stream. */
+export const storedAuditRecordSchema = {
+  type: 'object',
+  required: ['seq', ...auditRecordSchema.required],
+  additionalProperties: false,
+  properties: {
+    seq: { type: 'integer', description: 'Sequence in the KUBENTLY_AUDIT stream' },
+    ...auditRecordSchema.properties,
+  },
+} as const;
+export type StoredAuditRecord = FromSchema<typeof storedAuditRecordSchema>;
 
 export type AuditEventInput = Partial<Omit<AuditRecord, 'event_type' | 'details' | 'timestamp'>> & {
   event_type: AuditEventType;

@@ -5,7 +5,7 @@
 import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import { AUDIT_STREAM } from '../subjects.js';
 import { decodeJson } from '../wire.js';
-import type { AuditEventType, AuditRecord } from './events.js';
+import type { AuditEventType, AuditRecord, StoredAuditRecord } from './events.js';
 
 export const DEFAULT_MAX_SCAN = 5_000;
 /** Records one `GET /audit` answers when the caller names no limit, and the most it may ask for. */
@@ -25,7 +25,7 @@ export interface AuditFilter {
   limit: number;
 }
 
-export type StoredAuditRecord = AuditRecord & { seq: number };
+export type { StoredAuditRecord } from './events.js';
 
 export interface AuditQueryResult {
   records: StoredAuditRecord[];

@@ -1,7 +1,11 @@
 // GET /audit — the caller's own audit records, newest first, read from the audit stream.
 
 import type { FastifyInstance } from 'fastify';
-import { AUDIT_EVENT_TYPES, type AuditEventType } from '../../common/audit/events.js';
+import {
+  AUDIT_EVENT_TYPES,
+  type AuditEventType,
+  storedAuditRecordSchema,
+} from '../../common/audit/events.js';
 import {
   AUDIT_DEFAULT_LIMIT,
   AUDIT_MAX_LIMIT,
@@ -47,25 +51,6 @@ export function parseTime(value: string, now: number, name: string): Date {
   return new Date(at);
 }
 
-const nullableString = { type: ['string', 'null'] } as const;
-
-const auditRecord = {
-  type: 'object',
-  required: ['seq', 'timestamp', 'event_type', 'details'],
-  properties: {
-    seq: { type: 'integer', description: 'Sequence in the KUBENTLY_AUDIT stream' },
-    timestamp: { type: 'string', format: 'date-time' },
-    event_type: { type: 'string', enum: [...AUDIT_EVENT_TYPES] },
-    source_ip: nullableString,
-    api_key_prefix: nullableString,
-    identity: nullableString,
-    cluster_id: nullableString,
-    session_id: nullableString,
-    command_id: nullableString,
-    details: { type: 'object', additionalProperties: true },
-  },
-} as const;
-
 export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptions): Promise<void> {
   const now = options.now ?? Date.now;
   app.get<{ Querystring: AuditQuery }>(
@@ -102,7 +87,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
             type: 'object',
             required: ['records', 'count', 'scanned', 'truncated'],
             properties: {
-              records: { type: 'array', items: auditRecord },
+              records: { type: 'array', items: storedAuditRecordSchema },
               count: { type: 'integer' },
               scanned: { type: 'integer', description: 'Stream messages read to answer' },
               truncated: {
