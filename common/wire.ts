@@ -4,6 +4,8 @@
 
 import { Ajv } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
+import { MAX_ARGS } from './command/tokenize.js';
+import type { Command } from './command/types.js';
 import { CLUSTER_ID_PATTERN } from './subjects.js';
 
 export const WIRE_VERSION = 1;
@@ -33,8 +35,8 @@ export const commandMessageSchema = {
     v: version,
     id: { type: 'string', minLength: 1, maxLength: 64 },
     cluster_id: { type: 'string', pattern: CLUSTER_ID_PATTERN },
-    /** The normalized kubectl argv without the leading `kubectl`. */
-    argv: { type: 'array', maxItems: 1024, items: { type: 'string' } },
+    /** The normalized kubectl argv without the leading `kubectl` (normalizing may add a flag or two). */
+    argv: { type: 'array', maxItems: 2 * MAX_ARGS, items: { type: 'string' } },
     /** The identity on whose behalf the command runs (the agent's policy may name it). */
     identity: { type: 'string', minLength: 1 },
     /** The caller's `group:<name>` identities (OIDC callers); the agent's policy may name them too. */
@@ -45,6 +47,19 @@ export const commandMessageSchema = {
   },
 } as const;
 export type CommandMessage = FromSchema<typeof commandMessageSchema>;
+
+/** What the gateway publishes for a checked command: the agent must not start it after `deadline` (epoch ms). */
+export function toCommandMessage(command: Command, deadline: number): CommandMessage {
+  return {
+    v: WIRE_VERSION,
+    id: command.id,
+    cluster_id: command.clusterId,
+    argv: command.argv,
+    identity: command.identity,
+    session_id: command.sessionId,
+    deadline,
+  };
+}
 
 /** The fields of a command's result, as the REST API returns it and as the agent sends it (plus `v`, `agent_id`). */
 const resultProperties = {

@@ -7,13 +7,7 @@ import type { Command } from '../common/command/types.js';
 import { KubentlyError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { CMD_STREAM, subjects } from '../common/subjects.js';
-import {
-  type CommandMessage,
-  decodeJson,
-  encodeJson,
-  type ResultMessage,
-  WIRE_VERSION,
-} from '../common/wire.js';
+import { decodeJson, encodeJson, type ResultMessage, toCommandMessage } from '../common/wire.js';
 
 export interface Relay {
   /**
@@ -66,15 +60,7 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
 
   async function send(command: Command): Promise<ResultMessage> {
     const deadline = Date.now() + command.timeoutMs;
-    const message: CommandMessage = {
-      v: WIRE_VERSION,
-      id: command.id,
-      cluster_id: command.clusterId,
-      argv: command.argv,
-      identity: command.identity,
-      session_id: command.sessionId,
-      deadline,
-    };
+    const message = toCommandMessage(command, deadline);
     if (command.groups?.length) message.groups = command.groups;
     const result = new Promise<ResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -10,6 +10,7 @@ import type { Command } from '../common/command/types.js';
 import { checkCommand } from '../common/policy/check.js';
 import { PRESETS } from '../common/policy/compile.js';
 import { evaluate } from '../common/policy/evaluate.js';
+import { isCommandMessage, toCommandMessage } from '../common/wire.js';
 
 const context = { id: 'p', clusterId: 'c', identity: 'i', sessionId: null, timeoutMs: 10_000 };
 
@@ -191,6 +192,8 @@ test('property - parsing the normalized argv gives the same command back', (t) =
       }
       parsed++;
       t.deepEqual(parseArgv(command.argv, context), command);
+      // What goes on the wire is a message the agent accepts, and its argv means the same command there.
+      t.true(isCommandMessage(toCommandMessage(command, Date.now() + 1_000)), command.argv.join(' '));
       t.deepEqual(parseCommandRequest({ command: formatCommandLine(command.argv) }, context), command);
     }),
     { numRuns: 3000 },
