@@ -5,7 +5,8 @@
 import type { ErrorBody } from '../common/api.js';
 import { CliError } from './errors.js';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
-import type { Settings } from './settings.js';
+import { needsRefresh, refreshLogin } from './oidc-login.js';
+import { type Settings, updateConfigFile } from './settings.js';
 
 export interface ApiResponse<T> {
   status: number;
@@ -25,16 +26,37 @@ export interface ApiClient {
 export const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** The header that carries the credential; a stored login is refreshed first when it is about to expire. */
+async function authHeader(settings: Settings): Promise<Record<string, string>> {
+  const credential = settings.credential;
+  switch (credential?.kind) {
+    case 'api_key':
+      return { 'x-api-key': credential.value };
+    case 'token':
+      return { authorization: `Bearer ${credential.value}` };
+    case 'login': {
+      const now = Math.floor(Date.now() / 1000);
+      if (needsRefresh(credential.login, now)) {
+        const login = await refreshLogin(credential.login, now);
+        credential.login = login;
+        await updateConfigFile(settings.configPath, (file) => ({ ...file, oidc: login }));
+      }
+      return { authorization: `Bearer ${credential.login.token}` };
+    }
+    case 'unusable':
+      throw new CliError(credential.message, EXIT.usage);
+    case undefined:
+      throw new CliError(
+        'not signed in: run kubently login, pass --token or --api-key, or set KUBENTLY_TOKEN or KUBENTLY_API_KEY',
+        EXIT.unauthorized,
+      );
+  }
+}
+
 export function createApiClient(settings: Settings, fetchImpl: typeof fetch = fetch): ApiClient {
   return {
     async request<T>(method: string, path: string, body?: unknown, options: { allowStatus?: number[] } = {}) {
-      if (!settings.apiKey) {
-        throw new CliError(
-          'no API key: pass --api-key, set KUBENTLY_API_KEY or add api_key to the config file',
-          EXIT.unauthorized,
-        );
-      }
-      const headers: Record<string, string> = { 'x-api-key': settings.apiKey, accept: 'application/json' };
+      const headers: Record<string, string> = { ...(await authHeader(settings)), accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const origin = new URL(settings.apiUrl).origin;
       let url = `${settings.apiUrl}${path}`;
@@ -52,7 +74,7 @@ export function createApiClient(settings: Settings, fetchImpl: typeof fetch = fe
           const next = new URL(location, url);
           if (next.origin !== origin) {
             throw new CliError(
-              `the gateway at ${origin} redirected to another origin (${next.origin}); refusing to send the API key there`,
+              `the gateway at ${origin} redirected to another origin (${next.origin}); refusing to send the API key or token there`,
               EXIT.failure,
               'cross_origin_redirect',
             );

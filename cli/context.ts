@@ -3,6 +3,7 @@
 import type { ApiClient } from './api-client.js';
 import type { ExitCode } from './exit-codes.js';
 import type { OutputFormat } from './output.js';
+import type { Settings } from './settings.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -11,6 +12,8 @@ export interface CliIo {
 }
 
 export interface CliContext extends CliIo {
+  /** Gateway URL, credential and config file from flags, environment and config file. */
+  settings(options?: { creatingConfig?: boolean }): Promise<Settings>;
   client(): Promise<ApiClient>;
   output(): OutputFormat;
   setExitCode(code: ExitCode): void;

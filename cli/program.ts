@@ -7,6 +7,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerExec } from './commands/exec.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLogin } from './commands/login.js';
 import { registerNatsConfig } from './commands/nats-config.js';
 import { registerSession } from './commands/session.js';
 import { registerValidate } from './commands/validate.js';
@@ -21,6 +22,7 @@ export const CLI_VERSION = '0.1.0';
 interface GlobalOptions {
   apiUrl?: string;
   apiKey?: string;
+  token?: string;
   config?: string;
   output: OutputFormat;
 }
@@ -34,9 +36,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
   const ctx: CliContext = {
     ...io,
     output: () => options.output,
+    settings({ creatingConfig = false } = {}) {
+      const { apiUrl, apiKey, token, config } = options;
+      return resolveSettings({ flags: { apiUrl, apiKey, token, config }, env: io.env }, creatingConfig);
+    },
     async client() {
-      const { apiUrl, apiKey, config } = options;
-      const settings = await resolveSettings({ flags: { apiUrl, apiKey, config }, env: io.env });
+      const settings = await ctx.settings();
       const warning = insecureUrlWarning(settings.apiUrl);
       if (warning) io.stderr.write(`kubently: ${warning}\n`);
       return createApiClient(settings);
@@ -65,6 +70,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     registerSession,
     registerAudit,
     registerKeys,
+    registerLogin,
     registerNatsConfig,
   ]) {
     register(program, ctx);
@@ -97,6 +103,7 @@ function addGlobalOptions(command: Command): void {
   command
     .option('--api-url <url>', 'gateway URL (env KUBENTLY_API_URL; default http://127.0.0.1:8080)')
     .option('--api-key <key>', 'API key (env KUBENTLY_API_KEY)')
+    .option('--token <jwt>', 'OpenID Connect token, instead of kubently login (env KUBENTLY_TOKEN)')
     .option('--config <file>', 'config file (env KUBENTLY_CONFIG; default ~/.config/kubently/config.json)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'));
 }

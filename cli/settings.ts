@@ -1,27 +1,64 @@
-// Where the CLI finds the gateway and the API key: flags win over the environment, which wins over
-// the config file (KUBENTLY_CONFIG or ~/.config/kubently/config.json: {"api_url": "...", "api_key": "..."}).
+// Where the CLI finds the gateway and the credential: flags win over the environment, which wins over the
+// config file (KUBENTLY_CONFIG or ~/.config/kubently/config.json: {"api_url": "...", "api_key": "..."}, plus
+// "oidc": {...} written by `kubently login`). At one level a bearer token wins over an API key.
 
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { writeFileAtomically } from '../common/nats-config/command.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import type { StoredLogin } from './oidc-login.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
+/** What authenticates the CLI: an API key, a token given as is, or the tokens of `kubently login`. */
+export type Credential =
+  | { kind: 'api_key'; value: string }
+  | { kind: 'token'; value: string }
+  | { kind: 'login'; login: StoredLogin }
+  /** A stored login that cannot be read: using it fails with this message, `kubently login` replaces it. */
+  | { kind: 'unusable'; message: string };
+
 export interface Settings {
   apiUrl: string;
-  apiKey: string | undefined;
+  credential: Credential | undefined;
+  /** The config file, where `kubently login` stores (and refreshes) its tokens. */
+  configPath: string;
 }
 
 export interface SettingsSources {
-  flags: { apiUrl?: string; apiKey?: string; config?: string };
+  flags: { apiUrl?: string; apiKey?: string; token?: string; config?: string };
   env: Readonly<Record<string, string | undefined>>;
 }
 
-interface ConfigFile {
+export interface ConfigFile {
   api_url?: string;
   api_key?: string;
+  oidc?: StoredLogin;
+}
+
+/** The config file's path: --config, KUBENTLY_CONFIG, or ~/.config/kubently/config.json. */
+export function configPathOf({ flags, env }: SettingsSources): { path: string; explicit: boolean } {
+  const explicitPath = flags.config ?? env.KUBENTLY_CONFIG;
+  return {
+    path: explicitPath ?? join(env.HOME ?? homedir(), '.config', 'kubently', 'config.json'),
+    explicit: explicitPath !== undefined,
+  };
+}
+
+/**
+ * Changes the config file, keeping what `change` leaves alone. Written whole through a temp file with mode
+ * 0600 (it holds tokens and maybe a key), in a directory only the user may enter when it is created.
+ */
+export async function updateConfigFile(
+  path: string,
+  change: (file: ConfigFile) => ConfigFile,
+): Promise<void> {
+  const current = await readConfigFile(path, false);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFileAtomically(path, `${JSON.stringify(change(current), null, 2)}\n`);
+  await chmod(path, 0o600);
 }
 
 async function readConfigFile(path: string, explicit: boolean): Promise<ConfigFile> {
@@ -57,18 +94,48 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 export function insecureUrlWarning(apiUrl: string): string | undefined {
   const url = new URL(apiUrl);
   if (url.protocol !== 'http:' || LOOPBACK.test(url.hostname)) return undefined;
-  return `warning: ${url.origin} is plain http to a remote host: the API key and every answer travel unencrypted; use https://`;
+  return `warning: ${url.origin} is plain http to a remote host: the API key or token and every answer travel unencrypted; use https://`;
 }
 
-export async function resolveSettings({ flags, env }: SettingsSources): Promise<Settings> {
-  const explicitPath = flags.config ?? env.KUBENTLY_CONFIG;
-  const path = explicitPath ?? join(env.HOME ?? homedir(), '.config', 'kubently', 'config.json');
-  const file = await readConfigFile(path, explicitPath !== undefined);
+function storedLogin(value: unknown): Credential {
+  const v = value as Partial<StoredLogin> | null;
+  const ok =
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.issuer === 'string' &&
+    typeof v.client_id === 'string' &&
+    typeof v.token === 'string' &&
+    typeof v.expires_at === 'number' &&
+    (v.token_kind === 'id_token' || v.token_kind === 'access_token') &&
+    (v.refresh_token === undefined || typeof v.refresh_token === 'string');
+  return ok
+    ? { kind: 'login', login: v as StoredLogin }
+    : { kind: 'unusable', message: 'the config file\'s "oidc" entry is malformed: run kubently login' };
+}
+
+function credentialOf({ flags, env }: SettingsSources, file: ConfigFile): Credential | undefined {
+  const token = (value: string | undefined) => (value ? { kind: 'token' as const, value } : undefined);
+  const key = (value: string | undefined) => (value ? { kind: 'api_key' as const, value } : undefined);
+  return (
+    token(flags.token) ??
+    key(flags.apiKey) ??
+    token(env.KUBENTLY_TOKEN) ??
+    key(env.KUBENTLY_API_KEY) ??
+    (file.oidc === undefined ? undefined : storedLogin(file.oidc)) ??
+    key(file.api_key)
+  );
+}
+
+/** `creatingConfig`: a named config file that does not exist yet is fine (login is about to write it). */
+export async function resolveSettings(sources: SettingsSources, creatingConfig = false): Promise<Settings> {
+  const { flags, env } = sources;
+  const { path, explicit } = configPathOf(sources);
+  const file = await readConfigFile(path, explicit && !creatingConfig);
   const apiUrl = flags.apiUrl ?? env.KUBENTLY_API_URL ?? file.api_url ?? DEFAULT_API_URL;
   try {
     new URL(apiUrl);
   } catch {
     throw new CliError(`invalid API URL ${JSON.stringify(apiUrl)}`, EXIT.usage);
   }
-  return { apiUrl: apiUrl.replace(/\/+$/, ''), apiKey: flags.apiKey ?? env.KUBENTLY_API_KEY ?? file.api_key };
+  return { apiUrl: apiUrl.replace(/\/+$/, ''), credential: credentialOf(sources, file), configPath: path };
 }

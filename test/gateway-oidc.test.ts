@@ -2,14 +2,12 @@
 
 import test, { type ExecutionContext } from 'ava';
 import { base64url, SignJWT } from 'jose';
-import { type ConfigError, EnvReader } from '../common/env.js';
+import type { ConfigError } from '../common/env.js';
 import { parsePolicy } from '../common/policy/index.js';
-import { createJwksCache } from '../gateway/auth/jwks-cache.js';
-import { createOidcVerifier } from '../gateway/auth/oidc.js';
-import { type OidcConfig, readOidcConfig } from '../gateway/auth/oidc-config.js';
-import { loadGatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
+import { loadGatewayConfig } from '../gateway/config.js';
 import { KEYS, startGatewayStack } from './helpers/gateway.js';
-import { CLIENT_ID, startTestIssuer, type TestIssuer } from './helpers/oidc-issuer.js';
+import { startOidcGateway } from './helpers/oidc-gateway.js';
+import { CLIENT_ID, type TestIssuer } from './helpers/oidc-issuer.js';
 
 const POLICY = parsePolicy(
   `
@@ -24,46 +22,8 @@ identities:
   'oidc-test-policy',
 );
 
-function oidcConfig(issuer: string, env: Record<string, string> = {}): OidcConfig {
-  const r = new EnvReader({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: CLIENT_ID, ...env });
-  const config = readOidcConfig(r);
-  r.done('test');
-  return config!;
-}
-
-async function oidcStack(t: ExecutionContext, options: { adminIdentities?: string[] } = {}) {
-  const issuer = await startTestIssuer(t);
-  const config = oidcConfig(issuer.url);
-  let clock = 1_000_000;
-  const keys = createJwksCache({
-    issuer: issuer.url,
-    maxAgeMs: config.jwksMaxAgeMs,
-    cooldownMs: config.jwksCooldownMs,
-    now: () => clock,
-  });
-  const s = await startGatewayStack(t, {
-    redis: false,
-    agents: { c1: 'answer' },
-    policy: POLICY,
-    config: {
-      oidc: config,
-      adminIdentities: options.adminIdentities ?? ['admin'],
-      rateLimit: NO_RATE_LIMIT,
-    },
-    oidc: createOidcVerifier({ config, keys }),
-  });
-  return {
-    s,
-    issuer,
-    config,
-    keys,
-    advance(ms: number) {
-      clock += ms;
-    },
-    async get(url: string, token: string) {
-      return s.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
-    },
-  };
+function oidcStack(t: ExecutionContext, options: { adminIdentities?: string[] } = {}) {
+  return startOidcGateway(t, { policy: POLICY, ...options });
 }
 
 /** A token whose payload was changed after signing (the signature is the original one). */
@@ -314,6 +274,7 @@ test('oidc - protected resource metadata names the issuer (RFC 9728), only when 
     authorization_servers: [issuer.url],
     bearer_methods_supported: ['header'],
     resource_name: 'Kubently',
+    kubently_cli_client_id: CLIENT_ID,
   });
   t.is(res.headers['cache-control'], 'no-store');
   const forged = await s.app.inject({

@@ -36,12 +36,22 @@ export interface TestIssuer {
   rotate(): Promise<SigningKey>;
   /** How many times the JWKS was served. */
   readonly jwksFetches: number;
+  /** What the token endpoint answers for this person: ID/access token (one JWT) and a refresh token. */
+  tokens(claims: Record<string, unknown>): Promise<TokenResponse>;
   /** Approves a pending device login as the person with these claims. */
   approve(userCode: string, claims: Record<string, unknown>): void;
   /** Refresh grants served. */
   readonly refreshes: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  id_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
 }
 
 export async function makeKey(alg = 'RS256'): Promise<SigningKey> {
@@ -100,7 +110,7 @@ export async function startTestIssuer(
       .sign(key.privateKey);
   }
 
-  async function tokensFor(claims: Record<string, unknown>) {
+  async function tokensFor(claims: Record<string, unknown>): Promise<TokenResponse> {
     const refresh = randomBytes(24).toString('base64url');
     refreshTokens.set(refresh, claims);
     const token = await sign({ ...claims, aud: audience });
@@ -205,6 +215,7 @@ export async function startTestIssuer(
       return current;
     },
     sign,
+    tokens: tokensFor,
     newKey: (alg = 'ES256') => makeKey(alg),
     async rotate() {
       current = await makeKey(current.alg);
