@@ -16,6 +16,7 @@ import { kubeReaderOf } from './describe/kube-reader.js';
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 import { isAbortError, KubeApiError, type KubeClient } from './kube-client.js';
 import { limitOutput, stoppedNotice } from './output-limit.js';
+import { unreachableApiText } from './transport-error.js';
 import { runApiResources, runApiVersions } from './verbs/api-resources.js';
 import { runClusterInfo, runVersion } from './verbs/cluster-info.js';
 import type { ExecutorLimits, VerbContext, VerbResult } from './verbs/context.js';
@@ -104,10 +105,7 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
         }
         log.error({ err, commandId: command.id, verb: command.verb }, 'command failed in the agent');
         // A socket error carries a code (ECONNREFUSED, ECONNRESET, ...); anything else is the agent's own fault.
-        const code = (err as NodeJS.ErrnoException).code;
-        const error = code
-          ? `error: the agent could not reach the Kubernetes API (${code})`
-          : 'error: internal error in the agent';
+        const error = unreachableApiText(err) ?? 'error: internal error in the agent';
         return { status: 'failure', output: '', error, truncated: false };
       } finally {
         lease.close();

@@ -61,18 +61,26 @@ export function toCommandMessage(command: Command, deadline: number): CommandMes
   };
 }
 
+/** The longest `error` a result carries: the gateway cuts an agent's longer text to this. */
+export const MAX_RESULT_ERROR_CHARS = 4096;
+
 /** The fields of a command's result, as the REST API returns it and as the agent sends it (plus `v`, `agent_id`). */
 const resultProperties = {
   command_id: { type: 'string' },
   session_id: nullableString,
   cluster_id: { type: 'string' },
   status: { type: 'string', enum: RESULT_STATUSES },
-  output: { type: 'string' },
-  error: nullableString,
+  /** Bounded by the NATS payload the agent's whole result must fit in. */
+  output: { type: 'string', maxLength: NATS_MAX_PAYLOAD_BYTES },
+  error: { anyOf: [{ type: 'string', maxLength: MAX_RESULT_ERROR_CHARS }, { type: 'null' }] },
   /** Milliseconds the agent spent on the command (the gateway's own for a timeout or a denial). */
-  execution_time_ms: { type: 'number' },
+  execution_time_ms: { type: 'number', minimum: 0, maximum: 86_400_000 },
   /** ISO 8601 time the command started. */
-  executed_at: { type: 'string' },
+  executed_at: {
+    type: 'string',
+    maxLength: 40,
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$',
+  },
   /** True when the output was cut at the policy's or the server's size limit. */
   truncated: { type: 'boolean' },
 } as const;
@@ -147,6 +155,22 @@ const ajv = new Ajv({ allErrors: false, strict: true, keywords: [] });
 
 /** True when `value` is a CommandMessage this version understands; compiled once. */
 export const isCommandMessage = ajv.compile<CommandMessage>(commandMessageSchema);
+
+/**
+ * The result fields the gateway passes on, checked against their schema one by one. Only these: a newer agent
+ * may add fields, and the ids are the gateway's own (it matched the reply subject to the command).
+ */
+const RESULT_FIELDS = ['status', 'output', 'error', 'execution_time_ms', 'executed_at', 'truncated'] as const;
+const resultFieldChecks = RESULT_FIELDS.map((name) => ({
+  name,
+  check: ajv.compile({ $id: `ResultMessage.${name}`, ...resultProperties[name] }),
+}));
+
+/** Names of the result fields an agent's reply lacks or gets wrong (type, enum, bounds, time format); [] when sound. */
+export function malformedResultFields(reply: unknown): string[] {
+  const fields = (typeof reply === 'object' && reply !== null ? reply : {}) as Record<string, unknown>;
+  return resultFieldChecks.filter(({ name, check }) => !check(fields[name])).map(({ name }) => name);
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -49,6 +49,8 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
         log.warn({ err, subject: msg.subject }, 'undecodable result dropped');
         return;
       }
+      // Anything but an object (null, a number) has no command id to answer: dropped like undecodable text.
+      if (typeof result !== 'object' || result === null) return;
       const entry = pending.get(result.command_id);
       // A result for another cluster's command id would be a forgery: the subject names the sender's cluster.
       if (!entry || msg.subject !== subjects.result(entry.clusterId, result.command_id)) return;

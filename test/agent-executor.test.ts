@@ -132,3 +132,25 @@ test('executor - reports a NotFound as kubectl does, with the partial output of 
   t.regex(result.output, /^NAME +READY/);
   t.is(result.error, 'Error from server (NotFound): pods "nope" not found');
 });
+
+test('executor - every verb, describe included, answers one text without the address when the apiserver is unreachable', async (t) => {
+  // A port that was just free: connecting is refused (ECONNREFUSED), and Node's message would name it.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const kube = await createKubeClient(
+    await loadKubeAccess({
+      inCluster: false,
+      kubeconfigPath: await writeKubeconfig(t, `http://127.0.0.1:${port}`),
+    }),
+  );
+  t.teardown(() => kube.close());
+  const expected = 'error: the agent could not reach the Kubernetes API (ECONNREFUSED)';
+  for (const line of ['get pods', 'describe pods', 'describe pod web-0', 'describe node n1', 'logs web-0']) {
+    const result = await executor(kube).execute(command(line), AbortSignal.timeout(5000));
+    t.is(result.status, 'failure', line);
+    t.is(result.error, expected, line);
+    t.notRegex(`${result.error}${result.output}`, new RegExp(`127\\.0\\.0\\.1|${port}`), line);
+  }
+});

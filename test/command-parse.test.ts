@@ -197,6 +197,12 @@ test('parse - logs carries since in seconds and explain carries the field path',
     fieldPath: 'spec.containers',
     targets: [{ resource: 'pods' }],
   });
+  // An empty part never names a type or a field (before: `pods..spec` and `pods.` were explained as pods).
+  for (const bad of ['pods..spec', 'pods.', 'pods...', 'deployments.apps..spec', 'pods.spec.', '.pods']) {
+    const err = t.throws(() => parse(`explain ${bad}`), { instanceOf: KubentlyError }, bad);
+    t.is(err?.code, 'invalid_command', bad);
+    t.is(err?.statusCode, 400, bad);
+  }
 });
 
 test('parse - forbidden requests are 403 unauthorized_command, unintelligible ones 400 invalid_command', (t) => {

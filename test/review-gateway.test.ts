@@ -2,6 +2,7 @@ import test from 'ava';
 import type { CommandResult } from '../common/api.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { isKubentlyError } from '../common/errors.js';
+import { MAX_RESULT_ERROR_CHARS } from '../common/wire.js';
 import { createMemorySessionStore } from '../gateway/sessions/memory-store.js';
 import type { SessionStore } from '../gateway/sessions/types.js';
 import { startGatewayStack } from './helpers/gateway.js';
@@ -108,5 +109,62 @@ test('execute - an agent reply is not trusted for its cluster id or an unknown s
   const body = res.json() as CommandResult;
   t.is(body.cluster_id, 'c1');
   t.is(body.status, 'failure');
-  t.regex(body.error ?? '', /unknown status/);
+  t.regex(body.error ?? '', /malformed result \(status, unknown status "bogus"\)/);
+});
+
+test('execute - a malformed agent result is a failure naming the bad fields, never a 500 or "[object Object]"', async (t) => {
+  const replies: Array<Record<string, unknown>> = [
+    { error: { nested: 'object' } },
+    { output: { rows: [1, 2] } },
+    { output: 42, error: 7 },
+    { execution_time_ms: 'fast' },
+    { execution_time_ms: -5 },
+    { executed_at: { when: 'now' } },
+    { executed_at: 'yesterday' },
+    { truncated: 'yes' },
+    { status: ['success'] },
+  ];
+  let next = 0;
+  const s = await startGatewayStack(t, {
+    redis: false,
+    agents: { c1: () => replies[next++] as never },
+  });
+  for (const reply of replies) {
+    const res = await s.app.inject({
+      ...exec({ cluster_id: 'c1', command: 'get pods' }),
+      headers: s.as('alice'),
+    });
+    t.is(res.statusCode, 200, JSON.stringify(reply));
+    const body = res.json() as CommandResult;
+    t.is(body.status, 'failure', JSON.stringify(reply));
+    t.is(body.output, '');
+    t.regex(body.error ?? '', /^the agent answered with a malformed result \(/);
+    for (const field of Object.keys(reply)) t.true((body.error ?? '').includes(field), `${field} named`);
+    t.notRegex(res.body, /object Object|nested|rows/);
+    t.is(typeof body.execution_time_ms, 'number');
+    t.false(Number.isNaN(Date.parse(body.executed_at)));
+  }
+  const audited = s.captured.of('command_executed').map((e) => e.details?.error);
+  t.true(
+    audited.every((e) => typeof e === 'string'),
+    'the audit record holds text too',
+  );
+});
+
+test('execute - an over-long agent error is cut to the cap, the rest of the result passes', async (t) => {
+  const s = await startGatewayStack(t, {
+    redis: false,
+    agents: {
+      c1: () => ({ status: 'failure', error: 'e'.repeat(MAX_RESULT_ERROR_CHARS * 4), output: 'partial' }),
+    },
+  });
+  const res = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get pods' }),
+    headers: s.as('alice'),
+  });
+  const body = res.json() as CommandResult;
+  t.is(body.status, 'failure');
+  t.is(body.output, 'partial');
+  t.is(body.error?.length, MAX_RESULT_ERROR_CHARS);
+  t.true(body.error?.endsWith('…'));
 });

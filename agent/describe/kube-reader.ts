@@ -1,6 +1,7 @@
 // The one capability describe needs from the API client: GET a path, parse JSON, throw on non-2xx.
 
 import type { KubeClient, KubeResponse } from '../kube-client.js';
+import { unreachableApiText } from '../transport-error.js';
 
 export interface KubeReader {
   /** Throws an error carrying the API `Status` (statusCode, reason, message) on a non-2xx answer. */
@@ -48,9 +49,14 @@ export function isNotFound(err: unknown): boolean {
   return isApiError(err) && (err.statusCode === 404 || err.reason === 'NotFound');
 }
 
-/** Go's err.Error() of a client-go StatusError: the Status message. */
+/**
+ * Go's err.Error() of a client-go StatusError: the Status message. A transport error is the shared
+ * could-not-reach text instead: its message would name the apiserver's internal address.
+ */
 export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return (
+    unreachableApiText(err)?.replace(/^error: /, '') ?? (err instanceof Error ? err.message : String(err))
+  );
 }
 
 /** kubectl's stderr line for an API error: `Error from server (NotFound): pods "x" not found`. */

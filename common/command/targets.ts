@@ -108,6 +108,13 @@ export function parseExplainArgs(positionals: readonly string[]): ExplainArgs {
   if (extra !== undefined) invalid('explain takes one argument', 'unexpected_argument', extra);
   if (!TYPE_CHARS.test(arg)) invalid(`unknown resource type "${arg}"`, 'unknown_resource', arg);
   const parts = arg.split('.');
+  // `pods..spec` and `pods.` would otherwise resolve through the type `pods.` (an empty group).
+  if (parts.includes(''))
+    invalid(
+      `"${arg}" has an empty part: write TYPE[.GROUP][.FIELD.PATH], e.g. pods.spec`,
+      'invalid_field_path',
+      arg,
+    );
   for (let k = Math.min(parts.length, 3); k >= 1; k--) {
     const type = resolveResourceType(parts.slice(0, k).join('.'));
     if (!type) continue;

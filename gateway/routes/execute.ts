@@ -24,7 +24,7 @@ import {
   effectiveTimeoutMs,
   type Policy,
 } from '../../common/policy/index.js';
-import { RESULT_STATUSES, type ResultMessage } from '../../common/wire.js';
+import { MAX_RESULT_ERROR_CHARS, malformedResultFields, type ResultMessage } from '../../common/wire.js';
 import { type Caller, callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { errorBodyOf } from '../plugins/errors.js';
@@ -32,22 +32,31 @@ import { errorRef, refusedRef, resultRef } from '../schemas.js';
 
 /**
  * The client-facing result. The relay already matched the reply's subject to the command's cluster; the
- * agent's payload is still not trusted for the cluster id, and a status outside the contract is a failure.
+ * agent's payload is still not trusted: the ids are the command's own, an over-long error is cut, and a reply
+ * with any field outside its schema (an object where text belongs, an unknown status, a date that is not
+ * one) is a failure that names the fields, passing none of the agent's values on.
  */
-function toResult(r: ResultMessage, command: Command): CommandResult {
-  const known = (RESULT_STATUSES as readonly string[]).includes(r.status);
+export function toResult(reply: ResultMessage, command: Command): CommandResult {
+  const r = { ...reply };
+  if (typeof r.error === 'string' && r.error.length > MAX_RESULT_ERROR_CHARS)
+    r.error = `${r.error.slice(0, MAX_RESULT_ERROR_CHARS - 1)}…`;
+  const ids = { command_id: command.id, session_id: command.sessionId, cluster_id: command.clusterId };
+  const malformed = malformedResultFields(r);
+  if (malformed.length === 0) {
+    const { status, output, error, execution_time_ms, executed_at, truncated } = r;
+    return { ...ids, status, output, error, execution_time_ms, executed_at, truncated };
+  }
+  const status = malformed.includes('status')
+    ? `, unknown status ${String(JSON.stringify(r.status ?? null)).slice(0, 40)}`
+    : '';
   return {
-    command_id: command.id,
-    session_id: command.sessionId,
-    cluster_id: command.clusterId,
-    status: known ? r.status : 'failure',
-    output: typeof r.output === 'string' ? r.output : '',
-    error: known
-      ? r.error
-      : `the agent answered with an unknown status ${JSON.stringify(String(r.status)).slice(0, 40)}`,
-    execution_time_ms: Number.isFinite(r.execution_time_ms) ? r.execution_time_ms : 0,
-    executed_at: typeof r.executed_at === 'string' ? r.executed_at : new Date().toISOString(),
-    truncated: r.truncated === true,
+    ...ids,
+    status: 'failure',
+    output: '',
+    error: `the agent answered with a malformed result (${malformed.join(', ')}${status})`,
+    execution_time_ms: 0,
+    executed_at: new Date().toISOString(),
+    truncated: false,
   };
 }
 
