@@ -56,6 +56,7 @@ export function toCommandMessage(command: Command, deadline: number): CommandMes
     cluster_id: command.clusterId,
     argv: command.argv,
     identity: command.identity,
+    ...(command.groups?.length ? { groups: command.groups } : {}),
     session_id: command.sessionId,
     deadline,
   };

@@ -63,7 +63,6 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
   async function send(command: Command): Promise<ResultMessage> {
     const deadline = Date.now() + command.timeoutMs;
     const message = toCommandMessage(command, deadline);
-    if (command.groups?.length) message.groups = command.groups;
     const result = new Promise<ResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(command.id);

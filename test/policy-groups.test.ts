@@ -5,7 +5,7 @@ import { createRevalidator } from '../agent/revalidate.js';
 import { parseArgv } from '../common/command/parse.js';
 import { canUseCluster, evaluate } from '../common/policy/evaluate.js';
 import { parsePolicy } from '../common/policy/load.js';
-import { type CommandMessage, WIRE_VERSION } from '../common/wire.js';
+import { isCommandMessage, toCommandMessage } from '../common/wire.js';
 
 const POLICY = parsePolicy(
   `
@@ -60,16 +60,12 @@ test('policy groups - cluster and namespace must come from the same entry', (t) 
 test('policy groups - the agent applies its own policy to the groups the gateway sent', (t) => {
   const revalidate = createRevalidator(() => POLICY);
   const now = Date.now();
-  const sent = {
-    v: WIRE_VERSION,
-    id: 'c',
-    cluster_id: 'prod-1',
-    argv: ['get', 'pods', '--namespace=default'],
-    identity: 'ada@example.com',
-    groups: ['group:sre'],
-    session_id: null,
-    deadline: now + 1000,
-  } satisfies CommandMessage;
+  const sent = toCommandMessage(
+    command(['get', 'pods', '-n', 'default'], 'prod-1', 'ada@example.com', ['group:sre']),
+    now + 1000,
+  );
+  t.deepEqual(sent.groups, ['group:sre'], 'the gateway sends the groups with the command');
+  t.true(isCommandMessage(sent), "the agent's schema accepts it");
   const ok = revalidate(sent, now);
   t.true(ok.allowed);
   t.deepEqual(ok.allowed ? ok.command.groups : null, ['group:sre']);
