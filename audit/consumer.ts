@@ -42,8 +42,6 @@ export interface AuditConsumer {
   /** Settles when the loop ends: rejects when a sink failed (the process should exit and restart). */
   closed(): Promise<void>;
   readonly chain: ChainState;
-  /** Resolves when the stream's record `seq` has been written (tests and shutdown). */
-  waitFor(seq: number, timeoutMs?: number): Promise<void>;
   consumerInfo(): Promise<{ numPending: number; numAckPending: number }>;
 }
 
@@ -100,7 +98,6 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
   let stopping = false;
   let current: { stop(): void } | undefined;
   let loop: Promise<void> | undefined;
-  const waiters = new Set<{ seq: number; resolve(): void }>();
 
   /** The first stream sequence still stored: anything below it aged out and will never be delivered. */
   async function streamFirstSeq(): Promise<number> {
@@ -168,12 +165,6 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
     for (const m of later) m.nak(GAP_RETRY_MS);
     // One flush makes the acks of the whole batch reach the server before the next pull.
     await nc.flush();
-    for (const w of waiters) {
-      if (w.seq <= chain.lastSeq) {
-        waiters.delete(w);
-        w.resolve();
-      }
-    }
   }
 
   /**
@@ -228,23 +219,6 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
       await loop?.catch(() => {});
     },
     closed: () => loop ?? Promise.resolve(),
-    waitFor(seq, timeoutMs = 10_000) {
-      if (seq <= chain.lastSeq) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const w = {
-          seq,
-          resolve: () => {
-            clearTimeout(timer);
-            resolve();
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(w);
-          reject(new Error(`audit seq ${seq} not written within ${timeoutMs} ms (at ${chain.lastSeq})`));
-        }, timeoutMs);
-        waiters.add(w);
-      });
-    },
     async consumerInfo() {
       const info = await (consumer ?? (await js.consumers.get(stream, name))).info();
       return { numPending: info.num_pending, numAckPending: info.num_ack_pending };

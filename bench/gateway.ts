@@ -3,13 +3,12 @@
 // concurrent clients. Run: npx tsx bench/gateway.ts [requests=2000]
 
 import autocannon from 'autocannon';
-import type { ExecutionContext } from 'ava';
 import { NO_RATE_LIMIT } from '../gateway/config.js';
-import { KEYS, startGatewayStack } from '../test/helpers/gateway.js';
+import { KEYS, startGatewayStack } from '../harness/gateway.js';
+import { standInContext } from '../harness/stand-in-context.js';
 
 const N = Number(process.argv[2] ?? 2_000);
-const teardowns: Array<() => unknown> = [];
-const t = { teardown: (fn: () => unknown) => teardowns.push(fn) } as unknown as ExecutionContext;
+const { t, runTeardowns } = standInContext();
 
 function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -69,6 +68,4 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(async () => {
-    for (const fn of teardowns.reverse()) await fn();
-  });
+  .finally(runTeardowns);

@@ -9,10 +9,10 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PROJECT_ROOT, processCpuMs } from '../harness/service-process.js';
 import { entryPoints } from './lib/build.js';
 import { BENCH_NAMESPACE } from './lib/fixtures.js';
 import { loadPosts } from './lib/http-load.js';
-import { PROJECT_ROOT, processCpuMs } from './lib/service-process.js';
 import { INSTANT_CLUSTER, SIM_CLUSTER, startBenchStack } from './lib/stack.js';
 
 const { values: flags } = parseArgs({

@@ -8,13 +8,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PROJECT_ROOT, processCpuMs } from '../harness/service-process.js';
 import { executorGetPods } from './executor.js';
 import { jetStreamCycleFloor, natsRequestReplyFloor, simHttpFloor, simInProcessFloor } from './floors.js';
 import { kubectlGetPods } from './kubectl.js';
 import { entryPoints } from './lib/build.js';
 import { BENCH_NAMESPACE, BENCH_POD_COUNT, BIG_NAMESPACE, BIG_POD_COUNT } from './lib/fixtures.js';
 import { type JsonPost, loadPosts, sequentialPosts } from './lib/http-load.js';
-import { PROJECT_ROOT, processCpuMs } from './lib/service-process.js';
 import { FLOOR_CLUSTER, INSTANT_CLUSTER, SIM_CLUSTER, startBenchStack } from './lib/stack.js';
 import { atLeast, atMost, formatTable, formatTargets, type Row, ratio } from './report.js';
 

@@ -43,6 +43,8 @@ export interface ProvisionOptions {
   duplicateWindowMs?: number;
   auditMaxAgeMs?: number;
   replicas?: number;
+  /** How long each JetStream API request may take (nats.js default 5 s); tests on a busy machine raise it. */
+  apiTimeoutMs?: number;
 }
 
 type DurableConfig = Partial<ConsumerConfig> & { durable_name: string };
@@ -118,7 +120,7 @@ export async function provisionJetStream(
   options: ProvisionOptions,
 ): Promise<ProvisionReport> {
   options.clusters.forEach(assertClusterId);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, options.apiTimeoutMs ? { timeout: options.apiTimeoutMs } : {});
   const report: ProvisionReport = { streams: [], consumers: [] };
   for (const cfg of [commandStreamConfig(options), auditStreamConfig(options)]) {
     report.streams.push({ name: cfg.name, action: await ensureStream(jsm, cfg) });

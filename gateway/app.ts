@@ -60,6 +60,8 @@ export interface GatewayDeps {
   rateLimitRedis?: Redis | undefined;
   /** Extra route plugins registered after the built-in ones (e.g. GET /audit). */
   plugins?: Array<(app: FastifyInstance, ctx: GatewayContext) => Promise<void>>;
+  /** How long one plugin may take to load (Fastify's default 10 s); 0 waits forever (tests on a busy machine). */
+  pluginTimeoutMs?: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     // One line per request at the end (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    pluginTimeout: deps.pluginTimeoutMs ?? 10_000,
     trustProxy: trustProxyOption(config.trustProxy),
     // A client that sends its body (or headers) a byte at a time must not hold a connection forever.
     requestTimeout: config.requestTimeoutMs,

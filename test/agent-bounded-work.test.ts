@@ -4,15 +4,15 @@
 
 import { jetstream } from '@nats-io/jetstream';
 import test from 'ava';
-import { startServiceProcess } from '../bench/lib/service-process.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { createRelay } from '../gateway/relay.js';
+import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { startServiceProcess } from '../harness/service-process.js';
+import { startSim, writeKubeconfig } from '../harness/sim.js';
 import { fixtureClock } from '../sim/fixture-builders.js';
 import { defaultFixtures } from '../sim/fixtures.js';
 import { addGeneratedNamespace } from '../sim/fixtures-generated.js';
-import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
-import { startSim, writeKubeconfig } from './helpers/sim.js';
 
 const MIB = 1024 * 1024;
 /** The design's bound for the agent against a namespace of 20,000 pods. */

@@ -23,11 +23,12 @@ import {
   type ResultMessage,
   WIRE_VERSION,
 } from '../common/wire.js';
+import { eventually } from '../harness/eventually.js';
+import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { startSim } from '../harness/sim.js';
 import { fixtureClock } from '../sim/fixture-builders.js';
 import { defaultFixtures } from '../sim/fixtures.js';
 import { addGeneratedNamespace } from '../sim/fixtures-generated.js';
-import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
-import { startSim } from './helpers/sim.js';
 
 const log = createLogger({ level: 'silent' });
 const NARROW = /narrow it with -l, --field-selector or --limit/;
@@ -245,15 +246,13 @@ test('command loop - a command delivered again after earlier deliveries never fi
   });
   t.teardown(() => loop.stop(100));
   // Answered and acknowledged: nothing is left for the consumer to deliver.
-  for (
-    let i = 0;
-    i < 200 &&
-    (results.length === 0 ||
-      (await jsm.consumers.info(CMD_STREAM, agentConsumerName(clusterId))).num_ack_pending > 0);
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(
+    t,
+    async () =>
+      results.length > 0 &&
+      (await jsm.consumers.info(CMD_STREAM, agentConsumerName(clusterId))).num_ack_pending === 0,
+    { message: 'the command was answered and acknowledged' },
+  );
   t.deepEqual(executions, [], 'not run a third time');
   t.is(results.length, 1);
   t.is(results[0]?.status, 'failure');

@@ -7,7 +7,7 @@ import { createKubeClient, type KubeClient } from '../agent/kube-client.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import type { Command } from '../common/command/types.js';
 import { createLogger } from '../common/logger.js';
-import { startSim, writeKubeconfig } from './helpers/sim.js';
+import { startSim, writeKubeconfig } from '../harness/sim.js';
 
 const log = createLogger({ level: 'silent' });
 

@@ -10,7 +10,8 @@ import { createLogger } from '../common/logger.js';
 import { PRESETS } from '../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM } from '../common/subjects.js';
 import { createAgentTracker } from '../gateway/agent-tracker.js';
-import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
+import { eventually } from '../harness/eventually.js';
+import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
 
 const log = createLogger({ level: 'silent' });
 
@@ -40,23 +41,22 @@ test('agent service - without its consumer the agent stops announcing itself, an
   const gatewayNc = await connectAs(t, nats, 'gateway');
   const tracker = createAgentTracker({ nc: gatewayNc, log });
   t.teardown(() => tracker.close());
-  const until = Date.now() + 3_000;
-  while (!tracker.isConnected(clusterId) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  t.true(tracker.isConnected(clusterId));
+  await eventually(t, () => tracker.isConnected(clusterId), { message: 'the agent announced itself' });
 
   // The operator deletes the cluster's consumer (or the stream is re-created): nothing to pull from.
   const admin = await connectAs(t, nats, 'admin');
   await (await jetstreamManager(admin)).consumers.delete(CMD_STREAM, agentConsumerName(clusterId));
 
-  const gone = Date.now() + 10_000;
-  while (tracker.isConnected(clusterId) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
-  t.false(tracker.isConnected(clusterId), 'no heartbeat keeps the cluster looking connected');
+  await eventually(t, () => !tracker.isConnected(clusterId), {
+    message: 'no heartbeat keeps the cluster looking connected',
+  });
 
   // Provisioning runs again: the agent picks its consumer up without a restart.
   await provision(t, nats, [clusterId]);
-  const back = Date.now() + 15_000;
-  while (!tracker.isConnected(clusterId) && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
-  t.true(tracker.isConnected(clusterId), 'heartbeats resume once the consumer is back');
+  await eventually(t, () => tracker.isConnected(clusterId), {
+    timeoutMs: 15_000,
+    message: 'heartbeats resume once the consumer is back',
+  });
 });
 
 test('agent service - a command loop that ends with its connection settles `ended` and stops the heartbeats', async (t) => {
@@ -66,9 +66,10 @@ test('agent service - a command loop that ends with its connection settles `ende
   const agentNc = await connectAs(t, nats, { agent: clusterId });
   const service = await startInstantAgent(agentNc, clusterId);
   await agentNc.close();
-  const outcome = await Promise.race([
-    service.ended.then(() => 'ended'),
-    new Promise((r) => setTimeout(() => r('still running'), 5_000)),
-  ]);
-  t.is(outcome, 'ended');
+  let ended = false;
+  void service.ended.then(() => {
+    ended = true;
+  });
+  await eventually(t, () => ended, { message: 'the service settled `ended` after its connection closed' });
+  t.pass();
 });

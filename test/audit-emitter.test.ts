@@ -3,21 +3,27 @@ import test from 'ava';
 import { Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { KubentlyError } from '../common/errors.js';
+import { readLines, startAuditBus, startConsumer, tempDir } from '../harness/audit.js';
+import { eventually, type WaitContext } from '../harness/eventually.js';
+import { quietLog } from '../harness/log.js';
 import type { SpawnedNats } from '../scripts/lib/nats-server.js';
-import { quietLog, readLines, startAuditBus, startConsumer, tempDir, waitUntil } from './helpers/audit.js';
 
 /** Stops the server's process but keeps its config and store, so restart() brings the same server back. */
-async function takeDown(server: SpawnedNats): Promise<void> {
+async function takeDown(t: WaitContext, server: SpawnedNats): Promise<void> {
   const pid = server.pid()!;
   process.kill(pid, 'SIGTERM');
-  await waitUntil(() => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  await eventually(
+    t,
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { message: `nats-server ${pid} exited after SIGTERM` },
+  );
 }
 
 async function metricValue(registry: Registry, name: string): Promise<number> {
@@ -38,23 +44,30 @@ test('emitter - buffers while the server is down and flushes in order once it is
   t.teardown(() => emitter.close());
   await emitter.emit({ event_type: 'session_creation', details: { i: 0 } });
 
-  await takeDown(server);
+  await takeDown(t, server);
   for (let i = 1; i <= 5; i++) await emitter.emit({ event_type: 'command_attempt', details: { i } });
   t.is(emitter.buffered, 5);
   t.is(await metricValue(registry, 'kubently_audit_buffered_events'), 5);
 
   await server.restart();
-  await waitUntil(() => emitter.buffered === 0, 15_000);
+  await eventually(t, () => emitter.buffered === 0, {
+    timeoutMs: 15_000,
+    message: 'the emitter flushed its buffer to the restarted server',
+  });
   t.is(await metricValue(registry, 'kubently_audit_buffered_events'), 0);
 
   const path = join(await tempDir(t), 'audit.log');
-  const { consumer } = await startConsumer(t, server, { path });
-  await consumer.waitFor(6);
-  await new Promise((r) => setTimeout(r, 300)); // a duplicate would arrive right behind
+  await startConsumer(t, server, { path });
+  // A marker sent after the flush: once it is written, any duplicate of a retried event (stored before it)
+  // has been written too.
+  await emitter.emit({ event_type: 'session_creation', details: { i: 'marker' } });
+  await eventually(t, async () => (await readLines(path)).some((l) => l.details.i === 'marker'), {
+    message: 'the marker sent after the flush was written',
+  });
   const lines = await readLines(path);
   t.deepEqual(
     lines.map((l) => l.details.i),
-    [0, 1, 2, 3, 4, 5],
+    [0, 1, 2, 3, 4, 5, 'marker'],
     'each buffered event once (message ids deduplicate retries after a lost ack)',
   );
   t.is(await metricValue(registry, 'kubently_audit_events_dropped_total'), 0);
@@ -66,14 +79,12 @@ test('emitter - record() rejects with audit_unavailable when the server is away'
   t.teardown(() => emitter.close());
   await emitter.record({ event_type: 'command_attempt' });
   await server.stop();
-  const started = Date.now();
   const err = await t.throwsAsync(
     emitter.record({ event_type: 'command_attempt', details: { refused: true } }),
   );
   t.true(err instanceof KubentlyError);
   t.is((err as KubentlyError).code, 'audit_unavailable');
   t.is((err as KubentlyError).statusCode, 503);
-  t.true(Date.now() - started < 2_000, 'answers within about the publish timeout');
   t.is(emitter.buffered, 1, 'the refused attempt is still recorded once the bus is back');
 });
 

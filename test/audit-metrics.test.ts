@@ -5,8 +5,10 @@ import { Registry } from 'prom-client';
 import { watchAgents } from '../audit/agent-watch.js';
 import { createAuditMetrics } from '../audit/metrics.js';
 import { createAuditEmitter } from '../common/audit/emitter.js';
-import { quietLog, readLines, startAuditBus, startConsumer, tempDir, waitUntil } from './helpers/audit.js';
-import { connectAs, randomToken } from './helpers/nats-server.js';
+import { readLines, startAuditBus, startConsumer, tempDir, written } from '../harness/audit.js';
+import { eventually } from '../harness/eventually.js';
+import { quietLog } from '../harness/log.js';
+import { connectAs, randomToken } from '../harness/nats-server.js';
 
 async function value(
   registry: Registry,
@@ -64,7 +66,7 @@ test('metrics - move with the records the consumer writes', async (t) => {
   for (const e of events) await emitter.record(e);
   const { consumer } = await startConsumer(t, server, { path }, metrics);
   consumerInfo = () => consumer.consumerInfo();
-  await consumer.waitFor(events.length);
+  await written(t, consumer, events.length);
 
   t.is(await value(registry, 'kubently_auth_failures_total'), 2);
   t.is(await value(registry, 'kubently_unauthorized_commands_total', { cluster_id: 'c1' }), 1);
@@ -105,18 +107,22 @@ test('agent watch - a wrong agent token and a disconnect become agent_connection
   await watch.ready;
 
   const agent = await connectAs(t, server, { agent: 'edge' });
-  await waitUntil(
+  await eventually(
+    t,
     async () => (await value(registry, 'kubently_agent_connected', { cluster_id: 'edge' })) === 1,
+    { message: 'kubently_agent_connected{cluster_id="edge"} is 1' },
   );
   await agent.close();
-  await waitUntil(
+  await eventually(
+    t,
     async () => (await value(registry, 'kubently_agent_connected', { cluster_id: 'edge' })) === 0,
+    { message: 'kubently_agent_connected{cluster_id="edge"} is back to 0' },
   );
   await t.throwsAsync(connectAs(t, server, { agent: 'edge' }, { pass: randomToken() }));
 
   const path = join(await tempDir(t), 'audit.log');
   const { consumer } = await startConsumer(t, server, { path });
-  await consumer.waitFor(2);
+  await written(t, consumer, 2);
   const lines = await readLines(path);
   t.deepEqual(
     lines.map((l) => [l.event_type, l.cluster_id, l.details.kind]),

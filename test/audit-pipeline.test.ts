@@ -9,15 +9,16 @@ import { verifyAuditLog } from '../audit/verify.js';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { AUDIT_EVENT_TYPES } from '../common/audit/events.js';
 import {
-  quietLog,
   readLines,
   shortenAckWait,
   startAuditBus,
   startConsumer,
   tempDir,
-  waitUntil,
-} from './helpers/audit.js';
-import { connectAs } from './helpers/nats-server.js';
+  written,
+} from '../harness/audit.js';
+import { eventually } from '../harness/eventually.js';
+import { quietLog } from '../harness/log.js';
+import { connectAs } from '../harness/nats-server.js';
 
 test('pipeline - each event arrives once, in order, with its fields, chained from genesis', async (t) => {
   const { server, js } = await startAuditBus(t);
@@ -34,7 +35,7 @@ test('pipeline - each event arrives once, in order, with its fields, chained fro
   }
   const path = join(await tempDir(t), 'audit.log');
   const { consumer } = await startConsumer(t, server, { path });
-  await consumer.waitFor(AUDIT_EVENT_TYPES.length);
+  await written(t, consumer, AUDIT_EVENT_TYPES.length);
 
   const lines = await readLines(path);
   t.deepEqual(
@@ -70,12 +71,12 @@ test('pipeline - a restarted consumer neither loses nor duplicates records', asy
   })();
   // Stop mid-stream, several times, while records keep arriving.
   for (const at of [100, 300]) {
-    await first.consumer.waitFor(at);
+    await written(t, first.consumer, at);
     await first.stop();
     first = await startConsumer(t, server, { path });
   }
   await publishing;
-  await first.consumer.waitFor(total);
+  await written(t, first.consumer, total);
 
   const lines = await readLines(path);
   t.is(lines.length, total);
@@ -113,8 +114,10 @@ test('pipeline - records written but not acked before a crash are redelivered an
 
   const { consumer } = await startConsumer(t, server, { path });
   for (let i = 5; i < 8; i++) await emitter.emit({ event_type: 'session_creation', details: { i } });
-  await consumer.waitFor(8);
-  await waitUntil(async () => (await consumer.consumerInfo()).numAckPending === 0);
+  await written(t, consumer, 8);
+  await eventually(t, async () => (await consumer.consumerInfo()).numAckPending === 0, {
+    message: 'the consumer acked every record it wrote',
+  });
   t.deepEqual(
     (await readLines(path)).map((l) => [l.seq, l.details.i]),
     Array.from({ length: 8 }, (_, i) => [i + 1, i]),
@@ -140,14 +143,16 @@ test('pipeline - records a stopped instance held unacked are written before late
     log: quietLog(),
   });
   await held.start();
-  await waitUntil(async () => (await held.consumerInfo()).numAckPending === 5);
+  await eventually(t, async () => (await held.consumerInfo()).numAckPending === 5, {
+    message: 'the held consumer has the five records delivered and unacked',
+  });
   await nc.close();
   vanish(new Error('gone'));
   await t.throwsAsync(held.closed());
 
   for (let i = 5; i < 8; i++) await emitter.emit({ event_type: 'command_attempt', details: { i } });
   const { consumer } = await startConsumer(t, server, { path });
-  await consumer.waitFor(8);
+  await written(t, consumer, 8);
   t.deepEqual(
     (await readLines(path)).map((l) => l.details.i),
     [0, 1, 2, 3, 4, 5, 6, 7],
@@ -160,13 +165,13 @@ test('pipeline - a half-written last line is dropped on start and the chain resu
   const path = join(await tempDir(t), 'audit.log');
   for (let i = 0; i < 3; i++) await emitter.emit({ event_type: 'session_termination', details: { i } });
   const first = await startConsumer(t, server, { path });
-  await first.consumer.waitFor(3);
+  await written(t, first.consumer, 3);
   await first.stop();
   await appendFile(path, '{"seq":4,"timestamp":"2024-'); // a crash mid-write
 
   const second = await startConsumer(t, server, { path });
   await emitter.emit({ event_type: 'session_termination', details: { i: 3 } });
-  await second.consumer.waitFor(4);
+  await written(t, second.consumer, 4);
   t.deepEqual(
     (await readLines(path)).map((l) => l.seq),
     [1, 2, 3, 4],
@@ -181,7 +186,7 @@ test('pipeline - rotation keeps the chain across files and keeps N files', async
   const { consumer, stop } = await startConsumer(t, server, { path, maxFileBytes: 2_000, keepFiles: 50 });
   for (let i = 0; i < 60; i++)
     await emitter.emit({ event_type: 'command_executed', cluster_id: 'c1', details: { i } });
-  await consumer.waitFor(60);
+  await written(t, consumer, 60);
   await stop();
 
   const result = await verifyAuditLog(path);
@@ -197,7 +202,7 @@ test('pipeline - rotation keeps the chain across files and keeps N files', async
   // Restarting resumes the chain from the active file (or audit.log.1 right after a rotation).
   const again = await startConsumer(t, server, { path, maxFileBytes: 2_000, keepFiles: 3 });
   await emitter.emit({ event_type: 'command_executed', details: { i: 60 } });
-  await again.consumer.waitFor(61);
+  await written(t, again.consumer, 61);
   await again.stop();
   const trimmed = await verifyAuditLog(path);
   t.true(trimmed.ok, trimmed.reason);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { parse, stringify } from 'yaml';
-import { tempDir } from './helpers/audit.js';
+import { tempDir } from '../harness/audit.js';
 
 const RULES = new URL('../k8s/base/monitoring/prometheus-rules.yaml', import.meta.url);
 const TESTS = new URL('./prometheus-rules/kubently-rules.test.yaml', import.meta.url);

@@ -5,7 +5,8 @@ import { createAuditEmitter } from '../common/audit/emitter.js';
 import { createAuditReader } from '../common/audit/reader.js';
 import { installErrorHandlers } from '../gateway/plugins/errors.js';
 import { auditRoutes } from '../gateway/routes/audit.js';
-import { quietLog, startAuditBus } from './helpers/audit.js';
+import { startAuditBus } from '../harness/audit.js';
+import { quietLog } from '../harness/log.js';
 
 const NOW = Date.parse('2024-01-20T12:00:00.000Z');
 const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000).toISOString();

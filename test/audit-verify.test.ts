@@ -4,7 +4,7 @@ import test from 'ava';
 import { type ChainState, chainLine, EMPTY_CHAIN } from '../audit/hash-chain.js';
 import { runVerifyCommand, verifyAuditLog } from '../audit/verify.js';
 import { toAuditRecord } from '../common/audit/events.js';
-import { tempDir } from './helpers/audit.js';
+import { tempDir } from '../harness/audit.js';
 
 async function writeChain(dir: string, count: number): Promise<{ path: string; lines: string[] }> {
   let state: ChainState = EMPTY_CHAIN;

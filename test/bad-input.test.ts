@@ -4,12 +4,13 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES } from '../common/errors.js';
 import { NO_RATE_LIMIT } from '../gateway/config.js';
-import { type GatewayStack, KEYS, startGatewayStack } from './helpers/gateway.js';
+import { type GatewayStack, KEYS, startGatewayStack } from '../harness/gateway.js';
+import { standInContext } from '../harness/stand-in-context.js';
 
 const ANSWER_TIMEOUT_MS = 5_000;
 const KEY = KEYS.alice;
@@ -24,14 +25,9 @@ interface Answer {
 let shared: { stack: GatewayStack; port: number } | undefined;
 
 // ava allows no t.teardown() in hooks: the helpers' teardowns are collected here and run after all tests.
-const teardowns: Array<() => unknown> = [];
-const hookContext = {
-  teardown: (fn: () => unknown) => void teardowns.push(fn),
-} as unknown as ExecutionContext;
+const { t: hookContext, runTeardowns } = standInContext();
 
-test.after.always(async () => {
-  for (const fn of teardowns.reverse()) await fn();
-});
+test.after.always(runTeardowns);
 
 test.before(async () => {
   const s = await startGatewayStack(hookContext, {

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { parsePolicy } from '../common/policy/index.js';
-import { KEYS } from './helpers/gateway.js';
-import { startOidcGateway } from './helpers/oidc-gateway.js';
-import { CLIENT_ID } from './helpers/oidc-issuer.js';
+import { KEYS } from '../harness/gateway.js';
+import { startOidcGateway } from '../harness/oidc-gateway.js';
+import { CLIENT_ID } from '../harness/oidc-issuer.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'kubently.js');
 

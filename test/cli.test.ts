@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import bcrypt from 'bcryptjs';
-import { KEYS, startGatewayStack } from './helpers/gateway.js';
+import { KEYS, startGatewayStack } from '../harness/gateway.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'kubently.js');
 

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import type { CommandResult } from '../common/api.js';
+import { eventually, scaled } from '../harness/eventually.js';
 import { freePort } from '../scripts/lib/nats-server.js';
 
 const run = promisify(execFile);
@@ -62,7 +63,7 @@ test('dev - npm run dev starts the stack, the printed curl answers like kubectl,
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), scaled(15_000));
     await exited;
     clearTimeout(timer);
   });
@@ -74,7 +75,7 @@ test('dev - npm run dev starts the stack, the printed curl answers like kubectl,
     output += d.toString();
   });
   const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 60_000);
+    const timer = setTimeout(() => resolve(false), scaled(60_000));
     const check = () => {
       if (output.includes('Press Ctrl-C to stop.')) {
         clearTimeout(timer);
@@ -120,8 +121,9 @@ test('dev - npm run dev starts the stack, the printed curl answers like kubectl,
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   t.is(code, 0);
   // tsx's esbuild helpers leave a moment after their node process: allow them a few seconds.
-  const until = Date.now() + 5_000;
-  while (processes.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  await eventually(t, () => !processes.some(alive), {
+    message: `no process is left running (alive: ${processes.filter(alive).join(', ')})`,
+  });
   t.deepEqual(processes.filter(alive), [], 'no process is left running');
 });
 

@@ -15,8 +15,9 @@ import { createLogger } from '../common/logger.js';
 import { type Policy, PRESETS } from '../common/policy/index.js';
 import { createAgentTracker } from '../gateway/agent-tracker.js';
 import { createRelay } from '../gateway/relay.js';
-import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
-import { startSim, writeKubeconfig } from './helpers/sim.js';
+import { eventually } from '../harness/eventually.js';
+import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { startSim, writeKubeconfig } from '../harness/sim.js';
 
 const run = promisify(execFile);
 const log = createLogger({ level: 'silent' });
@@ -61,10 +62,9 @@ test('e2e - get pods travels relay → JetStream → agent → apiserver and pri
   const clusterId = 'e2e';
   const { kubeconfig, tracker, relay } = await startPath(t, { clusterId, agentPolicy: PRESETS.readOnly });
 
-  const deadline = Date.now() + 5_000;
-  while (!tracker.isConnected(clusterId) && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
-  t.true(tracker.isConnected(clusterId), 'the agent heartbeat reached the gateway side');
+  await eventually(t, () => tracker.isConnected(clusterId), {
+    message: 'the agent heartbeat reached the gateway side',
+  });
 
   // Cells like "7 (4m1s ago)" follow the clock: when a second boundary falls between the two calls, ask again.
   let attempt = 0;
@@ -121,9 +121,7 @@ test('e2e - the relay answers timeout when no agent takes the command', async (t
     { command: 'get pods' },
     { id: 'cmd-e2e-3', clusterId, identity: 'test', sessionId: null, timeoutMs: 300 },
   );
-  const started = Date.now();
   const err = await t.throwsAsync(relay.send(command));
   t.is((err as { code?: string }).code, 'timeout');
-  t.true(Date.now() - started < 2_000);
   t.is(relay.inFlight, 0);
 });

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import test from 'ava';
-import { type ServiceProcess, startServiceProcess } from '../bench/lib/service-process.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { agentConsumerName, CMD_STREAM } from '../common/subjects.js';
 import { createRelay } from '../gateway/relay.js';
-import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
+import { eventually } from '../harness/eventually.js';
+import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { type ServiceProcess, startServiceProcess } from '../harness/service-process.js';
 
 // Long enough that replica a is killed before JetStream would hand the command to it a second time,
 // even on a loaded machine; short enough to keep the test quick (production: 30 s, common/provision.ts).
@@ -63,10 +64,9 @@ test('faults - an agent killed mid-command: the other replica gets it redelivere
   const answer = relay.send(command);
   const executions = async () =>
     (await readFile(record, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
-  const until = Date.now() + 10_000;
-  while (!(await executions()).includes('cmd-redelivered a') && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(t, async () => (await executions()).includes('cmd-redelivered a'), {
+    message: 'replica a started the command',
+  });
   t.deepEqual(await executions(), ['cmd-redelivered a'], 'replica a started the command');
 
   // Killed without a chance to ack or answer; replica b comes up.

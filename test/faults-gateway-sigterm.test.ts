@@ -3,8 +3,8 @@
 // process exits 0.
 
 import test from 'ava';
-import { provision, randomToken, startNats } from './helpers/nats-server.js';
-import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from './helpers/process-stack.js';
+import { provision, randomToken, startNats } from '../harness/nats-server.js';
+import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from '../harness/process-stack.js';
 
 const CLUSTER = FAULT_CLUSTER;
 const API_KEY = FAULT_API_KEY;

@@ -9,9 +9,9 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import test from 'ava';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, CMD_STREAM } from '../common/subjects.js';
-import { provisionCluster, startNatsCluster } from './helpers/nats-cluster.js';
-import { randomToken } from './helpers/nats-server.js';
-import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from './helpers/process-stack.js';
+import { provisionCluster, startNatsCluster } from '../harness/nats-cluster.js';
+import { randomToken } from '../harness/nats-server.js';
+import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from '../harness/process-stack.js';
 
 const CLUSTER = FAULT_CLUSTER;
 const API_KEY = FAULT_API_KEY;

@@ -5,7 +5,7 @@ import { createLogger } from '../common/logger.js';
 import { subjects } from '../common/subjects.js';
 import { encodeJson, type HeartbeatMessage, WIRE_VERSION } from '../common/wire.js';
 import { createAgentTracker } from '../gateway/agent-tracker.js';
-import { connectAs, randomToken, startNats } from './helpers/nats-server.js';
+import { connectAs, randomToken, startNats } from '../harness/nats-server.js';
 
 const beat = (clusterId: string, agentId: string): HeartbeatMessage => ({
   v: WIRE_VERSION,

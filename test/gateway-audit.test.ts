@@ -2,7 +2,8 @@
 // caller's own, with query-string filters.
 
 import test from 'ava';
-import { startGatewayStack } from './helpers/gateway.js';
+import { eventually } from '../harness/eventually.js';
+import { startGatewayStack } from '../harness/gateway.js';
 
 interface AuditAnswer {
   records: Array<{
@@ -32,12 +33,15 @@ test('audit route - a denied command and a wrong key show up in GET /audit for t
     t.is(res.statusCode, 200, res.body);
     return (res.json() as AuditAnswer).records;
   };
-  let executed: AuditAnswer['records'] = [];
-  // command_executed is emitted after the reply: poll briefly until both records are in the stream.
-  for (let i = 0; i < 50 && executed.length < 2; i++) {
-    executed = await audit('alice', '?event_type=command_executed');
-    if (executed.length < 2) await new Promise((r) => setTimeout(r, 100));
-  }
+  // command_executed is emitted after the reply: wait until both records are in the stream.
+  const executed = await eventually(
+    t,
+    async () => {
+      const records = await audit('alice', '?event_type=command_executed');
+      return records.length >= 2 ? records : undefined;
+    },
+    { message: "both of alice's command_executed records are in the audit stream" },
+  );
   t.is(executed.length, 2);
   t.deepEqual(
     executed.map((r) => r.details.argv),

@@ -5,8 +5,10 @@ import type { V1Container } from '@kubernetes/client-node';
 import test from 'ava';
 import { createApiKeyStore, identityForBareKey, parseKeyEntry } from '../gateway/auth/api-keys.js';
 import { type GatewayConfig, loadGatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
-import { KEYS, quietLog, startGatewayStack, waitFor } from './helpers/gateway.js';
-import { renderOverlay } from './helpers/k8s-render.js';
+import { eventually } from '../harness/eventually.js';
+import { KEYS, startGatewayStack } from '../harness/gateway.js';
+import { renderOverlay } from '../harness/k8s-render.js';
+import { quietLog } from '../harness/log.js';
 
 const FIVE_AUTH_FAILURES = { ...NO_RATE_LIMIT, authFailures: 5 };
 
@@ -104,13 +106,17 @@ test('auth - a key added to or removed from API_KEYS_FILE works or stops working
   await writeFile(join(v2, 'keys'), `alice:${KEYS.alice}, bob:${KEYS.bob}\n`);
   await symlink('..2024_01_02', join(dir, '..data_tmp'));
   await rename(join(dir, '..data_tmp'), join(dir, '..data'));
-  await waitFor(() => apiKeys.authenticate(KEYS.bob) === 'bob', 3_000);
+  await eventually(t, () => apiKeys.authenticate(KEYS.bob) === 'bob', {
+    message: 'the key store picked up bob from the rotated file',
+  });
   t.is(await status(KEYS.bob), 200);
   t.is(await status(KEYS.alice), 200);
 
   // Step 2: remove alice.
   await writeFile(join(v2, 'keys'), `bob:${KEYS.bob}\n`);
-  await waitFor(() => apiKeys.authenticate(KEYS.alice) === null, 3_000);
+  await eventually(t, () => apiKeys.authenticate(KEYS.alice) === null, {
+    message: 'the key store dropped alice after the rewrite',
+  });
   t.is(await status(KEYS.alice), 401);
   t.is(await status(KEYS.bob), 200);
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startGatewayStack } from './helpers/gateway.js';
+import { startGatewayStack } from '../harness/gateway.js';
 
 const exec = (payload: unknown) => ({
   method: 'POST' as const,
@@ -243,8 +243,18 @@ test('execute - with fail-closed audit, a command whose attempt cannot be record
   });
   t.is(res.statusCode, 503);
   t.is(res.json().error, 'audit_unavailable');
-  await new Promise((r) => setTimeout(r, 100));
-  t.is(s.agents.c1!.received.length, 0);
+  // A later command reaching the agent shows the stream moved past the refused one: the consumer delivers
+  // in order, so had the refused command been published, it would have arrived first.
+  s.captured.failRecord = false;
+  const later = await s.app.inject({
+    ...exec({ cluster_id: 'c1', command: 'get nodes' }),
+    headers: s.as('alice'),
+  });
+  t.is(later.statusCode, 200);
+  t.deepEqual(
+    s.agents.c1!.received.map((c) => c.argv),
+    [['get', 'nodes']],
+  );
 });
 
 test('execute - 50 concurrent clients each get the result of their own command', async (t) => {

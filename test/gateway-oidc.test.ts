@@ -5,9 +5,9 @@ import { base64url, SignJWT } from 'jose';
 import type { ConfigError } from '../common/env.js';
 import { parsePolicy } from '../common/policy/index.js';
 import { loadGatewayConfig } from '../gateway/config.js';
-import { KEYS, startGatewayStack } from './helpers/gateway.js';
-import { startOidcGateway } from './helpers/oidc-gateway.js';
-import { CLIENT_ID, type TestIssuer } from './helpers/oidc-issuer.js';
+import { KEYS, startGatewayStack } from '../harness/gateway.js';
+import { startOidcGateway } from '../harness/oidc-gateway.js';
+import { CLIENT_ID, type TestIssuer } from '../harness/oidc-issuer.js';
 
 const POLICY = parsePolicy(
   `

@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import test from 'ava';
 import { startMetricsServer } from '../common/metrics-server.js';
-import { KEYS, quietLog, startGatewayStack } from './helpers/gateway.js';
+import { KEYS, startGatewayStack } from '../harness/gateway.js';
+import { quietLog } from '../harness/log.js';
 
 test('operations - liveness and readiness need no key; readiness names what is down', async (t) => {
   let natsUp = true;

@@ -3,10 +3,10 @@
 
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { spawnRedisServer } from '../bench/lib/redis-server.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 import { createRedisClient } from '../gateway/redis-options.js';
 import { createRedisSessionStore } from '../gateway/sessions/redis-store.js';
+import { spawnRedisServer } from '../harness/redis-server.js';
 
 test('redis auth - REDIS_PASSWORD (or the URL) authenticates the session store; none is refused', async (t) => {
   const password = randomBytes(16).toString('hex');

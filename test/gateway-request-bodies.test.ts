@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { errorBodySchema } from '../common/api.js';
 import { installErrorHandlers } from '../gateway/plugins/errors.js';
 import { installJsonBodyParser, prototypeKeyPath } from '../gateway/plugins/json-body.js';
-import { type GatewayStack, KEYS, startGatewayStack } from './helpers/gateway.js';
+import { type GatewayStack, KEYS, startGatewayStack } from '../harness/gateway.js';
 
 const JSON_NO_BODY = { 'content-type': 'application/json', 'x-api-key': KEYS.alice };
 

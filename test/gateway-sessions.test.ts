@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import test, { type ExecutionContext } from 'ava';
-import { Redis } from 'ioredis';
-import { startGatewayStack, waitFor } from './helpers/gateway.js';
+import test from 'ava';
+import { eventually } from '../harness/eventually.js';
+import { startGatewayStack } from '../harness/gateway.js';
+import { spawnRedisServer } from '../harness/redis-server.js';
 
 test('sessions - create, read, list and end a session; creation and termination are audited', async (t) => {
   const s = await startGatewayStack(t, { agents: {} });
@@ -105,55 +104,10 @@ test('sessions - refuses a cluster the caller may not use, a TTL above the maxim
   t.is((await post({ cluster_id: 'c2' })).statusCode, 201);
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function startRedis(t: ExecutionContext, port: number): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  };
-  t.teardown(stop);
-  const until = Date.now() + 5_000;
-  for (;;) {
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch (err) {
-      probe.disconnect();
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return { stop };
-}
-
 test('sessions - answer 503 while Redis is away and recover when it is back, without a gateway restart', async (t) => {
-  const port = await freePort();
-  let redis = await startRedis(t, port);
-  const s = await startGatewayStack(t, { agents: {}, redis: { url: `redis://127.0.0.1:${port}` } });
+  const redis = await spawnRedisServer();
+  t.teardown(() => redis.stop());
+  const s = await startGatewayStack(t, { agents: {}, redis: { url: redis.url } });
   const create = () =>
     s.app.inject({
       method: 'POST',
@@ -164,7 +118,7 @@ test('sessions - answer 503 while Redis is away and recover when it is back, wit
   t.is((await create()).statusCode, 201);
 
   await redis.stop();
-  await waitFor(() => s.redis!.status !== 'ready');
+  await eventually(t, () => s.redis!.status !== 'ready', { message: 'the gateway noticed Redis is gone' });
   const down = await create();
   t.is(down.statusCode, 503);
   t.deepEqual(down.json(), { error: 'service_unavailable', message: 'the session store is unavailable' });
@@ -174,8 +128,8 @@ test('sessions - answer 503 while Redis is away and recover when it is back, wit
   t.is(ready.statusCode, 503);
   t.is(ready.json().details.checks.redis, 'unavailable');
 
-  redis = await startRedis(t, port);
-  await waitFor(() => s.redis!.status === 'ready', 10_000);
+  await redis.start();
+  await eventually(t, () => s.redis!.status === 'ready', { message: 'the gateway reconnected to Redis' });
   t.is((await create()).statusCode, 201);
   t.is((await s.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
 });

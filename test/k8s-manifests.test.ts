@@ -22,7 +22,7 @@ import {
   podTemplates,
   policyFlows,
   ruleTriples,
-} from './helpers/k8s-checks.js';
+} from '../harness/k8s-checks.js';
 import {
   K8S_DIR,
   type K8sObject,
@@ -31,8 +31,8 @@ import {
   objectId,
   parseManifests,
   renderOverlay,
-} from './helpers/k8s-render.js';
-import { createSchemaValidator } from './helpers/k8s-schema.js';
+} from '../harness/k8s-render.js';
+import { createSchemaValidator } from '../harness/k8s-schema.js';
 
 const rendered = new Map<Overlay, K8sObject[]>();
 

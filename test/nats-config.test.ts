@@ -10,8 +10,8 @@ import bcrypt from 'bcryptjs';
 import { parseTokensFile, renderAgentsConfigFile } from '../common/nats-config/command.js';
 import { permissionsForAgent } from '../common/nats-config/permissions.js';
 import { renderAgentsConfig, USERS_FILE_NAME } from '../common/nats-config/render.js';
+import { randomToken } from '../harness/nats-server.js';
 import { PROJECT_NATS_CONF } from '../scripts/lib/nats-server.js';
-import { randomToken } from './helpers/nats-server.js';
 
 const run = promisify(execFile);
 

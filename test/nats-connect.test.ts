@@ -7,8 +7,9 @@ import { isKubentlyError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, GATEWAY_INBOX_PREFIX, subjects } from '../common/subjects.js';
+import { eventually } from '../harness/eventually.js';
+import { provision, startNats } from '../harness/nats-server.js';
 import { freePort } from '../scripts/lib/nats-server.js';
-import { provision, startNats } from './helpers/nats-server.js';
 
 function capture() {
   const records: Record<string, unknown>[] = [];
@@ -19,14 +20,6 @@ function capture() {
     },
   });
   return { records, log: createLogger({ level: 'debug', destination }) };
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('nats connect - an unreachable server fails the first connect at once and says so', async (t) => {
@@ -75,7 +68,9 @@ test('nats connect - reconnects after a server restart, logs it, and JetStream s
   await jetstream(nc).publish(subjects.audit('session_creation'), '{}');
 
   await server.restart();
-  await waitFor(() => records.some((r) => r.msg === 'nats reconnected'));
+  await eventually(t, () => records.some((r) => r.msg === 'nats reconnected'), {
+    message: 'the client logged "nats reconnected" after the restart',
+  });
   await t.notThrowsAsync(nc.flush());
   const messages = records.map((r) => r.msg);
   t.true(messages.includes('nats disconnected'), JSON.stringify(messages));

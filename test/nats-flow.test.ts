@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { RequestError } from '@nats-io/nats-core';
 import test from 'ava';
 import { AUDIT_CONSUMER, AUDIT_STREAM, agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
-import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
+import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
 
 const clusters = { alpha: randomToken(), beta: randomToken() };
 

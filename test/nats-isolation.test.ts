@@ -12,7 +12,7 @@ import {
   provision,
   randomToken,
   startNats,
-} from './helpers/nats-server.js';
+} from '../harness/nats-server.js';
 
 type Probe = [DeniedOperation, string];
 

@@ -10,7 +10,8 @@ import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
 import { natsPassword } from '../common/nats-options.js';
 import { agentInboxPrefix, agentUserName } from '../common/subjects.js';
-import { connectAs, randomToken, startNats } from './helpers/nats-server.js';
+import { eventually } from '../harness/eventually.js';
+import { connectAs, randomToken, startNats } from '../harness/nats-server.js';
 
 /** Resolves with the error the connection was closed with (undefined for a clean close). */
 function closedWith(nc: NatsConnection): Promise<Error | undefined> {
@@ -122,8 +123,13 @@ test('nats rotation - an agent that reads its token file on each connect rides a
   // trying and gets in once the new token is there.
   const third = randomToken();
   back = reconnected();
+  let attempts = 0;
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'reconnecting') attempts++;
+  })();
   await server.reload({ alpha: third });
-  await new Promise((r) => setTimeout(r, 2_500));
+  // Each refused attempt is one 'reconnecting': after several, the client has not given up.
+  await eventually(t, () => attempts >= 3, { message: 'the client tried the refused token three times' });
   t.false(nc.isClosed(), 'still retrying after repeated authorization errors');
   await writeFile(tokenFile, `${third}\n`);
   await back;

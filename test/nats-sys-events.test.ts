@@ -1,63 +1,52 @@
 // agent_connection_failure comes from the server's own advisories, read by the audit identity.
 
 import { AuthorizationError } from '@nats-io/nats-core';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { type ConnectionEvent, watchAgentConnections } from '../common/nats-sys-events.js';
-import { connectAs, randomToken, startNats } from './helpers/nats-server.js';
+import { eventually } from '../harness/eventually.js';
+import { connectAs, randomToken, startNats } from '../harness/nats-server.js';
 
-function collect(): {
+/** The events the watcher reported, and a wait for the first that matches. */
+function collect(t: ExecutionContext): {
   events: ConnectionEvent[];
-  waitFor: (pred: (e: ConnectionEvent) => boolean) => Promise<ConnectionEvent>;
+  waitFor: (pred: (e: ConnectionEvent) => boolean, what: string) => Promise<ConnectionEvent>;
   push: (e: ConnectionEvent) => void;
 } {
   const events: ConnectionEvent[] = [];
-  const waiters: { pred: (e: ConnectionEvent) => boolean; resolve: (e: ConnectionEvent) => void }[] = [];
   return {
     events,
-    push(e) {
-      events.push(e);
-      for (const w of waiters.filter((w) => w.pred(e))) w.resolve(e);
-    },
-    waitFor(pred) {
-      const seen = events.find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no matching event in ${JSON.stringify(events)}`)),
-          3_000,
-        );
-        waiters.push({
-          pred,
-          resolve: (e) => {
-            clearTimeout(timer);
-            resolve(e);
-          },
-        });
-      });
-    },
+    push: (e) => void events.push(e),
+    waitFor: (pred, what) =>
+      eventually(t, () => events.find(pred), { message: `${what} among ${JSON.stringify(events)}` }),
   };
 }
 
 test('nats sys events - an agent connect and disconnect are reported with its cluster id', async (t) => {
   const server = await startNats(t, { agentTokens: { alpha: randomToken() } });
   const audit = await connectAs(t, server, 'audit');
-  const seen = collect();
+  const seen = collect(t);
   const watch = watchAgentConnections(audit, seen.push);
   t.teardown(watch.stop);
   await watch.ready;
 
   const alpha = await connectAs(t, server, { agent: 'alpha' });
-  const connected = await seen.waitFor((e) => e.kind === 'connect' && e.clusterId === 'alpha');
+  const connected = await seen.waitFor(
+    (e) => e.kind === 'connect' && e.clusterId === 'alpha',
+    'a connect of alpha',
+  );
   t.like(connected, { user: 'agent-alpha', remote: '127.0.0.1' });
   await alpha.close();
-  const gone = await seen.waitFor((e) => e.kind === 'disconnect' && e.clusterId === 'alpha');
+  const gone = await seen.waitFor(
+    (e) => e.kind === 'disconnect' && e.clusterId === 'alpha',
+    'a disconnect of alpha',
+  );
   t.is(gone.reason, 'Client Closed');
 });
 
 test('nats sys events - a wrong agent token is reported as an auth_error naming the cluster', async (t) => {
   const server = await startNats(t, { agentTokens: { alpha: randomToken() } });
   const audit = await connectAs(t, server, 'audit');
-  const seen = collect();
+  const seen = collect(t);
   const watch = watchAgentConnections(audit, seen.push);
   t.teardown(watch.stop);
   await watch.ready;
@@ -65,7 +54,7 @@ test('nats sys events - a wrong agent token is reported as an auth_error naming 
   await t.throwsAsync(connectAs(t, server, { agent: 'alpha' }, { pass: randomToken() }), {
     instanceOf: AuthorizationError,
   });
-  const failure = await seen.waitFor((e) => e.kind === 'auth_error');
+  const failure = await seen.waitFor((e) => e.kind === 'auth_error', 'an auth_error');
   t.like(failure, {
     clusterId: 'alpha',
     user: 'agent-alpha',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
-import { connectAs, randomToken, startNats } from './helpers/nats-server.js';
+import { connectAs, randomToken, startNats } from '../harness/nats-server.js';
 
 const run = promisify(execFile);
 

@@ -5,8 +5,8 @@
 import test from 'ava';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
 import { parseCommandRequest } from '../common/command/parse.js';
-import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
-import { startSimWithExecutor } from './helpers/sim.js';
+import { type KubectlResult, kubectlFor } from '../harness/kubectl.js';
+import { startSimWithExecutor } from '../harness/sim.js';
 
 const COMMANDS = [
   'explain pods',

@@ -4,8 +4,8 @@
 import test from 'ava';
 import type { ExecutionOutcome } from '../agent/executor-types.js';
 import { parseCommandRequest } from '../common/command/parse.js';
-import { type KubectlResult, kubectlFor } from './helpers/kubectl.js';
-import { startSimWithExecutor } from './helpers/sim.js';
+import { type KubectlResult, kubectlFor } from '../harness/kubectl.js';
+import { startSimWithExecutor } from '../harness/sim.js';
 
 const CRASHING = 'api-6b8f9d5c7-x7k2p';
 const WEB = 'web-7c5ddbdf54-2xkqp';

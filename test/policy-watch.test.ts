@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { Policy } from '../common/policy/types.js';
 import { watchPolicyFile } from '../common/policy/watch.js';
+import { eventually } from '../harness/eventually.js';
 
 async function tempPolicy(t: ExecutionContext, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kubently-policy-'));
@@ -11,18 +12,6 @@ async function tempPolicy(t: ExecutionContext, text: string): Promise<string> {
   const path = join(dir, 'policy.yaml');
   await writeFile(path, text);
   return path;
-}
-
-function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (check()) resolve();
-      else if (Date.now() - start > timeoutMs) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 test('policy watch - reloads a changed file and keeps the old policy when the new one is broken', async (t) => {
@@ -34,17 +23,17 @@ test('policy watch - reloads a changed file and keeps the old policy when the ne
   t.teardown(() => watcher.close());
 
   await writeFile(path, 'name: two\nextends: strict\n');
-  await until(() => loaded.length === 1);
+  await eventually(t, () => loaded.length === 1, { message: 'policy two loaded' });
   t.is(loaded[0]?.name, 'two');
   t.is(loaded[0]?.preset, 'strict');
 
   await writeFile(path, 'name: three\nextends: strict\nverbs: [delete]\n');
-  await until(() => errors.length === 1);
+  await eventually(t, () => errors.length === 1, { message: 'the broken policy three reported' });
   t.is(loaded.length, 1, 'a broken file is not applied');
   t.regex(String((errors[0] as { err: Error }).err.message), /policy\.yaml:3:9/);
 
   await writeFile(path, 'name: four\nextends: strict\n');
-  await until(() => loaded.length === 2);
+  await eventually(t, () => loaded.length === 2, { message: 'policy four loaded' });
   t.is(loaded[1]?.name, 'four');
 });
 
@@ -67,6 +56,6 @@ test('policy watch - without directory events, stat polling still reloads a repl
   // Replaced as editors and ConfigMap updates do: a new file renamed over the old one.
   await writeFile(`${path}.new`, 'name: two\nextends: strict\n');
   await rename(`${path}.new`, path);
-  await until(() => loaded.length === 1);
+  await eventually(t, () => loaded.length === 1, { message: 'the polling fallback loaded policy two' });
   t.is(loaded[0]?.name, 'two');
 });

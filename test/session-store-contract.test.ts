@@ -4,7 +4,7 @@ import test, { type ExecutionContext } from 'ava';
 import { createMemorySessionStore } from '../gateway/sessions/memory-store.js';
 import { createRedisSessionStore } from '../gateway/sessions/redis-store.js';
 import type { SessionStore, SessionTtls } from '../gateway/sessions/types.js';
-import { testRedis, uniquePrefix } from './helpers/gateway.js';
+import { testRedis, uniquePrefix } from '../harness/gateway.js';
 
 type Factory = (
   t: ExecutionContext,

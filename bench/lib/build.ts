@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from './service-process.js';
+import { PROJECT_ROOT } from '../../harness/service-process.js';
 
 export interface EntryPoints {
   gateway: string;

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { provisionJetStream } from '../../common/provision.js';
 import { ADMIN_INBOX_PREFIX } from '../../common/subjects.js';
+import { waitForConnectedAgent } from '../../harness/gateway.js';
+import { type SpawnedRedis, spawnRedisServer } from '../../harness/redis-server.js';
+import { type ServiceProcess, startServiceProcess } from '../../harness/service-process.js';
+import { standInContext } from '../../harness/stand-in-context.js';
 import { freePort, type SpawnedNats, spawnNatsServer } from '../../scripts/lib/nats-server.js';
 import { simKubeconfigYaml } from '../../sim/kubeconfig.js';
-import { type SpawnedRedis, spawnRedisServer } from './redis-server.js';
-import { type ServiceProcess, startServiceProcess } from './service-process.js';
 
 /** Its agent answers at once (delivery only). */
 export const INSTANT_CLUSTER = 'bench-instant';
@@ -135,7 +137,9 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     ]);
 
     const gatewayUrl = `http://127.0.0.1:${port}`;
-    await waitConnected(gatewayUrl, apiKey, [INSTANT_CLUSTER, SIM_CLUSTER]);
+    for (const id of [INSTANT_CLUSTER, SIM_CLUSTER]) {
+      await waitForConnectedAgent(standInContext().t, gatewayUrl, id, apiKey, 20_000);
+    }
     return {
       nats,
       redis,
@@ -151,25 +155,5 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
   } catch (err) {
     await close();
     throw err;
-  }
-}
-
-async function waitConnected(
-  base: string,
-  apiKey: string,
-  clusters: string[],
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (const id of clusters) {
-    for (;;) {
-      const res = await fetch(`${base}/clusters/${id}/status`, { headers: { 'x-api-key': apiKey } }).catch(
-        () => null,
-      );
-      if (res?.ok && ((await res.json()) as { connected?: boolean }).connected) break;
-      if (Date.now() > deadline)
-        throw new Error(`cluster ${id} not connected to the gateway within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 }

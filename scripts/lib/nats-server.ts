@@ -44,6 +44,11 @@ export interface SpawnNatsOptions {
   configFile?: string;
   binary?: string;
   bcryptCost?: number;
+  /**
+   * Seconds a client has to finish CONNECT, replacing nats.conf's `authorization { timeout }`. Tests raise it:
+   * on a crowded machine the bcrypt check alone can outlast the shipped 2 s.
+   */
+  authTimeoutSeconds?: number;
 }
 
 export interface SpawnedNats {
@@ -92,7 +97,12 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
   const storeDir = options.storeDir ?? join(workDir, 'jetstream');
   // nats.conf includes the users file relative to itself, so both live in the work dir.
   const configPath = join(workDir, 'nats.conf');
-  await writeConfigVariant(options.configFile ?? PROJECT_NATS_CONF, configPath, storeDir);
+  await writeConfigVariant(
+    options.configFile ?? PROJECT_NATS_CONF,
+    configPath,
+    storeDir,
+    options.authTimeoutSeconds,
+  );
   let agentTokens = { ...(options.agentTokens ?? {}) };
   await writeUsersFile(workDir, agentTokens, bcryptCost);
 
@@ -243,8 +253,18 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
 }
 
 /** nats.conf with its store_dir pointed at `storeDir` (nats-server refuses -sd when the file sets store_dir). */
-async function writeConfigVariant(source: string, target: string, storeDir: string): Promise<void> {
-  const text = await readFile(source, 'utf8');
+async function writeConfigVariant(
+  source: string,
+  target: string,
+  storeDir: string,
+  authTimeoutSeconds: number | undefined,
+): Promise<void> {
+  let text = await readFile(source, 'utf8');
+  if (authTimeoutSeconds !== undefined) {
+    const authTimeout = /^(authorization\s*\{[^}]*?\btimeout\s*:\s*)\d+/m;
+    if (!authTimeout.test(text)) throw new Error(`${source} has no authorization { timeout } to override`);
+    text = text.replace(authTimeout, (_, head: string) => `${head}${Math.ceil(authTimeoutSeconds)}`);
+  }
   const storeDirLine = /^(\s*store_dir\s*:\s*).*$/m;
   if (!storeDirLine.test(text)) throw new Error(`${source} has no jetstream store_dir line to override`);
   // The monitoring endpoint shows connection metadata: on a developer's machine it stays on loopback

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 
 const run = promisify(execFile);
 
-export const K8S_DIR = fileURLToPath(new URL('../../k8s/', import.meta.url));
+export const K8S_DIR = fileURLToPath(new URL('../k8s/', import.meta.url));
 
 export const OVERLAYS = ['control-plane', 'agent-cluster-wide', 'agent-namespaced'] as const;
 export type Overlay = (typeof OVERLAYS)[number];

@@ -5,13 +5,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { createExecutor, type ExecutorLimits } from '../../agent/executor.js';
-import type { CommandExecutor } from '../../agent/executor-types.js';
-import { loadKubeAccess } from '../../agent/kube-access.js';
-import { createKubeClient } from '../../agent/kube-client.js';
-import { createLogger } from '../../common/logger.js';
-import { simKubeconfigYaml } from '../../sim/kubeconfig.js';
-import { type SimApiserver, type SimApiserverOptions, startSimApiserver } from '../../sim/server.js';
+import { createExecutor, type ExecutorLimits } from '../agent/executor.js';
+import type { CommandExecutor } from '../agent/executor-types.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
+import { createKubeClient } from '../agent/kube-client.js';
+import { createLogger } from '../common/logger.js';
+import { simKubeconfigYaml } from '../sim/kubeconfig.js';
+import { type SimApiserver, type SimApiserverOptions, startSimApiserver } from '../sim/server.js';
 
 export async function startSim(
   t: ExecutionContext,

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { scaled } from './eventually.js';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const STOP_TIMEOUT_MS = 10_000;
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const STOP_TIMEOUT_MS = scaled(10_000);
 /** Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -92,7 +93,7 @@ export function startServiceProcess(
     rssBytes: () => statusKb(pid, 'VmRSS') * 1024,
     peakRssBytes: () => statusKb(pid, 'VmHWM') * 1024,
     cpuMs: () => processCpuMs(pid),
-    waitForLine(pattern, timeoutMs = 30_000) {
+    waitForLine(pattern, timeoutMs = scaled(30_000)) {
       const seen = output.find((l) => pattern.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolveLine, reject) => {

@@ -3,15 +3,16 @@
 import { type NatsConnection, PermissionViolationError } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { ExecutionContext } from 'ava';
-import { type ProvisionOptions, type ProvisionReport, provisionJetStream } from '../../common/provision.js';
+import { type ProvisionOptions, type ProvisionReport, provisionJetStream } from '../common/provision.js';
 import {
   ADMIN_INBOX_PREFIX,
   AUDIT_INBOX_PREFIX,
   agentInboxPrefix,
   agentUserName,
   GATEWAY_INBOX_PREFIX,
-} from '../../common/subjects.js';
-import { type SpawnedNats, type SpawnNatsOptions, spawnNatsServer } from '../../scripts/lib/nats-server.js';
+} from '../common/subjects.js';
+import { type SpawnedNats, type SpawnNatsOptions, spawnNatsServer } from '../scripts/lib/nats-server.js';
+import { scaled } from './eventually.js';
 
 export type Identity = 'gateway' | 'audit' | 'admin' | { agent: string };
 
@@ -28,8 +29,15 @@ export interface ConnectAsOptions {
   timeout?: number;
 }
 
+/** Seconds a test client has to finish CONNECT: the shipped 2 s is lost to bcrypt on a crowded machine. */
+export const TEST_AUTH_TIMEOUT_SECONDS = scaled(20_000) / 1000;
+
+/** JetStream options for test clients: API requests and publish acks wait as long as a busy machine needs. */
+export const TEST_JS_OPTIONS = { timeout: scaled(20_000) };
+
+/** A nats-server from nats.conf with a generous auth timeout, stopped at teardown. */
 export async function startNats(t: ExecutionContext, options: SpawnNatsOptions = {}): Promise<SpawnedNats> {
-  const server = await spawnNatsServer(options);
+  const server = await spawnNatsServer({ authTimeoutSeconds: TEST_AUTH_TIMEOUT_SECONDS, ...options });
   t.teardown(() => server.stop());
   return server;
 }
@@ -71,7 +79,7 @@ export async function connectAs(
     maxReconnectAttempts: options.maxReconnectAttempts ?? 0,
     reconnectTimeWait: 100,
     tls: options.tls,
-    timeout: options.timeout ?? 5_000,
+    timeout: options.timeout ?? scaled(20_000),
   });
   t.teardown(() => (nc.isClosed() ? undefined : nc.close()));
   return nc;
@@ -86,7 +94,7 @@ export async function provision(
 ): Promise<ProvisionReport> {
   const nc = await connectAs(t, server, 'admin');
   try {
-    return await provisionJetStream(nc, { ...options, clusters });
+    return await provisionJetStream(nc, { apiTimeoutMs: TEST_JS_OPTIONS.timeout, ...options, clusters });
   } finally {
     await nc.close();
   }

@@ -2,9 +2,9 @@
 // way the fault tests need them: killable, restartable, with their own CPU and memory.
 
 import type { ExecutionContext } from 'ava';
-import { type ServiceProcess, startServiceProcess } from '../../bench/lib/service-process.js';
-import { freePort } from '../../scripts/lib/nats-server.js';
+import { freePort } from '../scripts/lib/nats-server.js';
 import { waitForConnectedAgent } from './gateway.js';
+import { type ServiceProcess, startServiceProcess } from './service-process.js';
 
 export const FAULT_CLUSTER = 'c1';
 export const FAULT_API_KEY = 'fault-key-0123456789abcdef0123456789';
@@ -62,6 +62,6 @@ export async function startProcessStack(
   t.teardown(() => agent.stop('SIGKILL'));
   await Promise.all([gateway.waitForLine(/gateway listening/), agent.waitForLine(/agent ready/)]);
   const base = `http://127.0.0.1:${port}`;
-  await waitForConnectedAgent(base, FAULT_CLUSTER, FAULT_API_KEY);
+  await waitForConnectedAgent(t, base, FAULT_CLUSTER, FAULT_API_KEY);
   return { gateway, agent, base, metricsBase: `http://127.0.0.1:${metricsPort}` };
 }

@@ -9,14 +9,13 @@ import type { ExecutionContext } from 'ava';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createAuditEmitter } from '../../common/audit/emitter.js';
-import type { AuditEmitter } from '../../common/audit/emitter-types.js';
-import type { AuditEventInput } from '../../common/audit/events.js';
-import { createAuditReader } from '../../common/audit/reader.js';
-import { KubentlyError } from '../../common/errors.js';
-import { createLogger, type Logger } from '../../common/logger.js';
-import { type Policy, parsePolicy } from '../../common/policy/index.js';
-import { agentConsumerName, CMD_STREAM, subjects } from '../../common/subjects.js';
+import { createAuditEmitter } from '../common/audit/emitter.js';
+import type { AuditEmitter } from '../common/audit/emitter-types.js';
+import type { AuditEventInput } from '../common/audit/events.js';
+import { createAuditReader } from '../common/audit/reader.js';
+import { KubentlyError } from '../common/errors.js';
+import { type Policy, parsePolicy } from '../common/policy/index.js';
+import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
 import {
   type CommandMessage,
   decodeJson,
@@ -24,18 +23,20 @@ import {
   type HeartbeatMessage,
   type ResultMessage,
   WIRE_VERSION,
-} from '../../common/wire.js';
-import { type AgentTracker, createAgentTracker } from '../../gateway/agent-tracker.js';
-import { buildGateway, type GatewayDeps } from '../../gateway/app.js';
-import { type ApiKeyStore, createApiKeyStore } from '../../gateway/auth/api-keys.js';
-import type { OidcVerifier } from '../../gateway/auth/oidc.js';
-import { type GatewayConfig, gatewayConfigDefaults } from '../../gateway/config.js';
-import { redisOptions } from '../../gateway/redis-options.js';
-import { createRelay, type Relay } from '../../gateway/relay.js';
-import type { SessionStore } from '../../gateway/sessions/types.js';
-import { auditRoutesPlugin, createStores, readinessChecks } from '../../gateway/wiring.js';
-import type { SpawnedNats } from '../../scripts/lib/nats-server.js';
-import { connectAs, provision, randomToken, startNats } from './nats-server.js';
+} from '../common/wire.js';
+import { type AgentTracker, createAgentTracker } from '../gateway/agent-tracker.js';
+import { buildGateway, type GatewayDeps } from '../gateway/app.js';
+import { type ApiKeyStore, createApiKeyStore } from '../gateway/auth/api-keys.js';
+import type { OidcVerifier } from '../gateway/auth/oidc.js';
+import { type GatewayConfig, gatewayConfigDefaults } from '../gateway/config.js';
+import { redisOptions } from '../gateway/redis-options.js';
+import { createRelay, type Relay } from '../gateway/relay.js';
+import type { SessionStore } from '../gateway/sessions/types.js';
+import { auditRoutesPlugin, createStores, readinessChecks } from '../gateway/wiring.js';
+import type { SpawnedNats } from '../scripts/lib/nats-server.js';
+import { eventually, type WaitContext } from './eventually.js';
+import { quietLog } from './log.js';
+import { connectAs, provision, randomToken, startNats, TEST_JS_OPTIONS } from './nats-server.js';
 
 export const KEYS = {
   alice: 'alice-key-0123456789abcdef0123456789',
@@ -44,10 +45,6 @@ export const KEYS = {
 } as const;
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export function quietLog(): Logger {
-  return createLogger({ level: process.env.TEST_LOG ?? 'silent' });
-}
 
 export function uniquePrefix(): string {
   return `kubently-test:${randomBytes(6).toString('hex')}:`;
@@ -120,7 +117,7 @@ export async function startTestAgent(
   agentId = `agent-${clusterId}-0`,
 ): Promise<TestAgent> {
   const nc = await connectAs(t, server, { agent: clusterId });
-  const js = jetstream(nc);
+  const js = jetstream(nc, TEST_JS_OPTIONS);
   const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
   const messages = await consumer.consume({ max_messages: 256 });
   const received: CommandMessage[] = [];
@@ -175,14 +172,6 @@ export async function startTestAgent(
   };
   t.teardown(stop);
   return { nc, received, stop };
-}
-
-export async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** alice may use c1 and c2, bob only c2; admin everything. Commands follow the readOnly preset. */
@@ -244,7 +233,7 @@ export async function startGatewayStack(
     (await startNats(t, { agentTokens: Object.fromEntries(clusters.map((c) => [c, randomToken()])) }));
   if (!options.nats) await provision(t, server, clusters);
   const nc = await connectAs(t, server, 'gateway');
-  const js = jetstream(nc);
+  const js = jetstream(nc, TEST_JS_OPTIONS);
   const log = quietLog();
   const prefix = uniquePrefix();
   const redisUrl =
@@ -289,6 +278,8 @@ export async function startGatewayStack(
     health: options.health ?? readinessChecks(nc, redis),
     rateLimitRedis: redis,
     plugins: [auditRoutesPlugin(createAuditReader({ js }))],
+    // A crowded machine can take longer than Fastify's 10 s to load swagger-ui; ava's timeout still applies.
+    pluginTimeoutMs: 0,
   });
   t.teardown(() => app.close());
   await app.ready();
@@ -297,7 +288,9 @@ export async function startGatewayStack(
   for (const [clusterId, behaviour] of Object.entries(agentSpecs)) {
     agents[clusterId] = await startTestAgent(t, server, clusterId, behaviour);
   }
-  await waitFor(() => Object.keys(agentSpecs).every((c) => tracker.isConnected(c)));
+  await eventually(t, () => Object.keys(agentSpecs).every((c) => tracker.isConnected(c)), {
+    message: `the gateway saw the heartbeats of ${Object.keys(agentSpecs).join(', ')}`,
+  });
   return {
     app,
     server,
@@ -316,25 +309,26 @@ export async function startGatewayStack(
   };
 }
 
-/** Polls a listening gateway until one of `clusterId`'s agents has been seen (its heartbeats arrive). */
+/** Waits until a listening gateway reports one of `clusterId`'s agents connected (its heartbeats arrive). */
 export async function waitForConnectedAgent(
+  t: WaitContext,
   baseUrl: string,
   clusterId: string,
   apiKey: string,
   timeoutMs = 15_000,
 ): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const connected = await fetch(`${baseUrl}/clusters/${clusterId}/status`, {
-      headers: { 'x-api-key': apiKey },
-    })
-      .then((r) => r.json() as Promise<{ connected?: boolean }>)
-      .then(
-        (b) => b.connected === true,
-        () => false,
-      );
-    if (connected) return;
-    if (Date.now() > until) throw new Error(`no agent of ${clusterId} connected within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(
+    t,
+    async () => {
+      const res = await fetch(`${baseUrl}/clusters/${clusterId}/status`, {
+        headers: { 'x-api-key': apiKey },
+      });
+      return res.ok && ((await res.json()) as { connected?: boolean }).connected === true;
+    },
+    {
+      timeoutMs,
+      message: `an agent of ${clusterId} connected to the gateway at ${baseUrl}`,
+      intervalMs: 100,
+    },
+  );
 }

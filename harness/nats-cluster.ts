@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
 import type { ExecutionContext } from 'ava';
-import { SERVICE_PASSWORD_ENV } from '../../common/nats-config/permissions.js';
-import { renderAgentsConfig, USERS_FILE_NAME } from '../../common/nats-config/render.js';
-import { type ProvisionOptions, provisionJetStream } from '../../common/provision.js';
-import { ADMIN_INBOX_PREFIX } from '../../common/subjects.js';
+import { SERVICE_PASSWORD_ENV } from '../common/nats-config/permissions.js';
+import { renderAgentsConfig, USERS_FILE_NAME } from '../common/nats-config/render.js';
+import { type ProvisionOptions, provisionJetStream } from '../common/provision.js';
+import { ADMIN_INBOX_PREFIX } from '../common/subjects.js';
 import {
   freePort,
   LAUNCHER_BCRYPT_COST,
@@ -20,7 +20,7 @@ import {
   quoteForServerEnv,
   randomPassword,
   type ServicePasswords,
-} from '../../scripts/lib/nats-server.js';
+} from '../scripts/lib/nats-server.js';
 
 const READY_TIMEOUT_MS = 20_000;
 const CLUSTER_NAME = 'kubently-test';

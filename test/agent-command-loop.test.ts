@@ -17,10 +17,16 @@ import {
   type ResultMessage,
   WIRE_VERSION,
 } from '../common/wire.js';
-import { connectAs, provision, randomToken, startNats } from './helpers/nats-server.js';
+import { eventually, scaled } from '../harness/eventually.js';
+import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
 
 const log = createLogger({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The ack wait the tests shorten the consumer's to. A command outlives it only thanks to the loop's
+ * in-progress acks, sent every half ack wait: long enough that a busy machine still sends them in time.
+ */
+const SHORT_ACK_WAIT_MS = scaled(1_500);
 
 interface Rig {
   gateway: NatsConnection;
@@ -30,6 +36,8 @@ interface Rig {
   startLoop(executor: CommandExecutor, maxInFlight?: number): Promise<CommandLoop>;
   /** `msgID` defaults to the command id (what the gateway uses); another one simulates a redelivery. */
   send(id: string, timeoutMs: number, msgID?: string): Promise<void>;
+  /** Waits until every command sent is delivered and acked, then says how often the server delivered. */
+  settled(): Promise<{ deliveries: number; redelivered: number }>;
 }
 
 async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): Promise<Rig> {
@@ -51,6 +59,7 @@ async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): 
   t.teardown(() => sub.unsubscribe());
   const executions: string[] = [];
   const gatewayJs = jetstream(gateway);
+  const jsm = await jetstreamManager(gateway);
   return {
     gateway,
     gatewayJs,
@@ -83,6 +92,18 @@ async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): 
       };
       await gatewayJs.publish(subjects.command(clusterId), encodeJson(message), { msgID });
     },
+    async settled() {
+      // Nothing pending or unacked: the server will deliver nothing more, so the counts are final.
+      const info = await eventually(
+        t,
+        async () => {
+          const i = await jsm.consumers.info(CMD_STREAM, agentConsumerName(clusterId));
+          return i.num_pending === 0 && i.num_ack_pending === 0 ? i : undefined;
+        },
+        { message: `every command of ${clusterId} was acked` },
+      );
+      return { deliveries: info.delivered.consumer_seq, redelivered: info.num_redelivered };
+    },
   };
 }
 
@@ -93,29 +114,25 @@ const ok = (output = 'ok'): ExecutionOutcome => ({
   truncated: false,
 });
 
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await sleep(20);
-}
-
 test('command loop - a command running longer than the ack wait is not redelivered and run again', async (t) => {
-  const r = await rig(t, 'slow', 600);
+  const r = await rig(t, 'slow', SHORT_ACK_WAIT_MS);
   await r.startLoop({
     async execute(command) {
       r.executions.push(command.id);
-      await sleep(2_000);
+      // Runs past two ack waits: without the in-progress acks the server would deliver it again.
+      await sleep(2 * SHORT_ACK_WAIT_MS + 500);
       return ok();
     },
   });
-  await r.send('long-1', 5_000);
-  await until(() => r.results.length > 0, 4_000);
-  await sleep(800);
+  await r.send('long-1', scaled(20_000));
+  await eventually(t, () => r.results.length > 0, { message: 'long-1 answered' });
+  t.deepEqual(await r.settled(), { deliveries: 1, redelivered: 0 }, 'delivered once');
   t.deepEqual(r.executions, ['long-1'], 'ran once');
   t.is(r.results.length, 1, 'answered once');
 });
 
 test('command loop - an output larger than the server max payload is answered truncated, once', async (t) => {
-  const r = await rig(t, 'big', 1_500);
+  const r = await rig(t, 'big', SHORT_ACK_WAIT_MS);
   const line = `${'x'.repeat(60)} "quoted" \\ tab\t\n`;
   const huge = line.repeat(Math.ceil((3 * 1024 * 1024) / line.length));
   await r.startLoop({
@@ -124,16 +141,16 @@ test('command loop - an output larger than the server max payload is answered tr
       return ok(huge);
     },
   });
-  await r.send('big-1', 5_000);
-  await until(() => r.results.length > 0, 3_000);
+  await r.send('big-1', scaled(5_000));
+  await eventually(t, () => r.results.length > 0, { message: 'big-1 answered' });
   const [result] = r.results;
   t.truthy(result, 'the gateway got an answer');
   t.is(result?.status, 'success');
   t.true(result?.truncated);
   t.true(huge.startsWith(result?.output.split('\n[kubently: output truncated')[0] ?? '\u0000'));
   t.regex(result?.output ?? '', /\[kubently: output truncated at \d+ bytes; narrow it with [^\]]+\]\n$/);
-  await sleep(2_000);
-  t.deepEqual(r.executions, ['big-1'], 'not redelivered after the ack wait');
+  t.deepEqual(await r.settled(), { deliveries: 1, redelivered: 0 }, 'acked, not redelivered');
+  t.deepEqual(r.executions, ['big-1']);
 });
 
 test('command loop - stop hands queued commands back instead of starting them', async (t) => {
@@ -153,14 +170,13 @@ test('command loop - stop hands queued commands back instead of starting them', 
     1,
   );
   for (const id of ['q-1', 'q-2', 'q-3']) await r.send(id, 10_000);
-  await until(() => r.executions.length > 0, 3_000);
+  await eventually(t, () => r.executions.length > 0, { message: 'q-1 started' });
   t.deepEqual(r.executions, ['q-1']);
-  const stopped = loop.stop(2_000);
-  await sleep(100);
+  const stopped = loop.stop(scaled(10_000));
   release();
   await stopped;
   // q-1 finished within the grace period: its answer is on its way to the gateway.
-  await until(() => r.results.length > 0, 3_000);
+  await eventually(t, () => r.results.length > 0, { message: 'q-1 answered' });
   t.deepEqual(r.executions, ['q-1'], 'nothing new starts once stop() was called');
   t.deepEqual(
     r.results.map((x) => x.command_id),
@@ -175,25 +191,29 @@ test('command loop - stop hands queued commands back instead of starting them', 
       return ok();
     },
   });
-  await until(() => second.length >= 2, 3_000);
+  // A nak hands them back at once; the 30 s ack wait would outlast this deadline.
+  await eventually(t, () => second.length >= 2, {
+    timeoutMs: 10_000,
+    message: 'the second loop ran q-2 and q-3',
+  });
   t.deepEqual(second.sort(), ['q-2', 'q-3']);
 });
 
 test('command loop - commands waiting for a busy slot longer than the ack wait still run exactly once', async (t) => {
-  const r = await rig(t, 'queued', 600);
+  const r = await rig(t, 'queued', SHORT_ACK_WAIT_MS);
   await r.startLoop(
     {
       async execute(command) {
         r.executions.push(command.id);
-        await sleep(1_500);
+        await sleep(SHORT_ACK_WAIT_MS + 200);
         return ok();
       },
     },
     1,
   );
-  for (const id of ['w-1', 'w-2', 'w-3']) await r.send(id, 20_000);
-  await until(() => r.results.length >= 3, 12_000);
-  await sleep(1_500);
+  for (const id of ['w-1', 'w-2', 'w-3']) await r.send(id, scaled(30_000));
+  await eventually(t, () => r.results.length >= 3, { timeoutMs: 30_000, message: 'all three answered' });
+  t.deepEqual(await r.settled(), { deliveries: 3, redelivered: 0 }, 'each delivered once');
   t.deepEqual([...r.executions].sort(), ['w-1', 'w-2', 'w-3'], 'each ran once');
   t.deepEqual(r.results.map((x) => x.command_id).sort(), ['w-1', 'w-2', 'w-3'], 'each answered once');
 });
@@ -206,12 +226,13 @@ test('command loop - a command delivered again after it was answered is acknowle
       return ok();
     },
   });
-  await r.send('twice-1', 5_000);
-  await until(() => r.results.length > 0, 3_000);
+  await r.send('twice-1', scaled(5_000));
+  await eventually(t, () => r.results.length > 0, { message: 'twice-1 answered' });
   // The same command reaching the agent a second time, as after an ack lost with a JetStream leader.
-  await r.send('twice-1', 5_000, 'twice-1-redelivered');
-  await r.send('other-1', 5_000);
-  await until(() => r.results.length >= 2, 3_000);
+  await r.send('twice-1', scaled(5_000), 'twice-1-redelivered');
+  await r.send('other-1', scaled(5_000));
+  await eventually(t, () => r.results.length >= 2, { message: 'other-1 answered' });
+  t.deepEqual(await r.settled(), { deliveries: 3, redelivered: 0 }, 'the second twice-1 was acked');
   t.deepEqual(r.executions, ['twice-1', 'other-1']);
   t.deepEqual(
     r.results.map((x) => x.command_id),
@@ -255,16 +276,12 @@ test('command loop - a malformed or foreign command message is terminated: never
     await r.gatewayJs.publish(subjects.command('malformed'), data, { msgID: `attempt-${name}` });
   }
   await r.gatewayJs.publish(subjects.command('malformed'), encodeJson(good), { msgID: good.id });
-  await until(() => r.results.length > 0, 5_000);
+  await eventually(t, () => r.results.length > 0, { message: 'good-1 answered' });
+  // Terminated, not left pending for redelivery: the consumer has delivered everything and awaits no ack.
+  t.deepEqual(await r.settled(), { deliveries: attempts.length + 1, redelivered: 0 });
   t.deepEqual(r.executions, ['good-1']);
   t.deepEqual(
     r.results.map((x) => x.command_id),
     ['good-1'],
   );
-  // Terminated, not left pending for redelivery: the consumer has delivered everything and awaits no ack.
-  const admin = await jetstreamManager(r.gateway);
-  const info = await admin.consumers.info(CMD_STREAM, agentConsumerName('malformed'));
-  t.is(info.num_pending, 0);
-  t.is(info.num_ack_pending, 0, `${info.num_ack_pending} awaiting an ack`);
-  t.is(info.num_redelivered, 0);
 });

@@ -2,7 +2,8 @@
 // fill the shared Redis, and the fault tests stop and restart theirs.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort } from '../../scripts/lib/nats-server.js';
+import { freePort } from '../scripts/lib/nats-server.js';
+import { scaled } from './eventually.js';
 
 export interface SpawnedRedis {
   url: string;
@@ -15,7 +16,7 @@ export interface SpawnedRedis {
   start(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 10_000;
+const READY_TIMEOUT_MS = scaled(10_000);
 
 /** `extraArgs` go to redis-server as they are, e.g. `['--requirepass', secret]`. */
 export async function spawnRedisServer(

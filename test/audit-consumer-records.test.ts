@@ -7,7 +7,7 @@ import { toLine } from '../audit/consumer.js';
 import { verifyAuditLog } from '../audit/verify.js';
 import { subjects } from '../common/subjects.js';
 import { encodeJson } from '../common/wire.js';
-import { readLines, startAuditBus, startConsumer, tempDir } from './helpers/audit.js';
+import { readLines, startAuditBus, startConsumer, tempDir, written } from '../harness/audit.js';
 
 const record = (extra: Record<string, unknown>) => ({
   timestamp: '2024-01-20T10:30:45.000Z',
@@ -39,7 +39,7 @@ test('audit consumer - a record claiming a far sequence does not make later reco
   await js.publish(subjects.audit('session_creation'), encodeJson(record({ identity: 'alice' })));
   const path = join(await tempDir(t), 'audit.log');
   const { consumer } = await startConsumer(t, server, { path });
-  await consumer.waitFor(2, 5_000);
+  await written(t, consumer, 2, 5_000);
   const lines = await readLines(path);
   t.deepEqual(
     lines.map((l) => [l.seq, l.identity]),

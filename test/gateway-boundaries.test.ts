@@ -5,7 +5,8 @@ import { isKubentlyError } from '../common/errors.js';
 import { MAX_RESULT_ERROR_CHARS } from '../common/wire.js';
 import { createMemorySessionStore } from '../gateway/sessions/memory-store.js';
 import type { SessionStore } from '../gateway/sessions/types.js';
-import { startGatewayStack } from './helpers/gateway.js';
+import { eventually } from '../harness/eventually.js';
+import { startGatewayStack } from '../harness/gateway.js';
 
 const exec = (payload: object) => ({ method: 'POST' as const, url: '/debug/execute', payload });
 
@@ -68,8 +69,7 @@ test('relay - close() rejects the commands still waiting for a result instead of
     { id: crypto.randomUUID(), clusterId: 'c1', identity: 'alice', sessionId: null, timeoutMs: 60_000 },
   );
   const sent = s.relay.send(command);
-  const { waitFor } = await import('./helpers/gateway.js');
-  await waitFor(() => s.agents.c1!.received.length === 1);
+  await eventually(t, () => s.agents.c1!.received.length === 1, { message: 'the agent took the command' });
   await s.relay.close();
   const outcome = await Promise.race([
     sent.then(

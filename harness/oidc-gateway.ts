@@ -1,12 +1,12 @@
 // A gateway stack that accepts tokens from a test issuer on loopback, with a stepping clock for its key cache.
 
 import type { ExecutionContext } from 'ava';
-import { EnvReader } from '../../common/env.js';
-import type { Policy } from '../../common/policy/index.js';
-import { createJwksCache } from '../../gateway/auth/jwks-cache.js';
-import { createOidcVerifier } from '../../gateway/auth/oidc.js';
-import { type OidcConfig, readOidcConfig } from '../../gateway/auth/oidc-config.js';
-import { NO_RATE_LIMIT } from '../../gateway/config.js';
+import { EnvReader } from '../common/env.js';
+import type { Policy } from '../common/policy/index.js';
+import { createJwksCache } from '../gateway/auth/jwks-cache.js';
+import { createOidcVerifier } from '../gateway/auth/oidc.js';
+import { type OidcConfig, readOidcConfig } from '../gateway/auth/oidc-config.js';
+import { NO_RATE_LIMIT } from '../gateway/config.js';
 import { type AgentBehaviour, startGatewayStack } from './gateway.js';
 import { CLIENT_ID, startTestIssuer } from './oidc-issuer.js';
 

@@ -7,18 +7,15 @@ import { join } from 'node:path';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import type { ExecutionContext } from 'ava';
-import { type AuditConsumer, createAuditConsumer } from '../../audit/consumer.js';
-import type { AuditLine } from '../../audit/hash-chain.js';
-import type { AuditMetrics } from '../../audit/metrics.js';
-import { type FileSinkOptions, openFileSink } from '../../audit/sinks/file-sink.js';
-import { createLogger, type Logger } from '../../common/logger.js';
-import { AUDIT_CONSUMER, AUDIT_STREAM } from '../../common/subjects.js';
-import type { SpawnedNats } from '../../scripts/lib/nats-server.js';
-import { connectAs, provision, startNats } from './nats-server.js';
-
-export function quietLog(): Logger {
-  return createLogger({ level: process.env.TEST_LOG ?? 'silent' });
-}
+import { type AuditConsumer, createAuditConsumer } from '../audit/consumer.js';
+import type { AuditLine } from '../audit/hash-chain.js';
+import type { AuditMetrics } from '../audit/metrics.js';
+import { type FileSinkOptions, openFileSink } from '../audit/sinks/file-sink.js';
+import { AUDIT_CONSUMER, AUDIT_STREAM } from '../common/subjects.js';
+import type { SpawnedNats } from '../scripts/lib/nats-server.js';
+import { eventually, type WaitContext } from './eventually.js';
+import { quietLog } from './log.js';
+import { connectAs, provision, startNats, TEST_JS_OPTIONS } from './nats-server.js';
 
 export async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kubently-audit-'));
@@ -41,7 +38,7 @@ export async function startAuditBus(
   const server = await startNats(t, { agentTokens });
   await provision(t, server, ['c1']);
   const gateway = await connectAs(t, server, 'gateway', reconnect ? { maxReconnectAttempts: -1 } : {});
-  return { server, gateway, js: jetstream(gateway) };
+  return { server, gateway, js: jetstream(gateway, TEST_JS_OPTIONS) };
 }
 
 /** A consumer as the audit identity writing to `path`, stopped at teardown. */
@@ -55,7 +52,7 @@ export async function startConsumer(
   const sink = await openFileSink({ ...file, fsync: false });
   const consumer = createAuditConsumer({
     nc,
-    js: jetstream(nc),
+    js: jetstream(nc, TEST_JS_OPTIONS),
     sinks: [sink],
     chain: sink.recovered,
     log: quietLog(),
@@ -85,15 +82,20 @@ export async function readLines(path: string): Promise<AuditLine[]> {
 /** Redelivery tests cannot wait the production ack_wait: the admin identity shortens it on this server. */
 export async function shortenAckWait(t: ExecutionContext, server: SpawnedNats, ms: number): Promise<void> {
   const nc = await connectAs(t, server, 'admin');
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, TEST_JS_OPTIONS);
   await jsm.consumers.update(AUDIT_STREAM, AUDIT_CONSUMER, { ack_wait: nanos(ms) });
   await nc.close();
 }
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Waits until `consumer` has written (and acked) the stream's record `seq` to its sinks. */
+export async function written(
+  t: WaitContext,
+  consumer: Pick<AuditConsumer, 'chain'>,
+  seq: number,
+  timeoutMs = 10_000,
+): Promise<void> {
+  await eventually(t, () => consumer.chain.lastSeq >= seq, {
+    timeoutMs,
+    message: `the audit consumer wrote record ${seq} (it is at ${consumer.chain.lastSeq})`,
+  });
 }
