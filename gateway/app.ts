@@ -30,6 +30,7 @@ import { installJsonBodyParser } from './plugins/json-body.js';
 import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
 import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
+import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { executeRoutes } from './routes/execute.js';
 import { identityRoutes } from './routes/identity.js';
@@ -58,8 +59,8 @@ export interface GatewayDeps {
   health: Record<string, HealthCheck>;
   /** Shared rate-limit counters across replicas; the limiter keeps them in memory without it. */
   rateLimitRedis?: Redis | undefined;
-  /** Extra route plugins registered after the built-in ones (e.g. GET /audit). */
-  plugins?: Array<(app: FastifyInstance, ctx: GatewayContext) => Promise<void>>;
+  /** Answers GET /audit (the audit stream, read by the gateway identity). */
+  readAudit: AuditRouteOptions['readAudit'];
   /** How long one plugin may take to load (Fastify's default 10 s); 0 waits forever (tests on a busy machine). */
   pluginTimeoutMs?: number;
 }
@@ -221,6 +222,10 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);
   await app.register(identityRoutes, ctx);
-  for (const plugin of deps.plugins ?? []) await app.register(plugin, ctx);
+  // Each GET /audit may read thousands of stream messages: its own, smaller per-identity limit (RATE_LIMIT_AUDIT).
+  await app.register(auditRoutes, {
+    readAudit: deps.readAudit,
+    rateLimit: { max: config.rateLimit.audit, timeWindow: config.rateLimit.windowMs },
+  });
   return app;
 }

@@ -57,6 +57,8 @@ export interface GatewayConfig {
    * whatever the client writes there — a rotating header then dodges every per-address limit.
    */
   trustProxy: boolean | string | number;
+  /** SIGTERM: how long requests in flight may finish before their connections are closed (ms). */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -68,6 +70,7 @@ export const DEFAULT_METRICS_PORT = 9465;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   standard: 100,
@@ -153,6 +156,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       max: 600_000,
     }),
     trustProxy,
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 300_000 }),
   };
 
   r.done('gateway');

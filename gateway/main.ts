@@ -1,11 +1,8 @@
 // The gateway process: read config, open connections, build the app, listen, and shut down cleanly.
 
 import { readFile } from 'node:fs/promises';
-import { jetstream } from '@nats-io/jetstream';
 import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createAuditEmitter } from '../common/audit/emitter.js';
-import { createAuditReader } from '../common/audit/reader.js';
 import { ConfigError } from '../common/env.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { startMetricsServer } from '../common/metrics-server.js';
@@ -13,14 +10,12 @@ import { connectNats } from '../common/nats-connect.js';
 import { natsPassword } from '../common/nats-options.js';
 import { type Policy, PRESETS, parsePolicy, watchPolicyFile } from '../common/policy/index.js';
 import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
-import { createAgentTracker } from './agent-tracker.js';
-import { buildGateway } from './app.js';
-import { createApiKeyStore } from './auth/api-keys.js';
-import { createOidcVerifier } from './auth/oidc.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
 import { createRedisClient } from './redis-options.js';
-import { createRelay } from './relay.js';
-import { auditRoutesPlugin, createStores, readinessChecks } from './wiring.js';
+import { createGatewayServices } from './services.js';
+
+/** After the grace period, how long closing NATS, Redis and the audit buffer may take before exit(1). */
+const SHUTDOWN_CLOSE_MS = 10_000;
 
 async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis | undefined> {
   if (!config.redisUrl) {
@@ -94,45 +89,8 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const js = jetstream(nc);
-  const agents = createAgentTracker({ nc, log: log.child({ component: 'agents' }) });
-  const relay = createRelay({ nc, js, log: log.child({ component: 'relay' }) });
-  const audit = createAuditEmitter({ js, log, registry });
-  const { sessions, results } = createStores(config, redis);
-  const apiKeys = createApiKeyStore({
-    inline: config.apiKeys,
-    file: config.apiKeysFile,
-    log: log.child({ component: 'api-keys' }),
-    pollMs: config.apiKeysPollMs,
-  });
-  const oidc = config.oidc ? createOidcVerifier({ config: config.oidc }) : undefined;
-  if (config.oidc && oidc) {
-    // The issuer being down must not stop API-key access: warn now, retry on the first token.
-    const err = await oidc.warm();
-    if (err)
-      log.warn(
-        { issuer: config.oidc.issuer, err: { message: err.message } },
-        'OIDC issuer not reachable yet',
-      );
-    else log.info({ issuer: config.oidc.issuer }, 'OIDC issuer keys loaded');
-  } else if (apiKeys.size === 0) log.warn('no API keys configured: every request will be refused');
-
-  const app = await buildGateway({
-    config,
-    log,
-    relay,
-    agents,
-    sessions,
-    results,
-    apiKeys,
-    oidc,
-    policy: () => policy,
-    audit,
-    registry,
-    health: readinessChecks(nc, redis),
-    rateLimitRedis: redis,
-    plugins: [auditRoutesPlugin(createAuditReader({ js }))],
-  });
+  const services = await createGatewayServices({ config, log, nc, redis, registry, policy: () => policy });
+  const { app } = services;
 
   const address = await app.listen({ host: config.host, port: config.port });
   const metricsServer = await startMetricsServer({
@@ -141,28 +99,26 @@ async function main(): Promise<void> {
     port: config.metricsPort,
     log,
   });
-  log.info({ address, metricsPort: metricsServer.port, sessions: sessions.kind }, 'gateway listening');
+  log.info(
+    { address, metricsPort: metricsServer.port, sessions: services.sessions.kind },
+    'gateway listening',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // The grace period bounds the wait for requests in flight; what follows is closing connections.
     const force = setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, 30_000);
+    }, config.shutdownGraceMs + SHUTDOWN_CLOSE_MS);
     force.unref();
     try {
-      // Stops accepting and waits for in-flight requests, whose relays still need NATS.
-      await app.close();
+      await services.close();
       await metricsServer.close();
-      apiKeys.close();
       policyWatcher?.close();
-      await relay.close();
-      agents.close();
-      await audit.close();
-      await sessions.close();
       await nc.drain();
       await redis?.quit();
       log.info('stopped');

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/nats-core';
 import type { ExecutionContext } from 'ava';
-import { type AuditConsumer, createAuditConsumer } from '../audit/consumer.js';
+import { Registry } from 'prom-client';
+import { type AuditConfig, readAuditConfig } from '../audit/config.js';
+import type { AuditConsumer } from '../audit/consumer.js';
 import type { AuditLine } from '../audit/hash-chain.js';
-import type { AuditMetrics } from '../audit/metrics.js';
-import { type FileSinkOptions, openFileSink } from '../audit/sinks/file-sink.js';
+import { type AuditService, startAuditService } from '../audit/service.js';
+import type { FileSinkOptions } from '../audit/sinks/file-sink.js';
 import { AUDIT_CONSUMER, AUDIT_STREAM } from '../common/subjects.js';
 import type { SpawnedNats } from '../scripts/lib/nats-server.js';
 import { eventually, type WaitContext } from './eventually.js';
@@ -41,34 +43,40 @@ export async function startAuditBus(
   return { server, gateway, js: jetstream(gateway, TEST_JS_OPTIONS) };
 }
 
-/** A consumer as the audit identity writing to `path`, stopped at teardown. */
+/**
+ * The audit service (audit/service.ts, as main.ts starts it) as the audit identity, writing to `file.path`
+ * only, stopped at teardown. The agent watch is off unless `watchAgents`; its metrics go to `registry`.
+ */
 export async function startConsumer(
   t: ExecutionContext,
   server: SpawnedNats,
   file: Omit<FileSinkOptions, 'fsync'>,
-  metrics?: AuditMetrics,
-): Promise<{ consumer: AuditConsumer; stop(): Promise<void> }> {
+  options: { watchAgents?: boolean } = {},
+): Promise<{ consumer: AuditConsumer; service: AuditService; registry: Registry; stop(): Promise<void> }> {
   const nc = await connectAs(t, server, 'audit');
-  const sink = await openFileSink({ ...file, fsync: false });
-  const consumer = createAuditConsumer({
-    nc,
-    js: jetstream(nc, TEST_JS_OPTIONS),
-    sinks: [sink],
-    chain: sink.recovered,
+  const config: AuditConfig = {
+    ...readAuditConfig({ AUDIT_LOG_FILE: file.path, AUDIT_FSYNC: 'false' }),
+    ...(file.maxFileBytes === undefined ? {} : { maxFileBytes: file.maxFileBytes }),
+    ...(file.keepFiles === undefined ? {} : { keepFiles: file.keepFiles }),
+    watchAgents: options.watchAgents ?? false,
+  };
+  const registry = new Registry();
+  const service = await startAuditService({
+    config,
     log: quietLog(),
-    metrics,
+    nc,
+    registry,
+    js: jetstream(nc, TEST_JS_OPTIONS),
   });
-  await consumer.start();
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await consumer.stop();
-    await sink.close();
+    await service.stop();
     await nc.close();
   };
   t.teardown(stop);
-  return { consumer, stop };
+  return { consumer: service.consumer, service, registry, stop };
 }
 
 export async function readLines(path: string): Promise<AuditLine[]> {

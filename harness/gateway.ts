@@ -9,10 +9,8 @@ import type { ExecutionContext } from 'ava';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createAuditEmitter } from '../common/audit/emitter.js';
 import type { AuditEmitter } from '../common/audit/emitter-types.js';
 import type { AuditEventInput } from '../common/audit/events.js';
-import { createAuditReader } from '../common/audit/reader.js';
 import { KubentlyError } from '../common/errors.js';
 import { type Policy, parsePolicy } from '../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
@@ -24,15 +22,15 @@ import {
   type ResultMessage,
   WIRE_VERSION,
 } from '../common/wire.js';
-import { type AgentTracker, createAgentTracker } from '../gateway/agent-tracker.js';
-import { buildGateway, type GatewayDeps } from '../gateway/app.js';
+import type { AgentTracker } from '../gateway/agent-tracker.js';
+import type { GatewayDeps } from '../gateway/app.js';
 import { type ApiKeyStore, createApiKeyStore } from '../gateway/auth/api-keys.js';
 import type { OidcVerifier } from '../gateway/auth/oidc.js';
 import { type GatewayConfig, gatewayConfigDefaults } from '../gateway/config.js';
 import { redisOptions } from '../gateway/redis-options.js';
-import { createRelay, type Relay } from '../gateway/relay.js';
+import type { Relay } from '../gateway/relay.js';
+import { createGatewayServices } from '../gateway/services.js';
 import type { SessionStore } from '../gateway/sessions/types.js';
-import { auditRoutesPlugin, createStores, readinessChecks } from '../gateway/wiring.js';
 import type { SpawnedNats } from '../scripts/lib/nats-server.js';
 import { eventually, type WaitContext } from './eventually.js';
 import { quietLog } from './log.js';
@@ -246,42 +244,30 @@ export async function startGatewayStack(
     redisUrl,
     ...options.config,
   });
-  const tracker = createAgentTracker({ nc, log });
-  const relay = createRelay({ nc, js, log });
-  t.teardown(async () => {
-    await relay.close();
-    tracker.close();
-  });
   const captured = capturingAudit();
-  const audit = options.audit === 'jetstream' ? createAuditEmitter({ js, log }) : (options.audit ?? captured);
-  if (options.audit === 'jetstream') t.teardown(() => audit.close());
-  const stores = createStores(config, redis);
-  const sessions = options.sessions ?? stores.sessions;
-  const results = stores.results;
-  const apiKeys =
-    options.apiKeys ??
-    createApiKeyStore({ inline: Object.entries(KEYS).map(([who, key]) => `${who}:${key}`), log });
   const policy = options.policy ?? parsePolicy(TEST_POLICY_YAML, 'test-policy');
   const registry = new Registry();
-  const app = await buildGateway({
+  const services = await createGatewayServices({
     config,
     log,
-    relay,
-    agents: tracker,
-    sessions,
-    results,
-    apiKeys,
-    oidc: options.oidc,
-    policy: () => policy,
-    audit,
+    nc,
+    js,
+    redis,
     registry,
-    health: options.health ?? readinessChecks(nc, redis),
-    rateLimitRedis: redis,
-    plugins: [auditRoutesPlugin(createAuditReader({ js }))],
+    policy: () => policy,
+    // 'jetstream': the real emitter, built by the services.
+    audit: options.audit === 'jetstream' ? undefined : (options.audit ?? captured),
+    apiKeys:
+      options.apiKeys ??
+      createApiKeyStore({ inline: Object.entries(KEYS).map(([who, key]) => `${who}:${key}`), log }),
+    oidc: options.oidc,
+    sessions: options.sessions,
+    health: options.health,
     // A crowded machine can take longer than Fastify's 10 s to load swagger-ui; ava's timeout still applies.
     pluginTimeoutMs: 0,
   });
-  t.teardown(() => app.close());
+  t.teardown(() => services.close());
+  const { app, relay, agents: tracker, audit } = services;
   await app.ready();
 
   const agents: Record<string, TestAgent> = {};

@@ -15,6 +15,8 @@ export interface ProcessStackOptions {
   agentToken: string;
   /** Arguments for bench/agent-process.ts, e.g. ['--executor', 'instant', '--record', file]. */
   agentArgs: string[];
+  /** Extra gateway environment, e.g. { SHUTDOWN_GRACE_MS: '5000' }. */
+  gatewayEnv?: Record<string, string>;
 }
 
 export interface ProcessStack {
@@ -44,6 +46,7 @@ export async function startProcessStack(
     LOG_LEVEL: 'info',
     RATE_LIMIT_STANDARD: '1000000',
     RATE_LIMIT_EXECUTE: '1000000',
+    ...options.gatewayEnv,
   });
   t.teardown(() => gateway.stop('SIGKILL'));
   const agent = startServiceProcess(

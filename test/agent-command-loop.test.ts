@@ -23,10 +23,11 @@ import { connectAs, provision, randomToken, startNats } from '../harness/nats-se
 const log = createLogger({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
- * The ack wait the tests shorten the consumer's to. A command outlives it only thanks to the loop's
- * in-progress acks, sent every half ack wait: long enough that a busy machine still sends them in time.
+ * The ack wait the tests shorten the consumer's to (production: 30 s). A command outlives it only thanks to
+ * the loop's in-progress acks, sent every half ack wait: long enough that a starved event loop still sends
+ * them in time.
  */
-const SHORT_ACK_WAIT_MS = scaled(1_500);
+const SHORT_ACK_WAIT_MS = scaled(5_000);
 
 interface Rig {
   gateway: NatsConnection;
@@ -119,12 +120,12 @@ test('command loop - a command running longer than the ack wait is not redeliver
   await r.startLoop({
     async execute(command) {
       r.executions.push(command.id);
-      // Runs past two ack waits: without the in-progress acks the server would deliver it again.
-      await sleep(2 * SHORT_ACK_WAIT_MS + 500);
+      // Runs well past the ack wait: without the in-progress acks the server would deliver it again.
+      await sleep(1.5 * SHORT_ACK_WAIT_MS);
       return ok();
     },
   });
-  await r.send('long-1', scaled(20_000));
+  await r.send('long-1', 4 * SHORT_ACK_WAIT_MS);
   await eventually(t, () => r.results.length > 0, { message: 'long-1 answered' });
   t.deepEqual(await r.settled(), { deliveries: 1, redelivered: 0 }, 'delivered once');
   t.deepEqual(r.executions, ['long-1'], 'ran once');
@@ -205,13 +206,14 @@ test('command loop - commands waiting for a busy slot longer than the ack wait s
     {
       async execute(command) {
         r.executions.push(command.id);
-        await sleep(SHORT_ACK_WAIT_MS + 200);
+        // w-3 waits for two of these: longer than the ack wait in all.
+        await sleep(0.6 * SHORT_ACK_WAIT_MS);
         return ok();
       },
     },
     1,
   );
-  for (const id of ['w-1', 'w-2', 'w-3']) await r.send(id, scaled(30_000));
+  for (const id of ['w-1', 'w-2', 'w-3']) await r.send(id, 6 * SHORT_ACK_WAIT_MS);
   await eventually(t, () => r.results.length >= 3, { timeoutMs: 30_000, message: 'all three answered' });
   t.deepEqual(await r.settled(), { deliveries: 3, redelivered: 0 }, 'each delivered once');
   t.deepEqual([...r.executions].sort(), ['w-1', 'w-2', 'w-3'], 'each ran once');

@@ -12,6 +12,7 @@ import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
 import type { Command } from '../common/command/types.js';
 import { resolveResourceType } from '../common/resources.js';
+import { normalizeAges } from '../harness/kubectl.js';
 import { simKubeconfigYaml } from '../sim/kubeconfig.js';
 import { type SimApiserver, startSimApiserver } from '../sim/server.js';
 
@@ -108,9 +109,6 @@ async function kubectl(args: string[]): Promise<KubectlRun> {
 }
 
 const second = (ms: number) => Math.floor(ms / 1000);
-const DURATION = /\b\d+(?:y\d+d|d\d+h|h\d+m|m\d+s|[smhdy])\b/g;
-/** Only for a run that straddled a second boundary every time: ages blanked, padding collapsed. */
-const normalizeAges = (s: string) => s.replace(DURATION, '<age>').replace(/ {2,}/g, '  ');
 
 /**
  * Runs kubectl and describe() on the same sim. The sim's timestamps are whole seconds, so when

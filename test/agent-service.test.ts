@@ -57,6 +57,7 @@ test('agent service - without its consumer the agent stops announcing itself, an
     timeoutMs: 15_000,
     message: 'heartbeats resume once the consumer is back',
   });
+  t.true(tracker.isConnected(clusterId), 'heartbeats resume once the consumer is back');
 });
 
 test('agent service - a command loop that ends with its connection settles `ended` and stops the heartbeats', async (t) => {

@@ -1,9 +1,6 @@
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import test from 'ava';
-import { Registry } from 'prom-client';
-import { watchAgents } from '../audit/agent-watch.js';
-import { createAuditMetrics } from '../audit/metrics.js';
+import type { Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { readLines, startAuditBus, startConsumer, tempDir, written } from '../harness/audit.js';
 import { eventually } from '../harness/eventually.js';
@@ -27,13 +24,7 @@ async function value(
 test('metrics - move with the records the consumer writes', async (t) => {
   const { server, js } = await startAuditBus(t);
   const emitter = createAuditEmitter({ js, log: quietLog() });
-  const registry = new Registry();
   const path = join(await tempDir(t), 'audit.log');
-  let consumerInfo: () => Promise<{ numPending: number }> = async () => ({ numPending: -1 });
-  const metrics = createAuditMetrics({
-    registry,
-    consumerLag: async () => (await consumerInfo()).numPending,
-  });
   const ts = '2024-01-20T10:30:45.000Z';
   const events = [
     { event_type: 'authentication_failure', details: { reason: 'invalid_api_key' } },
@@ -64,8 +55,7 @@ test('metrics - move with the records the consumer writes', async (t) => {
     },
   ] as const;
   for (const e of events) await emitter.record(e);
-  const { consumer } = await startConsumer(t, server, { path }, metrics);
-  consumerInfo = () => consumer.consumerInfo();
+  const { consumer, registry } = await startConsumer(t, server, { path });
   await written(t, consumer, events.length);
 
   t.is(await value(registry, 'kubently_auth_failures_total'), 2);
@@ -97,14 +87,9 @@ test('metrics - move with the records the consumer writes', async (t) => {
 test('agent watch - a wrong agent token and a disconnect become agent_connection_failure records', async (t) => {
   const token = randomToken();
   const { server } = await startAuditBus(t, false, { edge: token });
-  const registry = new Registry();
-  const metrics = createAuditMetrics({ registry });
-  // As in audit/main.ts: the audit identity reads the $SYS events and publishes the records itself.
-  const sys = await connectAs(t, server, 'audit');
-  const emitter = createAuditEmitter({ js: jetstream(sys), log: quietLog() });
-  const watch = watchAgents({ nc: sys, emitter, metrics, log: quietLog() });
-  t.teardown(() => watch.stop());
-  await watch.ready;
+  // The service as main.ts starts it: the audit identity reads the $SYS events and records them itself.
+  const path = join(await tempDir(t), 'audit.log');
+  const { consumer, registry } = await startConsumer(t, server, { path }, { watchAgents: true });
 
   const agent = await connectAs(t, server, { agent: 'edge' });
   await eventually(
@@ -120,8 +105,6 @@ test('agent watch - a wrong agent token and a disconnect become agent_connection
   );
   await t.throwsAsync(connectAs(t, server, { agent: 'edge' }, { pass: randomToken() }));
 
-  const path = join(await tempDir(t), 'audit.log');
-  const { consumer } = await startConsumer(t, server, { path });
   await written(t, consumer, 2);
   const lines = await readLines(path);
   t.deepEqual(

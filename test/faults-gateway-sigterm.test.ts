@@ -2,15 +2,23 @@
 // later ones are refused cleanly (connection refused, or 503 while it closes), nothing hangs, and the
 // process exits 0.
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
+import { tempDir } from '../harness/audit.js';
+import { eventually, scaled } from '../harness/eventually.js';
 import { provision, randomToken, startNats } from '../harness/nats-server.js';
 import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from '../harness/process-stack.js';
 
 const CLUSTER = FAULT_CLUSTER;
 const API_KEY = FAULT_API_KEY;
-const AGENT_DELAY_MS = 600;
+/** Each command's time in the agent: long enough that all are surely in flight at the signal. */
+const AGENT_DELAY_MS = scaled(2_000);
 const IN_FLIGHT = 12;
-const SETTLE_MS = 10_000;
+/** The gateway's SHUTDOWN_GRACE_MS: in-flight requests have this long, then their connections close. */
+const GRACE_MS = scaled(10_000);
+/** How long a request may take at most, and how long the process may take to exit after its grace. */
+const SETTLE_MS = scaled(20_000);
 
 interface Outcome {
   sentAt: number;
@@ -19,7 +27,8 @@ interface Outcome {
 }
 
 test('gateway sigterm - in-flight requests finish, new ones are refused cleanly, nothing hangs', async (t) => {
-  t.timeout(90_000);
+  t.timeout(scaled(120_000));
+  const record = join(await tempDir(t), 'executions');
   const server = await startNats(t, { agentTokens: { [CLUSTER]: randomToken() } });
   await provision(t, server, [CLUSTER]);
   // Every command takes AGENT_DELAY_MS in the agent, so requests are surely in flight at the signal.
@@ -27,7 +36,12 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
     natsUrl: server.url,
     gatewayPassword: server.passwords.gateway,
     agentToken: server.agentTokens[CLUSTER]!,
-    agentArgs: ['--executor', 'instant', '--delay-ms', String(AGENT_DELAY_MS)],
+    agentArgs: ['--executor', 'instant', '--delay-ms', String(AGENT_DELAY_MS), '--record', record],
+    gatewayEnv: { SHUTDOWN_GRACE_MS: String(GRACE_MS) },
+  });
+  let exited = false;
+  void gateway.exited.then(() => {
+    exited = true;
   });
 
   const send = async (): Promise<Outcome> => {
@@ -52,22 +66,26 @@ test('gateway sigterm - in-flight requests finish, new ones are refused cleanly,
   };
 
   const inFlight = Array.from({ length: IN_FLIGHT }, send);
-  await new Promise((r) => setTimeout(r, AGENT_DELAY_MS / 3));
+  // All of them have reached the agent (which holds each for AGENT_DELAY_MS): they are in flight now.
+  await eventually(
+    t,
+    async () =>
+      (await readFile(record, 'utf8').catch(() => '')).split('\n').filter(Boolean).length >= IN_FLIGHT,
+    { message: `the agent started all ${IN_FLIGHT} commands` },
+  );
   const signalledAt = Date.now();
   gateway.child.kill('SIGTERM');
   // New requests keep coming while it drains, and after it is gone.
   const later: Promise<Outcome>[] = [];
-  const stopSending = Date.now() + AGENT_DELAY_MS * 2;
-  while (Date.now() < stopSending) {
+  const exitBy = Date.now() + GRACE_MS + SETTLE_MS;
+  while (!exited && Date.now() < exitBy) {
     later.push(send());
     await new Promise((r) => setTimeout(r, 25));
   }
+  for (let i = 0; i < 3; i++) later.push(send());
   const first = await Promise.all(inFlight);
   const rest = await Promise.all(later);
-  const exit = await Promise.race([
-    gateway.exited,
-    new Promise((r) => setTimeout(() => r('still running'), SETTLE_MS)),
-  ]);
+  const exit = exited ? await gateway.exited : 'still running';
   t.log(
     `after SIGTERM: ${JSON.stringify(rest.map((o) => o.status))}; exit ${exit} ${Date.now() - signalledAt} ms after the signal`,
   );

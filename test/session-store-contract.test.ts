@@ -1,4 +1,5 @@
 // One contract, two stores: every behaviour below holds for Redis and for the embedded store alike.
+// Both stores read time from an injected clock that the tests move forward; nothing here sleeps.
 
 import test, { type ExecutionContext } from 'ava';
 import { createMemorySessionStore } from '../gateway/sessions/memory-store.js';
@@ -6,12 +7,30 @@ import { createRedisSessionStore } from '../gateway/sessions/redis-store.js';
 import type { SessionStore, SessionTtls } from '../gateway/sessions/types.js';
 import { testRedis, uniquePrefix } from '../harness/gateway.js';
 
+interface Clock {
+  now(): number;
+  advance(ms: number): void;
+}
+
+/**
+ * A clock a day ahead of the wall clock: Redis's own expiry (PEXPIREAT from this clock) never fires during a
+ * test, so whether a session is alive is decided by the store's clock alone, however slow the machine.
+ */
+function testClock(): Clock {
+  let at = Date.now() + 86_400_000;
+  return {
+    now: () => at,
+    advance(ms) {
+      at += ms;
+    },
+  };
+}
+
 type Factory = (
   t: ExecutionContext,
   ttls: SessionTtls,
+  clock: Clock,
 ) => Promise<SessionStore & { indexSize?: (owner: string) => Promise<number> }>;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const newSession = (owner: string, clusterId = 'c1', ttlSeconds = 3600) => ({
   clusterId,
   owner,
@@ -24,15 +43,16 @@ function contract(name: string, factory: Factory): void {
   const long = { absoluteSeconds: 3600, idleSeconds: 1800 };
 
   test(`${name} - creates a session its owner can read and nobody else can`, async (t) => {
-    const store = await factory(t, long);
-    const before = Date.now();
+    const clock = testClock();
+    const store = await factory(t, long, clock);
+    const before = clock.now();
     const s = await store.create(newSession('alice'));
     t.is(s.owner, 'alice');
     t.is(s.clusterId, 'c1');
     t.is(s.userId, 'u1');
     t.is(s.correlationId, null);
     t.is(s.commandsExecuted, 0);
-    t.true(s.createdAt >= before);
+    t.is(s.createdAt, before);
     t.is(s.deadline, s.createdAt + 3600_000);
     t.is(s.expiresAt, s.createdAt + 1800_000);
     t.deepEqual(await store.get(s.id, 'alice'), s);
@@ -41,16 +61,17 @@ function contract(name: string, factory: Factory): void {
   });
 
   test(`${name} - caps a requested TTL at the absolute TTL`, async (t) => {
-    const store = await factory(t, { absoluteSeconds: 60, idleSeconds: 1800 });
+    const store = await factory(t, { absoluteSeconds: 60, idleSeconds: 1800 }, testClock());
     const s = await store.create(newSession('alice', 'c1', 600));
     t.is(s.ttlSeconds, 60);
     t.is(s.expiresAt, s.createdAt + 60_000);
   });
 
   test(`${name} - touch counts commands and moves the idle deadline, only for the owner`, async (t) => {
-    const store = await factory(t, long);
+    const clock = testClock();
+    const store = await factory(t, long, clock);
     const s = await store.create(newSession('alice'));
-    await sleep(20);
+    clock.advance(20);
     const a = await store.touch(s.id, 'alice');
     const b = await store.touch(s.id, 'alice');
     t.is(a?.commandsExecuted, 1);
@@ -62,36 +83,39 @@ function contract(name: string, factory: Factory): void {
   });
 
   test(`${name} - a session idle for longer than the idle TTL is gone`, async (t) => {
-    const store = await factory(t, { absoluteSeconds: 60, idleSeconds: 1 });
+    const clock = testClock();
+    const store = await factory(t, { absoluteSeconds: 60, idleSeconds: 1 }, clock);
     const s = await store.create(newSession('alice'));
-    await sleep(600);
+    clock.advance(600);
     t.truthy(await store.touch(s.id, 'alice'));
-    await sleep(600);
+    clock.advance(600);
     t.truthy(await store.get(s.id, 'alice'), 'touched 0.6 s ago: still alive');
-    await sleep(1_100);
+    clock.advance(1_100);
     t.is(await store.get(s.id, 'alice'), null);
     t.is(await store.touch(s.id, 'alice'), null);
   });
 
   test(`${name} - activity never extends a session past its absolute deadline`, async (t) => {
-    const store = await factory(t, { absoluteSeconds: 2, idleSeconds: 1 });
+    const clock = testClock();
+    const store = await factory(t, { absoluteSeconds: 2, idleSeconds: 1 }, clock);
     const s = await store.create(newSession('alice'));
     for (let i = 0; i < 3; i++) {
-      await sleep(550);
+      clock.advance(550);
       const touched = await store.touch(s.id, 'alice');
       t.truthy(touched);
       t.true(touched!.expiresAt <= s.deadline);
     }
-    await sleep(s.deadline - Date.now() + 100);
+    clock.advance(s.deadline - clock.now() + 100);
     t.is(await store.get(s.id, 'alice'), null);
     t.is(await store.touch(s.id, 'alice'), null);
   });
 
   test(`${name} - lists only the caller's live sessions, oldest first`, async (t) => {
-    const store = await factory(t, { absoluteSeconds: 60, idleSeconds: 1 });
+    const clock = testClock();
+    const store = await factory(t, { absoluteSeconds: 60, idleSeconds: 1 }, clock);
     const a1 = await store.create(newSession('alice'));
     const b1 = await store.create(newSession('bob'));
-    await sleep(5);
+    clock.advance(5);
     const a2 = await store.create(newSession('alice', 'c2'));
     t.deepEqual(
       (await store.list('alice')).map((s) => s.id),
@@ -102,14 +126,14 @@ function contract(name: string, factory: Factory): void {
       [b1.id],
     );
     t.deepEqual(await store.list('carol'), []);
-    await sleep(1_100);
+    clock.advance(1_100);
     t.deepEqual(await store.list('alice'), []);
     if (store.indexSize)
       t.is(await store.indexSize('alice'), 0, 'expired members are removed from the index');
   });
 
   test(`${name} - only the owner can delete, and a deleted session is gone`, async (t) => {
-    const store = await factory(t, long);
+    const store = await factory(t, long, testClock());
     const s = await store.create(newSession('alice'));
     t.is(await store.delete(s.id, 'bob'), null);
     t.truthy(await store.get(s.id, 'alice'));
@@ -120,22 +144,22 @@ function contract(name: string, factory: Factory): void {
   });
 
   test(`${name} - concurrent touches are all counted`, async (t) => {
-    const store = await factory(t, long);
+    const store = await factory(t, long, testClock());
     const s = await store.create(newSession('alice'));
     await Promise.all(Array.from({ length: 50 }, () => store.touch(s.id, 'alice')));
     t.is((await store.get(s.id, 'alice'))?.commandsExecuted, 50);
   });
 }
 
-contract('memory session store', async (t, ttls) => {
-  const store = createMemorySessionStore({ ...ttls, sweepMs: 100 });
+contract('memory session store', async (t, ttls, clock) => {
+  const store = createMemorySessionStore({ ...ttls, sweepMs: 100, now: clock.now });
   t.teardown(() => store.close());
   return store;
 });
 
-contract('redis session store', async (t, ttls) => {
+contract('redis session store', async (t, ttls, clock) => {
   const prefix = uniquePrefix();
   const redis = await testRedis(t, prefix);
-  const store = createRedisSessionStore({ redis, keyPrefix: prefix, ...ttls });
+  const store = createRedisSessionStore({ redis, keyPrefix: prefix, ...ttls, now: clock.now });
   return Object.assign(store, { indexSize: (owner: string) => redis.zcard(`${prefix}sessions:${owner}`) });
 });

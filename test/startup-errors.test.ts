@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import test from 'ava';
+import { scaled } from '../harness/eventually.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -15,7 +16,7 @@ function start(
     execFile(
       process.execPath,
       ['--import', 'tsx', join(root, script)],
-      { cwd: root, env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env }, timeout: 30_000 },
+      { cwd: root, env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env }, timeout: scaled(30_000) },
       (err, _stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }),
     );

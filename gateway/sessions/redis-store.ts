@@ -22,9 +22,11 @@ redis.call('PEXPIREAT', KEYS[2], last[2])
 return 1`;
 
 const TOUCH = `
-local f = redis.call('HMGET', KEYS[1], 'owner', 'deadline')
+local f = redis.call('HMGET', KEYS[1], 'owner', 'deadline', 'expires_at')
 if not f[1] or f[1] ~= ARGV[1] then return false end
 local now = tonumber(ARGV[2])
+-- Idle past its expiry by the gateway's clock, even if Redis (its own clock) has not evicted it yet.
+if tonumber(f[3]) <= now then return false end
 local exp = math.min(tonumber(f[2]), now + tonumber(ARGV[3]))
 if exp <= now then return false end
 redis.call('HINCRBY', KEYS[1], 'commands_executed', 1)
@@ -163,7 +165,11 @@ export function createRedisSessionStore({
         const t = now();
         const index = indexKey(owner);
         const ids = await redis.zrangebyscore(index, t, '+inf');
-        if (ids.length === 0) return [];
+        if (ids.length === 0) {
+          // Expired members go even when none is live (Redis's own expiry of the index may lag our clock).
+          await redis.zremrangebyscore(index, '-inf', t);
+          return [];
+        }
         const pipeline = redis.pipeline();
         for (const id of ids) pipeline.hgetall(sessionKey(id));
         pipeline.zremrangebyscore(index, '-inf', t);
