@@ -7,6 +7,7 @@ import { createJwksCache } from '../gateway/auth/jwks-cache.js';
 import { createOidcVerifier } from '../gateway/auth/oidc.js';
 import { type OidcConfig, readOidcConfig } from '../gateway/auth/oidc-config.js';
 import { NO_RATE_LIMIT } from '../gateway/config.js';
+import { scaled } from './eventually.js';
 import { type AgentBehaviour, startGatewayStack } from './gateway.js';
 import { CLIENT_ID, startTestIssuer } from './oidc-issuer.js';
 
@@ -38,6 +39,8 @@ export async function startOidcGateway(t: ExecutionContext, options: OidcGateway
     maxAgeMs: config.jwksMaxAgeMs,
     cooldownMs: config.jwksCooldownMs,
     now: () => clock,
+    // The issuer runs in this test's process: on a crowded machine its answer can take seconds.
+    timeoutMs: scaled(20_000),
   });
   const s = await startGatewayStack(t, {
     redis: false,
