@@ -7,8 +7,8 @@ import test, { type ExecutionContext } from 'ava';
 import { SignJWT } from 'jose';
 import { createJwksCache, IssuerUnavailableError } from '../gateway/auth/jwks-cache.js';
 import { createOidcVerifier } from '../gateway/auth/oidc.js';
-import { oidcConfig } from './helpers/oidc-gateway.js';
-import { CLIENT_ID, makeKey } from './helpers/oidc-issuer.js';
+import { oidcConfig } from '../harness/oidc-gateway.js';
+import { CLIENT_ID, makeKey } from '../harness/oidc-issuer.js';
 
 type Handler = (path: string, res: ServerResponse, base: string) => void;
 
