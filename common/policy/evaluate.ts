@@ -114,6 +114,8 @@ export function evaluate(policy: Policy, command: Command): Decision {
   } else if (command.namespace !== null && !namespaceAllowed(p, command, command.namespace)) {
     return deny('namespace_not_allowed', `namespace ${command.namespace} is not allowed`, command.namespace);
   }
+  const crossNamespace = allNamespacesAllowed(p, command) ? null : crossNamespaceRead(p, command);
+  if (crossNamespace) return crossNamespace;
   if (command.flags.tail !== undefined && command.flags.tail > p.limits.logTailMax) {
     return deny('tail_too_large', `--tail may be at most ${p.limits.logTailMax}`, String(command.flags.tail));
   }
@@ -125,6 +127,43 @@ export function evaluate(policy: Policy, command: Command): Decision {
     );
   }
   return { allowed: true, rule: 'allowed', reason: `allowed by policy ${p.name}` };
+}
+
+/**
+ * Reads that are not namespaced but show what is inside namespaces, for an identity the policy keeps to
+ * some namespaces: `describe node` (its table of the node's pods, every namespace), a Namespace object
+ * (its quotas and limit ranges under describe, its labels and annotations under get) and `cluster-info`
+ * (the Services of kube-system). A namespace object is readable when that namespace is; the rest is denied.
+ */
+function crossNamespaceRead(policy: Policy, command: Command): Decision | null {
+  if (command.verb === 'cluster-info' && !namespaceAllowed(policy, command, 'kube-system')) {
+    return deny(
+      'cross_namespace_read',
+      'cluster-info lists the services of namespace kube-system, which this identity may not read',
+      'cluster-info',
+    );
+  }
+  for (const t of command.targets) {
+    if (t.resource === 'nodes' && command.verb === 'describe') {
+      return deny(
+        'cross_namespace_read',
+        'describe node lists the pods of every namespace on the node, and policy restricts namespaces for this identity; use get nodes',
+        t.names.length > 0 ? `node/${t.names[0]}` : 'nodes',
+      );
+    }
+    if (t.resource !== 'namespaces') continue;
+    if (t.names.length === 0) {
+      return deny(
+        'cross_namespace_read',
+        'listing namespaces shows every namespace, and policy restricts namespaces for this identity; name one',
+        'namespaces',
+      );
+    }
+    const hidden = t.names.find((name) => !namespaceAllowed(policy, command, name));
+    if (hidden !== undefined)
+      return deny('namespace_not_allowed', `namespace ${hidden} is not allowed`, hidden);
+  }
+  return null;
 }
 
 export function presetName(policy: Policy): PresetName | 'custom' {
