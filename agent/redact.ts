@@ -2,6 +2,8 @@
 // objects of other kinds can still carry secret material: a Secret inside a List, a Secret's data
 // kept in the last-applied-configuration annotation, a token someone put in an annotation.
 // References (env valueFrom.secretKeyRef, volumes' secretName) are names, not values: they stay.
+// Containers' literal env values named like credentials, and JWT- or PEM-shaped env values and
+// command/args, are replaced too. Every printer receives objects that went through redactObject.
 
 export const REDACTED = '[redacted by kubently]';
 
@@ -10,6 +12,14 @@ const sensitiveKey =
   /(^|[./_-])(token|password|passwd|secret|api[-_]?key|private[-_]?key|credentials?)([./_-]|$)/i;
 const jwt = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
 const pemKey = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+/** Any PEM block (a key, or a certificate someone pasted into an env value or an argument). */
+const pemBlock = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
+/** Env names like API_TOKEN, DB_PASSWORD, CLIENT_SECRET, STRIPE_KEY, AWS_CREDENTIALS. */
+const credentialEnvName = /(^|[_.-])(token|password|passwd|secret|key|apikey|credentials?)$/i;
+/** `--db-password=x`, `--token=x`: an argument that sets a credential-named flag inline. */
+const credentialFlag =
+  /^(--?[A-Za-z0-9_.-]*(token|password|passwd|secret|api[-_]?key|private[-_]?key|credentials?))=(.+)$/is;
+const containerLists = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
 type Json = Record<string, unknown>;
 
@@ -24,7 +34,50 @@ export function redactObject<T>(value: T): T {
   if (value.kind === 'Secret') redactSecretData(value);
   const metadata = value.metadata;
   if (isObject(metadata) && isObject(metadata.annotations)) redactAnnotations(metadata.annotations);
+  if (isObject(value.spec)) redactContainersIn(value.spec, 0);
   return value;
+}
+
+/**
+ * Finds container lists anywhere in a spec (a pod's, a workload's pod template, a CronJob's job
+ * template) and redacts each container's env and command line. `depth` bounds the walk.
+ */
+function redactContainersIn(node: Json, depth: number): void {
+  if (depth > 6) return;
+  for (const [key, child] of Object.entries(node)) {
+    if ((containerLists as readonly string[]).includes(key) && Array.isArray(child)) {
+      for (const container of child) if (isObject(container)) redactContainer(container);
+    } else if (isObject(child)) {
+      redactContainersIn(child, depth + 1);
+    }
+  }
+}
+
+function redactContainer(container: Json): void {
+  if (Array.isArray(container.env)) {
+    for (const env of container.env) {
+      if (!isObject(env) || typeof env.value !== 'string' || env.value === '') continue;
+      env.value =
+        typeof env.name === 'string' && credentialEnvName.test(env.name)
+          ? REDACTED
+          : redactCredentialText(env.value);
+    }
+  }
+  for (const field of ['command', 'args'] as const) {
+    const list = container[field];
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const arg = list[i];
+      if (typeof arg !== 'string') continue;
+      const flag = credentialFlag.exec(arg);
+      list[i] = flag ? `${flag[1]}=${REDACTED}` : redactCredentialText(arg);
+    }
+  }
+}
+
+/** JWTs and PEM blocks inside a value; the rest of the text stays. */
+function redactCredentialText(text: string): string {
+  return text.replace(jwt, REDACTED).replace(pemBlock, REDACTED);
 }
 
 function redactSecretData(secret: Json): void {

@@ -35,8 +35,9 @@ export async function writeKubeconfig(t: ExecutionContext, url: string): Promise
 export async function startSimWithExecutor(
   t: ExecutionContext,
   limits: ExecutorLimits = { maxOutputBytes: 4 << 20 },
+  simOptions: SimApiserverOptions = {},
 ): Promise<{ sim: SimApiserver; kubeconfig: string; executor: CommandExecutor }> {
-  const sim = await startSim(t);
+  const sim = await startSim(t, simOptions);
   const kubeconfig = await writeKubeconfig(t, sim.url);
   const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
   t.teardown(() => kube.close());

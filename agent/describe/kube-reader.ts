@@ -1,6 +1,7 @@
 // The one capability describe needs from the API client: GET a path, parse JSON, throw on non-2xx.
 
 import type { KubeClient, KubeResponse } from '../kube-client.js';
+import { redactObject } from '../redact.js';
 import { unreachableApiText } from '../transport-error.js';
 
 export interface KubeReader {
@@ -20,7 +21,8 @@ export function kubeReaderOf(client: KubeClient & { release?(res: KubeResponse):
         ...(query ? { query } : {}),
         ...(signal ? { signal } : {}),
       });
-      const value = JSON.parse(res.body) as T;
+      // Describers print what they read: redacted like every other printer's input (agent/redact.ts).
+      const value = redactObject(JSON.parse(res.body)) as T;
       if (value !== null && typeof value === 'object') responses.set(value, res);
       return value;
     },
