@@ -4,9 +4,9 @@
 import test from 'ava';
 import { REDACTED } from '../agent/redact.js';
 import { parseCommandRequest } from '../common/command/parse.js';
+import { startSimWithExecutor } from '../harness/sim.js';
 import { fixtureClock, pod, running } from '../sim/fixture-builders.js';
 import { defaultFixtures } from '../sim/fixtures.js';
-import { startSimWithExecutor } from './helpers/sim.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretsecret\n-----END RSA PRIVATE KEY-----';
