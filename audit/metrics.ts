@@ -109,7 +109,8 @@ export function createAuditMetrics({ registry, consumerLag }: AuditMetricsDeps):
           authFailures.inc();
           break;
         case 'unauthorized_command_attempt':
-          unauthorized.inc({ cluster_id: cluster });
+          // A /debug/validate question ran nothing: it is in the log, not in the alerting count.
+          if (d.dry_run !== true) unauthorized.inc({ cluster_id: cluster });
           break;
         case 'rate_limit_exceeded':
           rateLimited.inc();

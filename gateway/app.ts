@@ -28,6 +28,7 @@ import type { GatewayContext } from './context.js';
 import { clientErrorReply, frameworkErrorReply, installErrorHandlers } from './plugins/errors.js';
 import { installJsonBodyParser } from './plugins/json-body.js';
 import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
+import { createRefusals } from './refusals.js';
 import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
 import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
@@ -109,6 +110,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
 
   if (config.oidc && !deps.oidc) throw new Error('config.oidc is set but no OIDC verifier was given');
   const metrics = createGatewayMetrics(registry, deps.agents);
+  const clusters = createClusterAccess({
+    configured: config.clusters,
+    agents: deps.agents,
+    policy: deps.policy,
+  });
   const ctx: GatewayContext = {
     config,
     log,
@@ -119,7 +125,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     policy: deps.policy,
     audit,
     metrics,
-    clusters: createClusterAccess({ configured: config.clusters, agents: deps.agents, policy: deps.policy }),
+    clusters,
+    refusals: createRefusals(audit, clusters),
   };
 
   app.decorateRequest('caller', null);
@@ -129,6 +136,23 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // The failures the limiter answered with 429 and no record of their own: one record per address and window.
+  const failures = createFailureLimiter({
+    maxFailures: config.rateLimit.authFailures,
+    windowMs: config.rateLimit.windowMs,
+    onWindowEnd: (w) =>
+      void audit.emit({
+        event_type: 'rate_limit_exceeded',
+        source_ip: w.ip,
+        details: {
+          limit: 'authentication_failures',
+          suppressed_failures: w.suppressed,
+          window_started_at: new Date(w.startedAt).toISOString(),
+          window_ended_at: new Date(w.endedAt).toISOString(),
+        },
+      }),
+  });
+  app.addHook('onClose', async () => failures.close());
   app.addHook(
     'onRequest',
     createAuthHook({
@@ -136,10 +160,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       oidc: config.oidc ? deps.oidc : undefined,
       challenge: config.oidc ? bearerChallenge(config.oidc) : undefined,
       audit,
-      failures: createFailureLimiter({
-        maxFailures: config.rateLimit.authFailures,
-        windowMs: config.rateLimit.windowMs,
-      }),
+      failures,
       onFailure: (reason) => metrics.authFailures.inc({ reason }),
     }),
   );

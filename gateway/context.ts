@@ -7,6 +7,7 @@ import type { AgentTracker } from './agent-tracker.js';
 import type { ClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayMetrics } from './plugins/metrics.js';
+import type { Refusals } from './refusals.js';
 import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
 import type { SessionStore } from './sessions/types.js';
@@ -23,4 +24,6 @@ export interface GatewayContext {
   audit: AuditEmitter;
   metrics: GatewayMetrics;
   clusters: ClusterAccess;
+  /** Records refused requests (probes of clusters and sessions, bad commands) without changing the answer. */
+  refusals: Refusals;
 }

@@ -12,6 +12,8 @@ export const AUDIT_EVENT_TYPES = [
   'rate_limit_exceeded',
   'command_attempt',
   'command_executed',
+  /** A refused request that ran nothing: an unknown or forbidden cluster, a foreign session, a bad command. */
+  'access_denied',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

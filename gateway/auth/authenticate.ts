@@ -147,6 +147,7 @@ export function createAuthHook({ apiKeys, audit, failures, oidc, challenge, onFa
     onFailure?.(reason);
     const blockedFor = failures.blockedFor(request.ip);
     if (blockedFor > 0) {
+      failures.recordSuppressed(request.ip);
       reply.header('retry-after', String(blockedFor));
       throw new KubentlyError('rate_limited', 'too many failed authentications from this address', {
         details: { retry_after_seconds: blockedFor },

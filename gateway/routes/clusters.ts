@@ -104,8 +104,7 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
       },
     },
     async (request) => {
-      const caller = callerOf(request);
-      clusters.require(caller, request.params.id);
+      ctx.refusals.requireCluster(request, request.params.id);
       const c = agents.cluster(request.params.id);
       return {
         cluster_id: c.clusterId,

@@ -106,6 +106,20 @@ export function withoutFlagValue(rule: string, token: string | undefined): strin
   return token.length > 2 ? `${token.slice(0, 2)}[redacted]` : token;
 }
 
+/** What the audit record of a refused command says: the rule, why, the token (a flag's value redacted), the argv. */
+export function refusalDetails(
+  request: FastifyRequest<{ Body: CommandRequestBody }>,
+  d: CommandRefused,
+): Record<string, unknown> {
+  return {
+    rule: d.rule,
+    reason: d.reason,
+    token: withoutFlagValue(d.rule, d.token) ?? null,
+    argv: d.argv,
+    correlation_id: request.body.correlation_id ?? null,
+  };
+}
+
 /** The command's id, owner and time budget: the requested timeout (or the policy default) capped by the policy. */
 export function commandContext(
   policy: Policy,
@@ -125,7 +139,7 @@ export function commandContext(
 }
 
 export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  const { config, sessions, agents, audit, relay, results, metrics, clusters, log } = ctx;
+  const { config, sessions, agents, audit, relay, results, metrics, log } = ctx;
 
   type Request = FastifyRequest<{ Body: CommandRequestBody }>;
 
@@ -141,29 +155,42 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     } satisfies Partial<AuditEventInput>;
   }
 
+  /** A session id that is not the caller's (or not for this cluster): recorded, and the same 404. */
+  function refuseSession(request: Request, sessionId: string): KubentlyError {
+    ctx.refusals.record(request, {
+      reason: 'session_not_found',
+      cluster_id: request.body.cluster_id,
+      session_id: sessionId,
+    });
+    return new KubentlyError('not_found', 'session not found');
+  }
+
   /** The session, when one is named, must be the caller's and for this cluster. */
-  async function requireSession(body: CommandRequestBody, identity: string): Promise<void> {
-    if (body.session_id === undefined) return;
-    const session = await sessions.get(body.session_id, identity);
-    if (!session || session.clusterId !== body.cluster_id)
-      throw new KubentlyError('not_found', 'session not found');
+  async function requireSession(request: Request, identity: string): Promise<void> {
+    const { session_id: id, cluster_id: clusterId } = request.body;
+    if (id === undefined) return;
+    const session = await sessions.get(id, identity);
+    if (!session || session.clusterId !== clusterId) throw refuseSession(request, id);
   }
 
   /** Records and answers a refusal: 400 for a request the grammar does not understand, 403 for a forbidden one. */
   function refuse(request: Request, reply: FastifyReply, c: CommandContext, d: CommandRefused) {
     const err = refusalError(d);
-    if (d.code === 'invalid_command') return reply.code(err.statusCode).send(errorBodyOf(err));
+    if (d.code === 'invalid_command') {
+      ctx.refusals.record(request, {
+        reason: 'invalid_command',
+        cluster_id: c.clusterId,
+        session_id: c.sessionId,
+        command_id: c.id,
+        details: { ...refusalDetails(request, d), message: d.reason },
+      });
+      return reply.code(err.statusCode).send(errorBodyOf(err));
+    }
     metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule: d.rule });
     void audit.emit({
       ...auditBase(request, c),
       event_type: 'unauthorized_command_attempt',
-      details: {
-        rule: d.rule,
-        reason: d.reason,
-        token: withoutFlagValue(d.rule, d.token) ?? null,
-        argv: d.argv,
-        correlation_id: request.body.correlation_id ?? null,
-      },
+      details: refusalDetails(request, d),
     });
     return sendRefused(reply, err, gatewayResult(c, 'denied', d.reason, 0));
   }
@@ -182,7 +209,7 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     }
     // The session may have ended (deleted, expired) since it was checked: then nothing runs.
     if (c.sessionId !== null && !(await sessions.touch(c.sessionId, c.identity)))
-      throw new KubentlyError('not_found', 'session not found');
+      throw refuseSession(request, c.sessionId);
     const attempt: AuditEventInput = {
       ...auditBase(request, c),
       event_type: 'command_attempt',
@@ -299,8 +326,8 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
       const body = request.body;
       // One snapshot per request: a policy reloaded meanwhile applies to the next one.
       const policy = ctx.policy();
-      clusters.require(caller, body.cluster_id, policy);
-      await requireSession(body, caller.identity);
+      ctx.refusals.requireCluster(request, body.cluster_id, policy);
+      await requireSession(request, caller.identity);
       const c = commandContext(policy, body, caller);
       const decision = checkCommand(policy, body, c);
       if (!decision.allowed) return refuse(request, reply, c, decision);

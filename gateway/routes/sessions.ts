@@ -24,11 +24,17 @@ export function sessionView(s: Session): SessionBody {
 }
 
 const sessionNotFound = () => new KubentlyError('not_found', 'session not found');
+
+/** An id that is not one of the caller's sessions (unknown, ended or someone else's): recorded, then 404. */
+function refuseSession(ctx: GatewayContext, request: FastifyRequest, sessionId: string): KubentlyError {
+  ctx.refusals.record(request, { reason: 'session_not_found', session_id: sessionId });
+  return sessionNotFound();
+}
 const errors = { 400: errorRef, 401: errorRef, 404: errorRef, 429: errorRef, 503: errorRef };
 const idParams = { type: 'object', required: ['id'], properties: { id: idParam } } as const;
 
 export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
-  const { config, sessions, audit, clusters } = ctx;
+  const { config, sessions, audit } = ctx;
   const auditBase = (request: FastifyRequest) => ({
     source_ip: request.ip,
     api_key_prefix: callerOf(request).keyPrefix,
@@ -49,7 +55,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
       const caller = callerOf(request);
       const { identity } = caller;
       const body = request.body;
-      clusters.require(caller, body.cluster_id);
+      ctx.refusals.requireCluster(request, body.cluster_id);
       const session = await sessions.create({
         clusterId: body.cluster_id,
         owner: identity,
@@ -77,7 +83,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
     { schema: { tags: ['sessions'], params: idParams, response: { 200: sessionRef, ...errors } } },
     async (request) => {
       const session = await sessions.get(request.params.id, callerOf(request).identity);
-      if (!session) throw sessionNotFound();
+      if (!session) throw refuseSession(ctx, request, request.params.id);
       return sessionView(session);
     },
   );
@@ -87,7 +93,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
     { schema: { tags: ['sessions'], params: idParams, response: { 204: { type: 'null' }, ...errors } } },
     async (request, reply) => {
       const session = await sessions.delete(request.params.id, callerOf(request).identity);
-      if (!session) throw sessionNotFound();
+      if (!session) throw refuseSession(ctx, request, request.params.id);
       void audit.emit({
         ...auditBase(request),
         event_type: 'session_termination',

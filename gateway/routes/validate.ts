@@ -1,5 +1,5 @@
 // POST /debug/validate: the decision /debug/execute would take for the same body (parse and policy), the
-// normalized argv and the deciding rule. Runs nothing and records nothing.
+// normalized argv and the deciding rule. Runs nothing; a refusal is recorded, marked dry_run.
 
 import type { FastifyInstance } from 'fastify';
 import {
@@ -12,7 +12,7 @@ import { checkCommand } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { errorRef } from '../schemas.js';
-import { commandContext } from './execute.js';
+import { commandContext, refusalDetails } from './execute.js';
 
 export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   app.post<{ Body: CommandRequestBody; Reply: Validation }>(
@@ -35,8 +35,22 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
     async (request) => {
       const caller = callerOf(request);
       const policy = ctx.policy();
-      ctx.clusters.require(caller, request.body.cluster_id, policy);
-      const d = checkCommand(policy, request.body, commandContext(policy, request.body, caller));
+      ctx.refusals.requireCluster(request, request.body.cluster_id, policy);
+      const c = commandContext(policy, request.body, caller);
+      const d = checkCommand(policy, request.body, c);
+      if (!d.allowed) {
+        // Asking is not running: marked dry_run, and not counted as a refused command in the metrics.
+        void ctx.audit.emit({
+          event_type: 'unauthorized_command_attempt',
+          source_ip: request.ip,
+          api_key_prefix: caller.keyPrefix,
+          identity: caller.identity,
+          cluster_id: c.clusterId,
+          session_id: c.sessionId,
+          command_id: c.id,
+          details: { ...refusalDetails(request, d), dry_run: true },
+        });
+      }
       const answer: Validation = {
         allowed: d.allowed,
         normalized_argv: d.allowed ? d.command.argv : (d.argv ?? []),
