@@ -5,7 +5,7 @@
 import test from 'ava';
 import { createFailureLimiter, type SuppressedWindow } from '../gateway/auth/failure-limiter.js';
 import { NO_RATE_LIMIT } from '../gateway/config.js';
-import { type GatewayStack, startGatewayStack } from './helpers/gateway.js';
+import { type GatewayStack, startGatewayStack } from '../harness/gateway.js';
 
 const json = { 'content-type': 'application/json' };
 

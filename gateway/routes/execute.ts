@@ -106,6 +106,19 @@ export function withoutFlagValue(rule: string, token: string | undefined): strin
   return token.length > 2 ? `${token.slice(0, 2)}[redacted]` : token;
 }
 
+/** Who asked, from where, and which command: the fields every command's audit record starts with. */
+export function auditBase(request: FastifyRequest, c: CommandContext) {
+  const caller = callerOf(request);
+  return {
+    source_ip: request.ip,
+    api_key_prefix: caller.keyPrefix,
+    identity: caller.identity,
+    cluster_id: c.clusterId,
+    session_id: c.sessionId,
+    command_id: c.id,
+  } satisfies Partial<AuditEventInput>;
+}
+
 /** What the audit record of a refused command says: the rule, why, the token (a flag's value redacted), the argv. */
 export function refusalDetails(
   request: FastifyRequest<{ Body: CommandRequestBody }>,
@@ -142,18 +155,6 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
   const { config, sessions, agents, audit, relay, results, metrics, log } = ctx;
 
   type Request = FastifyRequest<{ Body: CommandRequestBody }>;
-
-  function auditBase(request: Request, c: CommandContext) {
-    const caller = callerOf(request);
-    return {
-      source_ip: request.ip,
-      api_key_prefix: caller.keyPrefix,
-      identity: caller.identity,
-      cluster_id: c.clusterId,
-      session_id: c.sessionId,
-      command_id: c.id,
-    } satisfies Partial<AuditEventInput>;
-  }
 
   /** A session id that is not the caller's (or not for this cluster): recorded, and the same 404. */
   function refuseSession(request: Request, sessionId: string): KubentlyError {

@@ -12,7 +12,7 @@ import { checkCommand } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { errorRef } from '../schemas.js';
-import { commandContext, refusalDetails } from './execute.js';
+import { auditBase, commandContext, refusalDetails } from './execute.js';
 
 export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   app.post<{ Body: CommandRequestBody; Reply: Validation }>(
@@ -41,13 +41,8 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
       if (!d.allowed) {
         // Asking is not running: marked dry_run, and not counted as a refused command in the metrics.
         void ctx.audit.emit({
+          ...auditBase(request, c),
           event_type: 'unauthorized_command_attempt',
-          source_ip: request.ip,
-          api_key_prefix: caller.keyPrefix,
-          identity: caller.identity,
-          cluster_id: c.clusterId,
-          session_id: c.sessionId,
-          command_id: c.id,
           details: { ...refusalDetails(request, d), dry_run: true },
         });
       }
