@@ -1,6 +1,7 @@
 // `npm run dev`: the whole stack in the foreground on one machine — nats-server from the project's
-// nats.conf, the simulated cluster (when no kubeconfig context exists), gateway, one agent for cluster
-// `local` and the audit consumer as child processes. Ctrl-C stops them all.
+// nats.conf, the simulated cluster (when no kubeconfig context exists), gateway, one agent per cluster
+// (CLUSTERS, default `local`) and the audit consumer as child processes. Ctrl-C stops them all.
+// The user's environment reaches every part; scripts/lib/dev-env.ts says what the stack adds to it.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,13 +10,22 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import {
+  agentEnv,
+  agentKube,
+  auditEnv,
+  DEV_IDENTITY,
+  devClusters,
+  type Env,
+  gatewayEnv,
+  passThrough,
+} from './lib/dev-env.js';
 import { findKubeContext } from './lib/kube-context.js';
 import { NatsServerMissingError, spawnNatsServer } from './lib/nats-server.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // Dev secrets and state; KUBENTLY_DEV_DIR lets tests run the stack without touching the checkout's .dev/.
 const devDir = resolve(process.env.KUBENTLY_DEV_DIR ?? join(root, '.dev'));
-const CLUSTER_ID = 'local';
 const GATEWAY_PORT = Number(process.env.PORT ?? 8080);
 const AUDIT_METRICS_PORT = Number(process.env.AUDIT_METRICS_PORT ?? 9464);
 const GATEWAY_METRICS_PORT = Number(process.env.GATEWAY_METRICS_PORT ?? 9465);
@@ -34,7 +44,7 @@ async function devSecret(name: string, make: () => string): Promise<string> {
 }
 
 /** A long-running part of the stack: when it dies, the stack stops. */
-function start(name: string, script: string, env: Record<string, string>): ChildProcess {
+function start(name: string, script: string, env: Env): ChildProcess {
   const child = spawnPart(name, script, env);
   child.on('exit', (code, signal) => {
     if (!stopping) {
@@ -47,7 +57,7 @@ function start(name: string, script: string, env: Record<string, string>): Child
 }
 
 /** A one-shot step (provisioning); resolves with its exit code. */
-function runStep(name: string, script: string, env: Record<string, string>): Promise<number | null> {
+function runStep(name: string, script: string, env: Env): Promise<number | null> {
   const child = spawnPart(name, script, env);
   children.push(child);
   return new Promise((done) =>
@@ -58,10 +68,10 @@ function runStep(name: string, script: string, env: Record<string, string>): Pro
   );
 }
 
-function spawnPart(name: string, script: string, env: Record<string, string>): ChildProcess {
+function spawnPart(name: string, script: string, env: Env): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...passThrough(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -109,9 +119,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   await mkdir(devDir, { recursive: true });
+  const clusters = devClusters(process.env);
 
   const apiKey = await devSecret('api-key', () => `dev-${randomBytes(24).toString('hex')}`);
-  const agentToken = await devSecret('agent-token-local', () => randomBytes(32).toString('hex'));
+  const agentTokens: Record<string, string> = {};
+  for (const id of clusters) {
+    agentTokens[id] = await devSecret(`agent-token-${id}`, () => randomBytes(32).toString('hex'));
+  }
   const passwords = {
     gateway: await devSecret('nats-gateway-password', () => randomBytes(24).toString('hex')),
     audit: await devSecret('nats-audit-password', () => randomBytes(24).toString('hex')),
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
   let nats: Awaited<ReturnType<typeof spawnNatsServer>>;
   try {
     nats = await spawnNatsServer({
-      agentTokens: { [CLUSTER_ID]: agentToken },
+      agentTokens,
       passwords,
       storeDir: join(devDir, 'jetstream'),
     });
@@ -140,77 +154,84 @@ async function main(): Promise<void> {
     ...natsEnv,
     NATS_USER: 'admin',
     NATS_PASSWORD: passwords.admin,
-    CLUSTERS: CLUSTER_ID,
+    CLUSTERS: clusters.join(','),
   });
   if (provisioned !== 0) throw new Error('provisioning JetStream failed');
 
-  // The agent uses the current kubeconfig context when there is one; otherwise the bundled simulated cluster.
+  // Each agent uses the kubeconfig context named like its cluster, else the current one; without a
+  // kubeconfig, all of them use one bundled simulated cluster.
   const kube = await findKubeContext(process.env.KUBECONFIG);
-  const agentKubeEnv: Record<string, string> = {};
-  if (kube) {
-    console.log(`[dev] agent uses kubeconfig context "${kube.context}" (${kube.server})`);
-    if (kube.path) agentKubeEnv.KUBECONFIG = kube.path;
-  } else {
+  const kubeFor = new Map(clusters.map((id) => [id, agentKube(id, process.env, kube)]));
+  let simKube: Env | undefined;
+  if ([...kubeFor.values()].some((choice) => choice === undefined)) {
     const { startSimApiserver } = await import('../sim/server.js');
     const { simKubeconfigYaml } = await import('../sim/kubeconfig.js');
     const sim = await startSimApiserver({ port: 0 });
     cleanups.push(() => sim.close());
     const kubeconfigPath = join(devDir, 'sim-kubeconfig.yaml');
     await writeFile(kubeconfigPath, simKubeconfigYaml(sim.url), { mode: 0o600 });
-    agentKubeEnv.KUBECONFIG = kubeconfigPath;
+    simKube = { KUBECONFIG: kubeconfigPath, KUBE_CONTEXT: '' };
     console.log(`[dev] no kubeconfig context found: using the simulated cluster at ${sim.url}`);
     console.log(`[dev]   try it with kubectl too: kubectl --kubeconfig ${kubeconfigPath} get pods -A`);
   }
 
-  start('audit', 'audit/main.ts', {
-    ...natsEnv,
-    NATS_USER: 'audit',
-    NATS_PASSWORD: passwords.audit,
-    AUDIT_LOG_FILE: join(devDir, 'audit.log'),
-    AUDIT_STDOUT: 'false',
-    METRICS_PORT: String(AUDIT_METRICS_PORT),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-  });
-  start('agent', 'agent/main.ts', {
-    ...natsEnv,
-    ...agentKubeEnv,
-    CLUSTER_ID,
-    AGENT_TOKEN: agentToken,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-  });
-  start('gateway', 'gateway/main.ts', {
-    ...natsEnv,
-    NATS_USER: 'gateway',
-    NATS_PASSWORD: passwords.gateway,
-    API_KEYS: `dev:${apiKey}`,
-    ADMIN_IDENTITIES: 'dev',
-    CLUSTERS: CLUSTER_ID,
-    HOST: '127.0.0.1',
-    PORT: String(GATEWAY_PORT),
-    METRICS_PORT: String(GATEWAY_METRICS_PORT),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-  });
+  start(
+    'audit',
+    'audit/main.ts',
+    auditEnv(process.env, {
+      natsUrl: nats.url,
+      natsPassword: passwords.audit,
+      logFile: join(devDir, 'audit.log'),
+      metricsPort: AUDIT_METRICS_PORT,
+    }),
+  );
+  for (const id of clusters) {
+    const choice = kubeFor.get(id);
+    if (choice) console.log(`[dev] agent for cluster "${id}" uses ${choice.description}`);
+    const kubeEnv = choice?.env ?? simKube ?? {};
+    start(
+      clusters.length === 1 ? 'agent' : `agent ${id}`,
+      'agent/main.ts',
+      agentEnv({ natsUrl: nats.url, clusterId: id, agentToken: agentTokens[id] as string, kube: kubeEnv }),
+    );
+  }
+  start(
+    'gateway',
+    'gateway/main.ts',
+    gatewayEnv(process.env, {
+      natsUrl: nats.url,
+      natsPassword: passwords.gateway,
+      apiKey,
+      clusters,
+      port: GATEWAY_PORT,
+      metricsPort: GATEWAY_METRICS_PORT,
+    }),
+  );
 
-  await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/healthz`, 30_000);
+  // Generous: on a busy laptop four node processes compile and start at once.
+  await waitForHttp(`http://127.0.0.1:${GATEWAY_PORT}/healthz`, 120_000);
   const base = `http://127.0.0.1:${GATEWAY_PORT}`;
-  // Wait until the agent's first heartbeat reached the gateway, so the printed curl works at once.
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${base}/clusters/${CLUSTER_ID}/status`, {
-      headers: { 'X-API-Key': apiKey },
-    }).catch(() => null);
-    if (res?.ok && ((await res.json()) as { connected?: boolean }).connected) break;
-    await new Promise((r) => setTimeout(r, 200));
+  // Wait until every agent's first heartbeat reached the gateway, so the printed curl works at once.
+  const deadline = Date.now() + 60_000;
+  for (const id of clusters) {
+    while (Date.now() < deadline) {
+      const res = await fetch(`${base}/clusters/${id}/status`, {
+        headers: { 'X-API-Key': apiKey },
+      }).catch(() => null);
+      if (res?.ok && ((await res.json()) as { connected?: boolean }).connected) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   console.log(`
 [dev] Kubently is running.
   gateway   ${base}   (OpenAPI: ${base}/docs)
-  API key   ${apiKey}   (identity "dev"; stored in ${join(devDir, 'api-key')})
+  clusters  ${clusters.join(', ')}
+  API key   ${apiKey}   (identity "${DEV_IDENTITY}", an admin; stored in ${join(devDir, 'api-key')})${process.env.API_KEYS || process.env.API_KEYS_FILE ? '\n            and the keys in API_KEYS / API_KEYS_FILE' : ''}
   metrics   http://127.0.0.1:${GATEWAY_METRICS_PORT}/metrics (gateway)
   audit log ${join(devDir, 'audit.log')}   metrics: http://127.0.0.1:${AUDIT_METRICS_PORT}/metrics
 
   curl -s ${base}/debug/execute -H 'X-API-Key: ${apiKey}' -H 'content-type: application/json' \\
-    -d '{"cluster_id":"local","command_type":"get","args":["pods"],"namespace":"default"}'
+    -d '{"cluster_id":"${clusters[0]}","command_type":"get","args":["pods"],"namespace":"default"}'
 
 Press Ctrl-C to stop.
 `);

@@ -19,6 +19,7 @@ const CONFIG_MODULES = [
   'common/nats-options.ts',
   'scripts/provision.ts',
   'cli/settings.ts',
+  'scripts/lib/dev-env.ts',
 ];
 /** Derived, generated or foreign names a comment may cite without the repository holding them. */
 const NOT_IN_REPOSITORY = new Set([

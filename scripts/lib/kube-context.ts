@@ -11,6 +11,8 @@ export interface KubeContext {
   server: string;
   /** The kubeconfig file it came from, when it is a single file. */
   path: string | undefined;
+  /** Every context the kubeconfig names. */
+  contexts: string[];
 }
 
 export async function findKubeContext(kubeconfigEnv: string | undefined): Promise<KubeContext | undefined> {
@@ -26,5 +28,10 @@ export async function findKubeContext(kubeconfigEnv: string | undefined): Promis
   const context = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
   if (!context || !cluster?.server) return undefined;
-  return { context, server: cluster.server, path: files.length === 1 ? files[0] : kubeconfigEnv };
+  return {
+    context,
+    server: cluster.server,
+    path: files.length === 1 ? files[0] : kubeconfigEnv,
+    contexts: kc.getContexts().map((c) => c.name),
+  };
 }
