@@ -21,8 +21,9 @@ import {
   randomPassword,
   type ServicePasswords,
 } from '../scripts/lib/nats-server.js';
+import { eventually, scaled, type WaitContext } from './eventually.js';
 
-const READY_TIMEOUT_MS = 20_000;
+const READY_TIMEOUT_MS = scaled(20_000);
 const CLUSTER_NAME = 'kubently-test';
 
 export interface ClusterNode {
@@ -176,6 +177,7 @@ cluster {
  * the cluster refuses stream creation, so this retries for a while.
  */
 export async function provisionCluster(
+  t: WaitContext,
   cluster: NatsCluster,
   options: Omit<ProvisionOptions, 'replicas'> & { replicas?: number },
 ): Promise<void> {
@@ -186,16 +188,11 @@ export async function provisionCluster(
     inboxPrefix: ADMIN_INBOX_PREFIX,
   });
   try {
-    const until = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      try {
-        await provisionJetStream(nc, { replicas: 3, ...options });
-        return;
-      } catch (err) {
-        if (Date.now() > until) throw err;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    await eventually(t, () => provisionJetStream(nc, { replicas: 3, ...options }).then(() => true), {
+      timeoutMs: 20_000,
+      message: 'the cluster elected a JetStream meta leader and took the streams',
+      intervalMs: 250,
+    });
   } finally {
     await nc.close();
   }

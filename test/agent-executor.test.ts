@@ -93,10 +93,9 @@ test('executor - answers timeout when the deadline fires before the apiserver an
     describe: () => 'a silent apiserver',
   });
   t.teardown(() => kube.close());
-  const started = Date.now();
+  // A silent apiserver would hold the request forever: the abort alone ends it (ava's timeout catches a hang).
   const result = await executor(kube).execute(command('get pods'), AbortSignal.timeout(200));
   t.is(result.status, 'timeout');
-  t.true(Date.now() - started < 2000);
 });
 
 test.serial('executor - reuses one connection for many commands (keep-alive)', async (t) => {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import test from 'ava';
-import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, CMD_STREAM } from '../common/subjects.js';
+import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, agentConsumerName, CMD_STREAM } from '../common/subjects.js';
+import { eventually, scaled, type WaitContext } from '../harness/eventually.js';
 import { provisionCluster, startNatsCluster } from '../harness/nats-cluster.js';
 import { randomToken } from '../harness/nats-server.js';
 import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from '../harness/process-stack.js';
@@ -16,8 +17,9 @@ import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from '../harness/proc
 const CLUSTER = FAULT_CLUSTER;
 const API_KEY = FAULT_API_KEY;
 const CLIENTS = 8;
-const LOAD_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
+/** Answered requests the load must reach before the node stops, and outcomes after it. */
+const REQUESTS_EACH_SIDE = CLIENTS * 5;
+const REQUEST_TIMEOUT_MS = scaled(30_000);
 const RECOVERY_MS = 45_000;
 
 interface Outcome {
@@ -28,9 +30,9 @@ interface Outcome {
 }
 
 test('nats cluster - stopping a node under load loses no command, runs none twice, and audits each answered one once', async (t) => {
-  t.timeout(170_000);
+  t.timeout(scaled(170_000));
   const cluster = await startNatsCluster(t, { agentTokens: { [CLUSTER]: randomToken() } });
-  await provisionCluster(cluster, { clusters: [CLUSTER] });
+  await provisionCluster(t, cluster, { clusters: [CLUSTER] });
   const dir = await mkdtemp(join(tmpdir(), 'kubently-fault-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const record = join(dir, 'executed.log');
@@ -84,10 +86,10 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
       return { status: 0, error: (err as Error).message };
     }
   };
-  const stopAt = Date.now() + LOAD_MS;
+  let loading = true;
   const load = Promise.all(
     Array.from({ length: CLIENTS }, async () => {
-      while (Date.now() < stopAt) {
+      while (loading) {
         const outcome = { ...(await send()), at: Date.now() };
         outcomes.push(outcome);
         // Like a real client told 503: pause before retrying instead of hammering a recovering bus.
@@ -95,10 +97,19 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
       }
     }),
   );
-  await new Promise((r) => setTimeout(r, LOAD_MS / 4));
+  const answeredSoFar = () => outcomes.filter((o) => o.status === 200).length;
+  await eventually(t, () => answeredSoFar() >= REQUESTS_EACH_SIDE, {
+    timeoutMs: 60_000,
+    message: `${REQUESTS_EACH_SIDE} commands answered before the stop`,
+  });
   await cluster.stopNode(victim, true);
   const stoppedAt = Date.now();
   const stoppedAfter = outcomes.length;
+  await eventually(t, () => outcomes.length >= stoppedAfter + REQUESTS_EACH_SIDE, {
+    timeoutMs: 60_000,
+    message: `${REQUESTS_EACH_SIDE} more requests sent (and answered or refused) after the stop`,
+  });
+  loading = false;
   await load;
 
   const byStatus: Record<string, number> = {};
@@ -119,22 +130,34 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   const answered = outcomes.filter((o) => o.status === 200).map((o) => o.commandId!);
   t.true(answered.length > CLIENTS * 5, 'the load ran on both sides of the failure');
   // The service must come back by itself with two of three nodes: commands are answered again.
-  let recovered: Outcome | undefined;
-  const recoverBy = Date.now() + RECOVERY_MS;
-  while (!recovered && Date.now() < recoverBy) {
-    const o = { ...(await send()), at: Date.now() };
-    outcomes.push(o);
-    if (o.status === 200) {
+  const recovered = await eventually(
+    t,
+    async () => {
+      const o = { ...(await send()), at: Date.now() };
+      outcomes.push(o);
+      if (o.status !== 200) return undefined;
       const probes = await Promise.all(Array.from({ length: 5 }, send));
-      if (probes.every((p) => p.status === 200)) recovered = o;
       outcomes.push(...probes.map((p) => ({ ...p, at: Date.now() })));
-    } else await new Promise((r) => setTimeout(r, 200));
-  }
-  t.log(`steady again ${recovered ? recovered.at - stoppedAt : 'never'} ms after the stop`);
-  t.truthy(recovered, `commands are answered steadily within ${RECOVERY_MS / 1000} s after the load`);
+      return probes.every((p) => p.status === 200) ? o : undefined;
+    },
+    {
+      timeoutMs: RECOVERY_MS,
+      intervalMs: 200,
+      message: `commands are answered steadily within ${RECOVERY_MS / 1000} s after the load`,
+    },
+  );
+  t.log(`steady again ${recovered.at - stoppedAt} ms after the stop`);
 
-  // Executions: give redeliveries (ack wait) no chance to hide — each command id at most once, each answered one exactly once.
-  await new Promise((r) => setTimeout(r, 1_000));
+  // Executions: every command delivered and acked, so no redelivery can still come and hide — each
+  // command id at most once, each answered one exactly once.
+  await eventually(
+    t,
+    async () => {
+      const info = await jsm.consumers.info(CMD_STREAM, agentConsumerName(CLUSTER));
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    { message: 'the agent consumer has nothing pending or unacked' },
+  );
   const executed = (await readFile(record, 'utf8'))
     .trim()
     .split('\n')
@@ -163,14 +186,17 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
     const m = /^kubently_audit_buffered_events (\d+)/m.exec(text);
     return m ? Number(m[1]) : Number.NaN;
   };
-  const drainBy = Date.now() + 30_000;
-  while ((await buffered()) !== 0 && Date.now() < drainBy) await new Promise((r) => setTimeout(r, 250));
-  t.is(await buffered(), 0, 'the gateway flushed every buffered audit event');
-  t.log(`audit buffer drained ${Date.now() - (drainBy - 30_000)} ms after the load`);
+  const drainStarted = Date.now();
+  await eventually(t, async () => (await buffered()) === 0, {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    message: 'the gateway flushed every buffered audit event',
+  });
+  t.log(`audit buffer drained ${Date.now() - drainStarted} ms after the load`);
   const audited = new Map<string, number>();
   // The cluster may still be settling after the stop (meta leader, consumer placement): retry the reads.
-  const consumer = await retry(() => jetstream(admin).consumers.get(AUDIT_STREAM));
-  const total = (await retry(() => jsm.streams.info(AUDIT_STREAM))).state.messages;
+  const consumer = await retry(t, () => jetstream(admin).consumers.get(AUDIT_STREAM));
+  const total = (await retry(t, () => jsm.streams.info(AUDIT_STREAM))).state.messages;
   const messages = await consumer.fetch({ max_messages: total, expires: 5_000 });
   for await (const m of messages) {
     const rec = m.json<{ event_type: string; command_id: string | null }>();
@@ -190,13 +216,7 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
   );
 });
 
-async function retry<T>(fn: () => Promise<T>, attempts = 10, delayMs = 1_000): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, delayMs));
-    }
-  }
+/** `fn`'s value once it stops throwing (the cluster settling after the stop). */
+function retry<T>(t: WaitContext, fn: () => Promise<T>): Promise<NonNullable<T>> {
+  return eventually(t, fn, { intervalMs: 1_000, message: 'the cluster answers JetStream requests again' });
 }
