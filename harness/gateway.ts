@@ -32,7 +32,7 @@ import type { Relay } from '../gateway/relay.js';
 import { createGatewayServices } from '../gateway/services.js';
 import type { SessionStore } from '../gateway/sessions/types.js';
 import type { SpawnedNats } from '../scripts/lib/nats-server.js';
-import { eventually, type WaitContext } from './eventually.js';
+import { eventually, scaled, type WaitContext } from './eventually.js';
 import { quietLog } from './log.js';
 import { connectAs, provision, randomToken, startNats, TEST_JS_OPTIONS } from './nats-server.js';
 
@@ -90,6 +90,9 @@ export function capturingAudit(): CapturingAudit {
   };
   return audit;
 }
+
+/** The heartbeat interval a test agent announces (3 missed ones mark it gone). */
+const TEST_AGENT_PROMISED_BEAT_MS = scaled(10_000);
 
 export type AgentBehaviour =
   | 'answer'
@@ -154,7 +157,9 @@ export async function startTestAgent(
       in_flight: 0,
       started_at: new Date().toISOString(),
       sent_at: new Date().toISOString(),
-      interval_ms: 1_000,
+      // Beats every second but promises only every TEST_AGENT_PROMISED_BEAT_MS: the gateway then keeps it
+      // connected through a test process starved of CPU for many seconds (no test lets it go silent).
+      interval_ms: TEST_AGENT_PROMISED_BEAT_MS,
     };
     nc.publish(subjects.heartbeat(clusterId), encodeJson(hb));
   };

@@ -3,6 +3,7 @@
 
 import type { ExecutionContext } from 'ava';
 import { freePort } from '../scripts/lib/nats-server.js';
+import { scaled } from './eventually.js';
 import { waitForConnectedAgent } from './gateway.js';
 import { type ServiceProcess, startServiceProcess } from './service-process.js';
 
@@ -58,7 +59,8 @@ export async function startProcessStack(
       AGENT_ID: 'agent-0',
       AGENT_TOKEN: options.agentToken,
       LOG_LEVEL: 'info',
-      HEARTBEAT_INTERVAL_MS: '500',
+      // Three missed beats mark the agent gone: generous, so a starved agent process is not dropped.
+      HEARTBEAT_INTERVAL_MS: String(scaled(2_000)),
     },
     options.agentArgs,
   );
