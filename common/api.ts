@@ -65,16 +65,22 @@ export const commandRequestSchema = {
     command: { type: 'string', minLength: 1, maxLength: MAX_COMMAND_CHARS },
     command_type: { type: 'string', minLength: 1, maxLength: 64 },
     args: argList,
-    namespace: { type: 'string', minLength: 1, maxLength: 253 },
+    namespace: {
+      anyOf: [
+        { type: 'string', minLength: 1, maxLength: 253 },
+        { type: 'null', description: 'No -n: namespaced verbs read `default` (upstream clients send null)' },
+      ],
+    },
     timeout_seconds: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS },
     extra_args: argList,
     correlation_id: label,
   },
-  // Exactly one of the two request forms.
-  oneOf: [{ required: ['command'] }, { required: ['command_type'] }],
+  // Exactly one of the two request forms; `command_type` defaults to `get` when only `args` is given.
+  oneOf: [{ required: ['command'] }, { anyOf: [{ required: ['command_type'] }, { required: ['args'] }] }],
+  'x-error-message': 'use either `command` (one string) or `command_type` with `args`, not both',
 } as const;
 // The oneOf only narrows which field is present; the body's type is the plain object.
-export type CommandRequestBody = FromSchema<Omit<typeof commandRequestSchema, 'oneOf'>>;
+export type CommandRequestBody = FromSchema<Omit<typeof commandRequestSchema, 'oneOf' | 'x-error-message'>>;
 
 /** POST /debug/validate's answer: what the policy would decide, and the argv it would run. */
 export const validationSchema = {

@@ -25,7 +25,12 @@ import { bearerChallenge } from './auth/resource-metadata.js';
 import { createClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { clientErrorReply, frameworkErrorReply, installErrorHandlers } from './plugins/errors.js';
+import {
+  AJV_OPTIONS,
+  clientErrorReply,
+  frameworkErrorReply,
+  installErrorHandlers,
+} from './plugins/errors.js';
 import { installJsonBodyParser } from './plugins/json-body.js';
 import { createGatewayMetrics, installHttpMetrics } from './plugins/metrics.js';
 import { createRefusals } from './refusals.js';
@@ -33,6 +38,7 @@ import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
 import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { clusterRoutes } from './routes/clusters.js';
+import { debugClusterRoutes } from './routes/debug-clusters.js';
 import { executeRoutes } from './routes/execute.js';
 import { identityRoutes } from './routes/identity.js';
 import { type HealthCheck, operationsRoutes } from './routes/operations.js';
@@ -103,9 +109,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     frameworkErrors: frameworkErrorReply,
-    ajv: {
-      customOptions: { allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: true },
-    },
+    ajv: AJV_OPTIONS,
   });
 
   if (config.oidc && !deps.oidc) throw new Error('config.oidc is set but no OIDC verifier was given');
@@ -242,6 +246,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);
+  await app.register(debugClusterRoutes, ctx);
   await app.register(identityRoutes, ctx);
   // Each GET /audit may read thousands of stream messages: its own, smaller per-identity limit (RATE_LIMIT_AUDIT).
   await app.register(auditRoutes, {

@@ -19,3 +19,27 @@ export const errorRef = { $ref: 'ErrorBody#' } as const;
 export const resultRef = { $ref: 'CommandResult#' } as const;
 export const refusedRef = { $ref: 'RefusedResult#' } as const;
 export const sessionRef = { $ref: 'Session#' } as const;
+
+/**
+ * Bodies for POST /debug/execute and /debug/validate that run as they are against `npm run dev` (cluster
+ * `local`, the simulated cluster): the two request forms and upstream's (args only, namespace null).
+ */
+export const COMMAND_EXAMPLES = [
+  { cluster_id: 'local', command_type: 'get', args: ['pods'], namespace: 'default' },
+  { cluster_id: 'local', command: 'get pods -A -o wide' },
+  { cluster_id: 'local', args: ['nodes'], namespace: null },
+] as const;
+
+export const EXECUTE_DESCRIPTION =
+  'Two request forms: kubectl-style `command_type` + `args` (as upstream Kubently takes it; `command_type` ' +
+  'defaults to `get`), or one `command` string; never both. `namespace` (or null: no -n) applies to namespaced ' +
+  'verbs. The answer is the result: `status` success, failure, timeout or denied, `output` as kubectl prints ' +
+  'it. A command the policy refuses answers 403 with `status: "denied"` and `details.rule`; no connected agent ' +
+  'answers 503 at once; no answer within the timeout answers 504 with `status: "timeout"`. Headers ' +
+  '`X-Correlation-ID` and `X-Request-Timeout` (1-60 s) override `correlation_id` and `timeout_seconds`.';
+
+export const SESSION_DESCRIPTION =
+  'A session groups commands on one cluster; only its creator sees it. It ends `ttl_seconds` after creation ' +
+  '(default and cap SESSION_TTL_SECONDS, 3600) or after SESSION_IDLE_TTL_SECONDS (1800) without a command, ' +
+  'whichever comes first: `expires_at` is that earlier time, so a new session shows 30 minutes, and each ' +
+  'command in it moves `expires_at` on, never past the absolute end. `X-Correlation-ID` overrides `correlation_id`.';

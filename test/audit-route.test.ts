@@ -73,14 +73,14 @@ test("GET /audit - returns only the caller's records, newest first", async (t) =
   const { status, body } = await get(app, '/audit');
   t.is(status, 200);
   t.deepEqual(
-    body.records.map((r: { timestamp: string }) => r.timestamp),
+    body.entries.map((r: { timestamp: string }) => r.timestamp),
     [at(10), at(30), at(90), at(180)],
   );
-  t.true(body.records.every((r: { identity: string }) => r.identity === 'alice'));
+  t.true(body.entries.every((r: { identity: string }) => r.identity === 'alice'));
   t.like(body, { count: 4, scanned: 5, truncated: false });
   const bob = await get(app, '/audit', 'bob');
   t.deepEqual(
-    bob.body.records.map((r: { session_id: string }) => r.session_id),
+    bob.body.entries.map((r: { session_id: string }) => r.session_id),
     ['s2'],
   );
 });
@@ -88,7 +88,7 @@ test("GET /audit - returns only the caller's records, newest first", async (t) =
 test('GET /audit - filters by event type, cluster, session, since, until and limit', async (t) => {
   const app = await buildApp(t);
   const ids = async (url: string) =>
-    (await get(app, url)).body.records.map((r: { timestamp: string }) => r.timestamp);
+    (await get(app, url)).body.entries.map((r: { timestamp: string }) => r.timestamp);
   t.deepEqual(await ids('/audit?event_type=command_executed'), [at(10), at(90)]);
   t.deepEqual(await ids('/audit?cluster_id=c2'), [at(10), at(30)]);
   t.deepEqual(await ids('/audit?session_id=s1'), [at(90), at(180)]);

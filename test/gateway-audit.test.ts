@@ -2,17 +2,9 @@
 // caller's own, with query-string filters.
 
 import test from 'ava';
+import type { AuditAnswer } from '../common/api-audit.js';
 import { eventually } from '../harness/eventually.js';
 import { startGatewayStack } from '../harness/gateway.js';
-
-interface AuditAnswer {
-  records: Array<{
-    event_type: string;
-    identity: string | null;
-    cluster_id: string | null;
-    details: Record<string, unknown>;
-  }>;
-}
 
 test('audit route - a denied command and a wrong key show up in GET /audit for their owner, filtered and limited', async (t) => {
   const s = await startGatewayStack(t, { audit: 'jetstream', redis: false });
@@ -31,7 +23,7 @@ test('audit route - a denied command and a wrong key show up in GET /audit for t
   const audit = async (who: 'alice' | 'bob', query: string) => {
     const res = await s.app.inject({ method: 'GET', url: `/audit${query}`, headers: s.as(who) });
     t.is(res.statusCode, 200, res.body);
-    return (res.json() as AuditAnswer).records;
+    return (res.json() as AuditAnswer).entries;
   };
   // command_executed is emitted after the reply: wait until both records are in the stream.
   const executed = await eventually(

@@ -197,8 +197,11 @@ test("clusters - list only the caller's clusters; admin routes require an admin 
   const agents = await s.app.inject({ url: '/admin/agents', headers: s.as('admin') });
   t.is(agents.statusCode, 200);
   t.is(agents.json().agents[0].agent_id, 'agent-c1-0');
-  t.like((await s.app.inject({ url: '/admin/agents/agent-c1-0/status', headers: s.as('admin') })).json(), {
+  // Keyed by cluster id (upstream's `kubently cluster status <cluster>`), its agents inside.
+  t.like((await s.app.inject({ url: '/admin/agents/c1/status', headers: s.as('admin') })).json(), {
+    id: 'c1',
     connected: true,
+    agents: [{ agent_id: 'agent-c1-0' }],
   });
   t.is((await s.app.inject({ url: '/admin/agents/nope/status', headers: s.as('admin') })).statusCode, 404);
 });

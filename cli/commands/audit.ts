@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { verifyAuditLog } from '../../audit/verify.js';
-import type { StoredAuditRecord } from '../../common/audit/events.js';
+import type { AuditAnswer } from '../../common/api-audit.js';
 import { AUDIT_MAX_LIMIT } from '../../common/audit/reader.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -40,16 +40,18 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       if (opts.until) query.set('until', toIsoTime(opts.until));
       if (opts.limit !== undefined) query.set('limit', String(opts.limit));
       const qs = query.size > 0 ? `?${query}` : '';
-      const { body } = await client.request<{ records: StoredAuditRecord[] }>('GET', `/audit${qs}`);
+      const { body } = await client.request<AuditAnswer>('GET', `/audit${qs}`);
       ctx.stdout.write(
         render(
           ctx.output(),
-          body.records,
+          body.entries,
           [
             { header: 'TIME', value: (r) => r.timestamp },
             { header: 'EVENT', value: (r) => r.event_type },
             { header: 'CLUSTER', value: (r) => r.cluster_id },
             { header: 'SESSION', value: (r) => r.session_id },
+            { header: 'OUTCOME', value: (r) => r.outcome },
+            { header: 'COMMAND', value: (r) => r.command },
             { header: 'DETAILS', value: (r) => summarize(r.details) },
           ],
           body,
@@ -92,7 +94,8 @@ function parseLimit(value: string): number {
 
 function summarize(details: Record<string, unknown>): string {
   const parts: string[] = [];
-  for (const key of ['status', 'verb', 'reason', 'rule', 'argv']) {
+  // status and argv are the OUTCOME and COMMAND columns.
+  for (const key of ['verb', 'reason', 'rule']) {
     const value = details[key];
     if (value === undefined || value === null) continue;
     parts.push(`${key}=${Array.isArray(value) ? value.join(' ') : String(value)}`);

@@ -117,17 +117,27 @@ function requestArgv(request: CommandRequest): string[] {
   }
   const hasString = request.command !== undefined && request.command !== null;
   const hasType = request.command_type !== undefined && request.command_type !== null;
+  const hasArgs = request.args !== undefined && request.args !== null;
   if (hasString && (hasType || args.length > 0)) {
-    v.invalid('send either command or command_type with args, not both', 'ambiguous_request', 'command');
+    v.invalid(
+      'use either `command` (one string) or `command_type` with `args`, not both',
+      'ambiguous_request',
+      'command',
+    );
   }
   let argv: string[];
   if (hasString) {
     argv = tokenize(request.command as string);
     if (argv[0] === 'kubectl') argv.shift();
-  } else if (hasType) {
-    argv = [checkArg(request.command_type), ...args.map(checkArg)];
+  } else if (hasType || hasArgs) {
+    // Upstream Kubently's API defaults command_type to `get`: `{"args": ["pods"]}` is `get pods`.
+    argv = [checkArg(hasType ? request.command_type : 'get'), ...args.map(checkArg)];
   } else {
-    return v.invalid('command or command_type is required', 'missing_command', '');
+    return v.invalid(
+      'use either `command` (one string) or `command_type` with `args`',
+      'missing_command',
+      '',
+    );
   }
   for (const arg of extra) argv.push(checkArg(arg));
   checkArgCount(argv.length);

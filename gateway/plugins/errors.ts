@@ -4,7 +4,14 @@
 
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Ajv } from 'ajv';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import type { ErrorBody } from '../../common/api.js';
 import { ERROR_CODES, type ErrorCode, isKubentlyError, KubentlyError } from '../../common/errors.js';
 
@@ -15,6 +22,37 @@ export function errorBodyOf(err: KubentlyError): ErrorBody {
     : { error: err.code, message: err.message };
 }
 
+/**
+ * A schema keyword that names the fix for its schema's failures ("use either `command` or ...") where Ajv's own
+ * words would only describe the schema ("must match exactly one schema in oneOf", a regular expression).
+ * Ajv reports the failing schema's parent only with `verbose: true` (set in buildGateway).
+ */
+export const ERROR_MESSAGE_KEYWORD = 'x-error-message';
+
+/** The gateway's Ajv: bodies never coerced or stripped; failing errors carry their schema (for the keyword). */
+export const AJV_OPTIONS: FastifyServerOptions['ajv'] = {
+  customOptions: {
+    allErrors: false,
+    removeAdditional: false,
+    coerceTypes: false,
+    useDefaults: true,
+    verbose: true,
+  },
+  plugins: [(ajv: Ajv) => ajv.addKeyword({ keyword: ERROR_MESSAGE_KEYWORD, schemaType: 'string' })],
+};
+
+type ValidationError = NonNullable<FastifyError['validation']>[number] & {
+  parentSchema?: Record<string, unknown>;
+};
+
+function fixFor(errors: readonly ValidationError[]): string | undefined {
+  for (const e of errors) {
+    const fix = e.parentSchema?.[ERROR_MESSAGE_KEYWORD];
+    if (typeof fix === 'string') return fix;
+  }
+  return undefined;
+}
+
 function fromFastify(err: FastifyError): KubentlyError | null {
   if (err.validation) {
     const validation = err.validation.map((v) => ({
@@ -23,7 +61,9 @@ function fromFastify(err: FastifyError): KubentlyError | null {
       message: v.message ?? 'invalid',
       params: v.params,
     }));
-    return new KubentlyError('bad_request', `invalid ${err.validationContext ?? 'request'}: ${err.message}`, {
+    const context = err.validationContext ?? 'request';
+    const fix = fixFor(err.validation);
+    return new KubentlyError('bad_request', `invalid ${context}: ${fix ?? err.message}`, {
       details: { validation },
     });
   }

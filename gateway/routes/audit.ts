@@ -1,11 +1,8 @@
 // GET /audit — the caller's own audit records, newest first, read from the audit stream.
 
 import type { FastifyInstance } from 'fastify';
-import {
-  AUDIT_EVENT_TYPES,
-  type AuditEventType,
-  storedAuditRecordSchema,
-} from '../../common/audit/events.js';
+import { type AuditAnswer, auditAnswerSchema, auditEntry } from '../../common/api-audit.js';
+import { AUDIT_EVENT_TYPES, type AuditEventType } from '../../common/audit/events.js';
 import {
   AUDIT_DEFAULT_LIMIT,
   AUDIT_MAX_LIMIT,
@@ -58,7 +55,12 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
     {
       schema: {
         tags: ['audit'],
-        summary: "The caller's own audit records, newest first",
+        summary: 'Your own audit records, newest first',
+        description:
+          'Only records of the calling identity. Each entry is the audit record (event_type, details, ...) with ' +
+          "upstream Kubently's flat fields added (type, service_identity, command, outcome, error, " +
+          'correlation_id). `limit` is 1 to 1000 (default 100); `since`/`until` take ISO-8601 or a duration ago ' +
+          '(30m, 2h, 7d).',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -83,20 +85,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
           },
         },
         response: {
-          200: {
-            type: 'object',
-            required: ['records', 'count', 'scanned', 'truncated'],
-            properties: {
-              records: { type: 'array', items: storedAuditRecordSchema },
-              count: { type: 'integer' },
-              scanned: { type: 'integer', description: 'Stream messages read to answer' },
-              truncated: {
-                type: 'boolean',
-                description:
-                  'The scan bound was reached: older matching records may exist (narrow since/until)',
-              },
-            },
-          },
+          200: auditAnswerSchema,
           400: errorRef,
           401: errorRef,
           429: errorRef,
@@ -105,7 +94,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
       },
       ...(options.rateLimit ? { config: { rateLimit: options.rateLimit } } : {}),
     },
-    async (request) => {
+    async (request): Promise<AuditAnswer> => {
       const { identity } = callerOf(request);
       const q = request.query;
       const at = now();
@@ -127,7 +116,13 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
         if (err instanceof KubentlyError) throw err;
         throw new KubentlyError('service_unavailable', 'the audit stream cannot be read now', { cause: err });
       }
-      return { ...result, count: result.records.length };
+      return {
+        entries: result.records.map(auditEntry),
+        count: result.records.length,
+        service_identity: identity,
+        scanned: result.scanned,
+        truncated: result.truncated,
+      };
     },
   );
 }

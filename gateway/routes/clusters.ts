@@ -1,41 +1,20 @@
 // GET /clusters, /clusters/:id/status (the caller's clusters only) and the admin views of every agent.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  type AdminAgents,
+  type AdminClusterStatus,
+  adminAgentsSchema,
+  adminClusterStatusSchema,
+  agentViewSchema,
+} from '../../common/api-clusters.js';
 import { KubentlyError } from '../../common/errors.js';
-import type { AgentStatus } from '../agent-tracker.js';
 import { callerOf, isAdmin } from '../auth/authenticate.js';
+import { agentView, capabilitiesOf, iso, newestAgent } from '../cluster-views.js';
 import type { GatewayContext } from '../context.js';
 import { clusterId, errorRef } from '../schemas.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function agentView(a: AgentStatus) {
-  return {
-    agent_id: a.agentId,
-    cluster_id: a.clusterId,
-    connected: a.connected,
-    last_seen: iso(a.lastSeen),
-    version: a.version,
-    policy_preset: a.policyPreset,
-    in_flight: a.inFlight,
-    started_at: a.startedAt,
-  };
-}
-
 const nullableString = { anyOf: [{ type: 'string' }, { type: 'null' }] };
-const agentSchema = {
-  type: 'object',
-  properties: {
-    agent_id: { type: 'string' },
-    cluster_id: { type: 'string' },
-    connected: { type: 'boolean' },
-    last_seen: nullableString,
-    version: { type: 'string' },
-    policy_preset: { type: 'string' },
-    in_flight: { type: 'integer' },
-    started_at: { type: 'string' },
-  },
-};
 const clusterSummary = {
   type: 'object',
   properties: {
@@ -96,7 +75,7 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
               cluster_id: { type: 'string' },
               connected: { type: 'boolean' },
               last_seen: nullableString,
-              agents: { type: 'array', items: agentSchema },
+              agents: { type: 'array', items: agentViewSchema },
             },
           },
           ...errors,
@@ -120,35 +99,66 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['admin'],
-        response: {
-          200: { type: 'object', properties: { agents: { type: 'array', items: agentSchema } } },
-          ...errors,
-        },
+        summary: 'Every known cluster and agent replica (admins)',
+        description:
+          'Clusters that are configured (CLUSTERS) or whose agents have sent heartbeats, in the shape upstream ' +
+          "Kubently's `kubently cluster list` reads (`clusters[].id`, `connected`, `lastSeen`, `count`) and with " +
+          "Kubently's own fields (`cluster_id`, `last_seen`, `agents`), plus every agent replica.",
+        response: { 200: adminAgentsSchema, ...errors },
       },
     },
-    async (request) => {
+    async (request): Promise<AdminAgents> => {
       requireAdmin(request);
-      return { agents: agents.clusters().flatMap((c) => c.agents.map(agentView)) };
+      const known = new Set([...config.clusters, ...agents.clusters().map((c) => c.clusterId)]);
+      const all = [...known].sort().map((id) => agents.cluster(id));
+      return {
+        clusters: all.map((c) => ({
+          id: c.clusterId,
+          connected: c.connected,
+          lastSeen: iso(c.lastSeen),
+          cluster_id: c.clusterId,
+          last_seen: iso(c.lastSeen),
+          agents: c.agents.length,
+        })),
+        count: all.length,
+        agents: all.flatMap((c) => c.agents.map(agentView)),
+      };
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/admin/agents/:id/status',
+  app.get<{ Params: { cluster: string } }>(
+    '/admin/agents/:cluster/status',
     {
       schema: {
         tags: ['admin'],
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 253 } } },
-        response: { 200: agentSchema, ...errors },
+        summary: "One cluster's agents and capabilities (admins)",
+        description:
+          'Keyed by cluster id, as `kubently cluster status <cluster>` of upstream Kubently asks. 404 for a cluster ' +
+          'that is neither configured nor heard from.',
+        params: { type: 'object', required: ['cluster'], properties: { cluster: clusterId } },
+        response: { 200: adminClusterStatusSchema, ...errors },
       },
     },
-    async (request) => {
+    async (request): Promise<AdminClusterStatus> => {
       requireAdmin(request);
-      const agent = agents
-        .clusters()
-        .flatMap((c) => c.agents)
-        .find((a) => a.agentId === request.params.id);
-      if (!agent) throw new KubentlyError('not_found', 'agent not found');
-      return agentView(agent);
+      const id = request.params.cluster;
+      const c = agents.cluster(id);
+      if (!config.clusters.includes(id) && c.agents.length === 0)
+        throw new KubentlyError('not_found', 'cluster not found');
+      const capabilities = capabilitiesOf(ctx.policy(), c);
+      return {
+        id,
+        connected: c.connected,
+        status: c.connected ? 'connected' : 'disconnected',
+        lastSeen: iso(c.lastSeen),
+        version: newestAgent(c)?.version ?? null,
+        kubernetesVersion: null,
+        capabilities,
+        mode: capabilities?.mode ?? null,
+        cluster_id: id,
+        last_seen: iso(c.lastSeen),
+        agents: c.agents.map(agentView),
+      };
     },
   );
 }

@@ -28,7 +28,8 @@ import { MAX_RESULT_ERROR_CHARS, malformedResultFields, type ResultMessage } fro
 import { type Caller, callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { errorBodyOf } from '../plugins/errors.js';
-import { errorRef, refusedRef, resultRef } from '../schemas.js';
+import { COMMAND_EXAMPLES, EXECUTE_DESCRIPTION, errorRef, refusedRef, resultRef } from '../schemas.js';
+import { foldUpstreamHeaders, upstreamHeadersSchema } from '../upstream-headers.js';
 
 /**
  * The client-facing result. The relay already matched the reply's subject to the command's cluster; the
@@ -308,7 +309,10 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['commands'],
-        body: commandRequestSchema,
+        summary: 'Run a read-only kubectl command on a cluster',
+        description: EXECUTE_DESCRIPTION,
+        headers: upstreamHeadersSchema({ timeout: true }),
+        body: { ...commandRequestSchema, examples: COMMAND_EXAMPLES },
         response: {
           200: resultRef,
           400: errorRef,
@@ -321,6 +325,7 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
         },
       },
       config: { rateLimit: { max: config.rateLimit.execute, timeWindow: config.rateLimit.windowMs } },
+      preHandler: foldUpstreamHeaders,
     },
     async (request, reply) => {
       const caller = callerOf(request);

@@ -5,8 +5,9 @@ import { type SessionBody, type SessionRequestBody, sessionRequestSchema } from 
 import { KubentlyError } from '../../common/errors.js';
 import { callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
-import { errorRef, idParam, sessionRef } from '../schemas.js';
+import { errorRef, idParam, SESSION_DESCRIPTION, sessionRef } from '../schemas.js';
 import type { Session } from '../sessions/types.js';
+import { foldUpstreamHeaders, upstreamHeadersSchema } from '../upstream-headers.js';
 
 export function sessionView(s: Session): SessionBody {
   return {
@@ -46,10 +47,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['sessions'],
-        body: sessionRequestSchema(config.sessionTtlSeconds),
+        summary: 'Open a session on a cluster',
+        description: SESSION_DESCRIPTION,
+        headers: upstreamHeadersSchema({ timeout: false }),
+        body: { ...sessionRequestSchema(config.sessionTtlSeconds), examples: [{ cluster_id: 'local' }] },
         response: { 201: sessionRef, ...errors },
       },
       config: { rateLimit: { max: config.rateLimit.sessionCreate, timeWindow: config.rateLimit.windowMs } },
+      preHandler: foldUpstreamHeaders,
     },
     async (request, reply) => {
       const caller = callerOf(request);

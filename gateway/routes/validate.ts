@@ -11,7 +11,8 @@ import {
 import { checkCommand } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
-import { errorRef } from '../schemas.js';
+import { COMMAND_EXAMPLES, errorRef } from '../schemas.js';
+import { foldUpstreamHeaders, upstreamHeadersSchema } from '../upstream-headers.js';
 import { auditBase, commandContext, refusalDetails } from './execute.js';
 
 export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
@@ -20,7 +21,12 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
     {
       schema: {
         tags: ['commands'],
-        body: commandRequestSchema,
+        summary: 'Whether the policy allows a command, without running it',
+        description:
+          'Takes the same body as POST /debug/execute. Answers `allowed`, the normalized argv (the command as ' +
+          'it would run), the deciding rule and its reason. Runs and records nothing.',
+        headers: upstreamHeadersSchema({ timeout: true }),
+        body: { ...commandRequestSchema, examples: COMMAND_EXAMPLES },
         response: {
           200: validationSchema,
           400: errorRef,
@@ -31,6 +37,7 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
           503: errorRef,
         },
       },
+      preHandler: foldUpstreamHeaders,
     },
     async (request) => {
       const caller = callerOf(request);
