@@ -14,6 +14,8 @@ import {
 export const sharedSchemas = [errorBodySchema, commandResultSchema, refusedResultSchema, sessionBodySchema];
 
 export const clusterId = clusterIdSchema;
+/** A cluster id in a path: the dev stack's cluster as the example /docs fills in. */
+export const clusterIdParam = { ...clusterIdSchema, examples: ['local'] } as const;
 export const idParam = idSchema;
 export const errorRef = { $ref: 'ErrorBody#' } as const;
 export const resultRef = { $ref: 'CommandResult#' } as const;

@@ -45,8 +45,12 @@ type ValidationError = NonNullable<FastifyError['validation']>[number] & {
   parentSchema?: Record<string, unknown>;
 };
 
+/** The keywords whose own messages say what the schema is rather than what to send; the others are clear. */
+const OPAQUE_KEYWORDS = new Set(['oneOf', 'anyOf', 'not', 'pattern']);
+
 function fixFor(errors: readonly ValidationError[]): string | undefined {
   for (const e of errors) {
+    if (!OPAQUE_KEYWORDS.has(e.keyword)) continue;
     const fix = e.parentSchema?.[ERROR_MESSAGE_KEYWORD];
     if (typeof fix === 'string') return fix;
   }

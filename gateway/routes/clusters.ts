@@ -12,7 +12,7 @@ import { KubentlyError } from '../../common/errors.js';
 import { callerOf, isAdmin } from '../auth/authenticate.js';
 import { agentView, capabilitiesOf, iso, newestAgent } from '../cluster-views.js';
 import type { GatewayContext } from '../context.js';
-import { clusterId, errorRef } from '../schemas.js';
+import { clusterIdParam, errorRef } from '../schemas.js';
 
 const nullableString = { anyOf: [{ type: 'string' }, { type: 'null' }] };
 const clusterSummary = {
@@ -40,6 +40,10 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['clusters'],
+        summary: 'The clusters you may use, and whether an agent of each is connected',
+        description:
+          'Clusters that are configured (CLUSTERS) or whose agents have sent heartbeats, limited to those your ' +
+          'identity may use. `last_seen` is the newest heartbeat; `agents` counts replicas heard from.',
         response: {
           200: { type: 'object', properties: { clusters: { type: 'array', items: clusterSummary } } },
           ...errors,
@@ -67,7 +71,11 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['clusters'],
-        params: { type: 'object', required: ['id'], properties: { id: clusterId } },
+        summary: 'One of your clusters: connected, last seen, and its agent replicas',
+        description:
+          'Each agent replica with its version, policy preset and commands in flight. A cluster you may not ' +
+          'use answers 404 exactly like one that does not exist.',
+        params: { type: 'object', required: ['id'], properties: { id: clusterIdParam } },
         response: {
           200: {
             type: 'object',
@@ -135,7 +143,7 @@ export async function clusterRoutes(app: FastifyInstance, ctx: GatewayContext): 
         description:
           'Keyed by cluster id, as `kubently cluster status <cluster>` of upstream Kubently asks. 404 for a cluster ' +
           'that is neither configured nor heard from.',
-        params: { type: 'object', required: ['cluster'], properties: { cluster: clusterId } },
+        params: { type: 'object', required: ['cluster'], properties: { cluster: clusterIdParam } },
         response: { 200: adminClusterStatusSchema, ...errors },
       },
     },

@@ -15,10 +15,10 @@ import {
 import { callerOf } from '../auth/authenticate.js';
 import { capabilitiesOf, iso } from '../cluster-views.js';
 import type { GatewayContext } from '../context.js';
-import { clusterId, errorRef } from '../schemas.js';
+import { clusterIdParam, errorRef } from '../schemas.js';
 
 const errors = { 401: errorRef, 404: errorRef, 429: errorRef, 503: errorRef };
-const params = { type: 'object', required: ['id'], properties: { id: clusterId } } as const;
+const params = { type: 'object', required: ['id'], properties: { id: clusterIdParam } } as const;
 
 export async function debugClusterRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { agents, clusters, sessions } = ctx;

@@ -19,6 +19,9 @@ export async function identityRoutes(app: FastifyInstance, ctx: GatewayContext):
       schema: {
         tags: ['identity'],
         summary: 'The identity, groups and credential kind the gateway sees for this request',
+        description:
+          "What the policy and the audit trail will call you: the API key's service name (API_KEYS " +
+          "`service:key`) or the OIDC token's identity claim, with `group:<name>` identities and admin status.",
         response: {
           200: {
             type: 'object',
@@ -72,6 +75,8 @@ export async function identityRoutes(app: FastifyInstance, ctx: GatewayContext):
       schema: {
         tags: ['identity'],
         summary: 'OAuth 2.0 Protected Resource Metadata (RFC 9728): the issuer whose tokens are accepted',
+        description:
+          'Served only when OIDC is configured; MCP hosts and `kubently login` read it. No key needed.',
         security: [],
         response: {
           200: {

@@ -12,7 +12,15 @@ export async function resultRoutes(app: FastifyInstance, ctx: GatewayContext): P
     {
       schema: {
         tags: ['commands'],
-        params: { type: 'object', required: ['id'], properties: { id: idParam } },
+        summary: 'A result of yours again, by its command id',
+        description:
+          'The `command_id` of a POST /debug/execute answer; the result is kept RESULT_TTL_SECONDS (300) and ' +
+          'only for the identity that ran the command. Afterwards, or for anyone else, 404.',
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { ...idParam, description: 'command_id from POST /debug/execute' } },
+        },
         response: {
           200: { $ref: 'CommandResult#' },
           400: errorRef,

@@ -32,7 +32,11 @@ function refuseSession(ctx: GatewayContext, request: FastifyRequest, sessionId: 
   return sessionNotFound();
 }
 const errors = { 400: errorRef, 401: errorRef, 404: errorRef, 429: errorRef, 503: errorRef };
-const idParams = { type: 'object', required: ['id'], properties: { id: idParam } } as const;
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { ...idParam, description: 'session_id from POST /debug/session' } },
+} as const;
 
 export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   const { config, sessions, audit } = ctx;
@@ -85,7 +89,16 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.get<{ Params: { id: string } }>(
     '/debug/session/:id',
-    { schema: { tags: ['sessions'], params: idParams, response: { 200: sessionRef, ...errors } } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'One of your sessions',
+        description:
+          "The `session_id` from POST /debug/session. Someone else's session, or one that ended, answers 404.",
+        params: idParams,
+        response: { 200: sessionRef, ...errors },
+      },
+    },
     async (request) => {
       const session = await sessions.get(request.params.id, callerOf(request).identity);
       if (!session) throw refuseSession(ctx, request, request.params.id);
@@ -95,7 +108,16 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.delete<{ Params: { id: string } }>(
     '/debug/session/:id',
-    { schema: { tags: ['sessions'], params: idParams, response: { 204: { type: 'null' }, ...errors } } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'End one of your sessions',
+        description:
+          'Answers 204 with no body; the session_termination audit record says so. 404 if not yours.',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
     async (request, reply) => {
       const session = await sessions.delete(request.params.id, callerOf(request).identity);
       if (!session) throw refuseSession(ctx, request, request.params.id);
@@ -115,6 +137,8 @@ export async function sessionRoutes(app: FastifyInstance, ctx: GatewayContext): 
     {
       schema: {
         tags: ['sessions'],
+        summary: 'Your live sessions',
+        description: 'Only the sessions your identity created that have not ended, newest expiry last.',
         response: {
           200: {
             type: 'object',
