@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import bcrypt from 'bcryptjs';
+import { eventually } from '../harness/eventually.js';
 import { KEYS, startGatewayStack } from '../harness/gateway.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'kubently.js');
@@ -340,13 +341,15 @@ test('cli - warns when the API key would travel over plain http to a remote host
 test('cli - audit reads the shared answer shape: entries with outcome and command, as CSV', async (t) => {
   const { env } = await listening(t, { audit: 'jetstream' });
   t.is((await kubently(['exec', 'c1', 'get', 'pods'], env)).code, 0);
-  let csv = '';
   // command_executed is published after the reply: ask again until it is in the stream.
-  for (let i = 0; i < 20 && !csv.includes('success'); i++) {
-    const r = await kubently(['audit', '--type', 'command_executed', '-o', 'csv'], env);
-    t.is(r.code, 0, r.stderr);
-    csv = r.stdout;
-  }
+  const csv = await eventually(
+    t,
+    async () => {
+      const r = await kubently(['audit', '--type', 'command_executed', '-o', 'csv'], env);
+      return r.code === 0 && r.stdout.includes('success') ? r.stdout : undefined;
+    },
+    { message: 'the command_executed record is listed', timeoutMs: 60_000 },
+  );
   const [header, row] = csv.trim().split('\n');
   t.is(header, 'TIME,EVENT,CLUSTER,SESSION,OUTCOME,COMMAND,DETAILS');
   t.regex(row!, /,command_executed,c1,,success,get pods --namespace=default,verb=get$/);

@@ -3,7 +3,7 @@
 // dev identity an admin), so "Try it out" works without editing.
 
 import test from 'ava';
-import { KEYS, startGatewayStack } from './helpers/gateway.js';
+import { KEYS, startGatewayStack } from '../harness/gateway.js';
 
 interface Operation {
   summary?: string;

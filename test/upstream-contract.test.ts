@@ -2,7 +2,7 @@
 // their source: the Node CLI's adminClient.ts, cluster.ts and audit.ts, the A2A agent's and the fleet's
 // Python calls). Each test pins the route and the fields that client reads; Kubently's own fields stay too.
 
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import type { AuditAnswer } from '../common/api-audit.js';
 import type {
   AdminAgents,
@@ -10,7 +10,9 @@ import type {
   CapabilitiesAnswer,
   ClusterDetail,
 } from '../common/api-clusters.js';
-import { type GatewayStack, KEYS, startGatewayStack } from './helpers/gateway.js';
+import { eventually } from '../harness/eventually.js';
+import { type GatewayStack, KEYS, startGatewayStack } from '../harness/gateway.js';
+import { standInContext } from '../harness/stand-in-context.js';
 
 // axios 1.x as upstream's CLI configures it: JSON content type on every request, bodies or not.
 const CLI_HEADERS = {
@@ -27,15 +29,12 @@ const HTTPX_HEADERS = {
 };
 
 let shared: GatewayStack | undefined;
-const teardowns: Array<() => unknown> = [];
+const hook = standInContext();
 test.before(async () => {
-  const hook = { teardown: (fn: () => unknown) => void teardowns.push(fn) } as unknown as ExecutionContext;
   // c1 has an agent, c2 is configured but none has connected.
-  shared = await startGatewayStack(hook, { audit: 'jetstream', redis: false, agents: { c1: 'answer' } });
+  shared = await startGatewayStack(hook.t, { audit: 'jetstream', redis: false, agents: { c1: 'answer' } });
 });
-test.after.always(async () => {
-  for (const fn of teardowns.reverse()) await fn();
-});
+test.after.always(() => hook.runTeardowns());
 function stack(): GatewayStack {
   if (!shared) throw new Error('the gateway did not start');
   return shared;
@@ -101,15 +100,15 @@ test('upstream cli - `audit` (table, --all -o json, -c/-s/--since/-n): entries w
   });
   t.is(denied.statusCode, 403);
 
-  // What `kubently audit` sends by default, read until the executed command's record is in the stream.
-  let answer: AuditAnswer | undefined;
-  for (let i = 0; i < 100; i++) {
-    const r = await cli('GET', '/audit?event_type=command_executed&limit=100', KEYS.admin);
-    t.is(r.status, 200);
-    answer = r.body as AuditAnswer;
-    if (answer.count > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // What `kubently audit` sends by default, asked until the executed command's record is in the stream.
+  const answer = await eventually(
+    t,
+    async () => {
+      const r = await cli('GET', '/audit?event_type=command_executed&limit=100', KEYS.admin);
+      return r.status === 200 && (r.body as AuditAnswer).count > 0 ? (r.body as AuditAnswer) : undefined;
+    },
+    { message: "admin's command_executed record is in the audit stream" },
+  );
   t.like(answer, { count: 1, service_identity: 'admin' });
   t.like(answer!.entries[0], {
     type: 'command_executed',
