@@ -1,26 +1,12 @@
 // pods/log: the apiserver's container validation followed by the kubelet's choice of which
 // container instance to read, with both components' error messages.
 
+import type { NodeStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { badRequest, notFound, statusResponse } from './status.js';
 import type { KubeObject, LogLine, SimFixtures, SimResponse } from './types.js';
 
-interface ContainerState {
-  waiting?: { reason?: string };
-  running?: object;
-  terminated?: { containerID?: string };
-}
-interface PodShape {
-  spec: {
-    nodeName?: string;
-    containers: { name: string }[];
-    initContainers?: { name: string }[];
-    ephemeralContainers?: { name: string }[];
-  };
-  status: {
-    containerStatuses?: { name: string; state?: ContainerState; lastState?: ContainerState }[];
-    initContainerStatuses?: { name: string; state?: ContainerState; lastState?: ContainerState }[];
-  };
-}
+/** A stored pod: the sim's fixtures always have a spec and a status. */
+type PodShape = Required<Pick<Pod, 'spec' | 'status'>>;
 
 export function podLogs(
   fixtures: SimFixtures,
@@ -51,13 +37,9 @@ export function podLogs(
   // An unscheduled pod has no kubelet to ask: the apiserver streams nothing.
   if (!p.spec.nodeName) return { status: 200, contentType: 'text/plain', body: '' };
   const node = fixtures.objects.nodes?.find((n) => n.metadata.name === p.spec.nodeName);
-  const ready = (
-    node?.status as { conditions?: { type: string; status: string }[] } | undefined
-  )?.conditions?.find((c) => c.type === 'Ready');
+  const ready = (node?.status as NodeStatus | undefined)?.conditions?.find((c) => c.type === 'Ready');
   if (node && ready?.status !== 'True') {
-    const ip = (node.status as { addresses?: { type: string; address: string }[] }).addresses?.find(
-      (a) => a.type === 'InternalIP',
-    )?.address;
+    const ip = (node.status as NodeStatus).addresses?.find((a) => a.type === 'InternalIP')?.address;
     return statusResponse(
       500,
       'InternalError',

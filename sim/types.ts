@@ -1,28 +1,14 @@
 // Shapes the simulated apiserver stores and serves. Objects are plain JSON as the real apiserver
 // would encode them (timestamps are RFC 3339 strings), so they can be served without conversion.
 
+import type { ObjectMeta as K8sObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { GeneratedPods } from './fixtures-generated.js';
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
-  }[];
-  generateName?: string;
-  generation?: number;
-}
+/**
+ * Metadata as the apiserver stores it: a name is always set, and the fields clients only read
+ * (resourceVersion, uid, creationTimestamp, ...) are writable here, because the sim is the server.
+ */
+export type ObjectMeta = { -readonly [K in keyof K8sObjectMeta]: K8sObjectMeta[K] } & { name: string };
 
 export interface KubeObject {
   apiVersion: string;

@@ -1,44 +1,10 @@
 // printPod from pkg/printers/internalversion/printers.go: READY, STATUS, RESTARTS as the real
 // server computes them (init containers, sidecars, waiting/terminated reasons, Terminating).
 
+import type { PodSpec, PodStatus } from 'kubernetes-types/core/v1.js';
 import { since } from '../../common/duration.js';
 import type { KubeObject } from '../types.js';
 import { AGE, col, NAME, type Printer, type RowCondition, spec, status } from './column.js';
-
-interface ContainerState {
-  waiting?: { reason?: string };
-  running?: { startedAt?: string };
-  terminated?: {
-    reason?: string;
-    exitCode: number;
-    signal?: number;
-    finishedAt?: string;
-    containerID?: string;
-  };
-}
-interface ContainerStatus {
-  name: string;
-  ready: boolean;
-  started?: boolean;
-  restartCount: number;
-  state?: ContainerState;
-  lastState?: ContainerState;
-}
-interface PodSpec {
-  containers: { name: string }[];
-  initContainers?: { name: string; restartPolicy?: string }[];
-  nodeName?: string;
-  readinessGates?: { conditionType: string }[];
-}
-interface PodStatus {
-  phase?: string;
-  reason?: string;
-  conditions?: { type: string; status: string; reason?: string }[];
-  initContainerStatuses?: ContainerStatus[];
-  containerStatuses?: ContainerStatus[];
-  podIPs?: { ip: string }[];
-  nominatedNodeName?: string;
-}
 
 export const podPrinter: Printer = {
   columns: [
