@@ -1,21 +1,18 @@
 // A gateway stack that accepts tokens from a test issuer on loopback, with a stepping clock for its key cache.
 
 import type { ExecutionContext } from 'ava';
-import { EnvReader } from '../common/env.js';
 import type { Policy } from '../common/policy/index.js';
 import { createJwksCache } from '../gateway/auth/jwks-cache.js';
 import { createOidcVerifier } from '../gateway/auth/oidc.js';
-import { type OidcConfig, readOidcConfig } from '../gateway/auth/oidc-config.js';
-import { NO_RATE_LIMIT } from '../gateway/config.js';
+import type { OidcConfig } from '../gateway/auth/oidc-config.js';
+import { loadGatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
 import { scaled } from './eventually.js';
 import { type AgentBehaviour, startGatewayStack } from './gateway.js';
 import { CLIENT_ID, startTestIssuer } from './oidc-issuer.js';
 
 /** OIDC settings as the gateway would read them from OIDC_* variables. */
 export function oidcConfig(issuer: string, env: Record<string, string> = {}): OidcConfig {
-  const r = new EnvReader({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: CLIENT_ID, ...env });
-  const config = readOidcConfig(r);
-  r.done('test');
+  const config = loadGatewayConfig({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: CLIENT_ID, ...env }).oidc;
   if (!config) throw new Error('OIDC_ISSUER missing');
   return config;
 }
