@@ -4,6 +4,7 @@
 
 import type { Command } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
+import { escapeJsonControls, escapeTerminal } from '../common/terminal.js';
 import {
   BudgetExceededError,
   budgetedClient,
@@ -42,6 +43,16 @@ export interface ExecutorDeps {
 }
 
 const defaultDiscoveryTtlMs = 30_000;
+
+/**
+ * No verb but `logs` hands a terminal anything it would act on. Printers escape per cell before laying
+ * out columns (as kubectl does); this last pass covers every other path. Logs stay byte-exact: the
+ * CLI escapes them when it writes to a terminal. JSON keeps its value: C1 becomes `\u009b` escapes.
+ */
+function safeOutput(command: Command, output: string): string {
+  if (command.verb === 'logs') return output;
+  return command.output === 'json' ? escapeJsonControls(output) : escapeTerminal(output);
+}
 
 export function createExecutor(deps: ExecutorDeps): CommandExecutor {
   const { kube, log, limits, now = Date.now } = deps;
@@ -99,7 +110,7 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
           return {
             status: 'failure',
             output: '',
-            error: err instanceof KubeApiError ? err.text : err.message,
+            error: escapeTerminal(err instanceof KubeApiError ? err.text : err.message),
             truncated: false,
           };
         }
@@ -117,8 +128,8 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
       }
       const outcome: ExecutionOutcome = {
         status: result.error === null ? 'success' : 'failure',
-        output: limited.text,
-        error: result.error,
+        output: safeOutput(command, limited.text),
+        error: result.error === null ? null : escapeTerminal(result.error),
         truncated: limited.truncated || result.truncated === true,
       };
       return outcome;

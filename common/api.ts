@@ -5,6 +5,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { MAX_ARG_CHARS, MAX_ARGS, MAX_COMMAND_CHARS } from './command/tokenize.js';
 import { CLUSTER_ID_PATTERN } from './subjects.js';
+import { PRINTABLE_PATTERN } from './terminal.js';
 import { type CommandResult, commandResultSchema } from './wire.js';
 
 export { type CommandResult, commandResultSchema } from './wire.js';
@@ -12,7 +13,8 @@ export { type CommandResult, commandResultSchema } from './wire.js';
 export const clusterIdSchema = { type: 'string', pattern: CLUSTER_ID_PATTERN, maxLength: 63 } as const;
 /** Ids are looked up, never trusted: anything id-like up to 64 characters is accepted and simply not found. */
 export const idSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
-const label = { type: 'string', minLength: 1, maxLength: 256 } as const;
+/** user_id, correlation_id: printable text only (they reach audit records and terminals), else 400. */
+const label = { type: 'string', minLength: 1, maxLength: 256, pattern: PRINTABLE_PATTERN } as const;
 const nullableString = { anyOf: [{ type: 'string' }, { type: 'null' }] } as const;
 const argList = {
   type: 'array',

@@ -1,5 +1,6 @@
 // kubectl's PrefixWriter: two spaces per level, terminal escapes neutralized, into a TabWriter.
 
+import { escapeTerminal } from '../../common/terminal.js';
 import { TabWriter } from '../printers/tabwriter.js';
 
 export const LEVEL_0 = 0;
@@ -7,11 +8,6 @@ export const LEVEL_1 = 1;
 export const LEVEL_2 = 2;
 export const LEVEL_3 = 3;
 export const LEVEL_4 = 4;
-
-/** cli-runtime's EscapeTerminal: ESC and CR in object data must not reach the user's terminal. */
-function escapeTerminal(s: string): string {
-  return s.replaceAll('\x1b', '^[').replaceAll('\r', '\\r');
-}
 
 export class PrefixWriter {
   private readonly tw = new TabWriter();

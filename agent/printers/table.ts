@@ -1,6 +1,8 @@
 // kubectl's human-readable printer for server-side Tables (cli-runtime tableprinter.go):
 // decorateTable adds NAMESPACE / kind-prefixed names / LABELS, printTable writes tab-separated rows.
 
+import { escapeTerminal } from '../../common/terminal.js';
+
 export interface TableColumn {
   name: string;
   type?: string;
@@ -121,12 +123,4 @@ export function goString(value: unknown): string {
     return `map[${entries.join(' ')}]`;
   }
   return String(value);
-}
-
-/** printers.WriteEscaped: control characters are shown as ^X, so a cell cannot move the cursor. */
-function escapeTerminal(text: string): string {
-  if (!/[\x00-\x08\x0b-\x1f\x7f]/.test(text)) return text;
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) =>
-    c === '\x7f' ? '^?' : `^${String.fromCharCode(c.charCodeAt(0) + 64)}`,
-  );
 }

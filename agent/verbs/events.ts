@@ -4,6 +4,7 @@
 import type { Command } from '../../common/command/types.js';
 import { humanDuration } from '../../common/duration.js';
 import { apiVersionOf, RESOURCE_TYPES } from '../../common/resources.js';
+import { escapeTerminal } from '../../common/terminal.js';
 import { goSort } from '../printers/go-sort.js';
 import { printJsonInOrder } from '../printers/json.js';
 import { formatTabbed } from '../printers/tabwriter.js';
@@ -103,14 +104,18 @@ export async function runEvents(ctx: VerbContext, command: Command): Promise<Ver
   if (!command.flags.noHeaders)
     lines.push([...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
   for (const e of kept) {
-    lines.push([
-      ...(all ? [e.metadata?.namespace ?? ''] : []),
-      interval(e, now),
-      e.type ?? '',
-      e.reason ?? '',
-      `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
-      (e.message ?? '').trim(),
-    ]);
+    // Reasons and messages are free text anyone who may create an Event writes: escaped per cell, so the
+    // columns are laid out on what the terminal will show.
+    lines.push(
+      [
+        ...(all ? [e.metadata?.namespace ?? ''] : []),
+        interval(e, now),
+        e.type ?? '',
+        e.reason ?? '',
+        `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+        (e.message ?? '').trim(),
+      ].map(escapeTerminal),
+    );
   }
   return { output: formatTabbed(lines), error: null };
 }

@@ -2,6 +2,7 @@
 // Every component emits through one emitter (common/audit/emitter.ts); this file is only the vocabulary.
 
 import type { FromSchema } from 'json-schema-to-ts';
+import { escapeTerminalDeep } from '../terminal.js';
 
 export const AUDIT_EVENT_TYPES = [
   'authentication_failure',
@@ -76,7 +77,8 @@ export function apiKeyPrefix(key: string): string {
 }
 
 export function toAuditRecord(input: AuditEventInput, now: () => Date = () => new Date()): AuditRecord {
-  return {
+  // Escaped once here, so the stream, GET /audit and audit.log never carry a terminal control character.
+  return escapeTerminalDeep({
     timestamp: input.timestamp ?? now().toISOString(),
     event_type: input.event_type,
     source_ip: input.source_ip ?? null,
@@ -86,5 +88,5 @@ export function toAuditRecord(input: AuditEventInput, now: () => Date = () => ne
     session_id: input.session_id ?? null,
     command_id: input.command_id ?? null,
     details: input.details ?? {},
-  };
+  });
 }
