@@ -3,7 +3,8 @@
 import { hostname } from 'node:os';
 import { type Env, EnvReader } from '../common/env.js';
 import { type NatsClientConfig, readNatsClientConfig } from '../common/nats-options.js';
-import { agentUserName, isValidClusterId } from '../common/subjects.js';
+import { isValidClusterId } from '../common/subjects.js';
+import { HEARTBEAT_INTERVAL_BOUNDS_MS } from '../common/wire.js';
 
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
@@ -35,10 +36,14 @@ export function loadAgentConfig(env: Env): AgentConfig {
       `CLUSTER_ID=${JSON.stringify(clusterId)} must be a DNS label (lowercase letters, digits, '-')`,
     );
   }
-  const nats = readNatsClientConfig(read, clusterId ? agentUserName(clusterId) : undefined);
-  // The agent's NATS password is its cluster's token (AGENT_TOKEN or AGENT_TOKEN_FILE, re-read on reconnect).
-  nats.pass = read.secret('AGENT_TOKEN') ?? nats.pass;
-  nats.passFile = read.string('AGENT_TOKEN_FILE') ?? nats.passFile;
+  const nats = readNatsClientConfig(read);
+  // The agent's credential is its cluster's token: the credentials file text that POST
+  // /admin/agents/<cluster>/token showed (AGENT_TOKEN), or a mounted file of it (AGENT_TOKEN_FILE, re-read on
+  // every reconnect so a rotation needs no restart).
+  nats.creds = read.secret('AGENT_TOKEN') ?? nats.creds;
+  nats.credsFile = read.string('AGENT_TOKEN_FILE') ?? nats.credsFile;
+  if (!nats.creds && !nats.credsFile)
+    read.problems.push('AGENT_TOKEN or AGENT_TOKEN_FILE is required: the cluster token');
   const config: AgentConfig = {
     clusterId,
     agentId: read.string('AGENT_ID') ?? read.string('POD_NAME') ?? hostname(),
@@ -50,10 +55,12 @@ export function loadAgentConfig(env: Env): AgentConfig {
     serviceHost: read.string('KUBERNETES_SERVICE_HOST'),
     servicePort: read.string('KUBERNETES_SERVICE_PORT'),
     maxInFlight: read.int('MAX_IN_FLIGHT', DEFAULT_MAX_IN_FLIGHT, { min: 1, max: 1024 }),
-    heartbeatIntervalMs: read.int('HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT_INTERVAL_MS, {
-      min: 100,
-      max: 60_000,
-    }),
+    // The gateway believes no interval outside these bounds.
+    heartbeatIntervalMs: read.int(
+      'HEARTBEAT_INTERVAL_MS',
+      DEFAULT_HEARTBEAT_INTERVAL_MS,
+      HEARTBEAT_INTERVAL_BOUNDS_MS,
+    ),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 300_000 }),
     logLevel: read.string('LOG_LEVEL', 'info'),
   };

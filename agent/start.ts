@@ -5,9 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import type { Logger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
-import { natsPassword } from '../common/nats-options.js';
+import { natsCredentials } from '../common/nats-options.js';
 import { type Policy, PRESETS, parsePolicy, policyForCluster } from '../common/policy/index.js';
 import { watchPolicyFile } from '../common/policy/watch.js';
 import { agentInboxPrefix } from '../common/subjects.js';
@@ -91,15 +92,14 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `kubently-agent-${config.clusterId}-${config.agentId}`,
-    user: config.nats.user,
-    pass: natsPassword(config.nats),
+    creds: natsCredentials(config.nats),
     inboxPrefix: agentInboxPrefix(config.clusterId),
     tls: config.nats.tls,
     log,
   });
   const service = await startAgentService({
     nc,
-    js: jetstream(nc),
+    js: importedJetStream(nc),
     log,
     clusterId: config.clusterId,
     agentId: config.agentId,

@@ -1,107 +1,135 @@
 // Watches agents from the audit service: server advisories ($SYS connect/disconnect/auth error, through
-// watchAgentConnections) become `agent_connection_failure` records, and `kubently_agent_connected` follows
-// open agent connections and, when the identity may read them, heartbeats (which also cover connections
-// opened before this process started).
+// watchAgentConnections) become `agent_connection_failure` records and drive `kubently_agent_connected`.
+// Failed logins carry only what the client sent, so they are never attributed to a cluster: they are counted per
+// source address and recorded at most once per source and window (cluster `unknown`), whatever their rate.
 
-import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { AuditEmitter } from '../common/audit/emitter-types.js';
 import type { Logger } from '../common/logger.js';
 import { type ConnectionEvent, watchAgentConnections } from '../common/nats-sys-events.js';
-import { isValidClusterId, subjects } from '../common/subjects.js';
-import { decodeJson, type HeartbeatMessage } from '../common/wire.js';
 import type { AuditMetrics } from './metrics.js';
 
 export const PRESENCE_REFRESH_MS = 5_000;
+/** One record per source address and window for failed NATS logins. */
+export const AUTH_FAILURE_WINDOW_MS = 60_000;
+/** Sources tracked per window; failures from further sources are summed under one `other` record. */
+export const MAX_AUTH_FAILURE_SOURCES = 256;
+/** The cluster id of records about logins that proved no identity. */
+export const UNKNOWN_CLUSTER = 'unknown';
 
 export interface AgentWatchDeps {
   nc: NatsConnection;
   emitter: AuditEmitter;
   metrics: AuditMetrics;
   log: Logger;
-  /** Subscribe to kubently.heartbeat.* (needs that permission for the audit identity). */
-  heartbeats?: boolean;
-  missedBeats?: number;
   refreshMs?: number;
-  now?: () => number;
+  authFailureWindowMs?: number;
 }
 
 export interface AgentWatch {
   ready: Promise<void>;
   /** Re-evaluates kubently_agent_connected now (also runs every refreshMs). */
   refresh(): void;
+  /** Records the failed logins counted since the last record of each source (also runs every window). */
+  flushAuthFailures(): void;
   stop(): void;
 }
 
+interface SourceFailures {
+  /** Failures not yet in a record. */
+  pending: number;
+  first: string | undefined;
+  last: string | undefined;
+}
+
 export function watchAgents(deps: AgentWatchDeps): AgentWatch {
-  const { nc, emitter, metrics, log, missedBeats = 3, now = Date.now } = deps;
+  const { nc, emitter, metrics, log } = deps;
+  const windowMs = deps.authFailureWindowMs ?? AUTH_FAILURE_WINDOW_MS;
+  // Open connections per cluster, keyed by verified agent identity only.
   const open = new Map<string, number>();
-  const beats = new Map<string, Map<string, number>>();
-  const known = new Set<string>();
+  // Sources already recorded in this window: later failures are only counted until the window ends.
+  let failures = new Map<string, SourceFailures>();
 
   function refresh(): void {
-    const at = now();
-    for (const clusterId of known) {
-      const fresh = [...(beats.get(clusterId)?.values() ?? [])].some((until) => until >= at);
-      metrics.setAgentConnected(clusterId, fresh || (open.get(clusterId) ?? 0) > 0);
+    for (const [clusterId, count] of open) metrics.setAgentConnected(clusterId, count > 0);
+  }
+
+  function recordAuthFailures(source: string, count: number, first?: string, last?: string): void {
+    void emitter.emit({
+      event_type: 'agent_connection_failure',
+      timestamp: last,
+      cluster_id: UNKNOWN_CLUSTER,
+      source_ip: source === 'other' ? null : source,
+      details: {
+        kind: 'auth_error',
+        reason: 'Authentication Failure',
+        attempts: count,
+        first_at: first ?? null,
+        window_seconds: Math.round(windowMs / 1000),
+      },
+    });
+  }
+
+  function onAuthError(e: ConnectionEvent): void {
+    const tracked = failures.size < MAX_AUTH_FAILURE_SOURCES || failures.has(e.remote ?? '');
+    const source = tracked && e.remote ? e.remote : 'other';
+    const seen = failures.get(source);
+    if (seen) {
+      seen.pending++;
+      seen.last = e.timestamp;
+      return;
     }
+    // The first failure of a source in a window is recorded at once; the rest wait for the window's end.
+    failures.set(source, { pending: 0, first: e.timestamp, last: e.timestamp });
+    recordAuthFailures(source, 1, e.timestamp, e.timestamp);
+    log.warn({ remote: e.remote }, 'nats authentication failure');
+  }
+
+  function flushAuthFailures(): void {
+    const ended = failures;
+    failures = new Map();
+    for (const [source, f] of ended)
+      if (f.pending > 0) recordAuthFailures(source, f.pending, f.first, f.last);
   }
 
   function onEvent(e: ConnectionEvent): void {
-    if (e.clusterId === undefined) {
-      if (e.kind === 'auth_error')
-        log.warn({ user: e.user, remote: e.remote }, 'nats authentication failure');
+    if (e.kind === 'auth_error') {
+      onAuthError(e);
       return;
     }
     const clusterId = e.clusterId;
-    known.add(clusterId);
+    if (clusterId === undefined) return;
     const count = open.get(clusterId) ?? 0;
     if (e.kind === 'connect') {
       open.set(clusterId, count + 1);
     } else {
       // A connection opened before this process started was never counted: never go below zero.
-      if (e.kind === 'disconnect') open.set(clusterId, Math.max(0, count - 1));
+      open.set(clusterId, Math.max(0, count - 1));
       void emitter.emit({
         event_type: 'agent_connection_failure',
         timestamp: e.timestamp,
         cluster_id: clusterId,
         source_ip: e.remote ?? null,
-        details: { kind: e.kind, reason: e.reason ?? null, user: e.user ?? null },
+        details: { kind: e.kind, reason: e.reason ?? null, account: e.account ?? null },
       });
     }
     refresh();
   }
 
   const watch = watchAgentConnections(nc, onEvent);
-  let hbSub: Subscription | undefined;
-  if (deps.heartbeats) {
-    hbSub = nc.subscribe(subjects.allHeartbeats, {
-      callback: (err, msg) => {
-        if (err) return log.error({ err }, 'heartbeat subscription failed');
-        const clusterId = msg.subject.slice(subjects.heartbeat('').length);
-        try {
-          const hb = decodeJson<HeartbeatMessage>(msg.data);
-          if (!isValidClusterId(clusterId) || hb.cluster_id !== clusterId || typeof hb.agent_id !== 'string')
-            return;
-          known.add(clusterId);
-          const agents = beats.get(clusterId) ?? new Map<string, number>();
-          beats.set(clusterId, agents);
-          agents.set(hb.agent_id, now() + hb.interval_ms * missedBeats);
-        } catch {
-          log.warn({ subject: msg.subject }, 'undecodable heartbeat dropped');
-        }
-      },
-    });
-  }
   const timer = setInterval(refresh, deps.refreshMs ?? PRESENCE_REFRESH_MS);
   timer.unref();
+  const windowTimer = setInterval(flushAuthFailures, windowMs);
+  windowTimer.unref();
 
   return {
     ready: watch.ready,
     refresh,
+    flushAuthFailures,
     stop() {
       clearInterval(timer);
+      clearInterval(windowTimer);
       watch.stop();
-      hbSub?.unsubscribe();
     },
   };
 }

@@ -19,7 +19,6 @@ export interface AuditConfig {
   metricsPort: number;
   watchAgents: boolean;
   /** Needs subscribe permission on kubently.heartbeat.* for the audit identity. */
-  watchHeartbeats: boolean;
   logLevel: string;
 }
 
@@ -27,7 +26,7 @@ export function readAuditConfig(env: Env): AuditConfig {
   const r = new EnvReader(env);
   const logFile = r.string('AUDIT_LOG_FILE');
   const config: AuditConfig = {
-    nats: readNatsClientConfig(r, 'audit'),
+    nats: readNatsClientConfig(r),
     logFile,
     stdout: r.bool('AUDIT_STDOUT', logFile === undefined),
     maxFileBytes: r.int('AUDIT_MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, { min: 4_096 }),
@@ -37,7 +36,6 @@ export function readAuditConfig(env: Env): AuditConfig {
     metricsHost: r.string('METRICS_HOST', '0.0.0.0'),
     metricsPort: r.int('METRICS_PORT', 9464, { min: 0, max: 65_535 }),
     watchAgents: r.bool('AUDIT_WATCH_AGENTS', true),
-    watchHeartbeats: r.bool('AUDIT_WATCH_HEARTBEATS', false),
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   };
   if (!config.logFile && !config.stdout)

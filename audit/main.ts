@@ -4,7 +4,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
-import { natsPassword } from '../common/nats-options.js';
+import { natsCredentials } from '../common/nats-options.js';
 import { AUDIT_INBOX_PREFIX } from '../common/subjects.js';
 import { readAuditConfig } from './config.js';
 import { startAuditHttpServer } from './http-server.js';
@@ -18,8 +18,7 @@ async function main(): Promise<void> {
   const nc = await connectNats({
     servers: config.nats.servers,
     name: 'kubently-audit',
-    user: config.nats.user,
-    pass: natsPassword(config.nats),
+    creds: natsCredentials(config.nats),
     tls: config.nats.tls,
     inboxPrefix: AUDIT_INBOX_PREFIX,
     log,

@@ -10,7 +10,7 @@ const LABEL_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export interface AuditMetrics {
   /** Updates every metric a written line implies. */
   observe(line: AuditLine): void;
-  /** An agent's presence as the audit service sees it (heartbeats, $SYS connect/disconnect). */
+  /** An agent's presence as the audit service sees it ($SYS connect/disconnect of verified agents). */
   setAgentConnected(clusterId: string, connected: boolean): void;
 }
 
@@ -25,8 +25,22 @@ function label(value: unknown, fallback = 'unknown'): string {
   return typeof value === 'string' && LABEL_RE.test(value) ? value : fallback;
 }
 
+/**
+ * Distinct cluster_id label values kept; later new ones are counted under `other`. Records name clusters a
+ * client asked for (refused probes included), so without a cap one client could create series at will.
+ */
+export const MAX_CLUSTER_LABELS = 2_000;
+
 export function createAuditMetrics({ registry, consumerLag }: AuditMetricsDeps): AuditMetrics {
   const registers = [registry];
+  const clusterLabels = new Set<string>();
+  const clusterLabel = (value: unknown): string => {
+    const v = label(value);
+    if (clusterLabels.has(v)) return v;
+    if (clusterLabels.size >= MAX_CLUSTER_LABELS) return 'other';
+    clusterLabels.add(v);
+    return v;
+  };
   const authFailures = new Counter({
     name: 'kubently_auth_failures_total',
     help: 'Requests refused for a missing, wrong or revoked API key (authentication_failure events).',
@@ -99,7 +113,7 @@ export function createAuditMetrics({ registry, consumerLag }: AuditMetricsDeps):
 
   return {
     observe(line) {
-      const cluster = label(line.cluster_id);
+      const cluster = clusterLabel(line.cluster_id);
       const d = line.details;
       events.inc({ event_type: label(line.event_type) });
       const at = Date.parse(line.timestamp);
@@ -133,7 +147,7 @@ export function createAuditMetrics({ registry, consumerLag }: AuditMetricsDeps):
       }
     },
     setAgentConnected(clusterId, connected) {
-      agentConnected.set({ cluster_id: label(clusterId) }, connected ? 1 : 0);
+      agentConnected.set({ cluster_id: clusterLabel(clusterId) }, connected ? 1 : 0);
     },
   };
 }

@@ -6,6 +6,7 @@ import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import type { Logger } from '../common/logger.js';
 import { type AgentWatch, watchAgents } from './agent-watch.js';
 import type { AuditConfig } from './config.js';
@@ -23,7 +24,7 @@ export interface AuditServiceOptions {
   nc: NatsConnection;
   /** Where the service's metrics are registered. */
   registry: Registry;
-  /** JetStream client (default `jetstream(nc)`; tests lengthen its timeout). */
+  /** JetStream client (default: the imported API, `importedJetStream(nc)`; tests lengthen its timeout). */
   js?: JetStreamClient;
   /** Where AUDIT_STDOUT writes the lines; default process.stdout. */
   stdout?: Writable;
@@ -41,7 +42,7 @@ export interface AuditService {
 /** Opens the sinks, then starts the consumer and the agent watch; resolves once both are running. */
 export async function startAuditService(options: AuditServiceOptions): Promise<AuditService> {
   const { config, log, nc, registry } = options;
-  const js = options.js ?? jetstream(nc);
+  const js = options.js ?? importedJetStream(nc);
   const fileSink = config.logFile
     ? await openFileSink({
         path: config.logFile,
@@ -78,7 +79,6 @@ export async function startAuditService(options: AuditServiceOptions): Promise<A
         emitter,
         metrics,
         log: log.child({ component: 'agent-watch' }),
-        heartbeats: config.watchHeartbeats,
       })
     : undefined;
 

@@ -7,8 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import {
   agentConsumerName,
   agentInboxPrefix,
@@ -92,6 +93,8 @@ async function connectWhenUp(url: string): Promise<NatsConnection> {
  * The gateway's half (js.publish with a msg id, await the reply on a wildcard subscription) and the
  * agent's half (pull consume, reply on core NATS, ack) of the real path, with no Kubently code.
  */
+const encoder = new TextEncoder();
+
 export async function jetStreamCycleFloor(
   nats: SpawnedNats,
   clusterId: string,
@@ -99,14 +102,12 @@ export async function jetStreamCycleFloor(
 ): Promise<FloorResult> {
   const gw = await connect({
     servers: nats.url,
-    user: 'gateway',
-    pass: nats.passwords.gateway,
+    authenticator: credsAuthenticator(encoder.encode(nats.creds.gateway)),
     inboxPrefix: GATEWAY_INBOX_PREFIX,
   });
   const agent = await connect({
     servers: nats.url,
-    user: `agent-${clusterId}`,
-    pass: nats.agentTokens[clusterId],
+    authenticator: credsAuthenticator(encoder.encode(nats.agentCreds[clusterId] ?? '')),
     inboxPrefix: agentInboxPrefix(clusterId),
   });
   try {
@@ -119,7 +120,7 @@ export async function jetStreamCycleFloor(
       },
     });
     await gw.flush();
-    const consumer = await jetstream(agent).consumers.get(CMD_STREAM, agentConsumerName(clusterId));
+    const consumer = await importedJetStream(agent).consumers.get(CMD_STREAM, agentConsumerName(clusterId));
     const messages = await consumer.consume({ max_messages: 256, bind: true });
     void (async () => {
       for await (const m of messages) {

@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createApiClient } from './api-client.js';
 import { registerAudit } from './commands/audit.js';
+import { registerCluster } from './commands/cluster.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerExec } from './commands/exec.js';
 import { registerKeys } from './commands/keys.js';
@@ -67,6 +68,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     registerExec,
     registerValidate,
     registerClusters,
+    registerCluster,
     registerSession,
     registerAudit,
     registerKeys,

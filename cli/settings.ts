@@ -5,7 +5,7 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writeFileAtomically } from '../common/nats-config/command.js';
+import { writeFileAtomically } from '../common/write-file-atomically.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import type { StoredLogin } from './oidc-login.js';

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   forbidden: { statusCode: 403 },
   not_found: { statusCode: 404 },
   request_timeout: { statusCode: 408 },
+  conflict: { statusCode: 409 },
   payload_too_large: { statusCode: 413 },
   headers_too_large: { statusCode: 431 },
   rate_limited: { statusCode: 429 },

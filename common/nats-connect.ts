@@ -1,7 +1,7 @@
 // The one way Kubently processes connect to NATS: fail fast on the first connect with a clear reason,
 // then reconnect forever and log every status change.
 
-import { AuthorizationError, type NatsConnection, usernamePasswordAuthenticator } from '@nats-io/nats-core';
+import { AuthorizationError, credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { KubentlyError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -16,13 +16,12 @@ export interface ConnectNatsOptions {
   servers: string | string[];
   /** Shown by the server in connz and in $SYS connect events. */
   name: string;
-  user?: string;
   /**
-   * A password or token, or a function that returns the current one: it is called on every (re)connect, so
-   * a token read from a mounted Secret file can be rotated without restarting the process.
+   * The credentials file text (user JWT and seed), or a function that returns the current one: it is called on
+   * every (re)connect, so credentials read from a mounted Secret file can be rotated without a restart.
    */
-  pass?: string | (() => string);
-  /** Must match the identity's allowed inbox prefix in nats.conf; `_INBOX.>` is denied to everyone. */
+  creds?: string | (() => string);
+  /** Must match the identity's allowed inbox prefix (common/nats-auth/permissions.ts). */
   inboxPrefix: string;
   tls?: NatsTlsFiles;
   log: Logger;
@@ -41,14 +40,7 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
     nc = await connect({
       servers: options.servers,
       name: options.name,
-      ...(typeof options.pass === 'function'
-        ? {
-            authenticator: usernamePasswordAuthenticator(options.user ?? '', options.pass),
-            // A rotated token may reach this process after the server already refuses the old one: keep
-            // retrying instead of giving up after two authorization errors in a row.
-            ignoreAuthErrorAbort: true,
-          }
-        : { user: options.user, pass: options.pass }),
+      ...credentialOptions(options.creds),
       inboxPrefix: options.inboxPrefix,
       tls: options.tls ? { ...options.tls } : undefined,
       maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
@@ -59,9 +51,22 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
   } catch (err) {
     throw describeConnectError(err, options);
   }
-  log.info({ server: nc.getServer(), name: options.name, user: options.user }, 'nats connected');
+  log.info({ server: nc.getServer(), name: options.name }, 'nats connected');
   void watchStatus(nc, log);
   return nc;
+}
+
+const encoder = new TextEncoder();
+
+function credentialOptions(creds: ConnectNatsOptions['creds']) {
+  if (creds === undefined) return {};
+  if (typeof creds === 'string') return { authenticator: credsAuthenticator(encoder.encode(creds)) };
+  return {
+    authenticator: credsAuthenticator(() => encoder.encode(creds())),
+    // A rotated credential may reach this process after the server already refuses the old one: keep
+    // retrying instead of giving up after two authorization errors in a row.
+    ignoreAuthErrorAbort: true,
+  };
 }
 
 function describeConnectError(err: unknown, options: ConnectNatsOptions): KubentlyError {
@@ -69,7 +74,7 @@ function describeConnectError(err: unknown, options: ConnectNatsOptions): Kubent
   if (err instanceof AuthorizationError) {
     return new KubentlyError(
       'internal_error',
-      `NATS at ${servers} refused user "${options.user ?? '(none)'}": authorization violation (wrong user or password/token)`,
+      `NATS at ${servers} refused "${options.name}": authorization violation (credentials missing, revoked, expired or from another operator)`,
       { details: { reason: 'authorization' }, cause: err },
     );
   }

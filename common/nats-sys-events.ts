@@ -1,22 +1,28 @@
 // Turns the nats-server's own advisories into connection events for `agent_connection_failure` and
-// `kubently_agent_connected`. nats.conf exports exactly these subjects from the system account to KUBENTLY,
-// and only the audit identity may subscribe to them. Verified on nats-server 2.9.10:
-//   $SYS.ACCOUNT.KUBENTLY.CONNECT      io.nats.server.advisory.v1.client_connect
-//   $SYS.ACCOUNT.KUBENTLY.DISCONNECT   io.nats.server.advisory.v1.client_disconnect (reason: "Client Closed", ...)
+// `kubently_agent_connected`. The system account exports exactly these subjects, only the AUDIT account imports
+// them. Verified on nats-server 2.9.10 in operator mode:
+//   $SYS.ACCOUNT.<account>.CONNECT     io.nats.server.advisory.v1.client_connect: client.acc is the account's public
+//                                      key, client.jwt the user JWT the server has verified (its `name` is ours)
+//   $SYS.ACCOUNT.<account>.DISCONNECT  io.nats.server.advisory.v1.client_disconnect (reason: "Client Closed", ...)
 //   $SYS.SERVER.<id>.CLIENT.AUTH.ERR   io.nats.server.advisory.v1.client_disconnect, reason "Authentication Failure",
-//                                      account "$G" because no account was bound; `user` is the name the client sent.
+//                                      account "$G": everything in it (user, name, JWT) is what the client sent.
 
+import { decode } from '@nats-io/jwt';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { sysSubjects } from './nats-config/permissions.js';
+import { sysSubjects } from './nats-auth/permissions.js';
 import { isValidClusterId } from './subjects.js';
 
 export type ConnectionEventKind = 'connect' | 'disconnect' | 'auth_error';
 
 export interface ConnectionEvent {
   kind: ConnectionEventKind;
-  /** Set when the user is an agent (`agent-<cluster>`), also for a failed login with an agent's user name. */
+  /**
+   * Set when a verified agent connected or disconnected (its user JWT is named `agent-<cluster>`); never for a
+   * failed login, whose claims are the client's own word.
+   */
   clusterId?: string;
-  user?: string;
+  /** The account's public key (connect and disconnect only). */
+  account?: string;
   /** The client's address as the server saw it. */
   remote?: string;
   reason?: string;
@@ -27,7 +33,7 @@ export interface ConnectionEvent {
 interface ClientAdvisory {
   type?: string;
   timestamp?: string;
-  client?: { host?: string; user?: string; name?: string; acc?: string };
+  client?: { host?: string; acc?: string; jwt?: string };
   reason?: string;
 }
 
@@ -79,10 +85,21 @@ function toEvent(
   advisory: ClientAdvisory | undefined,
 ): ConnectionEvent | undefined {
   if (!advisory?.client) return undefined;
-  const user = advisory.client.user;
-  const event: ConnectionEvent = { kind, user, remote: advisory.client.host, timestamp: advisory.timestamp };
+  const event: ConnectionEvent = { kind, remote: advisory.client.host, timestamp: advisory.timestamp };
   if (kind !== 'connect' && advisory.reason) event.reason = advisory.reason;
-  const clusterId = user?.startsWith(AGENT_USER_PREFIX) ? user.slice(AGENT_USER_PREFIX.length) : undefined;
+  if (kind === 'auth_error') return event;
+  event.account = advisory.client.acc;
+  const name = userJwtName(advisory.client.jwt);
+  const clusterId = name?.startsWith(AGENT_USER_PREFIX) ? name.slice(AGENT_USER_PREFIX.length) : undefined;
   if (clusterId !== undefined && isValidClusterId(clusterId)) event.clusterId = clusterId;
   return event;
+}
+
+function userJwtName(jwt: string | undefined): string | undefined {
+  if (!jwt) return undefined;
+  try {
+    return decode(jwt).name;
+  } catch {
+    return undefined;
+  }
 }

@@ -24,6 +24,7 @@ import {
   assertClusterId,
   CMD_STREAM,
   subjects,
+  subscriberConsumerName,
 } from './subjects.js';
 
 export const DEFAULT_CMD_MAX_AGE_MS = 60_000;
@@ -36,9 +37,12 @@ export const AGENT_MAX_DELIVER = 3;
 export const AGENT_MAX_ACK_PENDING = 256;
 export const AUDIT_ACK_WAIT_MS = 30_000;
 export const AUDIT_MAX_ACK_PENDING = 1_000;
+export const SUBSCRIBER_MAX_ACK_PENDING = 1_000;
 
 export interface ProvisionOptions {
   clusters: string[];
+  /** Event subscribers provisioned up front (GitOps): one audit-stream consumer each. */
+  subscribers?: string[];
   cmdMaxAgeMs?: number;
   duplicateWindowMs?: number;
   auditMaxAgeMs?: number;
@@ -88,7 +92,7 @@ export function auditStreamConfig(o: ProvisionOptions): Partial<StreamConfig> & 
     discard: DiscardPolicy.Old,
     max_age: nanos(o.auditMaxAgeMs ?? DEFAULT_AUDIT_MAX_AGE_MS),
     num_replicas: o.replicas ?? 1,
-    // GET /audit reads records with direct get, which needs no consumer (see nats-config/permissions.ts).
+    // GET /audit reads records with direct get, which needs no consumer (see nats-auth/permissions.ts).
     allow_direct: true,
   };
 }
@@ -115,6 +119,20 @@ export function auditConsumerConfig(): DurableConfig {
   };
 }
 
+/**
+ * An event subscriber's durable pull consumer of the audit stream: from the records written after it was
+ * created, each acknowledged explicitly, at most SUBSCRIBER_MAX_ACK_PENDING unacknowledged.
+ */
+export function subscriberConsumerConfig(name: string): DurableConfig {
+  return {
+    durable_name: subscriberConsumerName(name),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+    ack_wait: nanos(AUDIT_ACK_WAIT_MS),
+    max_ack_pending: SUBSCRIBER_MAX_ACK_PENDING,
+  };
+}
+
 export async function provisionJetStream(
   nc: NatsConnection,
   options: ProvisionOptions,
@@ -131,6 +149,10 @@ export async function provisionJetStream(
       agentConsumerConfig(c),
     ]),
     [AUDIT_STREAM, auditConsumerConfig()],
+    ...(options.subscribers ?? []).map((s): [string, DurableConfig] => [
+      AUDIT_STREAM,
+      subscriberConsumerConfig(s),
+    ]),
   ];
   for (const [stream, consumer] of consumers) {
     report.consumers.push({
@@ -162,7 +184,8 @@ async function ensureStream(
   return 'unchanged';
 }
 
-async function ensureConsumer(
+/** Creates the durable consumer, or updates the settings that can change in place; says which it did. */
+export async function ensureConsumer(
   jsm: JetStreamManager,
   stream: string,
   cfg: DurableConfig,

@@ -42,10 +42,25 @@ export function agentConsumerName(clusterId: string): string {
   return `agent-${clusterId}`;
 }
 
-/** The NATS user an agent authenticates as; its password is the cluster's agent token. */
+/** The name in a cluster agent's user JWT (and in the server's connect events). */
 export function agentUserName(clusterId: string): string {
   return `agent-${clusterId}`;
 }
+
+/** An event subscriber's name: one NATS token and a consumer-name suffix, like a cluster id. */
+export const SUBSCRIBER_NAME_PATTERN = CLUSTER_ID_PATTERN;
+
+/** The durable consumer of the audit stream that one event subscriber reads. */
+export function subscriberConsumerName(name: string): string {
+  return `sub-${name}`;
+}
+
+/**
+ * The prefix under which agent, audit and subscriber accounts import the JetStream API of the account that
+ * owns the streams (`jetstream(nc, { apiPrefix })`). Not `$JS.API`: the server answers `$JS.API.>` itself in
+ * an account without JetStream ("JetStream not enabled for account"), before any import is looked at.
+ */
+export const IMPORTED_API_PREFIX = 'KUBENTLY.API';
 
 /** Each identity has its own inbox prefix so that nats.conf can scope reply subjects per identity. */
 export function agentInboxPrefix(clusterId: string): string {
@@ -54,3 +69,4 @@ export function agentInboxPrefix(clusterId: string): string {
 export const GATEWAY_INBOX_PREFIX = '_INBOX_gateway';
 export const AUDIT_INBOX_PREFIX = '_INBOX_audit';
 export const ADMIN_INBOX_PREFIX = '_INBOX_admin';
+export const SUBSCRIBER_INBOX_PREFIX = '_INBOX';

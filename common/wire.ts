@@ -122,7 +122,15 @@ export const resultMessageSchema = {
 } as const;
 export type ResultMessage = FromSchema<typeof resultMessageSchema>;
 
-/** Published by each agent replica on kubently.heartbeat.<cluster> every `interval_ms`. */
+/** The agent's HEARTBEAT_INTERVAL_MS bounds: a beat claiming another interval is not believed. */
+export const HEARTBEAT_INTERVAL_BOUNDS_MS = { min: 100, max: 60_000 } as const;
+/** A heartbeat is a few hundred bytes; anything larger is dropped before it is parsed. */
+export const MAX_HEARTBEAT_BYTES = 2_048;
+
+/**
+ * Published by each agent replica on kubently.heartbeat.<cluster> every `interval_ms`. Every field is bounded:
+ * the gateway keeps what it receives, and the sender is only as trusted as its cluster's credential.
+ */
 export const heartbeatMessageSchema = {
   $id: 'HeartbeatMessage',
   type: 'object',
@@ -140,14 +148,19 @@ export const heartbeatMessageSchema = {
   additionalProperties: false,
   properties: {
     v: version,
-    cluster_id: { type: 'string' },
-    agent_id: { type: 'string' },
-    version: { type: 'string' },
-    policy_preset: { type: 'string' },
-    in_flight: { type: 'integer' },
-    started_at: { type: 'string' },
-    sent_at: { type: 'string' },
-    interval_ms: { type: 'number' },
+    cluster_id: { type: 'string', pattern: CLUSTER_ID_PATTERN },
+    /** A pod name or host name. */
+    agent_id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$' },
+    version: { type: 'string', maxLength: 64 },
+    policy_preset: { type: 'string', maxLength: 64 },
+    in_flight: { type: 'integer', minimum: 0, maximum: 100_000 },
+    started_at: { type: 'string', maxLength: 40 },
+    sent_at: { type: 'string', maxLength: 40 },
+    interval_ms: {
+      type: 'integer',
+      minimum: HEARTBEAT_INTERVAL_BOUNDS_MS.min,
+      maximum: HEARTBEAT_INTERVAL_BOUNDS_MS.max,
+    },
   },
 } as const;
 export type HeartbeatMessage = FromSchema<typeof heartbeatMessageSchema>;
@@ -172,6 +185,9 @@ export function malformedResultFields(reply: unknown): string[] {
   const fields = (typeof reply === 'object' && reply !== null ? reply : {}) as Record<string, unknown>;
   return resultFieldChecks.filter(({ name, check }) => !check(fields[name])).map(({ name }) => name);
 }
+
+/** True when `value` is a HeartbeatMessage within every bound; compiled once. */
+export const isHeartbeatMessage = ajv.compile<HeartbeatMessage>(heartbeatMessageSchema);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

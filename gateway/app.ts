@@ -25,6 +25,7 @@ import { bearerChallenge } from './auth/resource-metadata.js';
 import { createClusterAccess } from './cluster-access.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import type { CredentialAdmin } from './credentials.js';
 import {
   AJV_OPTIONS,
   clientErrorReply,
@@ -38,6 +39,7 @@ import type { Relay } from './relay.js';
 import type { ResultStore } from './results/result-store.js';
 import { type AuditRouteOptions, auditRoutes } from './routes/audit.js';
 import { clusterRoutes } from './routes/clusters.js';
+import { credentialRoutesPlugin } from './routes/credentials.js';
 import { debugClusterRoutes } from './routes/debug-clusters.js';
 import { executeRoutes } from './routes/execute.js';
 import { identityRoutes } from './routes/identity.js';
@@ -68,6 +70,8 @@ export interface GatewayDeps {
   rateLimitRedis?: Redis | undefined;
   /** Answers GET /audit (the audit stream, read by the gateway identity). */
   readAudit: AuditRouteOptions['readAudit'];
+  /** Mints, rotates and revokes NATS credentials; undefined: the /admin/.../token routes answer 503. */
+  credentials?: CredentialAdmin;
   /** How long one plugin may take to load (Fastify's default 10 s); 0 waits forever (tests on a busy machine). */
   pluginTimeoutMs?: number;
 }
@@ -247,6 +251,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);
   await app.register(debugClusterRoutes, ctx);
+  await app.register(credentialRoutesPlugin(deps.credentials), ctx);
   await app.register(identityRoutes, ctx);
   // Each GET /audit may read thousands of stream messages: its own, smaller per-identity limit (RATE_LIMIT_AUDIT).
   await app.register(auditRoutes, {

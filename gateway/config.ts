@@ -1,6 +1,10 @@
 // The gateway's configuration, read once from the environment and validated with every problem listed.
 
 import { type Env, EnvReader } from '../common/env.js';
+import {
+  DEFAULT_CREDENTIAL_TTL_SECONDS,
+  DEFAULT_ROTATE_OVERLAP_SECONDS,
+} from '../common/nats-auth/issuer.js';
 import { type NatsClientConfig, readNatsClientConfig } from '../common/nats-options.js';
 import { isValidClusterId } from '../common/subjects.js';
 import { type OidcConfig, readOidcConfig } from './auth/oidc-config.js';
@@ -42,6 +46,8 @@ export interface GatewayConfig {
   rateLimit: RateLimitConfig;
   clusters: string[];
   adminIdentities: string[];
+  /** Minting NATS credentials (POST /admin/agents/:id/token): off without an operator signing key. */
+  credentials: CredentialConfig;
   auditFailClosed: boolean;
   logLevel: string;
   bodyLimitBytes: number;
@@ -59,6 +65,16 @@ export interface GatewayConfig {
   trustProxy: boolean | string | number;
   /** SIGTERM: how long requests in flight may finish before their connections are closed (ms). */
   shutdownGraceMs: number;
+}
+
+export interface CredentialConfig {
+  /** The operator signing key seed (NATS_OPERATOR_SIGNING_KEY, or the file NATS_OPERATOR_SIGNING_KEY_FILE). */
+  signingKey: string | undefined;
+  signingKeyFile: string | undefined;
+  /** Lifetime of a minted credential; 0 = never expires. */
+  ttlSeconds: number;
+  /** How long a rotated-out credential keeps working. */
+  rotateOverlapSeconds: number;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -131,7 +147,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     redisUrl: r.string('REDIS_URL'),
     redisPassword: r.secret('REDIS_PASSWORD'),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'kubently:'),
-    nats: readNatsClientConfig(r, 'gateway'),
+    nats: readNatsClientConfig(r),
     policyFile: r.string('POLICY_FILE'),
     sessionTtlSeconds,
     sessionIdleTtlSeconds,
@@ -146,6 +162,15 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     },
     clusters,
     adminIdentities: r.list('ADMIN_IDENTITIES'),
+    credentials: {
+      signingKey: r.secret('NATS_OPERATOR_SIGNING_KEY'),
+      signingKeyFile: r.string('NATS_OPERATOR_SIGNING_KEY_FILE'),
+      ttlSeconds: r.int('CREDENTIAL_TTL_SECONDS', DEFAULT_CREDENTIAL_TTL_SECONDS, { min: 0 }),
+      rotateOverlapSeconds: r.int('CREDENTIAL_ROTATE_OVERLAP_SECONDS', DEFAULT_ROTATE_OVERLAP_SECONDS, {
+        min: 0,
+        max: 30 * 86_400,
+      }),
+    },
     auditFailClosed: r.bool('AUDIT_FAIL_CLOSED', true),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: r.int('BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, { min: 1024, max: 16 * 1024 * 1024 }),

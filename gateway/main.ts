@@ -7,7 +7,7 @@ import { ConfigError } from '../common/env.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { startMetricsServer } from '../common/metrics-server.js';
 import { connectNats } from '../common/nats-connect.js';
-import { natsPassword } from '../common/nats-options.js';
+import { natsCredentials } from '../common/nats-options.js';
 import { type Policy, PRESETS, parsePolicy, watchPolicyFile } from '../common/policy/index.js';
 import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
 import { type GatewayConfig, loadGatewayConfig } from './config.js';
@@ -76,8 +76,7 @@ async function main(): Promise<void> {
   const nc = await connectNats({
     servers: config.nats.servers,
     name: 'kubently-gateway',
-    user: config.nats.user,
-    pass: natsPassword(config.nats),
+    creds: natsCredentials(config.nats),
     inboxPrefix: GATEWAY_INBOX_PREFIX,
     tls: config.nats.tls,
     log: log.child({ component: 'nats' }),

@@ -16,6 +16,7 @@ import { buildGateway } from './app.js';
 import { type ApiKeyStore, createApiKeyStore } from './auth/api-keys.js';
 import { createOidcVerifier, type OidcVerifier } from './auth/oidc.js';
 import type { GatewayConfig } from './config.js';
+import { createCredentialAdminFromConfig } from './credentials.js';
 import { createRelay, type Relay } from './relay.js';
 import { createMemoryResultStore, createRedisResultStore, type ResultStore } from './results/result-store.js';
 import type { HealthCheck } from './routes/operations.js';
@@ -44,6 +45,10 @@ export interface GatewayServiceOptions {
   health?: Record<string, HealthCheck>;
   /** How long one Fastify plugin may take to load; 0 waits forever (tests on a busy machine). */
   pluginTimeoutMs?: number;
+  /** NATS servers and TLS for the credential admin's system-account connection (default: config.nats). */
+  natsServers?: string[];
+  /** The agent tracker's clock (tests move it). */
+  trackerNow?: () => number;
 }
 
 export interface GatewayServices {
@@ -67,7 +72,7 @@ export interface GatewayServices {
 export async function createGatewayServices(options: GatewayServiceOptions): Promise<GatewayServices> {
   const { config, log, nc, redis, registry } = options;
   const js = options.js ?? jetstream(nc);
-  const agents = createAgentTracker({ nc, log: log.child({ component: 'agents' }) });
+  const agents = createAgentTracker({ nc, log: log.child({ component: 'agents' }), now: options.trackerNow });
   const relay = createRelay({ nc, js, log: log.child({ component: 'relay' }) });
   const audit = options.audit ?? createAuditEmitter({ js, log, registry });
   const stores = createStores(config, redis);
@@ -94,6 +99,15 @@ export async function createGatewayServices(options: GatewayServiceOptions): Pro
   } else if (!config.oidc && apiKeys.size === 0)
     log.warn('no API keys configured: every request will be refused');
   const reader = createAuditReader({ js });
+  // Minting NATS credentials (POST /admin/agents/:id/token) when an operator signing key is configured.
+  const credentials = await createCredentialAdminFromConfig({
+    config: config.credentials,
+    nc,
+    servers: options.natsServers ?? config.nats.servers,
+    tls: config.nats.tls,
+    log,
+  });
+  if (!credentials) log.info('no operator signing key: minting NATS credentials through the API is off');
 
   const app = await buildGateway({
     config,
@@ -110,6 +124,7 @@ export async function createGatewayServices(options: GatewayServiceOptions): Pro
     health: options.health ?? readinessChecks(nc, redis),
     rateLimitRedis: redis,
     readAudit: (filter) => reader.query(filter),
+    credentials: credentials?.admin,
     pluginTimeoutMs: options.pluginTimeoutMs,
   });
 
@@ -132,6 +147,8 @@ export async function createGatewayServices(options: GatewayServiceOptions): Pro
     agents.close();
     await audit.close();
     await sessions.close();
+    credentials?.admin.close();
+    await credentials?.sys.drain();
   };
   return {
     app,

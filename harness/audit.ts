@@ -13,6 +13,7 @@ import type { AuditConsumer } from '../audit/consumer.js';
 import type { AuditLine } from '../audit/hash-chain.js';
 import { type AuditService, startAuditService } from '../audit/service.js';
 import type { FileSinkOptions } from '../audit/sinks/file-sink.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import { AUDIT_CONSUMER, AUDIT_STREAM } from '../common/subjects.js';
 import type { SpawnedNats } from '../scripts/lib/nats-server.js';
 import { eventually, type WaitContext } from './eventually.js';
@@ -35,9 +36,9 @@ export interface AuditBus {
 export async function startAuditBus(
   t: ExecutionContext,
   reconnect = false,
-  agentTokens: Record<string, string> = {},
+  clusters: string[] = [],
 ): Promise<AuditBus> {
-  const server = await startNats(t, { agentTokens });
+  const server = await startNats(t, { clusters });
   await provision(t, server, ['c1']);
   const gateway = await connectAs(t, server, 'gateway', reconnect ? { maxReconnectAttempts: -1 } : {});
   return { server, gateway, js: jetstream(gateway, TEST_JS_OPTIONS) };
@@ -66,7 +67,7 @@ export async function startConsumer(
     log: quietLog(),
     nc,
     registry,
-    js: jetstream(nc, TEST_JS_OPTIONS),
+    js: importedJetStream(nc, TEST_JS_OPTIONS),
   });
   let stopped = false;
   const stop = async () => {

@@ -12,6 +12,7 @@ import { Registry } from 'prom-client';
 import type { AuditEmitter } from '../common/audit/emitter-types.js';
 import type { AuditEventInput } from '../common/audit/events.js';
 import { KubentlyError } from '../common/errors.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import { type Policy, parsePolicy } from '../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
 import {
@@ -34,7 +35,7 @@ import type { SessionStore } from '../gateway/sessions/types.js';
 import type { SpawnedNats } from '../scripts/lib/nats-server.js';
 import { eventually, scaled, type WaitContext } from './eventually.js';
 import { quietLog } from './log.js';
-import { connectAs, provision, randomToken, startNats, TEST_JS_OPTIONS } from './nats-server.js';
+import { connectAs, provision, startNats, TEST_JS_OPTIONS } from './nats-server.js';
 
 export const KEYS = {
   alice: 'alice-key-0123456789abcdef0123456789',
@@ -116,9 +117,11 @@ export async function startTestAgent(
   clusterId: string,
   behaviour: AgentBehaviour = 'answer',
   agentId = `agent-${clusterId}-0`,
+  /** Credentials other than those provisioned at start (a minted token). */
+  creds?: string,
 ): Promise<TestAgent> {
-  const nc = await connectAs(t, server, { agent: clusterId });
-  const js = jetstream(nc, TEST_JS_OPTIONS);
+  const nc = await connectAs(t, server, { agent: clusterId }, { creds });
+  const js = importedJetStream(nc, TEST_JS_OPTIONS);
   const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
   const messages = await consumer.consume({ max_messages: 256 });
   const received: CommandMessage[] = [];
@@ -161,7 +164,8 @@ export async function startTestAgent(
       // connected through a test process starved of CPU for many seconds (no test lets it go silent).
       interval_ms: TEST_AGENT_PROMISED_BEAT_MS,
     };
-    nc.publish(subjects.heartbeat(clusterId), encodeJson(hb));
+    // A revoked credential closes the connection under the running timer.
+    if (!nc.isClosed()) nc.publish(subjects.heartbeat(clusterId), encodeJson(hb));
   };
   beat();
   const timer = setInterval(beat, 1_000);
@@ -205,6 +209,10 @@ export interface GatewayStackOptions {
   health?: GatewayDeps['health'];
   /** An already running server (benchmarks share one); otherwise one is started for the test. */
   nats?: SpawnedNats;
+  /** Mount POST/DELETE /admin/agents/:id/token with the server's operator signing key. */
+  credentials?: boolean;
+  /** The agent tracker's clock (heartbeat tests move it). */
+  trackerNow?: () => number;
 }
 
 export interface GatewayStack {
@@ -231,9 +239,7 @@ export async function startGatewayStack(
 ): Promise<GatewayStack> {
   const clusters = options.clusters ?? ['c1', 'c2'];
   const agentSpecs = options.agents ?? { c1: 'answer' };
-  const server =
-    options.nats ??
-    (await startNats(t, { agentTokens: Object.fromEntries(clusters.map((c) => [c, randomToken()])) }));
+  const server = options.nats ?? (await startNats(t, { clusters }));
   if (!options.nats) await provision(t, server, clusters);
   const nc = await connectAs(t, server, 'gateway');
   const js = jetstream(nc, TEST_JS_OPTIONS);
@@ -249,6 +255,8 @@ export async function startGatewayStack(
     redisUrl,
     ...options.config,
   });
+  if (options.credentials)
+    config.credentials = { ...config.credentials, signingKey: server.setup.signingSeed };
   const captured = capturingAudit();
   const policy = options.policy ?? parsePolicy(TEST_POLICY_YAML, 'test-policy');
   const registry = new Registry();
@@ -270,6 +278,8 @@ export async function startGatewayStack(
     health: options.health,
     // A crowded machine can take longer than Fastify's 10 s to load swagger-ui; ava's timeout still applies.
     pluginTimeoutMs: 0,
+    natsServers: [server.url],
+    trackerNow: options.trackerNow,
   });
   t.teardown(() => services.close());
   const { app, relay, agents: tracker, audit } = services;

@@ -9,19 +9,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
 import type { ExecutionContext } from 'ava';
-import { SERVICE_PASSWORD_ENV } from '../common/nats-config/permissions.js';
-import { renderAgentsConfig, USERS_FILE_NAME } from '../common/nats-config/render.js';
+import type { ServiceIdentity } from '../common/nats-auth/permissions.js';
+import {
+  createOperatorSetup,
+  OPERATOR_CONF_FILE_NAME,
+  type OperatorSetup,
+  renderOperatorConfig,
+} from '../common/nats-auth/setup.js';
 import { type ProvisionOptions, provisionJetStream } from '../common/provision.js';
 import { ADMIN_INBOX_PREFIX } from '../common/subjects.js';
-import {
-  freePort,
-  LAUNCHER_BCRYPT_COST,
-  PROJECT_NATS_CONF,
-  quoteForServerEnv,
-  randomPassword,
-  type ServicePasswords,
-} from '../scripts/lib/nats-server.js';
+import { freePort, PROJECT_NATS_CONF } from '../scripts/lib/nats-server.js';
 import { eventually, scaled, type WaitContext } from './eventually.js';
+import { credsAuth } from './nats-server.js';
 
 const READY_TIMEOUT_MS = scaled(20_000);
 const CLUSTER_NAME = 'kubently-test';
@@ -39,8 +38,10 @@ export interface NatsCluster {
   /** Every node's client URL: give all of them to clients so they fail over. */
   urls: string[];
   nodes: ClusterNode[];
-  passwords: ServicePasswords;
-  agentTokens: Record<string, string>;
+  /** The operator the nodes share (signing key, account keys, JWTs). */
+  setup: OperatorSetup;
+  creds: Record<ServiceIdentity, string>;
+  agentCreds: Record<string, string>;
   /** Stops node `i` (SIGKILL when `hard`), keeping its store dir. */
   stopNode(i: number, hard?: boolean): Promise<void>;
   /** Starts node `i` again with the same ports and store dir. */
@@ -50,7 +51,8 @@ export interface NatsCluster {
 
 export interface NatsClusterOptions {
   size?: number;
-  agentTokens?: Record<string, string>;
+  /** Clusters provisioned up front (accounts preloaded, agent credentials in `agentCreds`). */
+  clusters?: string[];
 }
 
 export async function startNatsCluster(
@@ -58,21 +60,10 @@ export async function startNatsCluster(
   options: NatsClusterOptions = {},
 ): Promise<NatsCluster> {
   const size = options.size ?? 3;
-  const agentTokens = { ...(options.agentTokens ?? {}) };
-  const passwords = { gateway: randomPassword(), audit: randomPassword(), admin: randomPassword() };
+  const setup = await createOperatorSetup({ clusters: options.clusters });
   const workDir = await mkdtemp(join(tmpdir(), 'kubently-nats-cluster-'));
   const base = await readFile(PROJECT_NATS_CONF, 'utf8');
-  await writeFile(
-    join(workDir, USERS_FILE_NAME),
-    await renderAgentsConfig(agentTokens, { bcryptCost: LAUNCHER_BCRYPT_COST }),
-    { mode: 0o600 },
-  );
-  const env = {
-    ...process.env,
-    [SERVICE_PASSWORD_ENV.gateway]: quoteForServerEnv(passwords.gateway),
-    [SERVICE_PASSWORD_ENV.audit]: quoteForServerEnv(passwords.audit),
-    [SERVICE_PASSWORD_ENV.admin]: quoteForServerEnv(passwords.admin),
-  };
+  await writeFile(join(workDir, OPERATOR_CONF_FILE_NAME), renderOperatorConfig(setup));
 
   const specs: Array<{ name: string; port: number; monitorPort: number; routePort: number }> = [];
   for (let i = 0; i < size; i++) {
@@ -89,7 +80,10 @@ export async function startNatsCluster(
     const storeDir = join(workDir, spec.name, 'jetstream');
     await mkdir(storeDir, { recursive: true });
     const routes = specs.filter((_, j) => j !== i).map((s) => `nats-route://127.0.0.1:${s.routePort}`);
-    const text = `${base.replace(/^(\s*store_dir\s*:\s*).*$/m, (_, key: string) => `${key}${JSON.stringify(storeDir)}`)}
+    const jwtDir = join(workDir, spec.name, 'jwt');
+    const text = `${base
+      .replace(/^(\s*store_dir\s*:\s*).*$/m, (_, key: string) => `${key}${JSON.stringify(storeDir)}`)
+      .replace(/^(\s*dir\s*:\s*).*$/m, (_, key: string) => `${key}${JSON.stringify(jwtDir)}`)}
 server_name: ${spec.name}
 cluster {
   name: ${CLUSTER_NAME}
@@ -97,7 +91,7 @@ cluster {
   routes: [${routes.join(', ')}]
 }
 `;
-    // In the work dir, so that nats.conf's include of the users file resolves.
+    // In the work dir, so that nats.conf's include of the operator file resolves.
     const path = join(workDir, `${spec.name}.conf`);
     await writeFile(path, text);
     configs.push(path);
@@ -108,10 +102,7 @@ cluster {
     const child = spawn(
       'nats-server',
       ['-c', configs[i]!, '-a', '127.0.0.1', '-p', String(spec.port), '-m', String(spec.monitorPort)],
-      {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     procs[i] = child;
     const output: string[] = [];
@@ -164,8 +155,9 @@ cluster {
       },
       pid: () => procs[i]?.pid,
     })),
-    passwords,
-    agentTokens,
+    setup,
+    creds: setup.creds,
+    agentCreds: setup.agentCreds,
     stopNode,
     startNode,
     stop,
@@ -183,8 +175,7 @@ export async function provisionCluster(
 ): Promise<void> {
   const nc = await connect({
     servers: cluster.urls,
-    user: 'admin',
-    pass: cluster.passwords.admin,
+    authenticator: credsAuth(cluster.creds.admin),
     inboxPrefix: ADMIN_INBOX_PREFIX,
   });
   try {

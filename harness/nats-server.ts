@@ -1,6 +1,6 @@
 // Test helpers: a real nats-server from nats.conf per test (or per file), connections as each identity.
 
-import { type NatsConnection, PermissionViolationError } from '@nats-io/nats-core';
+import { credsAuthenticator, type NatsConnection, PermissionViolationError } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { ExecutionContext } from 'ava';
 import { type ProvisionOptions, type ProvisionReport, provisionJetStream } from '../common/provision.js';
@@ -8,24 +8,24 @@ import {
   ADMIN_INBOX_PREFIX,
   AUDIT_INBOX_PREFIX,
   agentInboxPrefix,
-  agentUserName,
   GATEWAY_INBOX_PREFIX,
+  SUBSCRIBER_INBOX_PREFIX,
 } from '../common/subjects.js';
 import { type SpawnedNats, type SpawnNatsOptions, spawnNatsServer } from '../scripts/lib/nats-server.js';
 import { scaled } from './eventually.js';
 
-export type Identity = 'gateway' | 'audit' | 'admin' | { agent: string };
+export type Identity = 'gateway' | 'audit' | 'admin' | { agent: string } | { subscriber: string };
 
 export interface ConnectAsOptions {
-  /** Override the inbox prefix (tests use it to prove that `_INBOX.>` is refused). */
+  /** Override the inbox prefix (tests use it to prove that another inbox is refused). */
   inboxPrefix?: string;
-  /** Override the password, e.g. a stale or wrong token. */
-  pass?: string;
+  /** Other credentials than the identity's own, e.g. a revoked or rotated-out one. */
+  creds?: string;
   /** Reconnect attempts after the first connect; default 0 so a refused reconnect surfaces quickly. */
   maxReconnectAttempts?: number;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   name?: string;
-  /** Milliseconds to wait for the first connect (nats.js default: 20 s). */
+  /** Milliseconds to wait for the first connect (default 20 s, nats.js's: signing the nonce is slow on a busy machine). */
   timeout?: number;
 }
 
@@ -42,40 +42,49 @@ export async function startNats(t: ExecutionContext, options: SpawnNatsOptions =
   return server;
 }
 
-/** The user, password and inbox prefix of `identity` on `server`. */
+/** The credentials file and inbox prefix of `identity` on `server`. */
 export function credentialsOf(
-  server: SpawnedNats,
+  server: Pick<SpawnedNats, 'creds' | 'agentCreds' | 'setup'>,
   identity: Identity,
-): { user: string; pass: string; inboxPrefix: string } {
-  if (typeof identity === 'object') {
-    // A removed cluster has no token any more; tests pass its old one as `pass`.
-    const token = server.agentTokens[identity.agent] ?? '';
+): { creds: string; inboxPrefix: string; name: string } {
+  if (typeof identity === 'object' && 'subscriber' in identity) {
     return {
-      user: agentUserName(identity.agent),
-      pass: token,
+      creds: server.setup.subscriberCreds[identity.subscriber] ?? '',
+      inboxPrefix: SUBSCRIBER_INBOX_PREFIX,
+      name: `subscriber-${identity.subscriber}`,
+    };
+  }
+  if (typeof identity === 'object') {
+    return {
+      creds: server.agentCreds[identity.agent] ?? '',
       inboxPrefix: agentInboxPrefix(identity.agent),
+      name: `agent-${identity.agent}`,
     };
   }
   const inboxPrefix = { gateway: GATEWAY_INBOX_PREFIX, audit: AUDIT_INBOX_PREFIX, admin: ADMIN_INBOX_PREFIX }[
     identity
   ];
-  return { user: identity, pass: server.passwords[identity], inboxPrefix };
+  return { creds: server.creds[identity], inboxPrefix, name: identity };
+}
+
+/** nats.js's authenticator for a credentials file's text. */
+export function credsAuth(creds: string) {
+  return credsAuthenticator(new TextEncoder().encode(creds));
 }
 
 /** A connection as `identity`, closed at teardown (before the server stops: ava runs teardowns last-in first-out). */
 export async function connectAs(
   t: ExecutionContext,
-  server: SpawnedNats,
+  server: Pick<SpawnedNats, 'url' | 'creds' | 'agentCreds' | 'setup'>,
   identity: Identity,
   options: ConnectAsOptions = {},
 ): Promise<NatsConnection> {
-  const creds = credentialsOf(server, identity);
+  const own = credentialsOf(server, identity);
   const nc = await connect({
     servers: server.url,
-    user: creds.user,
-    pass: options.pass ?? creds.pass,
-    inboxPrefix: options.inboxPrefix ?? creds.inboxPrefix,
-    name: options.name ?? creds.user,
+    authenticator: credsAuth(options.creds ?? own.creds),
+    inboxPrefix: options.inboxPrefix ?? own.inboxPrefix,
+    name: options.name ?? own.name,
     maxReconnectAttempts: options.maxReconnectAttempts ?? 0,
     reconnectTimeWait: 100,
     tls: options.tls,
@@ -88,7 +97,7 @@ export async function connectAs(
 /** Creates the streams and one consumer per cluster as the admin identity. */
 export async function provision(
   t: ExecutionContext,
-  server: SpawnedNats,
+  server: Pick<SpawnedNats, 'url' | 'creds' | 'agentCreds' | 'setup'>,
   clusters: string[],
   options: Omit<ProvisionOptions, 'clusters'> = {},
 ): Promise<ProvisionReport> {
@@ -98,11 +107,6 @@ export async function provision(
   } finally {
     await nc.close();
   }
-}
-
-/** A random agent token of the length the generator requires. */
-export function randomToken(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
 }
 
 export type DeniedOperation = 'publish' | 'subscription';
@@ -115,7 +119,7 @@ export async function expectDenied(
   nc: NatsConnection,
   operation: DeniedOperation,
   subject: string,
-  timeoutMs = 2_000,
+  timeoutMs = 10_000,
 ): Promise<PermissionViolationError> {
   const statuses = nc.status();
   const found = (async () => {

@@ -12,7 +12,7 @@ export const FAULT_API_KEY = 'fault-key-0123456789abcdef0123456789';
 
 export interface ProcessStackOptions {
   natsUrl: string;
-  gatewayPassword: string;
+  gatewayCreds: string;
   agentToken: string;
   /** Arguments for bench/agent-process.ts, e.g. ['--executor', 'instant', '--record', file]. */
   agentArgs: string[];
@@ -38,8 +38,7 @@ export async function startProcessStack(
   const metricsPort = await freePort();
   const gateway = startServiceProcess('gateway', 'gateway/main.ts', {
     NATS_URL: options.natsUrl,
-    NATS_USER: 'gateway',
-    NATS_PASSWORD: options.gatewayPassword,
+    NATS_CREDS: options.gatewayCreds,
     API_KEYS: `fault:${FAULT_API_KEY}`,
     CLUSTERS: FAULT_CLUSTER,
     PORT: String(port),

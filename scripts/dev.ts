@@ -10,6 +10,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createOperator } from '@nats-io/nkeys';
+import { createOperatorSetup } from '../common/nats-auth/setup.js';
 import {
   agentEnv,
   agentKube,
@@ -122,21 +124,17 @@ async function main(): Promise<void> {
   const clusters = devClusters(process.env);
 
   const apiKey = await devSecret('api-key', () => `dev-${randomBytes(24).toString('hex')}`);
-  const agentTokens: Record<string, string> = {};
-  for (const id of clusters) {
-    agentTokens[id] = await devSecret(`agent-token-${id}`, () => randomBytes(32).toString('hex'));
-  }
-  const passwords = {
-    gateway: await devSecret('nats-gateway-password', () => randomBytes(24).toString('hex')),
-    audit: await devSecret('nats-audit-password', () => randomBytes(24).toString('hex')),
-    admin: await devSecret('nats-admin-password', () => randomBytes(24).toString('hex')),
-  };
+  // The operator signing key is the one NATS secret kept between runs: the accounts derive from it, so the
+  // account JWTs pushed by earlier runs (in the resolver dir beside the store) stay valid.
+  const signingSeed = await devSecret('nats-operator-signing-key', () =>
+    new TextDecoder().decode(createOperator().getSeed()),
+  );
+  const setup = await createOperatorSetup({ signingSeed, clusters });
 
   let nats: Awaited<ReturnType<typeof spawnNatsServer>>;
   try {
     nats = await spawnNatsServer({
-      agentTokens,
-      passwords,
+      setup,
       storeDir: join(devDir, 'jetstream'),
     });
   } catch (err) {
@@ -152,8 +150,7 @@ async function main(): Promise<void> {
   const natsEnv = { NATS_URL: nats.url };
   const provisioned = await runStep('provision', 'scripts/provision.ts', {
     ...natsEnv,
-    NATS_USER: 'admin',
-    NATS_PASSWORD: passwords.admin,
+    NATS_CREDS: setup.creds.admin,
     CLUSTERS: clusters.join(','),
   });
   if (provisioned !== 0) throw new Error('provisioning JetStream failed');
@@ -180,7 +177,7 @@ async function main(): Promise<void> {
     'audit/main.ts',
     auditEnv(process.env, {
       natsUrl: nats.url,
-      natsPassword: passwords.audit,
+      natsCreds: setup.creds.audit,
       logFile: join(devDir, 'audit.log'),
       metricsPort: AUDIT_METRICS_PORT,
     }),
@@ -192,7 +189,12 @@ async function main(): Promise<void> {
     start(
       clusters.length === 1 ? 'agent' : `agent ${id}`,
       'agent/main.ts',
-      agentEnv({ natsUrl: nats.url, clusterId: id, agentToken: agentTokens[id] as string, kube: kubeEnv }),
+      agentEnv({
+        natsUrl: nats.url,
+        clusterId: id,
+        agentToken: setup.agentCreds[id] as string,
+        kube: kubeEnv,
+      }),
     );
   }
   start(
@@ -200,7 +202,8 @@ async function main(): Promise<void> {
     'gateway/main.ts',
     gatewayEnv(process.env, {
       natsUrl: nats.url,
-      natsPassword: passwords.gateway,
+      natsCreds: setup.creds.gateway,
+      signingKey: setup.signingSeed,
       apiKey,
       clusters,
       port: GATEWAY_PORT,

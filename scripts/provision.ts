@@ -1,17 +1,17 @@
 // CLI: create or update Kubently's JetStream streams and consumers.
-//   NATS_URL=nats://nats:4222 NATS_USER=admin NATS_PASSWORD=... CLUSTERS=prod,staging npx tsx scripts/provision.ts
+//   NATS_URL=nats://nats:4222 NATS_CREDS_FILE=admin.creds CLUSTERS=prod,staging npx tsx scripts/provision.ts
 // Optional: NATS_CA_FILE (TLS), NATS_REPLICAS (1), CMD_MAX_AGE_MS (60000), AUDIT_MAX_AGE_DAYS (30).
 
 import { EnvReader } from '../common/env.js';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
-import { readNatsClientConfig } from '../common/nats-options.js';
+import { natsCredentials, readNatsClientConfig } from '../common/nats-options.js';
 import { provisionJetStream } from '../common/provision.js';
 import { ADMIN_INBOX_PREFIX, isValidClusterId } from '../common/subjects.js';
 
 async function main(): Promise<number> {
   const env = new EnvReader(process.env);
-  const nats = readNatsClientConfig(env, 'admin');
+  const nats = readNatsClientConfig(env);
   const clusters = env.list('CLUSTERS');
   for (const c of clusters.filter((c) => !isValidClusterId(c))) {
     env.problems.push(`CLUSTERS: "${c}" is not a valid cluster id (lowercase letters, digits, '-')`);
@@ -25,8 +25,7 @@ async function main(): Promise<number> {
   const nc = await connectNats({
     servers: nats.servers,
     name: 'kubently-provision',
-    user: nats.user,
-    pass: nats.pass,
+    creds: natsCredentials(nats),
     inboxPrefix: ADMIN_INBOX_PREFIX,
     tls: nats.tls,
     log,

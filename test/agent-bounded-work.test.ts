@@ -7,7 +7,7 @@ import test from 'ava';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { createRelay } from '../gateway/relay.js';
-import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
 import { startServiceProcess } from '../harness/service-process.js';
 import { startSim, writeKubeconfig } from '../harness/sim.js';
 import { fixtureClock } from '../sim/fixture-builders.js';
@@ -27,8 +27,8 @@ test('bounded work - an agent answers every verb over 20,000 pods within 256 MB 
   const kubeconfig = await writeKubeconfig(t, sim.url);
 
   const clusterId = 'huge';
-  const token = randomToken();
-  const nats = await startNats(t, { agentTokens: { [clusterId]: token } });
+  const nats = await startNats(t, { clusters: [clusterId] });
+  const token = nats.agentCreds[clusterId]!;
   await provision(t, nats, [clusterId]);
   const agent = startServiceProcess(
     'agent',

@@ -24,7 +24,7 @@ import {
   WIRE_VERSION,
 } from '../common/wire.js';
 import { eventually } from '../harness/eventually.js';
-import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
 import { startSim } from '../harness/sim.js';
 import { fixtureClock } from '../sim/fixture-builders.js';
 import { defaultFixtures } from '../sim/fixtures.js';
@@ -195,7 +195,7 @@ test('budgets - a lease refuses what would pass its own cap or the pool', (t) =>
 
 test('command loop - a command delivered again after earlier deliveries never finished is answered as a failure, not run', async (t) => {
   const clusterId = 'crashy';
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  const nats = await startNats(t, { clusters: [clusterId] });
   await provision(t, nats, [clusterId]);
   const gateway = await connectAs(t, nats, 'gateway');
   const results: ResultMessage[] = [];

@@ -7,6 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import { type CommandLoop, startCommandLoop } from '../agent/command-loop.js';
 import type { CommandExecutor, ExecutionOutcome } from '../agent/executor-types.js';
 import { createRevalidator } from '../agent/revalidate.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import { createLogger } from '../common/logger.js';
 import { PRESETS } from '../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
@@ -18,7 +19,7 @@ import {
   WIRE_VERSION,
 } from '../common/wire.js';
 import { eventually, scaled } from '../harness/eventually.js';
-import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
 
 const log = createLogger({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +43,7 @@ interface Rig {
 }
 
 async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): Promise<Rig> {
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  const nats = await startNats(t, { clusters: [clusterId] });
   await provision(t, nats, [clusterId]);
   if (ackWaitMs !== undefined) {
     const admin = await connectAs(t, nats, 'admin');
@@ -70,7 +71,7 @@ async function rig(t: ExecutionContext, clusterId: string, ackWaitMs?: number): 
       const nc = await connectAs(t, nats, { agent: clusterId });
       const loop = await startCommandLoop({
         nc,
-        js: jetstream(nc),
+        js: importedJetStream(nc),
         log,
         clusterId,
         agentId: 'a',

@@ -6,12 +6,13 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import test from 'ava';
 import { createRevalidator } from '../agent/revalidate.js';
 import { startAgentService } from '../agent/service.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import { createLogger } from '../common/logger.js';
 import { PRESETS } from '../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM } from '../common/subjects.js';
 import { createAgentTracker } from '../gateway/agent-tracker.js';
 import { eventually } from '../harness/eventually.js';
-import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
 
 const log = createLogger({ level: 'silent' });
 
@@ -19,7 +20,7 @@ const log = createLogger({ level: 'silent' });
 function startInstantAgent(nc: NatsConnection, clusterId: string) {
   return startAgentService({
     nc,
-    js: jetstream(nc),
+    js: importedJetStream(nc),
     log,
     clusterId,
     agentId: 'a',
@@ -33,7 +34,7 @@ function startInstantAgent(nc: NatsConnection, clusterId: string) {
 
 test('agent service - without its consumer the agent stops announcing itself, and resumes when it is back', async (t) => {
   const clusterId = 'ending';
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  const nats = await startNats(t, { clusters: [clusterId] });
   await provision(t, nats, [clusterId]);
   const agentNc = await connectAs(t, nats, { agent: clusterId });
   const service = await startInstantAgent(agentNc, clusterId);
@@ -62,7 +63,7 @@ test('agent service - without its consumer the agent stops announcing itself, an
 
 test('agent service - a command loop that ends with its connection settles `ended` and stops the heartbeats', async (t) => {
   const clusterId = 'closing';
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  const nats = await startNats(t, { clusters: [clusterId] });
   await provision(t, nats, [clusterId]);
   const agentNc = await connectAs(t, nats, { agent: clusterId });
   const service = await startInstantAgent(agentNc, clusterId);

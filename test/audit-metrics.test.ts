@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
+import { createOperatorSetup } from '../common/nats-auth/setup.js';
 import { readLines, startAuditBus, startConsumer, tempDir, written } from '../harness/audit.js';
 import { eventually } from '../harness/eventually.js';
 import { quietLog } from '../harness/log.js';
-import { connectAs, randomToken } from '../harness/nats-server.js';
+import { connectAs } from '../harness/nats-server.js';
 
 async function value(
   registry: Registry,
@@ -84,9 +86,9 @@ test('metrics - move with the records the consumer writes', async (t) => {
   t.is((await readLines(path)).length, events.length);
 });
 
-test('agent watch - a wrong agent token and a disconnect become agent_connection_failure records', async (t) => {
-  const token = randomToken();
-  const { server } = await startAuditBus(t, false, { edge: token });
+test('agent watch - a disconnect and a foreign credential become agent_connection_failure records', async (t) => {
+  const { server } = await startAuditBus(t, false, ['edge']);
+  const foreign = await createOperatorSetup({ clusters: ['edge'] });
   // The service as main.ts starts it: the audit identity reads the $SYS events and records them itself.
   const path = join(await tempDir(t), 'audit.log');
   const { consumer, registry } = await startConsumer(t, server, { path }, { watchAgents: true });
@@ -103,7 +105,7 @@ test('agent watch - a wrong agent token and a disconnect become agent_connection
     async () => (await value(registry, 'kubently_agent_connected', { cluster_id: 'edge' })) === 0,
     { message: 'kubently_agent_connected{cluster_id="edge"} is back to 0' },
   );
-  await t.throwsAsync(connectAs(t, server, { agent: 'edge' }, { pass: randomToken() }));
+  await t.throwsAsync(connectAs(t, server, { agent: 'edge' }, { creds: foreign.agentCreds.edge }));
 
   await written(t, consumer, 2);
   const lines = await readLines(path);
@@ -111,9 +113,9 @@ test('agent watch - a wrong agent token and a disconnect become agent_connection
     lines.map((l) => [l.event_type, l.cluster_id, l.details.kind]),
     [
       ['agent_connection_failure', 'edge', 'disconnect'],
-      ['agent_connection_failure', 'edge', 'auth_error'],
+      ['agent_connection_failure', 'unknown', 'auth_error'],
     ],
   );
   t.is(lines[0]!.details.reason, 'Client Closed');
-  t.false(JSON.stringify(lines).includes(token));
+  t.false(JSON.stringify(lines).includes(foreign.agentCreds.edge!.split('\n')[1]!), 'no JWT in the record');
 });

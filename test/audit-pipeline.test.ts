@@ -8,6 +8,7 @@ import { openFileSink } from '../audit/sinks/file-sink.js';
 import { verifyAuditLog } from '../audit/verify.js';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { AUDIT_EVENT_TYPES } from '../common/audit/events.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import {
   readLines,
   shortenAckWait,
@@ -101,7 +102,7 @@ test('pipeline - records written but not acked before a crash are redelivered an
   const failing = { write: async () => Promise.reject(new Error('disk full')), close: async () => {} };
   const crashed = createAuditConsumer({
     nc,
-    js: jetstream(nc),
+    js: importedJetStream(nc),
     sinks: [sink, failing],
     chain: sink.recovered,
     log: quietLog(),
@@ -137,7 +138,7 @@ test('pipeline - records a stopped instance held unacked are written before late
   let vanish: (err: Error) => void = () => {};
   const held = createAuditConsumer({
     nc,
-    js: jetstream(nc),
+    js: importedJetStream(nc),
     sinks: [{ write: () => new Promise((_, reject) => (vanish = reject)), close: async () => {} }],
     chain: EMPTY_CHAIN,
     log: quietLog(),

@@ -1,13 +1,12 @@
 // The real `kubently` bin against a running gateway (real NATS, Redis and a test agent).
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import bcrypt from 'bcryptjs';
 import { eventually } from '../harness/eventually.js';
 import { KEYS, startGatewayStack } from '../harness/gateway.js';
 
@@ -193,28 +192,31 @@ test('cli - keys generate --cluster makes an agent token, and a mix of kinds is 
   t.regex(tokenWithService.stderr, /--service names an API key/);
 });
 
-test('cli - nats-config renders bcrypt-hashed agent users and never echoes a token', async (t) => {
+test('cli - nats-config init writes the server file with public keys only and each secret in its own 0600 file', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kubently-cli-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const token = 'a'.repeat(16) + 'b'.repeat(16) + 'c'.repeat(16);
-  const tokens = join(dir, 'agent-tokens.json');
-  await writeFile(tokens, JSON.stringify({ prod: token }));
-  const r = await kubently(['nats-config', '--tokens', tokens, '--bcrypt-cost', '4']);
+  const out = join(dir, 'nats');
+  const r = await kubently(['nats-config', 'init', '--out', out, '--clusters', 'prod,staging']);
   t.is(r.code, 0, r.stderr);
-  t.false(r.stdout.includes(token));
-  const hash = /user:\s*"?agent-prod"?[\s\S]*?password:\s*"?(\$2[aby]\$04\$[^"\s]+)/.exec(r.stdout)?.[1];
-  t.truthy(hash, r.stdout);
-  t.true(bcrypt.compareSync(token, hash!));
-  const out = join(dir, 'users.conf');
-  const written = await kubently(['nats-config', '--tokens', tokens, '--bcrypt-cost', '4', '--out', out]);
-  t.is(written.code, 0, written.stderr);
-  t.regex(await readFile(out, 'utf8'), /agent-prod/);
-  await writeFile(tokens, JSON.stringify({ prod: 'tiny-secret-x' }));
-  const bad = await kubently(['nats-config', '--tokens', tokens]);
+  const seed = (await readFile(join(out, 'operator-signing-key.nk'), 'utf8')).trim();
+  t.regex(seed, /^SO[A-Z2-7]{56}$/);
+  const server = await readFile(join(out, 'kubently-operator.conf'), 'utf8');
+  t.regex(server, /^operator: eyJ/m);
+  t.false(server.includes(seed), 'the server file holds no seed');
+  t.false(/\bS[OAU][A-Z2-7]{56}\b/.test(server), 'no nkey seed of any kind in the server file');
+  for (const f of [
+    'gateway.creds',
+    'audit.creds',
+    'admin.creds',
+    'agent-prod.creds',
+    'agent-staging.creds',
+  ]) {
+    t.is((await stat(join(out, f))).mode & 0o777, 0o600, f);
+  }
+  t.false(`${r.stdout}${r.stderr}`.includes(seed), 'the signing key is never printed');
+  const bad = await kubently(['nats-config', 'init', '--out', out, '--clusters', 'Bad_Id']);
   t.is(bad.code, 2);
-  t.regex(bad.stderr, /prod/);
-  t.false(bad.stderr.includes('tiny-secret-x'), 'the bad token is not echoed');
-  t.is(bad.stderr.trim().split('\n').length, 1);
+  t.regex(bad.stderr, /Bad_Id/);
 });
 
 test('cli - unknown commands and missing arguments are usage errors with exit 2', async (t) => {
@@ -353,4 +355,33 @@ test('cli - audit reads the shared answer shape: entries with outcome and comman
   const [header, row] = csv.trim().split('\n');
   t.is(header, 'TIME,EVENT,CLUSTER,SESSION,OUTCOME,COMMAND,DETAILS');
   t.regex(row!, /,command_executed,c1,,success,get pods --namespace=default,verb=get$/);
+});
+
+test('cli - cluster add, rotate and remove drive the credential API; the token goes only where asked', async (t) => {
+  const { env } = await listening(t, { credentials: true });
+  const admin = { ...env, KUBENTLY_API_KEY: KEYS.admin };
+  const dir = await mkdtemp(join(tmpdir(), 'kubently-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+
+  const added = await kubently(['cluster', 'add', 'edge'], admin);
+  t.is(added.code, 0, added.stderr);
+  t.regex(added.stdout, /^-----BEGIN NATS USER JWT-----/);
+  t.false(added.stderr.includes('BEGIN'), 'the token is not on stderr');
+  const again = await kubently(['cluster', 'add', 'edge'], admin);
+  t.not(again.code, 0);
+  t.regex(again.stderr, /rotate/);
+
+  const file = join(dir, 'edge.creds');
+  const rotated = await kubently(['cluster', 'rotate', 'edge', '--out', file], admin);
+  t.is(rotated.code, 0, rotated.stderr);
+  t.is(rotated.stdout, '');
+  t.is((await stat(file)).mode & 0o777, 0o600);
+  t.regex(rotated.stderr, /previous token works until/);
+
+  const notAdmin = await kubently(['cluster', 'remove', 'edge'], env);
+  t.not(notAdmin.code, 0);
+  const removed = await kubently(['cluster', 'remove', 'edge'], admin);
+  t.is(removed.code, 0, removed.stderr);
+  const bad = await kubently(['cluster', 'add', 'Bad_Id'], admin);
+  t.is(bad.code, 2);
 });

@@ -10,7 +10,7 @@ import {
   passThrough,
 } from '../scripts/lib/dev-env.js';
 
-const wiring = { natsUrl: 'nats://127.0.0.1:4333', natsPassword: 'pw' };
+const wiring = { natsUrl: 'nats://127.0.0.1:4333', natsCreds: 'creds', signingKey: 'SOKEY' };
 
 test('dev env - CLUSTERS picks the clusters (default local), and an invalid id is one clear error', (t) => {
   t.deepEqual(devClusters({}), ['local']);
@@ -31,7 +31,8 @@ test('dev env - the dev key and identity are added to API_KEYS and ADMIN_IDENTIT
     CLUSTERS: 'a,b',
     HOST: '127.0.0.1',
     PORT: '8123',
-    NATS_USER: 'gateway',
+    NATS_CREDS: 'creds',
+    NATS_OPERATOR_SIGNING_KEY: 'SOKEY',
   });
   t.like(gatewayEnv({}, { ...wiring, apiKey: 'devkey', clusters: ['local'], port: 1, metricsPort: 2 }), {
     API_KEYS: 'dev:devkey',
@@ -55,8 +56,8 @@ test('dev env - every other variable passes through; what wires the stack does n
   };
   const base = passThrough({
     ...settings,
-    NATS_USER: 'someone',
-    NATS_PASSWORD: 'theirs',
+    NATS_CREDS: 'theirs',
+    NATS_OPERATOR_SIGNING_KEY: 'theirs',
     AGENT_TOKEN: 'theirs',
     CLUSTER_ID: 'theirs',
   });

@@ -23,7 +23,7 @@ const CONFIG_MODULES = [
 ];
 /** Derived, generated or foreign names a comment may cite without the repository holding them. */
 const NOT_IN_REPOSITORY = new Set([
-  'kubently-users.conf', // written by `kubently nats-config`
+  'kubently-operator.conf', // written by `kubently nats-config init`
 ]);
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'results', 'coverage']);
 

@@ -11,13 +11,14 @@ import { createKubeClient } from '../agent/kube-client.js';
 import { createRevalidator } from '../agent/revalidate.js';
 import { startAgentService } from '../agent/service.js';
 import { parseCommandRequest } from '../common/command/parse.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import { createLogger } from '../common/logger.js';
 import { type Policy, PRESETS } from '../common/policy/index.js';
 import { createAgentTracker } from '../gateway/agent-tracker.js';
 import { createRelay } from '../gateway/relay.js';
 import { eventually, scaled } from '../harness/eventually.js';
 import { normalizeAges } from '../harness/kubectl.js';
-import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
 import { startSim, writeKubeconfig } from '../harness/sim.js';
 
 const run = promisify(execFile);
@@ -31,7 +32,7 @@ interface PathOptions {
 
 /** NATS (provisioned), the simulated cluster, a real agent in process and the gateway's relay. */
 async function startPath(t: ExecutionContext, { clusterId, agentPolicy }: PathOptions) {
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  const nats = await startNats(t, { clusters: [clusterId] });
   await provision(t, nats, [clusterId]);
   const sim = await startSim(t);
   const kubeconfig = await writeKubeconfig(t, sim.url);
@@ -40,7 +41,7 @@ async function startPath(t: ExecutionContext, { clusterId, agentPolicy }: PathOp
   t.teardown(() => kube.close());
   const agent = await startAgentService({
     nc: agentNc,
-    js: jetstream(agentNc),
+    js: importedJetStream(agentNc),
     log,
     clusterId,
     agentId: 'agent-0',
@@ -117,7 +118,7 @@ test('e2e - a command the agent policy forbids comes back denied even when the g
 
 test('e2e - the relay answers timeout when no agent takes the command', async (t) => {
   const clusterId = 'e2e-silent';
-  const nats = await startNats(t, { agentTokens: { [clusterId]: randomToken() } });
+  const nats = await startNats(t, { clusters: [clusterId] });
   await provision(t, nats, [clusterId]);
   const gatewayNc = await connectAs(t, nats, 'gateway');
   const relay = createRelay({ nc: gatewayNc, js: jetstream(gatewayNc), log });

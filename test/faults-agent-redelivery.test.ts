@@ -12,7 +12,7 @@ import { createLogger } from '../common/logger.js';
 import { agentConsumerName, CMD_STREAM } from '../common/subjects.js';
 import { createRelay } from '../gateway/relay.js';
 import { eventually } from '../harness/eventually.js';
-import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
 import { type ServiceProcess, startServiceProcess } from '../harness/service-process.js';
 
 // Long enough that replica a is killed before JetStream would hand the command to it a second time,
@@ -21,8 +21,8 @@ const ACK_WAIT_MS = 4_000;
 
 test('faults - an agent killed mid-command: the other replica gets it redelivered and answers', async (t) => {
   const clusterId = 'redeliver';
-  const token = randomToken();
-  const nats = await startNats(t, { agentTokens: { [clusterId]: token } });
+  const nats = await startNats(t, { clusters: [clusterId] });
+  const token = nats.agentCreds[clusterId]!;
   await provision(t, nats, [clusterId]);
   const admin = await connectAs(t, nats, 'admin');
   await (await jetstreamManager(admin)).consumers.update(CMD_STREAM, agentConsumerName(clusterId), {

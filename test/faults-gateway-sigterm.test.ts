@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { tempDir } from '../harness/audit.js';
 import { eventually, scaled } from '../harness/eventually.js';
-import { provision, randomToken, startNats } from '../harness/nats-server.js';
+import { provision, startNats } from '../harness/nats-server.js';
 import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from '../harness/process-stack.js';
 
 const CLUSTER = FAULT_CLUSTER;
@@ -29,13 +29,13 @@ interface Outcome {
 test('gateway sigterm - in-flight requests finish, new ones are refused cleanly, nothing hangs', async (t) => {
   t.timeout(scaled(120_000));
   const record = join(await tempDir(t), 'executions');
-  const server = await startNats(t, { agentTokens: { [CLUSTER]: randomToken() } });
+  const server = await startNats(t, { clusters: [CLUSTER] });
   await provision(t, server, [CLUSTER]);
   // Every command takes AGENT_DELAY_MS in the agent, so requests are surely in flight at the signal.
   const { gateway, base } = await startProcessStack(t, {
     natsUrl: server.url,
-    gatewayPassword: server.passwords.gateway,
-    agentToken: server.agentTokens[CLUSTER]!,
+    gatewayCreds: server.creds.gateway,
+    agentToken: server.agentCreds[CLUSTER]!,
     agentArgs: ['--executor', 'instant', '--delay-ms', String(AGENT_DELAY_MS), '--record', record],
     gatewayEnv: { SHUTDOWN_GRACE_MS: String(GRACE_MS) },
   });

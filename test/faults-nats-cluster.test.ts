@@ -11,7 +11,7 @@ import test from 'ava';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, agentConsumerName, CMD_STREAM } from '../common/subjects.js';
 import { eventually, scaled, type WaitContext } from '../harness/eventually.js';
 import { provisionCluster, startNatsCluster } from '../harness/nats-cluster.js';
-import { randomToken } from '../harness/nats-server.js';
+import { credsAuth } from '../harness/nats-server.js';
 import { FAULT_API_KEY, FAULT_CLUSTER, startProcessStack } from '../harness/process-stack.js';
 
 const CLUSTER = FAULT_CLUSTER;
@@ -31,7 +31,7 @@ interface Outcome {
 
 test('nats cluster - stopping a node under load loses no command, runs none twice, and audits each answered one once', async (t) => {
   t.timeout(scaled(170_000));
-  const cluster = await startNatsCluster(t, { agentTokens: { [CLUSTER]: randomToken() } });
+  const cluster = await startNatsCluster(t, { clusters: [CLUSTER] });
   await provisionCluster(t, cluster, { clusters: [CLUSTER] });
   const dir = await mkdtemp(join(tmpdir(), 'kubently-fault-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -40,16 +40,15 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
 
   const { base, metricsBase } = await startProcessStack(t, {
     natsUrl: natsUrl,
-    gatewayPassword: cluster.passwords.gateway,
-    agentToken: cluster.agentTokens[CLUSTER]!,
+    gatewayCreds: cluster.creds.gateway,
+    agentToken: cluster.agentCreds[CLUSTER]!,
     agentArgs: ['--executor', 'instant', '--record', record],
   });
 
   // The node that leads the command stream is the one whose loss hurts most.
   const admin = await connect({
     servers: cluster.urls,
-    user: 'admin',
-    pass: cluster.passwords.admin,
+    authenticator: credsAuth(cluster.creds.admin),
     inboxPrefix: ADMIN_INBOX_PREFIX,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 200,

@@ -5,7 +5,7 @@ import { createLogger } from '../common/logger.js';
 import { subjects } from '../common/subjects.js';
 import { encodeJson, type HeartbeatMessage, WIRE_VERSION } from '../common/wire.js';
 import { createAgentTracker } from '../gateway/agent-tracker.js';
-import { connectAs, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, startNats } from '../harness/nats-server.js';
 
 const beat = (clusterId: string, agentId: string): HeartbeatMessage => ({
   v: WIRE_VERSION,
@@ -20,7 +20,7 @@ const beat = (clusterId: string, agentId: string): HeartbeatMessage => ({
 });
 
 test('agent tracker - connected while beats arrive; replaced agents are forgotten but the cluster keeps its last_seen', async (t) => {
-  const nats = await startNats(t, { agentTokens: { east: randomToken(), west: randomToken() } });
+  const nats = await startNats(t, { clusters: ['east', 'west'] });
   let clock = 1_000_000;
   const gateway = await connectAs(t, nats, 'gateway');
   const tracker = createAgentTracker({
@@ -33,6 +33,8 @@ test('agent tracker - connected while beats arrive; replaced agents are forgotte
   const east = await connectAs(t, nats, { agent: 'east' });
   const west = await connectAs(t, nats, { agent: 'west' });
 
+  // Twice: an agent id seen only once is forgotten as soon as its beat expires.
+  east.publish(subjects.heartbeat('east'), encodeJson(beat('east', 'pod-1')));
   east.publish(subjects.heartbeat('east'), encodeJson(beat('east', 'pod-1')));
   // A heartbeat that claims another cluster than its subject is ignored (permissions bind the subject).
   west.publish(subjects.heartbeat('west'), encodeJson(beat('east', 'impostor')));

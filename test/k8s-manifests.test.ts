@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { V1Container, V1NetworkPolicy, V1PolicyRule } from '@kubernetes/client-node';
 import test from 'ava';
-import { renderAgentsConfig } from '../common/nats-config/index.js';
+import { createOperatorSetup, renderOperatorConfig } from '../common/nats-auth/setup.js';
 import { parsePolicy } from '../common/policy/index.js';
 import {
   checkAutomount,
@@ -282,10 +282,11 @@ test('control-plane - NATS runs 3 JetStream nodes with a config reloader sharing
   for (const i of [0, 1, 2])
     t.true(conf.includes(`kubently-nats-${i}.kubently-nats-headless.kubently.svc.cluster.local:6222`));
   t.regex(conf, /pid_file: "\/var\/run\/nats\/nats\.pid"/);
-  t.regex(conf, /include "\.\.\/users\/kubently-users\.conf"/);
+  t.regex(conf, /include "\.\.\/operator\/kubently-operator\.conf"/);
+  t.regex(conf, /resolver \{\s+type: full\s+dir: "\/data\/jwt"/);
   const reloaderArgs = nats.spec.containers[1]!.args!.join(' ');
   t.true(reloaderArgs.includes('-pid /var/run/nats/nats.pid'));
-  t.true(reloaderArgs.includes('-config /etc/nats/users/kubently-users.conf'));
+  t.true(reloaderArgs.includes('-config /etc/nats/operator/kubently-operator.conf'));
 });
 
 test('agent-cluster-wide - the ClusterRole grants exactly the minimal read-only rule set', (t) => {
@@ -530,7 +531,7 @@ test('schema - rejects a misspelled field, a wrong type and a missing required f
   ]);
 });
 
-test('control-plane - nats-server accepts the rendered config with a users file from kubently nats-config', async (t) => {
+test('control-plane - nats-server accepts the rendered config with an operator file from kubently nats-config', async (t) => {
   const objs = objects('control-plane');
   const conf = (
     objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kubently-nats-config'))!
@@ -539,7 +540,7 @@ test('control-plane - nats-server accepts the rendered config with a users file 
   const dir = await mkdtemp(join(tmpdir(), 'kubently-k8s-nats-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'config'));
-  await mkdir(join(dir, 'users'));
+  await mkdir(join(dir, 'operator'));
   await mkdir(join(dir, 'tls'));
   // nats-server -t loads the certificates, so make a throwaway self-signed pair.
   await promisify(execFile)('openssl', [
@@ -561,19 +562,14 @@ test('control-plane - nats-server accepts the rendered config with a users file 
   const local = conf
     .replaceAll('/etc/nats/tls', join(dir, 'tls'))
     .replace('/data/jetstream', join(dir, 'js'))
+    .replace('/data/jwt', join(dir, 'jwt'))
     .replace('/var/run/nats', dir);
   await writeFile(join(dir, 'config/nats.conf'), local);
   await writeFile(
-    join(dir, 'users/kubently-users.conf'),
-    await renderAgentsConfig({ 'example-cluster': 'x'.repeat(40) }, { bcryptCost: 4 }),
+    join(dir, 'operator/kubently-operator.conf'),
+    renderOperatorConfig(await createOperatorSetup({ clusters: ['example-cluster'] })),
   );
-  const env = {
-    ...process.env,
-    POD_NAME: 'kubently-nats-0',
-    KUBENTLY_NATS_GATEWAY_PASSWORD: 'g',
-    KUBENTLY_NATS_AUDIT_PASSWORD: 'a',
-    KUBENTLY_NATS_ADMIN_PASSWORD: 'p',
-  };
+  const env = { ...process.env, POD_NAME: 'kubently-nats-0' };
   const result = await promisify(execFile)('nats-server', ['-t', '-c', join(dir, 'config/nats.conf')], {
     env,
   }).catch((err: { stderr?: string; stdout?: string }) => err);

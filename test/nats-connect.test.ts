@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import test from 'ava';
 import { isKubentlyError } from '../common/errors.js';
 import { createLogger } from '../common/logger.js';
+import { createOperatorSetup } from '../common/nats-auth/setup.js';
 import { connectNats } from '../common/nats-connect.js';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, GATEWAY_INBOX_PREFIX, subjects } from '../common/subjects.js';
 import { eventually } from '../harness/eventually.js';
@@ -33,22 +34,22 @@ test('nats connect - an unreachable server fails the first connect at once and s
   t.regex(err.message, /is unreachable/);
 });
 
-test('nats connect - a wrong password is an authorization violation, not an outage', async (t) => {
+test('nats connect - credentials of another operator are an authorization violation, not an outage', async (t) => {
   const server = await startNats(t);
+  const foreign = await createOperatorSetup();
   const { log } = capture();
   const err = await t.throwsAsync(
     connectNats({
       servers: server.url,
-      name: 't',
-      user: 'gateway',
-      pass: 'not-the-password',
+      name: 'gateway',
+      creds: foreign.creds.gateway,
       inboxPrefix: GATEWAY_INBOX_PREFIX,
       log,
     }),
   );
   t.true(isKubentlyError(err) && err.details?.reason === 'authorization');
-  t.regex(err.message, /refused user "gateway": authorization violation/);
-  t.false(err.message.includes('not-the-password'));
+  t.regex(err.message, /refused "gateway": authorization violation/);
+  t.false(err.message.includes(foreign.creds.gateway.split('\n')[1]!), 'the JWT is not echoed');
 });
 
 test('nats connect - reconnects after a server restart, logs it, and JetStream state survives', async (t) => {
@@ -58,8 +59,7 @@ test('nats connect - reconnects after a server restart, logs it, and JetStream s
   const nc = await connectNats({
     servers: server.url,
     name: 'gateway-test',
-    user: 'gateway',
-    pass: server.passwords.gateway,
+    creds: server.creds.gateway,
     inboxPrefix: GATEWAY_INBOX_PREFIX,
     log,
   });
@@ -78,8 +78,7 @@ test('nats connect - reconnects after a server restart, logs it, and JetStream s
   const admin = await connectNats({
     servers: server.url,
     name: 'admin-test',
-    user: 'admin',
-    pass: server.passwords.admin,
+    creds: server.creds.admin,
     inboxPrefix: ADMIN_INBOX_PREFIX,
     log,
   });

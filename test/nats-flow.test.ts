@@ -3,13 +3,14 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { RequestError } from '@nats-io/nats-core';
 import test from 'ava';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import { AUDIT_CONSUMER, AUDIT_STREAM, agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
-import { connectAs, provision, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
 
-const clusters = { alpha: randomToken(), beta: randomToken() };
+const clusters = ['alpha', 'beta'];
 
 test('nats flow - a command reaches only its cluster agent, which acks it and returns a result to the gateway', async (t) => {
-  const server = await startNats(t, { agentTokens: clusters });
+  const server = await startNats(t, { clusters });
   await provision(t, server, ['alpha', 'beta']);
   const gateway = await connectAs(t, server, 'gateway');
   const alpha = await connectAs(t, server, { agent: 'alpha' });
@@ -25,10 +26,10 @@ test('nats flow - a command reaches only its cluster agent, which acks it and re
   t.true(dup.duplicate, 'the duplicate window drops a re-sent command id');
 
   // Beta's consumer filters on beta's subject: alpha's command is not there.
-  const betaConsumer = await jetstream(beta).consumers.get(CMD_STREAM, agentConsumerName('beta'));
+  const betaConsumer = await importedJetStream(beta).consumers.get(CMD_STREAM, agentConsumerName('beta'));
   t.is(await betaConsumer.next({ expires: 1_000 }), null);
 
-  const consumer = await jetstream(alpha).consumers.get(CMD_STREAM, agentConsumerName('alpha'));
+  const consumer = await importedJetStream(alpha).consumers.get(CMD_STREAM, agentConsumerName('alpha'));
   const messages = await consumer.consume({ max_messages: 10 });
   for await (const m of messages) {
     t.is(m.subject, subjects.command('alpha'));
@@ -52,7 +53,7 @@ test('nats flow - a command reaches only its cluster agent, which acks it and re
 });
 
 test('nats flow - the gateway records audit events, the audit consumer takes them, GET /audit reads them by direct get', async (t) => {
-  const server = await startNats(t, { agentTokens: clusters });
+  const server = await startNats(t, { clusters });
   await provision(t, server, ['alpha']);
   const gateway = await connectAs(t, server, 'gateway');
   const audit = await connectAs(t, server, 'audit');
@@ -63,7 +64,7 @@ test('nats flow - the gateway records audit events, the audit consumer takes the
   );
   t.is(ack.stream, AUDIT_STREAM);
 
-  const consumer = await jetstream(audit).consumers.get(AUDIT_STREAM, AUDIT_CONSUMER);
+  const consumer = await importedJetStream(audit).consumers.get(AUDIT_STREAM, AUDIT_CONSUMER);
   const batch = await consumer.fetch({ max_messages: 5, expires: 1_000 });
   const seen: string[] = [];
   for await (const m of batch) {
@@ -78,17 +79,20 @@ test('nats flow - the gateway records audit events, the audit consumer takes the
 });
 
 test('nats flow - an agent using the default _INBOX prefix cannot even look up its own consumer', async (t) => {
-  const server = await startNats(t, { agentTokens: clusters });
+  const server = await startNats(t, { clusters });
   await provision(t, server, ['alpha']);
   const alpha = await connectAs(t, server, { agent: 'alpha' }, { inboxPrefix: '_INBOX' });
-  const err = await t.throwsAsync(jetstream(alpha).consumers.get(CMD_STREAM, agentConsumerName('alpha')), {
-    instanceOf: RequestError,
-  });
+  const err = await t.throwsAsync(
+    importedJetStream(alpha).consumers.get(CMD_STREAM, agentConsumerName('alpha')),
+    {
+      instanceOf: RequestError,
+    },
+  );
   t.regex(err.message, /^Permissions Violation for Subscription to "_INBOX\./);
 });
 
 test('nats flow - provisioning is idempotent and updates a changed config in place without losing messages', async (t) => {
-  const server = await startNats(t, { agentTokens: clusters });
+  const server = await startNats(t, { clusters });
   const first = await provision(t, server, ['alpha']);
   t.true(first.streams.every((s) => s.action === 'created'));
   const gateway = await connectAs(t, server, 'gateway');

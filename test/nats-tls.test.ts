@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
-import { connectAs, randomToken, startNats } from '../harness/nats-server.js';
+import { connectAs, startNats } from '../harness/nats-server.js';
 
 const run = promisify(execFile);
 
@@ -109,7 +109,7 @@ test('nats tls - clients connect over TLS verified by the CA and plaintext is re
   const pki = await makePki(t);
   const serverLog: string[] = [];
   const server = await startNats(t, {
-    agentTokens: { alpha: randomToken() },
+    clusters: ['alpha'],
     tls: { certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caFile },
     log: (line) => serverLog.push(line),
   });
@@ -132,7 +132,7 @@ test('nats tls - with client verification an agent without a client certificate 
   const pki = await makePki(t);
   const serverLog: string[] = [];
   const server = await startNats(t, {
-    agentTokens: { alpha: randomToken() },
+    clusters: ['alpha'],
     tls: { certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caFile, verifyClients: true },
     log: (line) => serverLog.push(line),
   });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { credsAuthenticator } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { provisionJetStream } from '../../common/provision.js';
 import { ADMIN_INBOX_PREFIX } from '../../common/subjects.js';
@@ -54,18 +55,15 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     for (const c of cleanups.reverse()) await c().catch(() => {});
   };
   try {
-    const tokens = Object.fromEntries(
-      [INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER].map((c) => [c, randomBytes(32).toString('hex')]),
-    );
-    const nats = await spawnNatsServer({ agentTokens: tokens });
+    const nats = await spawnNatsServer({ clusters: [INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER] });
+    const tokens = nats.agentCreds;
     cleanups.push(() => nats.stop());
     const redis = await spawnRedisServer();
     cleanups.push(() => redis.stop());
 
     const admin = await connect({
       servers: nats.url,
-      user: 'admin',
-      pass: nats.passwords.admin,
+      authenticator: credsAuthenticator(new TextEncoder().encode(nats.creds.admin)),
       inboxPrefix: ADMIN_INBOX_PREFIX,
     });
     await provisionJetStream(admin, { clusters: [INSTANT_CLUSTER, SIM_CLUSTER, FLOOR_CLUSTER] });
@@ -90,8 +88,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       options.gatewayScript ?? 'gateway/main.ts',
       {
         NATS_URL: nats.url,
-        NATS_USER: 'gateway',
-        NATS_PASSWORD: nats.passwords.gateway,
+        NATS_CREDS: nats.creds.gateway,
         API_KEYS: `${BENCH_IDENTITY}:${apiKey}`,
         CLUSTERS: [INSTANT_CLUSTER, SIM_CLUSTER].join(','),
         HOST: '127.0.0.1',

@@ -20,9 +20,10 @@ export const DEV_IDENTITY = 'dev';
  */
 const STACK_OWNED = [
   'NATS_URL',
-  'NATS_USER',
-  'NATS_PASSWORD',
-  'NATS_PASSWORD_FILE',
+  'NATS_CREDS',
+  'NATS_CREDS_FILE',
+  'NATS_OPERATOR_SIGNING_KEY',
+  'NATS_OPERATOR_SIGNING_KEY_FILE',
   'AGENT_TOKEN',
   'AGENT_TOKEN_FILE',
   'CLUSTER_ID',
@@ -57,7 +58,9 @@ function joined(first: string, user: string | undefined): string {
 
 export interface GatewayEnvInput {
   natsUrl: string;
-  natsPassword: string;
+  natsCreds: string;
+  /** The operator signing key: turns on POST/DELETE /admin/agents/<cluster>/token (`kubently cluster add`). */
+  signingKey: string;
   apiKey: string;
   clusters: string[];
   port: number;
@@ -68,8 +71,8 @@ export interface GatewayEnvInput {
 export function gatewayEnv(env: Env, input: GatewayEnvInput): Env {
   return {
     NATS_URL: input.natsUrl,
-    NATS_USER: 'gateway',
-    NATS_PASSWORD: input.natsPassword,
+    NATS_CREDS: input.natsCreds,
+    NATS_OPERATOR_SIGNING_KEY: input.signingKey,
     API_KEYS: joined(`${DEV_IDENTITY}:${input.apiKey}`, env.API_KEYS),
     ADMIN_IDENTITIES: joined(DEV_IDENTITY, env.ADMIN_IDENTITIES),
     CLUSTERS: input.clusters.join(','),
@@ -81,7 +84,7 @@ export function gatewayEnv(env: Env, input: GatewayEnvInput): Env {
 
 export interface AuditEnvInput {
   natsUrl: string;
-  natsPassword: string;
+  natsCreds: string;
   /** Default AUDIT_LOG_FILE, in the dev directory. */
   logFile: string;
   metricsPort: number;
@@ -91,8 +94,7 @@ export interface AuditEnvInput {
 export function auditEnv(env: Env, input: AuditEnvInput): Env {
   return {
     NATS_URL: input.natsUrl,
-    NATS_USER: 'audit',
-    NATS_PASSWORD: input.natsPassword,
+    NATS_CREDS: input.natsCreds,
     AUDIT_LOG_FILE: env.AUDIT_LOG_FILE || input.logFile,
     AUDIT_STDOUT: env.AUDIT_STDOUT || 'false',
     METRICS_PORT: String(input.metricsPort),

@@ -1,30 +1,25 @@
 // Starts a real nats-server from the project's nats.conf on a free port, with a temporary store dir and a
-// generated users file. Used by the dev stack (`npm run dev`) and by every test that needs NATS.
+// generated operator (kubently-operator.conf). Used by the dev stack (`npm run dev`) and by every test that needs NATS.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_PASSWORD_ENV } from '../../common/nats-config/permissions.js';
-import { renderAgentsConfig, USERS_FILE_NAME } from '../../common/nats-config/render.js';
+import type { ServiceIdentity } from '../../common/nats-auth/permissions.js';
+import {
+  createOperatorSetup,
+  OPERATOR_CONF_FILE_NAME,
+  type OperatorSetup,
+  renderOperatorConfig,
+} from '../../common/nats-auth/setup.js';
 
 export const PROJECT_NATS_CONF = resolve(dirname(fileURLToPath(import.meta.url)), '../../nats.conf');
-/** Tests and the dev stack hash tokens with the cheapest bcrypt cost; production uses the generator's 11. */
-export const LAUNCHER_BCRYPT_COST = 4;
 const READY_TIMEOUT_MS = 15_000;
 const START_ATTEMPTS = 3;
-const RELOAD_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
-
-export interface ServicePasswords {
-  gateway: string;
-  audit: string;
-  admin: string;
-}
 
 export interface NatsTlsOptions {
   certFile: string;
@@ -35,18 +30,21 @@ export interface NatsTlsOptions {
 }
 
 export interface SpawnNatsOptions {
-  agentTokens?: Record<string, string>;
-  passwords?: ServicePasswords;
+  /** Clusters provisioned up front (accounts preloaded, agent credentials in `agentCreds`). */
+  clusters?: string[];
+  /** Event subscribers provisioned up front (credentials in `setup.subscriberCreds`). */
+  subscribers?: string[];
+  /** An operator made elsewhere (the servers of a NATS cluster share one); default: a new one. */
+  setup?: OperatorSetup;
   port?: number;
   storeDir?: string;
   tls?: NatsTlsOptions;
   log?: (line: string) => void;
   configFile?: string;
   binary?: string;
-  bcryptCost?: number;
   /**
    * Seconds a client has to finish CONNECT, replacing nats.conf's `authorization { timeout }`. Tests raise it:
-   * on a crowded machine the bcrypt check alone can outlast the shipped 2 s.
+   * on a crowded machine signing the nonce alone can outlast the shipped timeout.
    */
   authTimeoutSeconds?: number;
 }
@@ -57,13 +55,15 @@ export interface SpawnedNats {
   monitorPort: number;
   configPath: string;
   storeDir: string;
-  passwords: ServicePasswords;
-  agentTokens: Record<string, string>;
+  /** The operator: signing key (secret), account keys and JWTs. */
+  setup: OperatorSetup;
+  /** Credentials files of the gateway, audit and admin identities. */
+  creds: Record<ServiceIdentity, string>;
+  /** Credentials files of the clusters provisioned at start. */
+  agentCreds: Record<string, string>;
   pid: () => number | undefined;
-  /** Rewrites the users file with these tokens and reloads the server; resolves once the reload took effect. */
-  reload: (newAgentTokens: Record<string, string>) => Promise<void>;
   stop: () => Promise<void>;
-  /** Stops and starts the server on the same port and store dir (JetStream state survives). */
+  /** Stops and starts the server on the same port and store dir (JetStream state and pushed accounts survive). */
   restart: () => Promise<void>;
 }
 
@@ -71,40 +71,21 @@ export class NatsServerMissingError extends Error {
   override readonly name = 'NatsServerMissingError';
 }
 
-export function randomPassword(): string {
-  return randomBytes(24).toString('hex');
-}
-
-/**
- * nats-server parses the value of an environment variable it substitutes as a config value: `123456` would
- * become a number and `1e5ab` a parse error. A double-quoted value is always a string.
- */
-export function quoteForServerEnv(password: string): string {
-  if (/["\\\s]/.test(password))
-    throw new Error('NATS service passwords must not contain quotes, backslashes or spaces');
-  return `"${password}"`;
-}
-
 export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<SpawnedNats> {
   const binary = options.binary ?? 'nats-server';
-  const bcryptCost = options.bcryptCost ?? LAUNCHER_BCRYPT_COST;
-  const passwords = options.passwords ?? {
-    gateway: randomPassword(),
-    audit: randomPassword(),
-    admin: randomPassword(),
-  };
+  const setup =
+    options.setup ??
+    (await createOperatorSetup({ clusters: options.clusters, subscribers: options.subscribers }));
   const workDir = await mkdtemp(join(tmpdir(), 'kubently-nats-'));
   const storeDir = options.storeDir ?? join(workDir, 'jetstream');
-  // nats.conf includes the users file relative to itself, so both live in the work dir.
+  // nats.conf includes the operator file relative to itself, so both live in the work dir.
   const configPath = join(workDir, 'nats.conf');
-  await writeConfigVariant(
-    options.configFile ?? PROJECT_NATS_CONF,
-    configPath,
+  await writeConfigVariant(options.configFile ?? PROJECT_NATS_CONF, configPath, {
     storeDir,
-    options.authTimeoutSeconds,
-  );
-  let agentTokens = { ...(options.agentTokens ?? {}) };
-  await writeUsersFile(workDir, agentTokens, bcryptCost);
+    resolverDir: join(storeDir, '..', `${basename(storeDir)}-jwt`),
+    authTimeoutSeconds: options.authTimeoutSeconds,
+  });
+  await writeFile(join(workDir, OPERATOR_CONF_FILE_NAME), renderOperatorConfig(setup));
 
   let port = options.port ?? (await freePort());
   let monitorPort = await freePort();
@@ -118,18 +99,12 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
     ...['-c', configPath, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
     ...tlsArgs,
   ];
-  const env = {
-    ...process.env,
-    [SERVICE_PASSWORD_ENV.gateway]: quoteForServerEnv(passwords.gateway),
-    [SERVICE_PASSWORD_ENV.audit]: quoteForServerEnv(passwords.audit),
-    [SERVICE_PASSWORD_ENV.admin]: quoteForServerEnv(passwords.admin),
-  };
 
   let proc: ChildProcess | undefined;
   const lineListeners = new Set<(line: string) => void>();
 
   const start = async () => {
-    const child = spawn(binary, args(), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     proc = child;
     const output: string[] = [];
     const onLine = (line: string) => {
@@ -212,34 +187,10 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
     monitorPort,
     configPath,
     storeDir,
-    passwords,
-    get agentTokens() {
-      return agentTokens;
-    },
+    setup,
+    creds: setup.creds,
+    agentCreds: setup.agentCreds,
     pid: () => proc?.pid,
-    async reload(newAgentTokens) {
-      const child = proc;
-      if (!child?.pid) throw new Error('nats-server is not running');
-      await writeUsersFile(workDir, newAgentTokens, bcryptCost);
-      await new Promise<void>((resolveReload, reject) => {
-        const timer = setTimeout(() => {
-          lineListeners.delete(watch);
-          reject(new Error(`nats-server did not confirm the reload within ${RELOAD_TIMEOUT_MS} ms`));
-        }, RELOAD_TIMEOUT_MS);
-        const watch = (line: string) => {
-          const ok = line.includes('Reloaded server configuration');
-          const failed = line.includes('Failed to reload');
-          if (!ok && !failed) return;
-          clearTimeout(timer);
-          lineListeners.delete(watch);
-          if (ok) resolveReload();
-          else reject(new Error(`nats-server refused the new configuration: ${line}`));
-        };
-        lineListeners.add(watch);
-        child.kill('SIGHUP');
-      });
-      agentTokens = { ...newAgentTokens };
-    },
     async stop() {
       await stopProcess();
       // A caller-provided store dir lives outside the work dir and is kept.
@@ -252,42 +203,37 @@ export async function spawnNatsServer(options: SpawnNatsOptions = {}): Promise<S
   };
 }
 
-/** nats.conf with its store_dir pointed at `storeDir` (nats-server refuses -sd when the file sets store_dir). */
+/**
+ * nats.conf with its store_dir and resolver dir pointed at this server's own (nats-server refuses -sd when the
+ * file sets store_dir), and optionally another CONNECT timeout. A caller-provided store dir keeps the pushed
+ * account JWTs beside it across restarts.
+ */
 async function writeConfigVariant(
   source: string,
   target: string,
-  storeDir: string,
-  authTimeoutSeconds: number | undefined,
+  options: { storeDir: string; resolverDir: string; authTimeoutSeconds: number | undefined },
 ): Promise<void> {
   let text = await readFile(source, 'utf8');
+  const { authTimeoutSeconds } = options;
   if (authTimeoutSeconds !== undefined) {
     const authTimeout = /^(authorization\s*\{[^}]*?\btimeout\s*:\s*)\d+/m;
     if (!authTimeout.test(text)) throw new Error(`${source} has no authorization { timeout } to override`);
     text = text.replace(authTimeout, (_, head: string) => `${head}${Math.ceil(authTimeoutSeconds)}`);
   }
   const storeDirLine = /^(\s*store_dir\s*:\s*).*$/m;
+  const resolverDirLine = /^(\s*dir\s*:\s*).*$/m;
   if (!storeDirLine.test(text)) throw new Error(`${source} has no jetstream store_dir line to override`);
+  if (!resolverDirLine.test(text)) throw new Error(`${source} has no resolver dir line to override`);
   // The monitoring endpoint shows connection metadata: on a developer's machine it stays on loopback
   // (the -m flag sets only its port).
   const httpLine = /^(\s*http\s*:\s*)\S+$/m;
   await writeFile(
     target,
     text
-      .replace(storeDirLine, (_, key: string) => `${key}${JSON.stringify(storeDir)}`)
+      .replace(storeDirLine, (_, key: string) => `${key}${JSON.stringify(options.storeDir)}`)
+      .replace(resolverDirLine, (_, key: string) => `${key}${JSON.stringify(options.resolverDir)}`)
       .replace(httpLine, (_, key: string) => `${key}127.0.0.1:8222`),
   );
-}
-
-async function writeUsersFile(
-  dir: string,
-  tokens: Record<string, string>,
-  bcryptCost: number,
-): Promise<void> {
-  const text = await renderAgentsConfig(tokens, { bcryptCost });
-  // Rename so that a reload never parses a half-written file.
-  const tmp = join(dir, `.${USERS_FILE_NAME}.tmp`);
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, join(dir, USERS_FILE_NAME));
 }
 
 export function freePort(): Promise<number> {

@@ -1,3 +1,0 @@
-export { parseTokensFile, renderAgentsConfigFile, writeFileAtomically } from './command.js';
-export * from './permissions.js';
-export * from './render.js';
