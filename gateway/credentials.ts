@@ -146,7 +146,8 @@ export async function createCredentialAdminFromConfig(deps: {
   });
   const admin = createCredentialAdmin({
     issuer,
-    jsm: await jetstreamManager(deps.nc),
+    // No API check on start: the account info request would only delay the gateway on a slow server.
+    jsm: await jetstreamManager(deps.nc, { checkAPI: false }),
     log: log.child({ component: 'credentials' }),
   });
   return { admin, sys };
