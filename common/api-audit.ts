@@ -1,4 +1,4 @@
-// GET /audit's answer. Each entry is an audit record (DESIGN.md's shape, plus its stream sequence) that also
+// GET /audit's answer. Each entry is an audit record (the shape in docs/audit.md, plus its stream sequence) that also
 // carries upstream Kubently's flat fields (`type`, `service_identity`, `command`, `outcome`, `error`,
 // `correlation_id`): upstream's `kubently audit` prints and exports those as columns, Kubently's own CLI and
 // other readers keep the nested record.

@@ -1,5 +1,5 @@
 // Upstream Kubently's clients against this gateway, request by request as they send them (written from
-// their source: the Node CLI's adminClient.ts, cluster.ts and audit.ts, the A2A agent's and the fleet's
+// their source: upstream's Node CLI (kubently-cli/nodejs: its admin client, cluster and audit commands), the A2A agent's and the fleet's
 // Python calls). Each test pins the route and the fields that client reads; Kubently's own fields stay too.
 
 import test from 'ava';
