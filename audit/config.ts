@@ -9,6 +9,8 @@ export interface AuditConfig {
   nats: NatsClientConfig;
   /** JSON lines file; absent: no file (stdout only). */
   logFile?: string;
+  /** A file holding the chain's HMAC key (a mounted Secret, 32+ bytes); unset: unkeyed SHA-256 chain. */
+  chainKeyFile: string | undefined;
   /** Also write the lines to stdout (default: only when no file is configured). */
   stdout: boolean;
   maxFileBytes: number;
@@ -28,6 +30,7 @@ export function readAuditConfig(env: Env): AuditConfig {
   const config: AuditConfig = {
     nats: readNatsClientConfig(r),
     logFile,
+    chainKeyFile: r.string('AUDIT_CHAIN_KEY_FILE'),
     stdout: r.bool('AUDIT_STDOUT', logFile === undefined),
     maxFileBytes: r.int('AUDIT_MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES, { min: 4_096 }),
     keepFiles: r.int('AUDIT_KEEP_FILES', DEFAULT_KEEP_FILES, { min: 1, max: 1_000 }),

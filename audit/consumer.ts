@@ -25,6 +25,8 @@ export interface AuditConsumerDeps {
   sinks: AuditSink[];
   /** Where the chain stands (from the file sink's tail, or the empty chain). */
   chain: ChainState;
+  /** HMAC key of the chain (AUDIT_CHAIN_KEY_FILE); plain SHA-256 without one. */
+  chainKey?: Buffer | undefined;
   log: Logger;
   metrics?: AuditMetrics;
   stream?: string;
@@ -145,7 +147,7 @@ export function createAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
       gapSince = undefined;
       if (!m.subject.startsWith(`${AUDIT_SUBJECT_PREFIX}.`))
         log.warn({ subject: m.subject }, 'unexpected subject');
-      const linked = chainLine(toLine(m), next);
+      const linked = chainLine(toLine(m), next, deps.chainKey);
       texts.push(linked.text);
       lines.push(linked.line);
       ack.push(m);

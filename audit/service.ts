@@ -11,7 +11,7 @@ import type { Logger } from '../common/logger.js';
 import { type AgentWatch, watchAgents } from './agent-watch.js';
 import type { AuditConfig } from './config.js';
 import { type AuditConsumer, createAuditConsumer } from './consumer.js';
-import { EMPTY_CHAIN } from './hash-chain.js';
+import { EMPTY_CHAIN, readChainKey } from './hash-chain.js';
 import { type AuditMetrics, createAuditMetrics } from './metrics.js';
 import { openFileSink } from './sinks/file-sink.js';
 import { createStreamSink } from './sinks/stream-sink.js';
@@ -66,6 +66,7 @@ export async function startAuditService(options: AuditServiceOptions): Promise<A
     js,
     sinks,
     chain: fileSink?.recovered ?? EMPTY_CHAIN,
+    chainKey: config.chainKeyFile ? await readChainKey(config.chainKeyFile) : undefined,
     log: log.child({ component: 'consumer' }),
     metrics,
     batchSize: config.batchSize,

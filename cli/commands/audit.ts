@@ -1,7 +1,7 @@
 // `kubently audit` (your own records from the gateway) and `kubently audit verify <file>`.
 
 import type { Command } from 'commander';
-import { verifyAuditLog } from '../../audit/verify.js';
+import { type VerifyCliOptions, verifyAuditLog, verifyOptionsFrom } from '../../audit/verify.js';
 import type { AuditAnswer } from '../../common/api-audit.js';
 import { AUDIT_MAX_LIMIT } from '../../common/audit/reader.js';
 import type { CliContext } from '../context.js';
@@ -64,14 +64,27 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .argument('<file>', 'an audit log file written by the audit consumer')
     .description("check the file's hash chain and report the first broken link")
     .option('--no-rotated', 'check only this file, not its rotated predecessors')
-    .action(async (file: string, opts: { rotated: boolean }) => {
-      const result = await verifyAuditLog(file, { includeRotated: opts.rotated }).catch((err: unknown) => {
+    .option('--key-file <file>', 'the chain key (AUDIT_CHAIN_KEY_FILE): check HMACs, not plain hashes')
+    .option('--anchor <seq:hash>', 'the log legitimately begins after this line (from an earlier report)')
+    .option(
+      '--min-last-seq <n>',
+      'the log must reach this stream sequence (what the stream says was written)',
+    )
+    .action(async (file: string, opts: VerifyCliOptions) => {
+      const options = await verifyOptionsFrom(opts).catch((err: Error) => {
+        throw new CliError(err.message, EXIT.usage);
+      });
+      const result = await verifyAuditLog(file, options).catch((err: unknown) => {
         throw unreadable('audit log', file, err);
       });
       if (ctx.output() === 'json') {
         ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else if (result.ok) {
-        ctx.stdout.write(`ok: ${result.lines} records, hash chain intact (${result.files.join(', ')})\n`);
+        const from = result.anchor ? `after anchor ${result.anchor}` : 'from genesis';
+        ctx.stdout.write(
+          `ok: ${result.count} records, seq ${result.firstSeq ?? '-'}..${result.lastSeq ?? '-'}, ${from}, ` +
+            `${result.keyed ? 'HMAC chain intact' : 'hash chain intact (no key: not tamper-evident)'} (${result.files.join(', ')})\n`,
+        );
       } else {
         ctx.stdout.write(
           `BROKEN: ${result.file ?? file} line ${result.firstBrokenLine ?? '?'}: ${result.reason ?? 'chain broken'}\n`,
