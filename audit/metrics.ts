@@ -18,6 +18,8 @@ export interface AuditMetricsDeps {
   registry: Registry;
   /** num_pending of the durable consumer; read at scrape time. */
   consumerLag?: () => Promise<number>;
+  /** The audit stream's stored bytes and byte cap (0: none); read at scrape time. */
+  streamUsage?: () => Promise<{ bytes: number; maxBytes: number }>;
 }
 
 /** Label values come from records: keep them bounded and well-formed. */
@@ -31,7 +33,7 @@ function label(value: unknown, fallback = 'unknown'): string {
  */
 export const MAX_CLUSTER_LABELS = 2_000;
 
-export function createAuditMetrics({ registry, consumerLag }: AuditMetricsDeps): AuditMetrics {
+export function createAuditMetrics({ registry, consumerLag, streamUsage }: AuditMetricsDeps): AuditMetrics {
   const registers = [registry];
   const clusterLabels = new Set<string>();
   const clusterLabel = (value: unknown): string => {
@@ -107,6 +109,35 @@ export function createAuditMetrics({ registry, consumerLag }: AuditMetricsDeps):
         // A failed read leaves the last value: a scrape must not fail because NATS is slow.
         const lag = await consumerLag().catch(() => undefined);
         if (lag !== undefined) this.set(lag);
+      },
+    });
+  }
+
+  if (streamUsage) {
+    // One read per scrape feeds both gauges; a failed read leaves the last values.
+    let reading: Promise<{ bytes: number; maxBytes: number } | undefined> | undefined;
+    const read = () => {
+      reading ??= streamUsage()
+        .catch(() => undefined)
+        .finally(() => setImmediate(() => (reading = undefined)));
+      return reading;
+    };
+    new Gauge({
+      name: 'kubently_audit_stream_bytes',
+      help: 'Bytes the audit stream holds now.',
+      registers,
+      async collect() {
+        const usage = await read();
+        if (usage) this.set(usage.bytes);
+      },
+    });
+    new Gauge({
+      name: 'kubently_audit_stream_max_bytes',
+      help: 'Byte cap of the audit stream (0: none); past it the oldest records are discarded.',
+      registers,
+      async collect() {
+        const usage = await read();
+        if (usage) this.set(Math.max(usage.maxBytes, 0));
       },
     });
   }

@@ -2,12 +2,13 @@
 // NATS connection. main.ts and the test harness both start the service through here.
 
 import type { Writable } from 'node:stream';
-import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { importedJetStream } from '../common/imported-jetstream.js';
 import type { Logger } from '../common/logger.js';
+import { AUDIT_STREAM } from '../common/subjects.js';
 import { type AgentWatch, watchAgents } from './agent-watch.js';
 import type { AuditConfig } from './config.js';
 import { type AuditConsumer, createAuditConsumer } from './consumer.js';
@@ -60,6 +61,11 @@ export async function startAuditService(options: AuditServiceOptions): Promise<A
   const metrics = createAuditMetrics({
     registry,
     consumerLag: async () => (await consumerRef!.consumerInfo()).numPending,
+    streamUsage: async () => {
+      const stream = await js.streams.get(AUDIT_STREAM);
+      const info = await stream.info(true);
+      return { bytes: info.state.bytes, maxBytes: info.config.max_bytes };
+    },
   });
   const consumer = createAuditConsumer({
     nc,

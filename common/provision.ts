@@ -31,6 +31,12 @@ export const DEFAULT_CMD_MAX_AGE_MS = 60_000;
 /** Defaults to the command max age: a retry of a command older than that could not be executed anyway. */
 export const DEFAULT_DUPLICATE_WINDOW_MS = DEFAULT_CMD_MAX_AGE_MS;
 export const DEFAULT_AUDIT_MAX_AGE_MS = 30 * 24 * 3_600_000;
+/**
+ * Bytes the audit stream may hold (1 GiB). Past it JetStream discards the oldest records (DiscardPolicy.Old):
+ * new security events are never refused, and the oldest have long been written to the audit log by the
+ * consumer. The alert KubentlyAuditStreamNearlyFull fires at 80 %, before anything unread can be lost.
+ */
+export const DEFAULT_AUDIT_MAX_BYTES = 1024 ** 3;
 export const AGENT_ACK_WAIT_MS = 30_000;
 export const AGENT_MAX_DELIVER = 3;
 /** Commands one cluster may have in flight; a stuck agent stops receiving instead of hoarding. */
@@ -46,6 +52,8 @@ export interface ProvisionOptions {
   cmdMaxAgeMs?: number;
   duplicateWindowMs?: number;
   auditMaxAgeMs?: number;
+  /** Byte cap of the audit stream; DEFAULT_AUDIT_MAX_BYTES when absent. */
+  auditMaxBytes?: number;
   replicas?: number;
   /** How long each JetStream API request may take (nats.js default 5 s); tests on a busy machine raise it. */
   apiTimeoutMs?: number;
@@ -91,6 +99,8 @@ export function auditStreamConfig(o: ProvisionOptions): Partial<StreamConfig> & 
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     max_age: nanos(o.auditMaxAgeMs ?? DEFAULT_AUDIT_MAX_AGE_MS),
+    // Without a byte cap, a flood of records could fill JetStream's storage for every stream.
+    max_bytes: o.auditMaxBytes ?? DEFAULT_AUDIT_MAX_BYTES,
     num_replicas: o.replicas ?? 1,
     // GET /audit reads records with direct get, which needs no consumer (see nats-auth/permissions.ts).
     allow_direct: true,

@@ -1,12 +1,13 @@
 // CLI: create or update Kubently's JetStream streams and consumers.
 //   NATS_URL=nats://nats:4222 NATS_CREDS_FILE=admin.creds CLUSTERS=prod,staging npx tsx scripts/provision.ts
-// Optional: NATS_CA_FILE (TLS), NATS_REPLICAS (1), CMD_MAX_AGE_MS (60000), AUDIT_MAX_AGE_DAYS (30).
+// Optional: NATS_CA_FILE (TLS), NATS_REPLICAS (1), CMD_MAX_AGE_MS (60000), AUDIT_MAX_AGE_DAYS (30),
+// AUDIT_MAX_BYTES (1073741824; the oldest records are discarded past it).
 
 import { EnvReader } from '../common/env.js';
 import { createLogger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
 import { natsCredentials, readNatsClientConfig } from '../common/nats-options.js';
-import { provisionJetStream } from '../common/provision.js';
+import { DEFAULT_AUDIT_MAX_BYTES, provisionJetStream } from '../common/provision.js';
 import { ADMIN_INBOX_PREFIX, isValidClusterId } from '../common/subjects.js';
 
 async function main(): Promise<number> {
@@ -19,6 +20,7 @@ async function main(): Promise<number> {
   const replicas = env.int('NATS_REPLICAS', 1, { min: 1, max: 5 });
   const cmdMaxAgeMs = env.int('CMD_MAX_AGE_MS', 60_000, { min: 1_000 });
   const auditMaxAgeDays = env.int('AUDIT_MAX_AGE_DAYS', 30, { min: 1 });
+  const auditMaxBytes = env.int('AUDIT_MAX_BYTES', DEFAULT_AUDIT_MAX_BYTES, { min: 1024 * 1024 });
   env.done('provision');
 
   const log = createLogger({ name: 'provision', level: 'warn' });
@@ -37,6 +39,7 @@ async function main(): Promise<number> {
       replicas,
       cmdMaxAgeMs,
       auditMaxAgeMs: auditMaxAgeDays * 24 * 3_600_000,
+      auditMaxBytes,
     });
     for (const s of report.streams) console.log(`stream ${s.name}: ${s.action}`);
     for (const c of report.consumers) console.log(`consumer ${c.stream}/${c.name}: ${c.action}`);

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
 import { importedJetStream } from '../common/imported-jetstream.js';
 import { createOperatorSetup } from '../common/nats-auth/setup.js';
+import { DEFAULT_AUDIT_MAX_BYTES } from '../common/provision.js';
 import { readLines, startAuditBus, startConsumer, tempDir, written } from '../harness/audit.js';
 import { eventually } from '../harness/eventually.js';
 import { quietLog } from '../harness/log.js';
@@ -83,6 +84,9 @@ test('metrics - move with the records the consumer writes', async (t) => {
   t.is(await value(registry, 'kubently_audit_events_total', { event_type: 'command_executed' }), 3);
   t.is(await value(registry, 'kubently_audit_last_event_timestamp_seconds'), Date.parse(ts) / 1000);
   t.is(await value(registry, 'kubently_audit_consumer_lag'), 0);
+  // Read through the audit identity's own import of the stream's info: the cap the alert divides by.
+  t.is(await value(registry, 'kubently_audit_stream_max_bytes'), DEFAULT_AUDIT_MAX_BYTES);
+  t.true((await value(registry, 'kubently_audit_stream_bytes')) > 0);
   t.is((await readLines(path)).length, events.length);
 });
 
