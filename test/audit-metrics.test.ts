@@ -86,7 +86,7 @@ test('metrics - move with the records the consumer writes', async (t) => {
   t.is(await value(registry, 'kubently_audit_consumer_lag'), 0);
   // Read through the audit identity's own import of the stream's info: the cap the alert divides by.
   t.is(await value(registry, 'kubently_audit_stream_max_bytes'), DEFAULT_AUDIT_MAX_BYTES);
-  t.true((await value(registry, 'kubently_audit_stream_bytes')) > 0);
+  t.true(((await value(registry, 'kubently_audit_stream_bytes')) ?? 0) > 0);
   t.is((await readLines(path)).length, events.length);
 });
 
