@@ -13,6 +13,7 @@ import { printYaml, yamlListPrinter } from '../agent/printers/yaml.js';
 import { createRevalidator } from '../agent/revalidate.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import type { Command } from '../common/command/types.js';
+import { importedJetStream } from '../common/imported-jetstream.js';
 import { createLogger } from '../common/logger.js';
 import { PRESETS } from '../common/policy/index.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
@@ -231,7 +232,8 @@ test('command loop - a command delivered again after earlier deliveries never fi
   const nc = await connectAs(t, nats, { agent: clusterId });
   const loop = await startCommandLoop({
     nc,
-    js: jetstream(nc),
+    // The agent's account reaches its consumer only through the imported API prefix.
+    js: importedJetStream(nc),
     log,
     clusterId,
     agentId: 'a',
