@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { eventually } from '../harness/eventually.js';
+import { eventually, scaled } from '../harness/eventually.js';
 import { KEYS, startGatewayStack } from '../harness/gateway.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'kubently.js');
@@ -23,7 +23,7 @@ function kubently(args: string[], env: Record<string, string | undefined> = {}):
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env }, timeout: 30_000 },
+      { env: { PATH: process.env.PATH, HOME: tmpdir(), ...env }, timeout: scaled(30_000) },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -227,12 +227,14 @@ test('cli - unknown commands and missing arguments are usage errors with exit 2'
   t.regex(missing.stderr, /missing required argument/);
 });
 
-test('cli - a missing tokens file is bad input: exit 2 and one line naming it', async (t) => {
-  const missing = join(tmpdir(), 'kubently-no-such-tokens.json');
-  const r = await kubently(['nats-config', '--tokens', missing]);
+test('cli - a missing signing key file is bad input: exit 2 and one line naming it', async (t) => {
+  const missing = join(tmpdir(), 'kubently-no-such-signing-key');
+  const out = join(await mkdtemp(join(tmpdir(), 'kubently-nats-config-')), 'out');
+  t.teardown(() => rm(join(out, '..'), { recursive: true, force: true }));
+  const r = await kubently(['nats-config', 'init', '--out', out, '--signing-key-file', missing]);
   t.is(r.code, 2);
-  t.is(r.stderr, `kubently: cannot read --tokens file ${missing}: no such file\n`);
-  const dir = await kubently(['nats-config', '--tokens', tmpdir()]);
+  t.is(r.stderr, `kubently: cannot read --signing-key-file ${missing}: no such file\n`);
+  const dir = await kubently(['nats-config', 'init', '--out', out, '--signing-key-file', tmpdir()]);
   t.is(dir.code, 2);
   t.regex(dir.stderr, /it is a directory/);
 });

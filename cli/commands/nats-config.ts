@@ -2,7 +2,7 @@
 // Kubently: the server's include file (public keys and JWTs only), the operator signing key and the service
 // and (for GitOps) agent credentials, each in its own file readable only by its owner.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -14,6 +14,7 @@ import { isValidClusterId } from '../../common/subjects.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { readInputFile } from '../files.js';
 
 /** The signing key's file name in the output directory (the gateway's NATS_OPERATOR_SIGNING_KEY_FILE). */
 export const SIGNING_KEY_FILE_NAME = 'operator-signing-key.nk';
@@ -40,7 +41,7 @@ export function registerNatsConfig(program: Command, ctx: CliContext): void {
       const bad = clusters.find((c) => !isValidClusterId(c));
       if (bad !== undefined) throw new CliError(`--clusters: "${bad}" is not a valid cluster id`, EXIT.usage);
       const signingSeed = opts.signingKeyFile
-        ? (await readFile(opts.signingKeyFile, 'utf8')).trim()
+        ? (await readInputFile(opts.signingKeyFile, '--signing-key-file')).trim()
         : undefined;
       const setup = await createOperatorSetup({ clusters, signingSeed });
       await mkdir(opts.out, { recursive: true, mode: 0o700 });
