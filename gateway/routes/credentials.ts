@@ -42,16 +42,32 @@ export function credentialRoutesPlugin(admin: CredentialAdmin | undefined) {
     }
 
     function routes(kind: CredentialKind, prefix: string, param: 'id' | 'name') {
+      const whose = kind === 'cluster' ? "a cluster's agent" : 'an event subscriber';
+      const mint = {
+        summary: `Mint or rotate ${whose} NATS credential`,
+        description:
+          `Admins only. Creates ${whose} NATS account user and answers its credentials file text once (201). ` +
+          'A second mint answers 409 unless `?rotate=true`, which issues a new one and keeps the old valid for ' +
+          'the rotation overlap. Takes no body (an empty `application/json` body is accepted). 503 when the ' +
+          'gateway holds no operator signing key.',
+      };
+      const revoke = {
+        summary: `Revoke ${whose} NATS credential`,
+        description:
+          `Admins only. Revokes every credential of ${whose}: connected clients are cut off within seconds and ` +
+          'cannot reconnect (204). Takes no body. 503 when the gateway holds no operator signing key.',
+      };
       const params = {
         type: 'object',
         required: [param],
-        properties: { [param]: clusterId },
+        properties: { [param]: { ...clusterId, examples: [kind === 'cluster' ? 'local' : 'siem'] } },
       } as const;
       app.post<{ Params: Record<string, string>; Querystring: { rotate: 'true' | 'false' } }>(
         `${prefix}/:${param}/token`,
         {
           schema: {
             tags: ['admin'],
+            ...mint,
             params,
             querystring: rotateQuery,
             response: {
@@ -94,7 +110,12 @@ export function credentialRoutesPlugin(admin: CredentialAdmin | undefined) {
       app.delete<{ Params: Record<string, string> }>(
         `${prefix}/:${param}/token`,
         {
-          schema: { tags: ['admin'], params, response: { 204: { type: 'null' }, 404: errorRef, ...errors } },
+          schema: {
+            tags: ['admin'],
+            ...revoke,
+            params,
+            response: { 204: { type: 'null' }, 404: errorRef, ...errors },
+          },
         },
         async (request, reply) => {
           const name = request.params[param] as string;
