@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import test from 'ava';
+import { AGENT_ACK_WAIT_MS } from '../common/provision.js';
 import { ADMIN_INBOX_PREFIX, AUDIT_STREAM, agentConsumerName, CMD_STREAM } from '../common/subjects.js';
 import { eventually, scaled, type WaitContext } from '../harness/eventually.js';
 import { provisionCluster, startNatsCluster } from '../harness/nats-cluster.js';
@@ -155,7 +156,11 @@ test('nats cluster - stopping a node under load loses no command, runs none twic
       const info = await jsm.consumers.info(CMD_STREAM, agentConsumerName(CLUSTER));
       return info.num_pending === 0 && info.num_ack_pending === 0;
     },
-    { message: 'the agent consumer has nothing pending or unacked' },
+    // A delivery whose ack died with the stopped node is redelivered only after the ack wait.
+    {
+      message: 'the agent consumer has nothing pending or unacked',
+      timeoutMs: scaled(AGENT_ACK_WAIT_MS + 30_000),
+    },
   );
   const executed = (await readFile(record, 'utf8'))
     .trim()
