@@ -6,6 +6,8 @@ import type { OutputFormat } from './output.js';
 import type { Settings } from './settings.js';
 
 export interface CliIo {
+  /** What `audit verify-output` reads a saved output from. */
+  stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WriteStream;
   env: Readonly<Record<string, string | undefined>>;

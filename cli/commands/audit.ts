@@ -1,4 +1,4 @@
-// `kubently audit` (your own records from the gateway) and `kubently audit verify <file>`.
+// `kubently audit` (your own records from the gateway), `kubently audit verify <file>` and `audit verify-output`.
 
 import type { Command } from 'commander';
 import { type VerifyCliOptions, verifyAuditLog, verifyOptionsFrom } from '../../audit/verify.js';
@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { unreadable } from '../files.js';
 import { render } from '../output.js';
 import { toIsoTime } from '../time.js';
+import { registerVerifyOutput } from './audit-verify-output.js';
 
 interface AuditOptions {
   cluster?: string;
@@ -92,6 +93,8 @@ export function registerAudit(program: Command, ctx: CliContext): void {
       }
       ctx.setExitCode(result.ok ? EXIT.ok : EXIT.failure);
     });
+
+  registerVerifyOutput(audit, ctx);
 }
 
 /** The gateway answers at most AUDIT_MAX_LIMIT records; say so here instead of sending a doomed request. */

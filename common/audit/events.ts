@@ -65,6 +65,21 @@ export const storedAuditRecordSchema = {
 } as const;
 export type StoredAuditRecord = FromSchema<typeof storedAuditRecordSchema>;
 
+/**
+ * The digest fields of a `command_executed` record's `details` (common/audit/output-digest.ts): what the caller
+ * received, as SHA-256 and byte count of the output's UTF-8 bytes. Absent only from a record whose command
+ * failed before any answer (`status: 'error'`); the output itself is never recorded.
+ */
+export const outputDigestDetailsSchema = {
+  type: 'object',
+  required: ['output_sha256', 'output_bytes'],
+  properties: {
+    output_sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the output, hex' },
+    output_bytes: { type: 'integer', minimum: 0, description: "The output's length in bytes (UTF-8)" },
+  },
+} as const;
+export type OutputDigestDetails = FromSchema<typeof outputDigestDetailsSchema>;
+
 export type AuditEventInput = Partial<Omit<AuditRecord, 'event_type' | 'details' | 'timestamp'>> & {
   event_type: AuditEventType;
   details?: Record<string, unknown>;

@@ -20,6 +20,7 @@ export interface AuditFilter {
   event_type?: AuditEventType;
   cluster_id?: string;
   session_id?: string;
+  command_id?: string;
   since?: Date;
   until?: Date;
   limit: number;
@@ -53,6 +54,7 @@ function matches(r: AuditRecord, f: AuditFilter, at: number): boolean {
     (f.event_type === undefined || r.event_type === f.event_type) &&
     (f.cluster_id === undefined || r.cluster_id === f.cluster_id) &&
     (f.session_id === undefined || r.session_id === f.session_id) &&
+    (f.command_id === undefined || r.command_id === f.command_id) &&
     (f.until === undefined || at <= f.until.getTime())
   );
 }

@@ -25,6 +25,7 @@ interface AuditQuery {
   event_type?: AuditEventType;
   cluster_id?: string;
   session_id?: string;
+  command_id?: string;
   since?: string;
   until?: string;
   limit: string;
@@ -59,7 +60,9 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
         description:
           'Only records of the calling identity. Each entry is the audit record (event_type, details, ...) with ' +
           "upstream Kubently's flat fields added (type, service_identity, command, outcome, error, " +
-          'correlation_id). `limit` is 1 to 1000 (default 100); `since`/`until` take ISO-8601 or a duration ago ' +
+          'correlation_id); the details of a `command_executed` record carry `output_sha256` and `output_bytes` of the ' +
+          "output the caller received. `command_id` narrows to one command's records. `limit` is 1 to 1000 " +
+          '(default 100); `since`/`until` take ISO-8601 or a duration ago ' +
           '(30m, 2h, 7d).',
         querystring: {
           type: 'object',
@@ -68,6 +71,12 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
             event_type: { type: 'string', enum: [...AUDIT_EVENT_TYPES] },
             cluster_id: clusterId,
             session_id: { type: 'string', minLength: 1, maxLength: 128 },
+            command_id: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 128,
+              description: "One command's records (its attempt, refusal or execution)",
+            },
             since: {
               type: 'string',
               pattern: TIME_PATTERN,
@@ -108,6 +117,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
           event_type: q.event_type,
           cluster_id: q.cluster_id,
           session_id: q.session_id,
+          command_id: q.command_id,
           since,
           until,
           limit: Number(q.limit),

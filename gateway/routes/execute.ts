@@ -15,6 +15,7 @@ import {
   type RefusedResult,
 } from '../../common/api.js';
 import type { AuditEventInput } from '../../common/audit/events.js';
+import { outputDigest } from '../../common/audit/output-digest.js';
 import type { CommandContext } from '../../common/command/parse.js';
 import type { Command } from '../../common/command/types.js';
 import { isKubentlyError, KubentlyError } from '../../common/errors.js';
@@ -271,6 +272,8 @@ export async function executeRoutes(app: FastifyInstance, ctx: GatewayContext): 
         error: result.error,
         truncated: result.truncated,
         correlation_id: request.body.correlation_id ?? null,
+        // What the caller is sent below: the output's digest, never the output.
+        ...outputDigest(result.output),
       },
     });
     // Losing the cache must not lose the answer.
