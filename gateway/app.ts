@@ -23,6 +23,7 @@ import { createFailureLimiter } from './auth/failure-limiter.js';
 import type { OidcVerifier } from './auth/oidc.js';
 import { bearerChallenge } from './auth/resource-metadata.js';
 import { createClusterAccess } from './cluster-access.js';
+import { createCommandRunner } from './command-runner.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { CredentialAdmin } from './credentials.js';
@@ -246,7 +247,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
 
   await app.register(operationsRoutes, { checks: deps.health });
   await app.register(sessionRoutes, ctx);
-  await app.register(executeRoutes, ctx);
+  const runner = createCommandRunner(ctx);
+  await app.register(executeRoutes, { ctx, runner });
   await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);

@@ -11,6 +11,14 @@ import type { ClusterAccess } from './cluster-access.js';
 /** Why a request was refused without running anything. */
 export type RefusalReason = 'cluster_not_found' | 'session_not_found' | 'invalid_command';
 
+/**
+ * The authenticated request a refusal or command came through: who, from which address, which method and
+ * route. A FastifyRequest is one; a route that runs commands on the caller's behalf passes its own.
+ */
+export type RequestOrigin = Pick<FastifyRequest, 'ip' | 'method' | 'caller'> & {
+  routeOptions: { url?: string | undefined };
+};
+
 export interface Refusal {
   reason: RefusalReason;
   cluster_id?: string | null;
@@ -22,13 +30,13 @@ export interface Refusal {
 
 export interface Refusals {
   /** Emits one `access_denied` record for the authenticated caller of `request` (never throws). */
-  record(request: FastifyRequest, refusal: Refusal): void;
+  record(request: RequestOrigin, refusal: Refusal): void;
   /** ClusterAccess.require that records the refusal before rethrowing the same 404. */
-  requireCluster(request: FastifyRequest, clusterId: string, policy?: Policy): void;
+  requireCluster(request: RequestOrigin, clusterId: string, policy?: Policy): void;
 }
 
 export function createRefusals(audit: AuditEmitter, clusters: ClusterAccess): Refusals {
-  function record(request: FastifyRequest, { reason, details, ...ids }: Refusal): void {
+  function record(request: RequestOrigin, { reason, details, ...ids }: Refusal): void {
     const caller = callerOf(request);
     void audit.emit({
       event_type: 'access_denied',

@@ -82,3 +82,8 @@ export function checkCommand(
 export function checkArgv(policy: Policy, argv: readonly string[], context: CommandContext): CommandDecision {
   return decide(policy, () => parseArgv(argv, context));
 }
+
+/** The same for a command already parsed (a fan-out parses once and evaluates each cluster's policy). */
+export function checkParsed(policy: Policy, command: Command): CommandDecision {
+  return decide(policy, () => command);
+}

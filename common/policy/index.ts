@@ -4,6 +4,7 @@ export {
   type CommandRefused,
   checkArgv,
   checkCommand,
+  checkParsed,
 } from './check.js';
 export { PRESETS } from './compile.js';
 export {

@@ -189,7 +189,7 @@ export function createAuthHook({ apiKeys, audit, failures, oidc, challenge, onFa
 }
 
 /** The authenticated caller; routes that are not public always have one. */
-export function callerOf(request: FastifyRequest): Caller {
+export function callerOf(request: Pick<FastifyRequest, 'caller'>): Caller {
   if (!request.caller) throw new KubentlyError('unauthorized', MESSAGES.missing_api_key);
   return request.caller;
 }

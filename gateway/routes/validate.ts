@@ -10,10 +10,10 @@ import {
 } from '../../common/api.js';
 import { checkCommand } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
+import { auditBase, commandContext, refusalDetails } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
 import { COMMAND_EXAMPLES, errorRef } from '../schemas.js';
 import { foldUpstreamHeaders, upstreamHeadersSchema } from '../upstream-headers.js';
-import { auditBase, commandContext, refusalDetails } from './execute.js';
 
 export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   app.post<{ Body: CommandRequestBody; Reply: Validation }>(
@@ -50,7 +50,7 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
         void ctx.audit.emit({
           ...auditBase(request, c),
           event_type: 'unauthorized_command_attempt',
-          details: { ...refusalDetails(request, d), dry_run: true },
+          details: { ...refusalDetails(request.body, d), dry_run: true },
         });
       }
       const answer: Validation = {

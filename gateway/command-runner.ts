@@ -1,0 +1,289 @@
+// One command on one cluster, the way every front door runs it (REST /debug/execute, /fleet/execute, MCP):
+// cluster visible to the caller → session (the caller's, for that cluster) → one decision (parse and gateway
+// policy, from one policy snapshot) → an agent is connected (else agent_unavailable at once) → command_attempt
+// recorded durably (fail-closed) → relay → result kept → audited. The caller turns the outcome into its answer.
+
+import { randomUUID } from 'node:crypto';
+import type { CommandRequestBody, CommandResult } from '../common/api.js';
+import type { AuditEventInput } from '../common/audit/events.js';
+import { outputDigest } from '../common/audit/output-digest.js';
+import type { CommandContext } from '../common/command/parse.js';
+import type { Command } from '../common/command/types.js';
+import { isKubentlyError, KubentlyError } from '../common/errors.js';
+import {
+  type CommandDecision,
+  type CommandRefused,
+  checkCommand,
+  checkParsed,
+  effectiveTimeoutMs,
+  type Policy,
+} from '../common/policy/index.js';
+import { callerOf } from './auth/authenticate.js';
+import { gatewayResult, toResult } from './command-results.js';
+import type { GatewayContext } from './context.js';
+import type { RequestOrigin } from './refusals.js';
+
+/** What a runner needs: the gateway's services. */
+export type RunnerContext = Pick<
+  GatewayContext,
+  'config' | 'sessions' | 'agents' | 'audit' | 'relay' | 'results' | 'metrics' | 'log' | 'refusals' | 'policy'
+>;
+
+export interface RunRequest {
+  /** The authenticated request (a FastifyRequest fits): who asks, from where, through which route. */
+  origin: RequestOrigin;
+  /** The REST body; `cluster_id` names the cluster. */
+  body: CommandRequestBody;
+  /** The request's policy snapshot; the current one otherwise. */
+  policy?: Policy;
+  /**
+   * The command already parsed from `body` (for any cluster): a fan-out parses once and only evaluates the
+   * policy per cluster. Its id, cluster, owner, session and timeout are replaced by this run's.
+   */
+  parsed?: Command;
+  /** Caps the command's deadline below the policy's (a fan-out's remaining time), in ms; ≥ 1. */
+  maxTimeoutMs?: number;
+  /** Merged into the details of every audit record this run emits (e.g. `{fleet_id}`). */
+  auditDetails?: Record<string, unknown>;
+}
+
+/**
+ * How a run ended when it did not throw:
+ * - `invalid`: the grammar did not understand the command (400); recorded as `access_denied`.
+ * - `denied`: the gateway policy (or grammar) forbids it (403); recorded as `unauthorized_command_attempt`.
+ *   `result` is the `denied` result the REST API answers with under the error shape.
+ * - `result`: the command ran (or was sent and no answer came: `timedOut` holds the 504 error, and
+ *   `result.status` is `timeout`). The result is kept and audited; `ms` is the whole round trip.
+ */
+export type RunOutcome =
+  | { kind: 'invalid'; error: KubentlyError; decision: CommandRefused }
+  | { kind: 'denied'; error: KubentlyError; decision: CommandRefused; result: CommandResult }
+  | { kind: 'result'; result: CommandResult; timedOut: KubentlyError | null; ms: number };
+
+export interface CommandRunner {
+  /**
+   * Runs one command on one cluster. Throws (KubentlyError) `not_found` for a cluster or session the caller
+   * may not use (recorded as `access_denied`), `agent_unavailable` (503) when no agent of the cluster is
+   * connected, `service_unavailable` when the bus refuses the command, and whatever a fail-closed audit
+   * write throws; every such failure after the decision is audited.
+   */
+  run(request: RunRequest): Promise<RunOutcome>;
+}
+
+/** The error a refusal answers with: 400 for what the grammar does not understand, else 403. */
+export function refusalError(d: CommandRefused): KubentlyError {
+  return new KubentlyError(d.code, d.reason, {
+    details: d.token === undefined ? { rule: d.rule } : { rule: d.rule, token: d.token },
+  });
+}
+
+/**
+ * A forbidden flag's value may be a credential (`--token=…`, `--password=…`): the audit trail keeps the flag,
+ * never its value. The answer goes back to the caller who sent it and shows it whole, like /debug/validate.
+ */
+export function withoutFlagValue(rule: string, token: string | undefined): string | undefined {
+  if (token === undefined || rule !== 'forbidden_flag') return token;
+  if (token.startsWith('--')) {
+    const eq = token.indexOf('=');
+    return eq < 0 ? token : `${token.slice(0, eq)}=[redacted]`;
+  }
+  return token.length > 2 ? `${token.slice(0, 2)}[redacted]` : token;
+}
+
+/** Who asked, from where, and which command: the fields every command's audit record starts with. */
+export function auditBase(origin: RequestOrigin, c: CommandContext) {
+  const caller = callerOf(origin);
+  return {
+    source_ip: origin.ip,
+    api_key_prefix: caller.keyPrefix,
+    identity: caller.identity,
+    cluster_id: c.clusterId,
+    session_id: c.sessionId,
+    command_id: c.id,
+  } satisfies Partial<AuditEventInput>;
+}
+
+/** What the audit record of a refused command says: the rule, why, the token (a flag's value redacted), the argv. */
+export function refusalDetails(
+  body: Pick<CommandRequestBody, 'correlation_id'>,
+  d: CommandRefused,
+): Record<string, unknown> {
+  return {
+    rule: d.rule,
+    reason: d.reason,
+    token: withoutFlagValue(d.rule, d.token) ?? null,
+    argv: d.argv,
+    correlation_id: body.correlation_id ?? null,
+  };
+}
+
+/**
+ * The command's id, owner and time budget: the requested timeout (or the policy default) capped by the policy,
+ * then by `maxTimeoutMs` when given.
+ */
+export function commandContext(
+  policy: Policy,
+  body: CommandRequestBody,
+  caller: Pick<CommandContext, 'identity' | 'groups'>,
+  id: string = randomUUID(),
+  maxTimeoutMs?: number,
+): CommandContext {
+  const requestedMs = body.timeout_seconds === undefined ? undefined : body.timeout_seconds * 1000;
+  const timeoutMs = effectiveTimeoutMs(policy, body.cluster_id, requestedMs);
+  return {
+    id,
+    clusterId: body.cluster_id,
+    identity: caller.identity,
+    groups: caller.groups,
+    sessionId: body.session_id ?? null,
+    timeoutMs: maxTimeoutMs === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, maxTimeoutMs)),
+  };
+}
+
+export function createCommandRunner(ctx: RunnerContext): CommandRunner {
+  const { config, sessions, agents, audit, relay, results, metrics, log, refusals } = ctx;
+
+  /** A session id that is not the caller's (or not for this cluster): recorded, and the same 404. */
+  function refuseSession(r: RunRequest, sessionId: string): KubentlyError {
+    refusals.record(r.origin, {
+      reason: 'session_not_found',
+      cluster_id: r.body.cluster_id,
+      session_id: sessionId,
+    });
+    return new KubentlyError('not_found', 'session not found');
+  }
+
+  /** The session, when one is named, must be the caller's and for this cluster. */
+  async function requireSession(r: RunRequest, identity: string): Promise<void> {
+    const { session_id: id, cluster_id: clusterId } = r.body;
+    if (id === undefined) return;
+    const session = await sessions.get(id, identity);
+    if (!session || session.clusterId !== clusterId) throw refuseSession(r, id);
+  }
+
+  function decide(r: RunRequest, policy: Policy, c: CommandContext): CommandDecision {
+    if (r.parsed === undefined) return checkCommand(policy, r.body, c);
+    // Parsed for the same caller: its identity and groups are already this run's.
+    const { id, clusterId, sessionId, timeoutMs } = c;
+    return checkParsed(policy, { ...r.parsed, id, clusterId, sessionId, timeoutMs });
+  }
+
+  /** Records a refusal: an `access_denied` for a request the grammar does not understand, else an attempt. */
+  function refuse(r: RunRequest, c: CommandContext, d: CommandRefused): RunOutcome {
+    const error = refusalError(d);
+    if (d.code === 'invalid_command') {
+      refusals.record(r.origin, {
+        reason: 'invalid_command',
+        cluster_id: c.clusterId,
+        session_id: c.sessionId,
+        command_id: c.id,
+        details: { ...refusalDetails(r.body, d), ...r.auditDetails, message: d.reason },
+      });
+      return { kind: 'invalid', error, decision: d };
+    }
+    metrics.unauthorizedCommands.inc({ cluster_id: c.clusterId, rule: d.rule });
+    void audit.emit({
+      ...auditBase(r.origin, c),
+      event_type: 'unauthorized_command_attempt',
+      details: { ...refusalDetails(r.body, d), ...r.auditDetails },
+    });
+    return { kind: 'denied', error, decision: d, result: gatewayResult(c, 'denied', d.reason, 0) };
+  }
+
+  /** Nothing is published without a connected agent, a live session and (fail-closed) a recorded attempt. */
+  async function admit(r: RunRequest, c: CommandContext, command: Command): Promise<void> {
+    if (!agents.isConnected(c.clusterId)) {
+      void audit.emit({
+        ...auditBase(r.origin, c),
+        event_type: 'agent_connection_failure',
+        details: { reason: 'no_agent_connected', ...r.auditDetails },
+      });
+      throw new KubentlyError('agent_unavailable', 'no agent of this cluster is connected', {
+        details: { cluster_id: c.clusterId },
+      });
+    }
+    // The session may have ended (deleted, expired) since it was checked: then nothing runs.
+    if (c.sessionId !== null && !(await sessions.touch(c.sessionId, c.identity)))
+      throw refuseSession(r, c.sessionId);
+    const attempt: AuditEventInput = {
+      ...auditBase(r.origin, c),
+      event_type: 'command_attempt',
+      details: { argv: command.argv, correlation_id: r.body.correlation_id ?? null, ...r.auditDetails },
+    };
+    if (config.auditFailClosed) await audit.record(attempt);
+    else void audit.emit(attempt);
+  }
+
+  /** The `command_executed` record: the verb and argv, then what happened. */
+  function executed(r: RunRequest, c: CommandContext, command: Command, what: Record<string, unknown>): void {
+    void audit.emit({
+      ...auditBase(r.origin, c),
+      event_type: 'command_executed',
+      details: { verb: command.verb, argv: command.argv, ...what, ...r.auditDetails },
+    });
+  }
+
+  /**
+   * Sends the command and waits for its result; a timeout becomes a `timeout` result (with the relay's error
+   * to answer with), any other failure is recorded and rethrown.
+   */
+  async function relayed(r: RunRequest, c: CommandContext, command: Command): Promise<RunOutcome> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const result = toResult(await relay.send(command), command);
+      return { kind: 'result', result, timedOut: null, ms: elapsed() };
+    } catch (err) {
+      if (isKubentlyError(err) && err.code === 'timeout') {
+        const ms = elapsed();
+        return { kind: 'result', result: gatewayResult(c, 'timeout', err.message, ms), timedOut: err, ms };
+      }
+      executed(r, c, command, { status: 'error', error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  /** Counts, audits and keeps the result (kept before answering, so a client can fetch it right after). */
+  async function recordResult(
+    r: RunRequest,
+    c: CommandContext,
+    command: Command,
+    result: CommandResult,
+    ms: number,
+  ): Promise<void> {
+    metrics.commands.inc({ cluster_id: c.clusterId, status: result.status });
+    metrics.commandDuration.observe({ cluster_id: c.clusterId }, ms / 1000);
+    executed(r, c, command, {
+      status: result.status,
+      // The agent's own time, and the whole round trip as the gateway saw it.
+      execution_time_ms: result.execution_time_ms,
+      duration_ms: ms,
+      error: result.error,
+      truncated: result.truncated,
+      correlation_id: r.body.correlation_id ?? null,
+      // What the caller is sent: the output's digest, never the output.
+      ...outputDigest(result.output),
+    });
+    // Losing the cache must not lose the answer.
+    await results
+      .put(result, c.identity)
+      .catch((err) => log.warn({ err, commandId: c.id }, 'result not kept'));
+  }
+
+  return {
+    async run(r) {
+      const caller = callerOf(r.origin);
+      // One snapshot per request: a policy reloaded meanwhile applies to the next one.
+      const policy = r.policy ?? ctx.policy();
+      refusals.requireCluster(r.origin, r.body.cluster_id, policy);
+      await requireSession(r, caller.identity);
+      const c = commandContext(policy, r.body, caller, randomUUID(), r.maxTimeoutMs);
+      const decision = decide(r, policy, c);
+      if (!decision.allowed) return refuse(r, c, decision);
+      await admit(r, c, decision.command);
+      const outcome = await relayed(r, c, decision.command);
+      if (outcome.kind === 'result') await recordResult(r, c, decision.command, outcome.result, outcome.ms);
+      return outcome;
+    },
+  };
+}
