@@ -6,7 +6,8 @@ import type { ResourceType } from '../common/resources.js';
 import { TYPE_BY_PATH } from './catalog.js';
 import { buildDiscovery, type DiscoveryDocs } from './discovery.js';
 import type { GeneratedPods } from './fixtures-generated.js';
-import { podLogs } from './logs.js';
+import { type Change, createSimLive, type SimLive } from './live.js';
+import { followLogs, podLogs } from './logs.js';
 import {
   fieldMatcher,
   matchesLabels,
@@ -16,7 +17,7 @@ import {
 } from './selectors.js';
 import { badRequest, forbidden, JSON_TYPE, notFound, resourceNotFound, statusResponse } from './status.js';
 import { acceptedTableVersion, type IncludeObject, renderTable } from './table.js';
-import type { KubeObject, SimFixtures, SimHeaders, SimResponse } from './types.js';
+import type { KubeObject, SimFixtures, SimHeaders, SimResponse, SimStream } from './types.js';
 
 export interface SimHandlerOptions {
   fixtures: SimFixtures;
@@ -30,6 +31,8 @@ export interface SimHandler {
   readonly fixtures: SimFixtures;
   /** Call after changing `fixtures.objects` in place, so sorting and resourceVersions are redone. */
   invalidate(): void;
+  /** Changes while the sim runs, which watches and followed logs hear of as they happen. */
+  readonly live: SimLive;
 }
 
 const WRITE_VERBS: Record<string, string> = {
@@ -112,7 +115,7 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
   let sorted = new Map<string, KubeObject[]>();
   let resourceVersion = 0;
 
-  function index(): void {
+  function index(floor = 0): void {
     sorted = new Map();
     let rv = 1000;
     for (const [resource, list] of Object.entries(fixtures.objects)) {
@@ -125,9 +128,10 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
         [...list].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)),
       );
     }
-    resourceVersion = rv;
+    resourceVersion = Math.max(rv, floor, resourceVersion);
   }
   index();
+  const live = createSimLive({ fixtures, clock, resourceVersion: () => resourceVersion, invalidate: index });
 
   /** Generated sets a request over `resource` in `namespace` (null: all) reads. */
   function generatedFor(resource: string, namespace: string | null): GeneratedPods[] {
@@ -138,20 +142,13 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
   function list(route: Route, query: URLSearchParams, accept: string | undefined): SimResponse {
     const { type, namespace } = route;
     if (generatedFor(type.resource, namespace).length > 0) return listLazily(route, query, accept);
-    let items = sorted.get(type.resource) ?? [];
-    if (namespace !== null) items = items.filter((o) => o.metadata.namespace === namespace);
     const labelSel = query.get('labelSelector');
     const fieldSel = query.get('fieldSelector');
-    try {
-      if (labelSel) {
-        const reqs = parseLabelSelector(labelSel);
-        items = items.filter((o) => matchesLabels(reqs, o.metadata.labels));
-      }
-      if (fieldSel) items = items.filter(fieldMatcher(type.resource, parseFieldSelector(fieldSel)));
-    } catch (err) {
-      if (err instanceof SelectorError) return badRequest(err.message);
-      throw err;
-    }
+    const matches = matcherOf(route, query);
+    if (typeof matches !== 'function') return matches;
+    let items = (sorted.get(type.resource) ?? []).filter(matches);
+    if (query.get('watch') === 'true' || query.get('watch') === '1')
+      return watch(route, query, accept, items, matches);
     const token = query.get('continue');
     if (token) {
       const start = decodeContinue(token);
@@ -170,15 +167,80 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
       meta.continue = encodeContinue(rv, keyOf(items[items.length - 1]!));
       if (!labelSel && !fieldSel) meta.remainingItemCount = remaining;
     }
-    if (query.get('watch') === 'true' || query.get('watch') === '1') {
-      // No live changes happen in the sim: a watch replays the current objects and ends.
-      return ok(items.map((o) => `${JSON.stringify({ type: 'ADDED', object: o })}\n`).join(''));
-    }
     const table = acceptedTableVersion(accept);
     if (table) return ok(renderTable(type.resource, items, meta, table, includeObject(query), clock()));
     const stripped = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
     const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
     return ok(JSON.stringify({ kind: `${type.kind}List`, apiVersion, metadata: meta, items: stripped }));
+  }
+
+  /** Whether an object is in the route's namespace and passes the request's selectors; a 400 for a bad selector. */
+  function matcherOf(route: Route, query: URLSearchParams): ((o: KubeObject) => boolean) | SimResponse {
+    const labelSel = query.get('labelSelector');
+    const fieldSel = query.get('fieldSelector');
+    try {
+      const reqs = labelSel ? parseLabelSelector(labelSel) : undefined;
+      const fields = fieldSel ? fieldMatcher(route.type.resource, parseFieldSelector(fieldSel)) : undefined;
+      return (o) =>
+        (route.namespace === null || o.metadata.namespace === route.namespace) &&
+        (!reqs || matchesLabels(reqs, o.metadata.labels)) &&
+        (!fields || fields(o));
+    } catch (err) {
+      if (err instanceof SelectorError) return badRequest(err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * A watch as the apiserver serves it: from `resourceVersion` N the changes after N, from none or "0" an ADDED
+   * event per current object, then every change as it happens until the client goes away or `timeoutSeconds`
+   * pass. Each event is one JSON line; with a Table Accept its object is a one-row Table, as kubectl -w asks.
+   */
+  function watch(
+    route: Route,
+    query: URLSearchParams,
+    accept: string | undefined,
+    current: KubeObject[],
+    matches: (o: KubeObject) => boolean,
+  ): SimResponse {
+    const table = acceptedTableVersion(accept);
+    const event = (type: string, o: KubeObject): string => {
+      const object = table
+        ? renderTable(
+            route.type.resource,
+            [o],
+            { resourceVersion: o.metadata.resourceVersion ?? '' },
+            table,
+            includeObject(query),
+            clock(),
+          )
+        : JSON.stringify(o);
+      return `{"type":${JSON.stringify(type)},"object":${object}}\n`;
+    };
+    const from = query.get('resourceVersion');
+    let initial: string;
+    if (from === null || from === '' || from === '0') {
+      initial = current.map((o) => event('ADDED', o)).join('');
+    } else {
+      const since = live.changesSince(Number(from));
+      if (since === undefined) return statusResponse(410, 'Expired', `too old resource version: ${from}`, {});
+      initial = since
+        .filter((c) => c.resource === route.type.resource && matches(c.object))
+        .map((c) => event(c.type, c.object))
+        .join('');
+    }
+    const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
+    const stream: SimStream = (write, end) => {
+      const off = live.onChange((c: Change) => {
+        if (c.resource === route.type.resource && matches(c.object)) write(event(c.type, c.object));
+      });
+      const timer = timeoutSeconds > 0 ? setTimeout(end, timeoutSeconds * 1000) : undefined;
+      return () => {
+        off();
+        clearTimeout(timer);
+      };
+    };
+    return { status: 200, contentType: JSON_TYPE, body: initial, stream };
   }
 
   /**
@@ -242,7 +304,10 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
   function get(route: Route, query: URLSearchParams, accept: string | undefined): SimResponse {
     const name = route.name!;
     if (route.subresource === 'log' && route.type.resource === 'pods') {
-      return podLogs(fixtures, find(route), route.namespace ?? '', name, query, clock());
+      const pod = find(route);
+      const answer = podLogs(fixtures, pod, route.namespace ?? '', name, query, clock());
+      const following = query.get('follow') === 'true' || query.get('follow') === '1';
+      return following && answer.status === 200 && pod ? followLogs(live, pod, answer, query) : answer;
     }
     if (route.subresource && route.subresource !== 'status') return resourceNotFound();
     const obj = find(route);
@@ -333,7 +398,8 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
   return {
     handle,
     fixtures,
-    invalidate: index,
+    invalidate: () => index(),
+    live,
   };
 }
 

@@ -2,8 +2,9 @@
 // container instance to read, with both components' error messages.
 
 import type { NodeStatus, Pod } from 'kubernetes-types/core/v1.js';
+import type { SimLive } from './live.js';
 import { badRequest, notFound, statusResponse } from './status.js';
-import type { KubeObject, LogLine, SimFixtures, SimResponse } from './types.js';
+import type { KubeObject, LogLine, SimFixtures, SimResponse, SimStream } from './types.js';
 
 /** A stored pod: the sim's fixtures always have a spec and a status. */
 type PodShape = Required<Pick<Pod, 'spec' | 'status'>>;
@@ -97,4 +98,52 @@ function renderLogs(lines: LogLine[], query: URLSearchParams, now: number): stri
   const limit = query.get('limitBytes');
   if (limit !== null && Number(limit) > 0) body = Buffer.from(body).subarray(0, Number(limit)).toString();
   return body;
+}
+
+/**
+ * `follow=true`: after the lines `podLogs` answered, each line the container writes, until the pod stops
+ * running (the kubelet closes the stream when the container exits) or `limitBytes` have been sent.
+ */
+export function followLogs(
+  live: SimLive,
+  pod: KubeObject,
+  answer: SimResponse,
+  query: URLSearchParams,
+): SimResponse {
+  const p = pod as unknown as PodShape;
+  if (p.status.phase === 'Succeeded' || p.status.phase === 'Failed') return answer;
+  const container = query.get('container') || p.spec.containers[0]!.name;
+  const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}/${container}`;
+  const timestamps = query.get('timestamps') === 'true';
+  const limit = Number(query.get('limitBytes') ?? 0);
+  let left = limit > 0 ? limit - Buffer.byteLength(answer.body) : Number.POSITIVE_INFINITY;
+  const stream: SimStream = (write, end) => {
+    if (left <= 0) {
+      end();
+      return () => {};
+    }
+    const offLog = live.onLog(key, (line) => {
+      const text = timestamps ? `${line.time} ${line.text}\n` : `${line.text}\n`;
+      const bytes = Buffer.from(text);
+      if (bytes.length >= left) {
+        write(bytes.subarray(0, left).toString());
+        left = 0;
+        end();
+        return;
+      }
+      left -= bytes.length;
+      write(text);
+    });
+    const offChange = live.onChange((c) => {
+      const { name, namespace } = c.object.metadata;
+      if (c.resource !== 'pods' || name !== pod.metadata.name || namespace !== pod.metadata.namespace) return;
+      const phase = (c.object as unknown as PodShape).status.phase;
+      if (phase === 'Succeeded' || phase === 'Failed' || c.type === 'DELETED') end();
+    });
+    return () => {
+      offLog();
+      offChange();
+    };
+  };
+  return { ...answer, stream };
 }

@@ -5,16 +5,34 @@ import { Command } from 'commander';
 import { simKubeconfigYaml } from './kubeconfig.js';
 import { startSimApiserver } from './server.js';
 
+/** The running container whose log --grow-log-ms grows. */
+const GROWING_LOG = 'default/web-7c5ddbdf54-2xkqp/nginx';
+
 const program = new Command()
   .name('kubently-sim')
   .description('Simulated read-only kube-apiserver with a troubled fixture cluster')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
   .option('--kubeconfig <path>', 'write a kubeconfig pointing at the sim to this path')
+  .option('--grow-log-ms <ms>', `append a line to ${GROWING_LOG} every <ms> milliseconds`)
   .parse();
 
-const opts = program.opts<{ host: string; port: string; kubeconfig?: string }>();
+const opts = program.opts<{ host: string; port: string; kubeconfig?: string; growLogMs?: string }>();
 const sim = await startSimApiserver({ host: opts.host, port: Number(opts.port) });
+if (opts.growLogMs !== undefined) {
+  const [namespace, pod, container] = GROWING_LOG.split('/') as [string, string, string];
+  let n = 0;
+  setInterval(
+    () =>
+      sim.live.appendLog(
+        namespace,
+        pod,
+        container,
+        `10.244.1.1 - - "GET /api/cart?n=${++n} HTTP/1.1" 200 81`,
+      ),
+    Number(opts.growLogMs),
+  ).unref();
+}
 if (opts.kubeconfig) await writeFile(opts.kubeconfig, simKubeconfigYaml(sim.url), { mode: 0o600 });
 process.stdout.write(`${sim.url}\n`);
 

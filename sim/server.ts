@@ -5,8 +5,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { defaultFixtures } from './fixtures.js';
 import { createSimHandler, type SimHandler } from './handler.js';
+import type { SimLive } from './live.js';
 import { loadOpenApi } from './openapi.js';
-import type { SimFixtures } from './types.js';
+import type { SimFixtures, SimStream } from './types.js';
 
 export interface SimApiserverOptions {
   host?: string;
@@ -29,6 +30,10 @@ export interface SimApiserver {
   /** The mutable fixture state; call `handler.invalidate()` after editing it. */
   fixtures: SimFixtures;
   handler: SimHandler;
+  /** Changes while it runs (log lines, pod phases, objects); watches and followed logs hear of them at once. */
+  live: SimLive;
+  /** Watches and followed logs open now: one that outlives its client shows here. */
+  readonly openStreams: number;
   /** Requests answered since start (the last 1000 are kept in `log`). */
   readonly requests: number;
   readonly log: readonly SimRequestLog[];
@@ -57,6 +62,10 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
     requests++;
     log.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: response.status });
     if (log.length > LOG_KEEP) log.splice(0, log.length - LOG_KEEP);
+    if (response.stream && req.method !== 'HEAD') {
+      serveStream(res, response.status, response.contentType, response.body, response.stream, live);
+      return;
+    }
     res.writeHead(response.status, {
       'content-type': response.contentType,
       'content-length': Buffer.byteLength(response.body),
@@ -65,6 +74,7 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
     });
     res.end(req.method === 'HEAD' ? undefined : response.body);
   });
+  const live = handler.live;
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -80,6 +90,10 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
     port,
     fixtures,
     handler,
+    live,
+    get openStreams() {
+      return live.openStreams;
+    },
     get requests() {
       return requests;
     },
@@ -90,4 +104,39 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
         server.closeAllConnections();
       }),
   };
+}
+
+/** A chunked response kept open: the body first, then what `stream` writes, until it ends or the client leaves. */
+function serveStream(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  stream: SimStream,
+  live: SimLive,
+): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache, private' });
+  res.flushHeaders();
+  if (body !== '') res.write(body);
+  const closed = live.openStream();
+  let stop: (() => void) | undefined;
+  let ended = false;
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    stop?.();
+    closed();
+  };
+  // 'close' on the response: the client went away, or the stream ended.
+  res.once('close', finish);
+  stop = stream(
+    (chunk) => {
+      if (!ended) res.write(chunk);
+    },
+    () => {
+      finish();
+      res.end();
+    },
+  );
+  if (ended) stop();
 }

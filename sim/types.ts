@@ -40,10 +40,19 @@ export interface SimFixtures {
   generated?: { pods?: GeneratedPods[] };
 }
 
+/**
+ * Keeps a response open after its body: `write` sends more, `end` finishes it. Returns the function that stops
+ * it (called once, when the client goes away or after `end`).
+ */
+export type SimStream = (write: (chunk: string) => void, end: () => void) => () => void;
+
 export interface SimResponse {
   status: number;
   contentType: string;
+  /** The whole body, or the first part of a stream. */
   body: string;
+  /** Present for watches and followed logs. */
+  stream?: SimStream;
 }
 
 export type SimHeaders = Record<string, string | string[] | undefined>;
