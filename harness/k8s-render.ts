@@ -9,7 +9,12 @@ const run = promisify(execFile);
 
 export const K8S_DIR = fileURLToPath(new URL('../k8s/', import.meta.url));
 
-export const OVERLAYS = ['control-plane', 'agent-cluster-wide', 'agent-namespaced'] as const;
+export const OVERLAYS = [
+  'control-plane',
+  'agent-cluster-wide',
+  'agent-namespaced',
+  'agent-troubleshoot',
+] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 
 export interface K8sObject {

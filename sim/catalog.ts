@@ -1,5 +1,5 @@
-// The types the sim serves: Kubently's catalog plus what kubectl describe reads on its own
-// (node leases, resource quotas, limit ranges and endpoint slices), which Kubently itself never names.
+// The types the sim serves: Kubently's catalog plus what kubectl describe reads on its own (node leases),
+// which Kubently itself never names.
 
 import { RESOURCE_TYPES, type ResourceType } from '../common/resources.js';
 
@@ -29,9 +29,6 @@ function extra(
 export const SIM_TYPES: readonly ResourceType[] = [
   ...RESOURCE_TYPES,
   extra('leases', 'lease', 'Lease', 'coordination.k8s.io', true),
-  extra('resourcequotas', 'resourcequota', 'ResourceQuota', '', true, ['quota']),
-  extra('limitranges', 'limitrange', 'LimitRange', '', true, ['limits']),
-  extra('endpointslices', 'endpointslice', 'EndpointSlice', 'discovery.k8s.io', true),
 ];
 
 /** Type by `group/version/resource` ('' group for core: '/v1/pods'). */

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import type { V1Container, V1NetworkPolicy, V1PolicyRule } from '@kubernetes/cli
 import test from 'ava';
 import { createOperatorSetup, renderOperatorConfig } from '../common/nats-auth/setup.js';
 import { parsePolicy } from '../common/policy/index.js';
+import { resolveResourceType } from '../common/resources.js';
 import {
   checkAutomount,
   checkDefaultDeny,
@@ -119,7 +120,7 @@ test('control-plane - only the agent may mount a service account token, and no w
 });
 
 test('agent overlays - only the agent pod mounts its service account token', (t) => {
-  for (const overlay of ['agent-cluster-wide', 'agent-namespaced'] as const) {
+  for (const overlay of ['agent-cluster-wide', 'agent-namespaced', 'agent-troubleshoot'] as const) {
     const objs = objects(overlay);
     t.deepEqual(checkAutomount(objs, ['agent']), [], overlay);
     t.true(
@@ -302,6 +303,49 @@ test('agent-cluster-wide - the ClusterRole grants exactly the minimal read-only 
   );
 });
 
+test('agent-troubleshoot - the ClusterRoles grant what the troubleshoot preset reads and top needs, nothing more', async (t) => {
+  const objs = objects('agent-troubleshoot');
+  const granted = new Set(
+    objs.filter((o) => o.kind === 'ClusterRole').flatMap((o) => ruleTriples(o.rules as V1PolicyRule[])),
+  );
+  const policyText = await readFile(join(K8S_DIR, 'agent-troubleshoot', 'policy.yaml'), 'utf8');
+  const policy = parsePolicy(policyText, 'agent-troubleshoot/policy.yaml');
+  t.is(policy.preset, 'troubleshoot');
+  // Every type the policy lets get or describe read, as group/resource, read with get, list and watch.
+  const needed = new Set<string>();
+  for (const verb of ['get', 'describe'] as const) {
+    for (const resource of policy.resources.get(verb) as Set<string>) {
+      const type = resolveResourceType(resource);
+      if (!type) return t.fail(`${resource} is not in the catalog`);
+      for (const v of ['get', 'list', 'watch'])
+        needed.add(`${type.group === '' ? 'core' : type.group}/${resource}:${v}`);
+    }
+  }
+  needed.add('core/pods/log:get');
+  needed.add('events.k8s.io/events:get').add('events.k8s.io/events:list').add('events.k8s.io/events:watch');
+  for (const r of ['pods', 'nodes']) for (const v of ['get', 'list']) needed.add(`metrics.k8s.io/${r}:${v}`);
+  t.deepEqual([...granted].sort(), [...needed].sort());
+  t.false([...granted].some((g) => /\/(secrets|configmaps)[:/]/.test(g)));
+  t.deepEqual(find(objs, 'ClusterRoleBinding', 'kubently-agent-troubleshoot').subjects, [
+    { kind: 'ServiceAccount', name: 'kubently-agent', namespace: 'kubently-agent' },
+  ]);
+  const policyMap = objs.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kubently-agent-policy'),
+  );
+  t.is((policyMap?.data as Record<string, string> | undefined)?.['policy.yaml'], policyText);
+});
+
+test('checks - the troubleshoot component with a write verb or secrets is reported', (t) => {
+  const objs = objects('agent-troubleshoot');
+  const role = find(objs, 'ClusterRole', 'kubently-agent-troubleshoot');
+  const rules = role.rules as V1PolicyRule[];
+  rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
+  rules.push({ apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] });
+  const problems = checkRbac(objs);
+  t.true(problems.some((p) => p.includes('grants secrets')));
+  t.true(problems.some((p) => p.includes('grants delete')));
+});
+
 test('agent-namespaced - one Role per listed namespace with the namespaced subset, and no ClusterRole', (t) => {
   const objs = objects('agent-namespaced');
   t.deepEqual(
@@ -325,7 +369,7 @@ test('agent-namespaced - one Role per listed namespace with the namespaced subse
 });
 
 test('agent overlays - the agent accepts no traffic and reaches only NATS, the API server and DNS', (t) => {
-  for (const overlay of ['agent-cluster-wide', 'agent-namespaced'] as const) {
+  for (const overlay of ['agent-cluster-wide', 'agent-namespaced', 'agent-troubleshoot'] as const) {
     const objs = objects(overlay);
     const np = find(objs, 'NetworkPolicy', 'kubently-agent');
     t.deepEqual((np.spec as { policyTypes: string[] }).policyTypes, ['Ingress', 'Egress'], overlay);
@@ -596,7 +640,11 @@ test('every overlay - the policy files it ships load with the policy engine gate
       for (const [key, text] of Object.entries(data)) {
         if (!/polic/i.test(key)) continue;
         const policy = parsePolicy(text, `${overlay}:${cm.metadata.name}/${key}`);
-        t.is(policy.preset, 'readOnly', `${overlay} ${key}`);
+        t.is(
+          policy.preset,
+          overlay === 'agent-troubleshoot' ? 'troubleshoot' : 'readOnly',
+          `${overlay} ${key}`,
+        );
       }
     }
   }

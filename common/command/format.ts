@@ -29,10 +29,13 @@ function sameNames(targets: readonly Target[]): boolean {
   return targets.every((t) => t.names.length === first.length && t.names.every((n, i) => n === first[i]));
 }
 
+/** A custom type keeps its group, so that parsing the argv again gives the same target. */
+const typeArg = (t: Target): string => (t.custom && t.group ? `${t.resource}.${t.group}` : t.resource);
+
 function resourceArgs(targets: readonly Target[]): string[] {
   if (targets.length === 0) return [];
-  if (sameNames(targets)) return [targets.map((t) => t.resource).join(','), ...targets[0]!.names];
-  return targets.flatMap((t) => t.names.map((n) => `${t.resource}/${n}`));
+  if (sameNames(targets)) return [targets.map(typeArg).join(','), ...targets[0]!.names];
+  return targets.flatMap((t) => t.names.map((n) => `${typeArg(t)}/${n}`));
 }
 
 export function formatArgv(command: Command): string[] {

@@ -44,6 +44,8 @@ export interface CommandContext {
   groups?: readonly string[] | undefined;
   sessionId: string | null;
   timeoutMs: number;
+  /** The policy reads custom resources: get and describe accept types outside the catalog. */
+  customResources?: boolean;
 }
 
 const VERB_SET: ReadonlySet<string> = new Set(VERBS);
@@ -292,7 +294,7 @@ function build(
   switch (verb) {
     case 'get':
     case 'describe':
-      targets = parseResourceArgs(positionals, verb);
+      targets = parseResourceArgs(positionals, verb, context.customResources === true);
       scoped = targets.some(isNamespaced);
       if (label !== undefined && targets.some((t) => t.names.length > 0)) {
         v.invalid('object names cannot be combined with a selector', 'conflicting_flags', label);
@@ -377,7 +379,8 @@ function build(
 const NAMESPACED: ReadonlySet<string> = new Set(
   RESOURCE_TYPES.filter((t) => t.namespaced).map((t) => t.resource),
 );
-const isNamespaced = (t: Target): boolean => NAMESPACED.has(t.resource);
+// A custom type's scope is known only to discovery: it is read in the namespace like a namespaced one.
+const isNamespaced = (t: Target): boolean => t.custom === true || NAMESPACED.has(t.resource);
 
 /** Throws unless `err` is one of the parser's rejections; returns its rule and token. */
 export function rejectionOf(err: unknown): { code: string; rule: string; token: string; message: string } {

@@ -17,20 +17,73 @@ export function resolveType(typed: string, token: string): ResourceType {
   return type;
 }
 
-function toTargets(byResource: Map<ResourceType, Set<string>>): Target[] {
-  return [...byResource].map(([type, names]) => ({
-    resource: type.resource,
-    group: type.group,
-    names: [...names],
-  }));
+const VERSION = /^v[0-9]+((alpha|beta)[0-9]+)?$/;
+
+/**
+ * A type outside the catalog, for a policy that allows custom resources: `cert` (a short name, singular
+ * or Kind the agent resolves through discovery) or `certificates.cert-manager.io` /
+ * `certificates.v1.cert-manager.io` (kubectl's RESOURCE[.VERSION].GROUP; a CRD's group always holds a
+ * dot). A name whose first part is a catalog type (`secrets.evil.io`, `pods.v2`) stays unknown, so
+ * nothing can pass for a built-in type.
+ */
+function customType(typed: string, token: string): ResourceType {
+  const parts = typed.toLowerCase().split('.');
+  const [resource = ''] = parts;
+  if (!TYPE_CHARS.test(typed) || parts.includes('') || resolveResourceType(resource) || resource === 'all')
+    invalid(`unknown resource type "${typed}"`, 'unknown_resource', token);
+  const rest = parts.length > 2 && VERSION.test(parts[1] ?? '') ? parts.slice(2) : parts.slice(1);
+  if (parts.length > 1 && rest.length < 2)
+    invalid(`unknown resource type "${typed}"`, 'unknown_resource', token);
+  return {
+    resource,
+    singular: resource,
+    kind: '',
+    group: rest.join('.'),
+    version: '',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    verbs: [],
+  };
 }
 
-/** get and describe: `TYPE[,TYPE...] [NAME...]` or `TYPE/NAME [TYPE/NAME...]`. */
-export function parseResourceArgs(positionals: readonly string[], verb: string): Target[] {
+const CUSTOM = new WeakSet<ResourceType>();
+
+function toTargets(byResource: Map<ResourceType, Set<string>>): Target[] {
+  return [...byResource].map(([type, names]) => {
+    const target: Target = { resource: type.resource, group: type.group, names: [...names] };
+    if (CUSTOM.has(type)) target.custom = true;
+    return target;
+  });
+}
+
+/** `typed` as a catalog type, or with `custom` a custom type (the same typed name is one object). */
+function typeOf(
+  typed: string,
+  token: string,
+  custom: boolean,
+  seen: Map<string, ResourceType>,
+): ResourceType {
+  if (!custom || (TYPE_CHARS.test(typed) && resolveResourceType(typed))) return resolveType(typed, token);
+  const type = customType(typed, token);
+  const key = `${type.resource}.${type.group}`;
+  const known = seen.get(key);
+  if (known) return known;
+  CUSTOM.add(type);
+  seen.set(key, type);
+  return type;
+}
+
+/**
+ * get and describe: `TYPE[,TYPE...] [NAME...]` or `TYPE/NAME [TYPE/NAME...]`. With `custom` (the policy
+ * allows custom resources) a type outside the catalog becomes a target marked `custom`.
+ */
+export function parseResourceArgs(positionals: readonly string[], verb: string, custom = false): Target[] {
   const first = positionals[0];
   if (first === undefined)
     invalid(`${verb} needs a resource type, e.g. "${verb} pods"`, 'missing_resource', verb);
   const byResource = new Map<ResourceType, Set<string>>();
+  const seen = new Map<string, ResourceType>();
   if (first.includes('/')) {
     for (const arg of positionals) {
       const slash = arg.indexOf('/');
@@ -39,7 +92,7 @@ export function parseResourceArgs(positionals: readonly string[], verb: string):
       }
       const typed = arg.slice(0, slash);
       if (typed.toLowerCase() === 'all') invalid('"all" takes no object name', 'invalid_argument', arg);
-      const type = resolveType(typed, arg);
+      const type = typeOf(typed, arg, custom, seen);
       const name = checkObjectName(arg.slice(slash + 1), arg);
       const names = byResource.get(type) ?? new Set<string>();
       names.add(name);
@@ -55,7 +108,7 @@ export function parseResourceArgs(positionals: readonly string[], verb: string):
       usedAll = true;
       types.push(...ALL_CATEGORY);
     } else {
-      types.push(resolveType(typed, typed === '' ? first : typed));
+      types.push(typeOf(typed, typed === '' ? first : typed, custom, seen));
     }
   }
   const names = positionals.slice(1).map((n) => checkObjectName(n, n));

@@ -20,9 +20,17 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface Target {
   /** Canonical plural from common/resources.ts, e.g. 'pods'. */
   resource: string;
-  /** API group ('' for core) so the agent needs no lookup. */
+  /**
+   * API group ('' for core) so the agent needs no lookup. For a custom target, the group the user typed,
+   * or '' for a bare name that only the agent's discovery can resolve.
+   */
   group: string;
   names: string[];
+  /**
+   * A type outside common/resources.ts (a custom resource): `resource` is the name as typed (lowercase,
+   * the plural when a group is given); the agent resolves it through discovery and checks its group.
+   */
+  custom?: true;
 }
 
 export interface CommandFlags {

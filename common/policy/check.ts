@@ -10,7 +10,7 @@ import {
   rejectionOf,
 } from '../command/parse.js';
 import type { Command } from '../command/types.js';
-import { evaluate } from './evaluate.js';
+import { evaluate, readsCustomResources } from './evaluate.js';
 import type { Policy } from './types.js';
 
 export interface CommandAllowed {
@@ -75,12 +75,19 @@ export function checkCommand(
   request: CommandRequest,
   context: CommandContext,
 ): CommandDecision {
-  return decide(policy, () => parseCommandRequest(request, context));
+  return decide(policy, () =>
+    parseCommandRequest(request, {
+      ...context,
+      customResources: readsCustomResources(policy, context.clusterId),
+    }),
+  );
 }
 
 /** The same for an already tokenized argv (what the agent receives), without the leading `kubectl`. */
 export function checkArgv(policy: Policy, argv: readonly string[], context: CommandContext): CommandDecision {
-  return decide(policy, () => parseArgv(argv, context));
+  return decide(policy, () =>
+    parseArgv(argv, { ...context, customResources: readsCustomResources(policy, context.clusterId) }),
+  );
 }
 
 /** The same for a command already parsed (a fan-out parses once and evaluates each cluster's policy). */

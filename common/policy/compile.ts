@@ -5,7 +5,7 @@
 import { VERBS, type Verb } from '../command/types.js';
 import { POD_LOG_SUBRESOURCE, resolveResourceType } from '../resources.js';
 import { compileGlobs, type Matcher, matches } from './glob.js';
-import { DEFAULT_MAX_OUTPUT_BYTES, PRESET_DOCUMENTS } from './presets.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, PRESET_DOCUMENTS, PRESET_OPT_INS } from './presets.js';
 import type {
   IdentityEntry,
   IdentityRule,
@@ -148,6 +148,7 @@ function compileLayer(doc: PolicyLayerDocument, path: (string | number)[], fail:
         ]
       : [],
     identityRules: doc.identities ? [compileIdentities(doc.identities)] : [],
+    customGroupRules: doc.customResources?.groups ? [compileGlobs(doc.customResources.groups)] : [],
     limits: compileLimits(doc.limits, [...path, 'limits'], fail),
     clusters: new Map(),
     byCluster: new Map(),
@@ -182,6 +183,7 @@ export function combine(a: Policy, b: Policy, meta?: Meta): Policy {
     resources,
     namespaceRules: [...a.namespaceRules, ...b.namespaceRules],
     identityRules: [...a.identityRules, ...b.identityRules],
+    customGroupRules: [...a.customGroupRules, ...b.customGroupRules],
     limits: {
       maxOutputBytes: Math.min(a.limits.maxOutputBytes, b.limits.maxOutputBytes),
       logTailMax: tailMax,
@@ -203,6 +205,7 @@ function standaloneBase(source: string): Policy {
     resources: new Map(),
     namespaceRules: [],
     identityRules: [],
+    customGroupRules: [],
     limits: {
       maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
       logTailDefault: DEFAULT_LOG_TAIL,
@@ -219,7 +222,25 @@ function standaloneBase(source: string): Policy {
  * A layer that names a verb or resource its base does not allow would silently allow nothing;
  * say so at load instead, since it is almost certainly an attempt to widen.
  */
-function checkNarrows(base: Policy, doc: PolicyLayerDocument, path: (string | number)[], fail: Fail): void {
+function checkNarrows(
+  base: Policy,
+  doc: PolicyLayerDocument,
+  path: (string | number)[],
+  fail: Fail,
+  optIns: { configMaps: boolean; customResources: boolean },
+): void {
+  if (doc.customResources?.groups && base.customGroupRules.length === 0 && !optIns.customResources) {
+    fail(
+      [...path, 'customResources'],
+      `${base.name} allows no custom resources; extend troubleshoot or write a standalone policy`,
+    );
+  }
+  if (doc.configMaps && !optIns.configMaps && !READ_VERBS.every((v) => allowsConfigMaps(base, v))) {
+    fail(
+      [...path, 'configMaps'],
+      `${base.name} allows no ConfigMaps; extend troubleshoot or write a standalone policy`,
+    );
+  }
   for (const [i, verb] of (doc.verbs ?? []).entries()) {
     if (!base.verbs.has(verb))
       fail([...path, 'verbs', i], `${verb} is not allowed by ${base.name}; a layer can only narrow`);
@@ -241,6 +262,26 @@ function checkNarrows(base: Policy, doc: PolicyLayerDocument, path: (string | nu
   }
 }
 
+/** The verbs that read ConfigMaps and custom resources once a policy opts in. */
+const READ_VERBS: readonly Verb[] = ['get', 'describe'];
+
+const NO_OPT_INS = { configMaps: false, customResources: false };
+
+function allowsConfigMaps(policy: Policy, verb: Verb): boolean {
+  const rule = policy.resources.get(verb);
+  return policy.verbs.has(verb) && (rule === undefined || rule === 'any' || rule.has('configmaps'));
+}
+
+/** The policy with ConfigMaps added to the resource lists of get and describe (where it lists types). */
+function withConfigMaps(policy: Policy): Policy {
+  const resources = new Map(policy.resources);
+  for (const verb of READ_VERBS) {
+    const rule = resources.get(verb);
+    if (rule !== undefined && rule !== 'any') resources.set(verb, new Set([...rule, 'configmaps']));
+  }
+  return { ...policy, resources };
+}
+
 /** Compiles a schema-valid document. `presetOf` names the preset when the document is one. */
 export function compileDocument(
   doc: PolicyDocument,
@@ -254,10 +295,13 @@ export function compileDocument(
     source,
   };
   if (!doc.extends && !doc.verbs) fail([], 'a policy without "extends" must list its verbs');
-  const base = doc.extends ? PRESETS[doc.extends] : standaloneBase(source);
+  const preset = doc.extends ? PRESETS[doc.extends] : undefined;
   const layer = compileLayer(doc, [], fail, meta);
-  if (doc.extends) checkNarrows(base, doc, [], fail);
-  const policy = combine(base, layer, meta);
+  if (preset && doc.extends) checkNarrows(preset, doc, [], fail, PRESET_OPT_INS[doc.extends]);
+  // An opt-in widens the base before the file narrows it: the file's own lists still apply.
+  const base = preset ?? standaloneBase(source);
+  let policy = combine(doc.configMaps && preset ? withConfigMaps(base) : base, layer, meta);
+  if (doc.configMaps && !preset) policy = withConfigMaps(policy);
   if (!doc.extends) {
     for (const verb of RESOURCE_VERBS) {
       if (policy.verbs.has(verb) && !doc.resources?.[verb]) {
@@ -267,7 +311,7 @@ export function compileDocument(
   }
   const clusters = policy.clusters as Map<string, Policy[]>;
   for (const [id, layer] of Object.entries(doc.clusters ?? {})) {
-    checkNarrows(policy, layer, ['clusters', id], fail);
+    checkNarrows(policy, layer, ['clusters', id], fail, NO_OPT_INS);
     clusters.set(id, [compileLayer(layer, ['clusters', id], fail, meta)]);
   }
   return policy;
@@ -281,4 +325,10 @@ const presetFail: Fail = (path, message) => {
 export const PRESETS: Readonly<Record<PresetName, Policy>> = {
   strict: compileDocument(PRESET_DOCUMENTS.strict, 'preset:strict', presetFail, 'strict'),
   readOnly: compileDocument(PRESET_DOCUMENTS.readOnly, 'preset:readOnly', presetFail, 'readOnly'),
+  troubleshoot: compileDocument(
+    PRESET_DOCUMENTS.troubleshoot,
+    'preset:troubleshoot',
+    presetFail,
+    'troubleshoot',
+  ),
 };

@@ -72,6 +72,38 @@ function callerOf(command: Command): Caller {
 const deny = (rule: string, reason: string, token?: string): Decision =>
   token === undefined ? { allowed: false, rule, reason } : { allowed: false, rule, reason, token };
 
+/** Whether the policy lets get and describe read custom resources of some group on this cluster. */
+export function readsCustomResources(policy: Policy, clusterId: string): boolean {
+  return policyForCluster(policy, clusterId).customGroupRules.length > 0;
+}
+
+/**
+ * Whether custom resources of API `group` are readable on the cluster: every layer's
+ * `customResources.groups` matches it. The core group ('') never is: its types are the catalog's.
+ */
+export function allowsCustomGroup(policy: Policy, clusterId: string, group: string): boolean {
+  const rules = policyForCluster(policy, clusterId).customGroupRules;
+  return group !== '' && rules.length > 0 && rules.every((rule) => matches(rule, group));
+}
+
+const CUSTOM_VERBS: ReadonlySet<string> = new Set(['get', 'describe']);
+
+/** A custom target's check at the gateway: by its group when typed, else left to the agent's discovery. */
+function customTargetDecision(p: Policy, command: Command, t: Command['targets'][number]): Decision | null {
+  const token = t.group ? `${t.resource}.${t.group}` : t.resource;
+  if (!CUSTOM_VERBS.has(command.verb) || !readsCustomResources(p, command.clusterId)) {
+    return deny('resource_not_allowed', `policy ${p.name} does not allow ${command.verb} ${token}`, token);
+  }
+  if (t.group !== '' && !allowsCustomGroup(p, command.clusterId, t.group)) {
+    return deny(
+      'custom_group_not_allowed',
+      `policy ${p.name} does not allow custom resources of API group ${t.group}`,
+      token,
+    );
+  }
+  return null;
+}
+
 export function evaluate(policy: Policy, command: Command): Decision {
   const p = policyForCluster(policy, command.clusterId);
   for (const t of command.targets) {
@@ -90,9 +122,14 @@ export function evaluate(policy: Policy, command: Command): Decision {
   if (!p.verbs.has(command.verb)) {
     return deny('verb_not_allowed', `policy ${p.name} does not allow ${command.verb}`, command.verb);
   }
+  for (const t of command.targets) {
+    const denied = t.custom ? customTargetDecision(p, command, t) : null;
+    if (denied) return denied;
+  }
   const allowedResources = p.resources.get(command.verb);
   if (allowedResources !== undefined && allowedResources !== 'any') {
     for (const t of command.targets) {
+      if (t.custom) continue;
       const key = command.verb === 'logs' ? POD_LOG_SUBRESOURCE : t.resource;
       if (!allowedResources.has(key)) {
         return deny(

@@ -1,6 +1,7 @@
-// The two presets of docs/policy.md's preset table. policies/strict.yaml and policies/read-only.yaml ship
-// the same documents for operators to read and copy; a test keeps them identical to these.
+// The presets of docs/policy.md's preset table. policies/strict.yaml, read-only.yaml and troubleshoot.yaml
+// ship the same documents for operators to read and copy; a test keeps them identical to these.
 
+import type { Verb } from '../command/types.js';
 import type { PolicyDocument, PresetName } from './types.js';
 
 /**
@@ -31,6 +32,56 @@ const READ_ONLY_RESOURCES = [
   'persistentvolumes',
 ];
 
+/** What a troubleshooter reads beyond readOnly (the k8s/components/troubleshoot ClusterRole grants it). */
+const TROUBLESHOOT_RESOURCES = [
+  ...READ_ONLY_RESOURCES,
+  'jobs',
+  'cronjobs',
+  'persistentvolumeclaims',
+  'horizontalpodautoscalers',
+  'poddisruptionbudgets',
+  'resourcequotas',
+  'limitranges',
+  'endpointslices',
+  'serviceaccounts',
+  'roles',
+  'rolebindings',
+  'clusterroles',
+  'clusterrolebindings',
+  'ingressclasses',
+  'priorityclasses',
+  'customresourcedefinitions',
+];
+
+const READ_ONLY_LIMITS = {
+  maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+  logTail: { default: 500, max: 10_000 },
+  timeoutSeconds: { default: 30, max: 120 },
+};
+
+const READ_ONLY_VERBS: Verb[] = [
+  'get',
+  'describe',
+  'logs',
+  'events',
+  'explain',
+  'version',
+  'cluster-info',
+  'api-resources',
+  'api-versions',
+];
+
+/**
+ * What a file extending a preset may add although layers otherwise only narrow: `configMaps: true` and a
+ * first `customResources.groups` list. Both stay off until a policy file names them.
+ */
+export const PRESET_OPT_INS: Readonly<Record<PresetName, { configMaps: boolean; customResources: boolean }>> =
+  {
+    strict: { configMaps: false, customResources: false },
+    readOnly: { configMaps: false, customResources: false },
+    troubleshoot: { configMaps: true, customResources: true },
+  };
+
 export const PRESET_DOCUMENTS: Readonly<Record<PresetName, PolicyDocument>> = {
   strict: {
     name: 'strict',
@@ -49,23 +100,18 @@ export const PRESET_DOCUMENTS: Readonly<Record<PresetName, PolicyDocument>> = {
     name: 'readOnly',
     description:
       'The default: strict plus logs, events and API discovery on what the agent ClusterRole reads.',
-    verbs: [
-      'get',
-      'describe',
-      'logs',
-      'events',
-      'explain',
-      'version',
-      'cluster-info',
-      'api-resources',
-      'api-versions',
-    ],
+    verbs: READ_ONLY_VERBS,
     resources: { get: READ_ONLY_RESOURCES, describe: READ_ONLY_RESOURCES, logs: ['pods/log'] },
     namespaces: { allow: ['*'], deny: [] },
-    limits: {
-      maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
-      logTail: { default: 500, max: 10_000 },
-      timeoutSeconds: { default: 30, max: 120 },
-    },
+    limits: READ_ONLY_LIMITS,
+  },
+  troubleshoot: {
+    name: 'troubleshoot',
+    description:
+      'readOnly plus jobs, volumes, autoscaling, disruption budgets, quotas, RBAC and CRDs; custom resources and ConfigMaps by opt-in.',
+    verbs: READ_ONLY_VERBS,
+    resources: { get: TROUBLESHOOT_RESOURCES, describe: TROUBLESHOOT_RESOURCES, logs: ['pods/log'] },
+    namespaces: { allow: ['*'], deny: [] },
+    limits: READ_ONLY_LIMITS,
   },
 };

@@ -46,6 +46,19 @@ const layerProperties = {
       properties: { clusters: globList, namespaces: globList },
     },
   },
+  customResources: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      groups: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[a-z0-9*?.-]+$', maxLength: 253 },
+        uniqueItems: true,
+        maxItems: 1000,
+      },
+    },
+  },
+  configMaps: { enum: [true] },
   limits: {
     type: 'object',
     additionalProperties: false,

@@ -3,7 +3,7 @@
 import type { Verb } from '../command/types.js';
 import type { Matcher } from './glob.js';
 
-export const PRESET_NAMES = ['strict', 'readOnly'] as const;
+export const PRESET_NAMES = ['strict', 'readOnly', 'troubleshoot'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 export interface LimitsDocument {
@@ -21,6 +21,14 @@ export interface PolicyLayerDocument {
   /** API-key identities (names or globs, `'*'` for the rest) → the clusters and namespaces they may use. */
   identities?: Record<string, { clusters?: string[]; namespaces?: string[] }>;
   limits?: LimitsDocument;
+  /**
+   * Custom resources (types outside common/resources.ts) that get and describe may read, by API group
+   * glob (`cert-manager.io`, `*.example.com`). Opt-in: only a standalone policy or one extending
+   * troubleshoot may start a list; further layers narrow it. The core group never matches.
+   */
+  customResources?: { groups?: string[] };
+  /** `true` (the only value): get and describe may read ConfigMaps, an opt-in like customResources. */
+  configMaps?: boolean;
 }
 
 export interface PolicyDocument extends PolicyLayerDocument {
@@ -71,6 +79,11 @@ export interface Policy {
   readonly namespaceRules: readonly NamespaceRule[];
   /** An identity must pass every rule (one per layer that had `identities`). */
   readonly identityRules: readonly IdentityRule[];
+  /**
+   * API groups of custom resources: a group must match every rule (one per layer that had
+   * `customResources.groups`); no rule at all means no custom resource is readable.
+   */
+  readonly customGroupRules: readonly Matcher[];
   readonly limits: PolicyLimits;
   /** Per-cluster layers, applied by policyForCluster. */
   readonly clusters: ReadonlyMap<string, readonly Policy[]>;
