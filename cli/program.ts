@@ -6,6 +6,7 @@ import { createApiClient } from './api-client.js';
 import { registerAudit } from './commands/audit.js';
 import { registerCluster } from './commands/cluster.js';
 import { registerClusters } from './commands/clusters.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerExec } from './commands/exec.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLogin } from './commands/login.js';
@@ -74,6 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     registerKeys,
     registerLogin,
     registerNatsConfig,
+    registerDoctor,
   ]) {
     register(program, ctx);
   }

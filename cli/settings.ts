@@ -87,13 +87,18 @@ async function readConfigFile(path: string, explicit: boolean): Promise<ConfigFi
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
+/** A host name that never leaves the machine: localhost, 127.x.y.z, [::1] (URL hostnames keep the brackets). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
 /**
  * A warning when the API key would cross the network in clear text: plain `http://` to a host other than
  * loopback. Undefined when the URL is https or local.
  */
 export function insecureUrlWarning(apiUrl: string): string | undefined {
   const url = new URL(apiUrl);
-  if (url.protocol !== 'http:' || LOOPBACK.test(url.hostname)) return undefined;
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return undefined;
   return `warning: ${url.origin} is plain http to a remote host: the API key or token and every answer travel unencrypted; use https://`;
 }
 

@@ -258,6 +258,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   // Each GET /audit may read thousands of stream messages: its own, smaller per-identity limit (RATE_LIMIT_AUDIT).
   await app.register(auditRoutes, {
     readAudit: deps.readAudit,
+    adminIdentities: config.adminIdentities,
     rateLimit: { max: config.rateLimit.audit, timeWindow: config.rateLimit.windowMs },
   });
   return app;

@@ -80,3 +80,39 @@ test('audit route - GET /audit has its own per-identity limit: past it, 429', as
   // Other routes keep the standard limit.
   t.is((await s.app.inject({ url: '/debug/sessions', headers: s.as('alice') })).statusCode, 200);
 });
+
+test("audit route - an admin also sees a wrong key's authentication_failure (no identity); others see only their own", async (t) => {
+  const s = await startGatewayStack(t, { audit: 'jetstream', redis: false, agents: {} });
+  const wrong = await s.app.inject({
+    method: 'GET',
+    url: '/clusters',
+    headers: { 'x-api-key': 'not-a-key-not-a-key-not-a-key', 'user-agent': 'probe/1' },
+  });
+  t.is(wrong.statusCode, 401);
+  t.is(
+    (await s.app.inject({ method: 'GET', url: '/clusters/nope/status', headers: s.as('alice') })).statusCode,
+    404,
+  );
+  const audit = async (who: 'alice' | 'admin', query: string) =>
+    ((await s.app.inject({ method: 'GET', url: `/audit${query}`, headers: s.as(who) })).json() as AuditAnswer)
+      .entries;
+  const failures = await eventually(
+    t,
+    async () => {
+      const entries = await audit('admin', '?event_type=authentication_failure');
+      return entries.length > 0 ? entries : undefined;
+    },
+    { message: 'the authentication_failure record reaches the admin' },
+  );
+  t.is(failures[0]!.details.user_agent, 'probe/1');
+  t.is(failures[0]!.identity, null);
+  await eventually(t, async () => (await audit('alice', '?event_type=access_denied')).length === 1, {
+    message: "alice's access_denied record is in the stream",
+  });
+  t.deepEqual(await audit('alice', '?event_type=authentication_failure'), [], 'not for a non-admin');
+  t.deepEqual(
+    await audit('admin', '?event_type=access_denied'),
+    [],
+    "not another identity's records, even for an admin",
+  );
+});

@@ -17,6 +17,11 @@ export const DEFAULT_READ_CONCURRENCY = 32;
 export interface AuditFilter {
   /** Only this identity's records: callers see their own. */
   identity: string;
+  /**
+   * Also the records that belong to no identity (a wrong key's authentication_failure, an agent's
+   * connection failure, an address's failed-authentication limit): the gateway sets it for admins only.
+   */
+  unattributed?: boolean;
   event_type?: AuditEventType;
   cluster_id?: string;
   session_id?: string;
@@ -50,7 +55,7 @@ export interface AuditReaderDeps {
 
 function matches(r: AuditRecord, f: AuditFilter, at: number): boolean {
   return (
-    r.identity === f.identity &&
+    (r.identity === f.identity || (f.unattributed === true && r.identity === null)) &&
     (f.event_type === undefined || r.event_type === f.event_type) &&
     (f.cluster_id === undefined || r.cluster_id === f.cluster_id) &&
     (f.session_id === undefined || r.session_id === f.session_id) &&

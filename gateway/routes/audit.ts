@@ -11,7 +11,7 @@ import {
 } from '../../common/audit/reader.js';
 import { timeFromAgoOrTimestamp } from '../../common/duration.js';
 import { KubentlyError } from '../../common/errors.js';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf, isAdmin } from '../auth/authenticate.js';
 import { clusterId, errorRef } from '../schemas.js';
 
 export interface AuditRouteOptions {
@@ -19,6 +19,8 @@ export interface AuditRouteOptions {
   /** Per-identity limit of this route (@fastify/rate-limit route config); the global limit otherwise. */
   rateLimit?: { max: number; timeWindow: number };
   now?: () => number;
+  /** Identities that also see the records of no identity (ADMIN_IDENTITIES). */
+  adminIdentities?: readonly string[];
 }
 
 interface AuditQuery {
@@ -51,6 +53,7 @@ export function parseTime(value: string, now: number, name: string): Date {
 
 export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptions): Promise<void> {
   const now = options.now ?? Date.now;
+  const admins = new Set(options.adminIdentities ?? []);
   app.get<{ Querystring: AuditQuery }>(
     '/audit',
     {
@@ -58,7 +61,8 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
         tags: ['audit'],
         summary: 'Your own audit records, newest first',
         description:
-          'Only records of the calling identity. Each entry is the audit record (event_type, details, ...) with ' +
+          'Only records of the calling identity; admins also see the records of no identity (failed ' +
+          'authentications, agent connection failures). Each entry is the audit record (event_type, details, ...) with ' +
           "upstream Kubently's flat fields added (type, service_identity, command, outcome, error, " +
           'correlation_id); the details of a `command_executed` record carry `output_sha256` and `output_bytes` of the ' +
           "output the caller received. `command_id` narrows to one command's records. `limit` is 1 to 1000 " +
@@ -104,7 +108,8 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
       ...(options.rateLimit ? { config: { rateLimit: options.rateLimit } } : {}),
     },
     async (request): Promise<AuditAnswer> => {
-      const { identity } = callerOf(request);
+      const caller = callerOf(request);
+      const { identity } = caller;
       const q = request.query;
       const at = now();
       const since = q.since === undefined ? undefined : parseTime(q.since, at, 'since');
@@ -114,6 +119,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
       try {
         result = await options.readAudit({
           identity,
+          unattributed: isAdmin(caller, admins),
           event_type: q.event_type,
           cluster_id: q.cluster_id,
           session_id: q.session_id,
