@@ -26,6 +26,8 @@ import { runEvents } from './verbs/events.js';
 import { runExplain } from './verbs/explain.js';
 import { RefusedError, runGet } from './verbs/get.js';
 import { runLogs } from './verbs/logs.js';
+import { runRollout } from './verbs/rollout.js';
+import { runTop } from './verbs/top.js';
 
 export type { ExecutorLimits } from './verbs/context.js';
 
@@ -82,6 +84,10 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
         return runApiResources(ctx, command);
       case 'api-versions':
         return runApiVersions(ctx);
+      case 'top':
+        return runTop(ctx, command);
+      case 'rollout':
+        return runRollout(ctx, command);
     }
   }
 

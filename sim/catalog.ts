@@ -1,7 +1,8 @@
-// The types the sim serves: Kubently's catalog plus what kubectl describe reads on its own (node leases),
-// which Kubently itself never names.
+// The types the sim serves: Kubently's catalog plus what kubectl reads on its own (node leases for
+// describe, controller revisions for rollout history) and the metrics API, which Kubently never names.
 
 import { RESOURCE_TYPES, type ResourceType } from '../common/resources.js';
+import { METRICS_TYPES } from './metrics.js';
 
 const READ = ['get', 'list', 'watch'] as const;
 
@@ -29,6 +30,9 @@ function extra(
 export const SIM_TYPES: readonly ResourceType[] = [
   ...RESOURCE_TYPES,
   extra('leases', 'lease', 'Lease', 'coordination.k8s.io', true),
+  extra('controllerrevisions', 'controllerrevision', 'ControllerRevision', 'apps', true),
+  // Aggregated APIs come last in discovery, as the real apiserver lists them.
+  ...METRICS_TYPES,
 ];
 
 /** Type by `group/version/resource` ('' group for core: '/v1/pods'). */

@@ -20,14 +20,17 @@ interface WorkloadFixture {
   hashes?: string[];
   /** Age of the current ReplicaSet when the last rollout was recent. */
   rolloutAgeSeconds?: number;
+  /** Per ReplicaSet (as `hashes`): the first container's image then, and the change-cause annotation. */
+  history?: { image?: string; changeCause?: string }[];
 }
 
-function template(w: WorkloadFixture, hash?: string) {
+function template(w: WorkloadFixture, hash?: string, image?: string) {
   return {
     metadata: { labels: { ...w.labels, ...(hash ? { 'pod-template-hash': hash } : {}) } },
     spec: {
-      containers: w.containers.map((c) => ({
+      containers: w.containers.map((c, i) => ({
         ...c,
+        ...(i === 0 && image ? { image } : {}),
         resources: {},
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',
@@ -101,6 +104,7 @@ function deployment(w: WorkloadFixture, clock: Clock): KubeObject[] {
   const sets = hashes.map((hash, i): KubeObject => {
     const current = i === 0;
     const replicas = current ? w.replicas : 0;
+    const past = w.history?.[i];
     return {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -115,6 +119,7 @@ function deployment(w: WorkloadFixture, clock: Clock): KubeObject[] {
             'deployment.kubernetes.io/desired-replicas': String(w.replicas),
             'deployment.kubernetes.io/max-replicas': String(w.replicas + 1),
             'deployment.kubernetes.io/revision': String(hashes.length - i),
+            ...(past?.changeCause ? { 'kubernetes.io/change-cause': past.changeCause } : {}),
           },
           ownerReferences: [
             {
@@ -130,7 +135,7 @@ function deployment(w: WorkloadFixture, clock: Clock): KubeObject[] {
       spec: {
         replicas,
         selector: { matchLabels: { ...w.labels, 'pod-template-hash': hash } },
-        template: template(w, hash),
+        template: template(w, hash, past?.image),
       },
       status: current
         ? {
@@ -159,6 +164,10 @@ export function workloads(clock: Clock): Record<string, KubeObject[]> {
         ready: 2,
         hashes: ['7c5ddbdf54', '6d8f7c9b5'],
         rolloutAgeSeconds: 6 * DAY,
+        history: [
+          { changeCause: 'kubectl set image deployment/web nginx=nginx:1.27.3 --record=true' },
+          { image: 'nginx:1.26.2' },
+        ],
       },
       clock,
     ),
@@ -173,6 +182,10 @@ export function workloads(clock: Clock): Record<string, KubeObject[]> {
         ready: 2,
         hashes: ['6b8f9d5c7', '5d9c8b7f6'],
         rolloutAgeSeconds: 35 * 60,
+        history: [
+          { changeCause: 'image api:2.4.0 — rollout café ☕' },
+          { image: 'registry.example.com/shop/api:2.3.9', changeCause: 'initial deploy' },
+        ],
       },
       clock,
     ),

@@ -7,6 +7,7 @@ import { events, logs } from './fixtures-events.js';
 import { network } from './fixtures-network.js';
 import { pods } from './fixtures-pods.js';
 import { quotasAndLimits } from './fixtures-quotas.js';
+import { controllerRevisions } from './fixtures-revisions.js';
 import { workloads } from './fixtures-workloads.js';
 import type { KubeObject, SimFixtures } from './types.js';
 
@@ -27,7 +28,11 @@ export function defaultFixtures(now: number): SimFixtures {
     ...rbac(clock),
   };
   return {
-    objects: { ...objects, ...quotasAndLimits(clock, objects) },
+    objects: {
+      ...objects,
+      ...quotasAndLimits(clock, objects),
+      controllerrevisions: controllerRevisions(objects),
+    },
     logs: logs(clock),
     user: DEFAULT_SIM_USER,
   };

@@ -8,6 +8,7 @@ import { buildDiscovery, type DiscoveryDocs } from './discovery.js';
 import type { GeneratedPods } from './fixtures-generated.js';
 import { type Change, createSimLive, type SimLive } from './live.js';
 import { followLogs, podLogs } from './logs.js';
+import { METRICS_GROUP, metricsResponse } from './metrics.js';
 import {
   fieldMatcher,
   matchesLabels,
@@ -356,6 +357,10 @@ export function createSimHandler(options: SimHandlerOptions): SimHandler {
           route.namespace,
           route.name,
         );
+      }
+      if (route.type.group === METRICS_GROUP) {
+        if (route.subresource) return resourceNotFound();
+        return metricsResponse(route.type, fixtures.objects, route.namespace, route.name, query, clock());
       }
       return route.name ? get(route, query, accept) : list(route, query, accept);
     }

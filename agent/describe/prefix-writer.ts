@@ -10,19 +10,33 @@ export const LEVEL_3 = 3;
 export const LEVEL_4 = 4;
 
 export class PrefixWriter {
-  private readonly tw = new TabWriter();
+  private readonly tw: TabWriter | null;
+  private raw = '';
+
+  /**
+   * `aligned: false` writes straight into the text, tabs and all, as kubectl does where it hands
+   * describe.NewPrefixWriter a bare buffer (rollout history --revision's pod template).
+   */
+  constructor({ aligned = true }: { aligned?: boolean } = {}) {
+    this.tw = aligned ? new TabWriter() : null;
+  }
+
+  private put(text: string): void {
+    if (this.tw) this.tw.write(text);
+    else this.raw += text;
+  }
 
   write(level: number, text: string): void {
-    this.tw.write(escapeTerminal('  '.repeat(level) + text));
+    this.put(escapeTerminal('  '.repeat(level) + text));
   }
 
   /** Go's fmt.Sprintln: operands joined by spaces, then a newline. */
   writeLine(...parts: string[]): void {
-    this.tw.write(escapeTerminal(`${parts.join(' ')}\n`));
+    this.put(escapeTerminal(`${parts.join(' ')}\n`));
   }
 
   toString(): string {
-    return this.tw.finish();
+    return this.tw ? this.tw.finish() : this.raw;
   }
 }
 

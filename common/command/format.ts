@@ -22,6 +22,9 @@ const FLAG_NAMES: Readonly<Record<keyof CommandFlags, string | null>> = {
   types: 'types',
   namespaced: 'namespaced',
   apiGroup: 'api-group',
+  containers: 'containers',
+  watch: 'watch',
+  revision: 'revision',
 };
 
 function sameNames(targets: readonly Target[]): boolean {
@@ -43,7 +46,11 @@ export function formatArgv(command: Command): string[] {
   switch (command.verb) {
     case 'get':
     case 'describe':
+    case 'top':
       argv.push(...resourceArgs(command.targets));
+      break;
+    case 'rollout':
+      argv.push(command.subcommand ?? 'status', ...resourceArgs(command.targets));
       break;
     case 'logs': {
       const pod = command.targets[0]?.names[0];

@@ -82,6 +82,14 @@ export const GRAMMAR: Readonly<Record<Verb, VerbGrammar>> = {
     outputs: ['wide', 'name'],
   },
   'api-versions': { flags: [], outputs: [] },
+  top: {
+    flags: [namespace, allNamespaces, selector, sortBy, flag('containers', 'bool'), noHeaders],
+    outputs: [],
+  },
+  rollout: {
+    flags: [namespace, flag('watch', 'bool', 'w'), flag('revision', 'value')],
+    outputs: [],
+  },
 };
 
 export interface FlagTable {
@@ -119,7 +127,6 @@ export const FORBIDDEN_VERBS: ReadonlySet<string> = new Set([
   'replace',
   'scale',
   'autoscale',
-  'rollout',
   'label',
   'annotate',
   'exec',
@@ -134,7 +141,6 @@ export const FORBIDDEN_VERBS: ReadonlySet<string> = new Set([
   'uncordon',
   'taint',
   'certificate',
-  'top',
   'config',
   'plugin',
   'kustomize',

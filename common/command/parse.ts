@@ -16,12 +16,20 @@ import {
   GRAMMAR,
   TEMPLATE_OUTPUTS,
 } from './grammar.js';
-import { parseExplainArgs, parseForObject, parseLogsArgs, parseResourceArgs } from './targets.js';
+import {
+  parseExplainArgs,
+  parseForObject,
+  parseLogsArgs,
+  parseResourceArgs,
+  resolveType,
+} from './targets.js';
 import { checkArg, checkArgCount, tokenize } from './tokenize.js';
 import {
   type Command,
   type CommandFlags,
   type OutputFormat,
+  ROLLOUT_SUBCOMMANDS,
+  type RolloutSubcommand,
   type Target,
   VERBS,
   type Verb,
@@ -172,6 +180,7 @@ export function parseArgv(
     v.invalid(`unknown verb "${verbToken}"`, 'unknown_verb', verbToken);
   }
   const verb = verbToken as Verb;
+  if (verb === 'rollout') refuseRolloutWrite(argv[at + 1]);
   const table = FLAG_TABLES[verb];
   const raw = new Map<string, ReadFlag>();
   const positionals: string[] = [];
@@ -218,9 +227,17 @@ const BOOLEAN_FLAGS: ReadonlyMap<string, keyof CommandFlags> = new Map([
   ['all-containers', 'allContainers'],
   ['recursive', 'recursive'],
   ['namespaced', 'namespaced'],
+  ['containers', 'containers'],
+  ['watch', 'watch'],
 ]);
 
-function parseFlags(raw: Map<string, ReadFlag>): CommandFlags {
+/** kubectl rollout subcommands that change a workload: refused as writes (403), whatever follows. */
+const ROLLOUT_WRITES: ReadonlySet<string> = new Set(['restart', 'undo', 'pause', 'resume']);
+/** What kubectl's rollout status and history can read. */
+const ROLLOUT_RESOURCES: ReadonlySet<string> = new Set(['deployments', 'daemonsets', 'statefulsets']);
+const MAX_REVISION = 999_999_999;
+
+function parseFlags(verb: Verb, raw: Map<string, ReadFlag>): CommandFlags {
   const flags: CommandFlags = {};
   for (const [name, f] of raw) {
     const boolean = BOOLEAN_FLAGS.get(name);
@@ -231,7 +248,10 @@ function parseFlags(raw: Map<string, ReadFlag>): CommandFlags {
     const text = f.value as string;
     switch (name) {
       case 'sort-by':
-        flags.sortBy = v.checkSortBy(text, f.token);
+        flags.sortBy = verb === 'top' ? v.checkTopSortBy(text, f.token) : v.checkSortBy(text, f.token);
+        break;
+      case 'revision':
+        flags.revision = v.checkUnsigned(text, f.token, 0, MAX_REVISION);
         break;
       case 'chunk-size':
         flags.chunkSize = v.checkUnsigned(text, f.token, 0, MAX_LIMIT);
@@ -286,10 +306,11 @@ function build(
   if (label !== undefined) selectors.label = v.checkLabelSelector(label, raw.get('selector')!.token);
   if (field !== undefined) selectors.field = v.checkFieldSelector(field, raw.get('field-selector')!.token);
   const output = parseOutput(verb, raw.get('output'));
-  const flags = parseFlags(raw);
+  const flags = parseFlags(verb, raw);
 
   let targets: Target[] = [];
   let fieldPath: string | undefined;
+  let subcommand: RolloutSubcommand | undefined;
   let scoped = false;
   switch (verb) {
     case 'get':
@@ -329,6 +350,15 @@ function build(
         v.forbidden('cluster-info dump is not allowed', 'verb_not_allowed', 'cluster-info dump');
       if (positionals[0] !== undefined)
         v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
+      break;
+    case 'top':
+      targets = parseTopArgs(positionals, flags, raw, label);
+      scoped = targets[0]!.resource === 'pods';
+      break;
+    case 'rollout':
+      subcommand = parseRolloutSubcommand(positionals[0]);
+      targets = parseRolloutArgs(positionals.slice(1), subcommand, flags);
+      scoped = true;
       break;
     case 'events':
       targets = [{ resource: 'events', group: '', names: [] }];
@@ -371,9 +401,102 @@ function build(
     argv: [],
   };
   if (fieldPath !== undefined) command.fieldPath = fieldPath;
+  if (subcommand !== undefined) command.subcommand = subcommand;
   if (context.groups?.length) command.groups = [...context.groups];
   command.argv = formatArgv(command);
   return command;
+}
+
+function refuseRolloutWrite(subcommand: string | undefined): void {
+  if (subcommand !== undefined && ROLLOUT_WRITES.has(subcommand.toLowerCase())) {
+    v.forbidden(
+      `rollout ${subcommand} changes the workload and is not allowed: Kubently is read-only (rollout status and history read)`,
+      'verb_not_allowed',
+      `rollout ${subcommand}`,
+    );
+  }
+}
+
+function parseRolloutSubcommand(token: string | undefined): RolloutSubcommand {
+  refuseRolloutWrite(token);
+  if (token === undefined)
+    return v.invalid('rollout needs a subcommand: status or history', 'missing_argument', 'rollout');
+  if (!(ROLLOUT_SUBCOMMANDS as readonly string[]).includes(token)) {
+    v.invalid(`unknown rollout subcommand "${token}": use status or history`, 'unknown_subcommand', token);
+  }
+  return token as RolloutSubcommand;
+}
+
+/**
+ * rollout status|history: exactly one deployment, daemon set or stateful set, named. Bare `rollout status`
+ * follows the rollout until it ends (kubectl's --watch default); until results can stream it is refused
+ * with a hint, so nobody waits on a command that cannot answer.
+ */
+function parseRolloutArgs(
+  positionals: readonly string[],
+  subcommand: RolloutSubcommand,
+  flags: CommandFlags,
+): Target[] {
+  if (positionals.length === 0)
+    v.invalid(`rollout ${subcommand} needs TYPE/NAME, e.g. deployment/web`, 'missing_resource', 'rollout');
+  const targets = parseResourceArgs(positionals, `rollout ${subcommand}`);
+  const target = targets[0]!;
+  if (targets.length !== 1 || target.names.length !== 1) {
+    v.invalid(
+      `rollout ${subcommand} reads exactly one named object, e.g. deployment/web`,
+      'unexpected_argument',
+      positionals.join(' '),
+    );
+  }
+  if (!ROLLOUT_RESOURCES.has(target.resource)) {
+    v.invalid(
+      `rollout ${subcommand} reads deployments, daemonsets and statefulsets, not ${target.resource}`,
+      'unsupported_resource',
+      positionals[0]!,
+    );
+  }
+  if (subcommand === 'status') {
+    if (flags.revision !== undefined)
+      v.invalid('--revision is read by rollout history only', 'unknown_flag', '--revision');
+    if (flags.watch !== false) {
+      v.invalid(
+        'rollout status follows the rollout until it ends, which Kubently cannot stream yet: add --watch=false to read the current status once',
+        'watch_not_supported',
+        '--watch',
+      );
+    }
+  } else if (flags.watch !== undefined) {
+    v.invalid('--watch is read by rollout status only', 'unknown_flag', '--watch');
+  }
+  return targets;
+}
+
+/** top pod|node [NAME]: kubectl top's two subcommands, with the flags each takes. */
+function parseTopArgs(
+  positionals: readonly string[],
+  flags: CommandFlags,
+  raw: Map<string, ReadFlag>,
+  label: string | undefined,
+): Target[] {
+  const [typed, name, extra] = positionals;
+  if (typed === undefined)
+    return v.invalid('top needs pod or node, e.g. "top pods"', 'missing_resource', 'top');
+  if (extra !== undefined) v.invalid('top takes a type and at most one name', 'unexpected_argument', extra);
+  const type = resolveType(typed, typed);
+  if (type.resource !== 'pods' && type.resource !== 'nodes')
+    v.invalid(`top reads pods and nodes, not ${type.resource}`, 'unsupported_resource', typed);
+  if (name !== undefined) {
+    v.checkObjectName(name, name);
+    if (label !== undefined)
+      v.invalid('only one of NAME or --selector can be provided', 'conflicting_flags', name);
+  }
+  if (type.resource === 'nodes') {
+    for (const pods of ['namespace', 'all-namespaces', 'containers'] as const) {
+      const given = raw.get(pods);
+      if (given !== undefined) v.invalid(`top nodes takes no --${pods}`, 'unknown_flag', given.token);
+    }
+  }
+  return [{ resource: type.resource, group: type.group, names: name === undefined ? [] : [name] }];
 }
 
 const NAMESPACED: ReadonlySet<string> = new Set(

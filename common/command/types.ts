@@ -10,8 +10,14 @@ export const VERBS = [
   'cluster-info',
   'api-resources',
   'api-versions',
+  'top',
+  'rollout',
 ] as const;
 export type Verb = (typeof VERBS)[number];
+
+/** The rollout subcommands that only read; restart, undo, pause and resume are writes and refused. */
+export const ROLLOUT_SUBCOMMANDS = ['status', 'history'] as const;
+export type RolloutSubcommand = (typeof ROLLOUT_SUBCOMMANDS)[number];
 
 export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -57,6 +63,13 @@ export interface CommandFlags {
   // api-resources
   namespaced?: boolean;
   apiGroup?: string;
+  // top
+  containers?: boolean;
+  // rollout
+  /** rollout status: false reads the status once; true (kubectl's default) would follow it. */
+  watch?: boolean;
+  /** rollout history: the revision to show in full. */
+  revision?: number;
 }
 
 export interface Command {
@@ -67,6 +80,8 @@ export interface Command {
   targets: Target[];
   /** For explain: the field path after the resource, e.g. 'spec.containers'. */
   fieldPath?: string;
+  /** For rollout: which read-only subcommand. */
+  subcommand?: RolloutSubcommand;
   /** null when allNamespaces is set, or the verb is cluster-scoped. */
   namespace: string | null;
   allNamespaces: boolean;

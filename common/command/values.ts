@@ -73,6 +73,13 @@ export function checkSortBy(value: string, token: string): string {
   return inner.startsWith('.') ? inner : `.${inner}`;
 }
 
+/** kubectl top's --sort-by: cpu or memory only (its own message otherwise). */
+export function checkTopSortBy(value: string, token: string): string {
+  if (value !== 'cpu' && value !== 'memory')
+    invalid('--sort-by accepts only cpu or memory', 'invalid_flag_value', token);
+  return value;
+}
+
 /** A Go duration (kubectl parses --since with time.ParseDuration), in whole seconds rounded as kubectl does. */
 export function checkDuration(value: string, token: string): number {
   const ms = parseGoDuration(value);
