@@ -324,6 +324,8 @@ test('agent-troubleshoot - the ClusterRoles grant what the troubleshoot preset r
   needed.add('core/pods/log:get');
   needed.add('events.k8s.io/events:get').add('events.k8s.io/events:list').add('events.k8s.io/events:watch');
   for (const r of ['pods', 'nodes']) for (const v of ['get', 'list']) needed.add(`metrics.k8s.io/${r}:${v}`);
+  // rollout history of daemon sets and stateful sets reads their ControllerRevisions.
+  for (const v of ['get', 'list', 'watch']) needed.add(`apps/controllerrevisions:${v}`);
   t.deepEqual([...granted].sort(), [...needed].sort());
   t.false([...granted].some((g) => /\/(secrets|configmaps)[:/]/.test(g)));
   t.deepEqual(find(objs, 'ClusterRoleBinding', 'kubently-agent-troubleshoot').subjects, [

@@ -352,7 +352,7 @@ function build(
         v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
       break;
     case 'top':
-      targets = parseTopArgs(positionals, flags, raw, label);
+      targets = parseTopArgs(positionals, raw, label);
       scoped = targets[0]!.resource === 'pods';
       break;
     case 'rollout':
@@ -474,7 +474,6 @@ function parseRolloutArgs(
 /** top pod|node [NAME]: kubectl top's two subcommands, with the flags each takes. */
 function parseTopArgs(
   positionals: readonly string[],
-  flags: CommandFlags,
   raw: Map<string, ReadFlag>,
   label: string | undefined,
 ): Target[] {

@@ -28,7 +28,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_TIMEOUT_MAX_MS = 120_000;
 
 /** Verbs that read named resource types and so need a resource list in a standalone policy. */
-const RESOURCE_VERBS: readonly Verb[] = ['get', 'describe', 'logs'];
+const RESOURCE_VERBS: readonly Verb[] = ['get', 'describe', 'logs', 'top', 'rollout'];
 
 function compileResources(
   verb: Verb,

@@ -59,6 +59,7 @@ const READ_ONLY_LIMITS = {
   timeoutSeconds: { default: 30, max: 120 },
 };
 
+/** readOnly's verbs; top and rollout (status, history) are troubleshoot's alone. */
 const READ_ONLY_VERBS: Verb[] = [
   'get',
   'describe',
@@ -109,8 +110,14 @@ export const PRESET_DOCUMENTS: Readonly<Record<PresetName, PolicyDocument>> = {
     name: 'troubleshoot',
     description:
       'readOnly plus jobs, volumes, autoscaling, disruption budgets, quotas, RBAC and CRDs; custom resources and ConfigMaps by opt-in.',
-    verbs: READ_ONLY_VERBS,
-    resources: { get: TROUBLESHOOT_RESOURCES, describe: TROUBLESHOOT_RESOURCES, logs: ['pods/log'] },
+    verbs: [...READ_ONLY_VERBS, 'top', 'rollout'],
+    resources: {
+      get: TROUBLESHOOT_RESOURCES,
+      describe: TROUBLESHOOT_RESOURCES,
+      logs: ['pods/log'],
+      top: ['pods', 'nodes'],
+      rollout: ['deployments', 'daemonsets', 'statefulsets'],
+    },
     namespaces: { allow: ['*'], deny: [] },
     limits: READ_ONLY_LIMITS,
   },
