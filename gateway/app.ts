@@ -43,6 +43,7 @@ import { clusterRoutes } from './routes/clusters.js';
 import { credentialRoutesPlugin } from './routes/credentials.js';
 import { debugClusterRoutes } from './routes/debug-clusters.js';
 import { executeRoutes } from './routes/execute.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { identityRoutes } from './routes/identity.js';
 import { type HealthCheck, operationsRoutes } from './routes/operations.js';
 import { resultRoutes } from './routes/results.js';
@@ -249,6 +250,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(sessionRoutes, ctx);
   const runner = createCommandRunner(ctx);
   await app.register(executeRoutes, { ctx, runner });
+  await app.register(fleetRoutes, { ctx, runner });
   await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);

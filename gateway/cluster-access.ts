@@ -12,8 +12,11 @@ export interface Principal {
 }
 
 export interface ClusterAccess {
-  /** Known clusters (agents seen ∪ configured) the caller (its identity or a group) may use, sorted. */
-  visible(who: Principal): string[];
+  /**
+   * Known clusters (agents seen ∪ configured) the caller (its identity or a group) may use, sorted. `policy`
+   * is the request's snapshot (the current one otherwise).
+   */
+  visible(who: Principal, policy?: Policy): string[];
   /**
    * Throws 404 "cluster not found" unless the cluster is known and the caller may use it. `policy` is the
    * request's snapshot when it reads the policy again later (the current one otherwise).
@@ -31,9 +34,8 @@ export function createClusterAccess(opts: {
   const known = (clusterId: string) =>
     configured.has(clusterId) || opts.agents.cluster(clusterId).agents.length > 0;
   return {
-    visible(who) {
+    visible(who, policy = opts.policy()) {
       const all = new Set([...configured, ...opts.agents.clusters().map((c) => c.clusterId)]);
-      const policy = opts.policy();
       return [...all].filter((id) => canUseCluster(policy, who.identity, id, who.groups)).sort();
     },
     require(who, clusterId, policy = opts.policy()) {

@@ -45,6 +45,13 @@ export interface RunRequest {
   maxTimeoutMs?: number;
   /** Merged into the details of every audit record this run emits (e.g. `{fleet_id}`). */
   auditDetails?: Record<string, unknown>;
+  /** The command's id, when the caller must know it before the run ends; a new UUID otherwise. */
+  commandId?: string;
+  /**
+   * Shapes a result before it is kept, audited and returned (a fan-out's share of its output budget): the
+   * audit record's digest is then of what the caller receives.
+   */
+  shape?: (result: CommandResult) => CommandResult;
 }
 
 /**
@@ -277,12 +284,14 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
       const policy = r.policy ?? ctx.policy();
       refusals.requireCluster(r.origin, r.body.cluster_id, policy);
       await requireSession(r, caller.identity);
-      const c = commandContext(policy, r.body, caller, randomUUID(), r.maxTimeoutMs);
+      const c = commandContext(policy, r.body, caller, r.commandId ?? randomUUID(), r.maxTimeoutMs);
       const decision = decide(r, policy, c);
       if (!decision.allowed) return refuse(r, c, decision);
       await admit(r, c, decision.command);
       const outcome = await relayed(r, c, decision.command);
-      if (outcome.kind === 'result') await recordResult(r, c, decision.command, outcome.result, outcome.ms);
+      if (outcome.kind !== 'result') return outcome;
+      if (r.shape) outcome.result = r.shape(outcome.result);
+      await recordResult(r, c, decision.command, outcome.result, outcome.ms);
       return outcome;
     },
   };

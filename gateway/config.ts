@@ -1,5 +1,6 @@
 // The gateway's configuration, read once from the environment and validated with every problem listed.
 
+import { DEFAULT_FLEET_MAX_CLUSTERS } from '../common/api-fleet.js';
 import { type Env, EnvReader } from '../common/env.js';
 import {
   DEFAULT_CREDENTIAL_TTL_SECONDS,
@@ -18,7 +19,16 @@ export interface RateLimitConfig {
   authFailures: number;
   /** GET /audit per window and identity: each answer may read up to 5,000 stream messages. */
   audit: number;
+  /** Clusters per window and identity that POST /fleet/execute may address: a fan-out to N counts N. */
+  fleetClusters: number;
   windowMs: number;
+}
+
+export interface FleetConfig {
+  /** Clusters one POST /fleet/execute may match; more is a 400 that says how many matched. */
+  maxClusters: number;
+  /** Total output bytes (UTF-8) one fan-out's answer carries; rows past it are cut and marked `truncated`. */
+  outputBudgetBytes: number;
 }
 
 export interface GatewayConfig {
@@ -44,6 +54,7 @@ export interface GatewayConfig {
   sessionIdleTtlSeconds: number;
   resultTtlSeconds: number;
   rateLimit: RateLimitConfig;
+  fleet: FleetConfig;
   clusters: string[];
   adminIdentities: string[];
   /** Minting NATS credentials (POST /admin/agents/:id/token): off without an operator signing key. */
@@ -94,6 +105,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   sessionCreate: 20,
   authFailures: 20,
   audit: 20,
+  fleetClusters: 1_000,
   windowMs: 60_000,
 };
 
@@ -104,8 +116,11 @@ export const NO_RATE_LIMIT: RateLimitConfig = {
   sessionCreate: 1e9,
   authFailures: 1e9,
   audit: 1e9,
+  fleetClusters: 1e9,
   windowMs: 60_000,
 };
+
+export const DEFAULT_FLEET_OUTPUT_BUDGET_BYTES = 8 * 1024 * 1024;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -158,7 +173,15 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       sessionCreate: r.int('RATE_LIMIT_SESSION_CREATE', DEFAULT_RATE_LIMIT.sessionCreate, { min: 1 }),
       authFailures: r.int('RATE_LIMIT_AUTH_FAILURES', DEFAULT_RATE_LIMIT.authFailures, { min: 1 }),
       audit: r.int('RATE_LIMIT_AUDIT', DEFAULT_RATE_LIMIT.audit, { min: 1 }),
+      fleetClusters: r.int('RATE_LIMIT_FLEET_CLUSTERS', DEFAULT_RATE_LIMIT.fleetClusters, { min: 1 }),
       windowMs: r.int('RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.windowMs, { min: 1000 }),
+    },
+    fleet: {
+      maxClusters: r.int('FLEET_MAX_CLUSTERS', DEFAULT_FLEET_MAX_CLUSTERS, { min: 1, max: 100_000 }),
+      outputBudgetBytes: r.int('FLEET_OUTPUT_BUDGET_BYTES', DEFAULT_FLEET_OUTPUT_BUDGET_BYTES, {
+        min: 1024,
+        max: 256 * 1024 * 1024,
+      }),
     },
     clusters,
     adminIdentities: r.list('ADMIN_IDENTITIES'),

@@ -22,6 +22,16 @@ export const resultRef = { $ref: 'CommandResult#' } as const;
 export const refusedRef = { $ref: 'RefusedResult#' } as const;
 export const sessionRef = { $ref: 'Session#' } as const;
 
+/** The error answers of a route that takes a command: bad input, no key, refused, unknown, limited, away. */
+export const commandErrorResponses = {
+  400: errorRef,
+  401: errorRef,
+  403: errorRef,
+  404: errorRef,
+  429: errorRef,
+  503: errorRef,
+} as const;
+
 /**
  * Bodies for POST /debug/execute and /debug/validate that run as they are against `npm run dev` (cluster
  * `local`, the simulated cluster): the two request forms and upstream's (args only, namespace null).

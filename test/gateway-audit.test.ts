@@ -65,6 +65,7 @@ test('audit route - GET /audit has its own per-identity limit: past it, 429', as
         sessionCreate: 1_000,
         authFailures: 1_000,
         audit: 2,
+        fleetClusters: 1_000,
         windowMs: 60_000,
       },
     },

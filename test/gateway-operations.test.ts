@@ -138,7 +138,15 @@ test('rate limits - answer 429 with Retry-After and X-RateLimit headers per iden
   const s = await startGatewayStack(t, {
     agents: {},
     config: {
-      rateLimit: { standard: 3, execute: 2, sessionCreate: 1, authFailures: 20, audit: 20, windowMs: 60_000 },
+      rateLimit: {
+        standard: 3,
+        execute: 2,
+        sessionCreate: 1,
+        authFailures: 20,
+        audit: 20,
+        fleetClusters: 20,
+        windowMs: 60_000,
+      },
     },
   });
   const list = (who: 'alice' | 'bob') => s.app.inject({ url: '/debug/sessions', headers: s.as(who) });

@@ -15,6 +15,8 @@ export const AUDIT_EVENT_TYPES = [
   'command_executed',
   /** A refused request that ran nothing: an unknown or forbidden cluster, a foreign session, a bad command. */
   'access_denied',
+  /** One POST /fleet/execute: its selectors, matched clusters and summary; each cluster's records share its fleet_id. */
+  'fleet_execution',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -37,10 +37,10 @@ export interface CommandRefused {
 
 export type CommandDecision = CommandAllowed | CommandRefused;
 
-function decide(policy: Policy, parse: () => Command): CommandDecision {
-  let command: Command;
+/** The parser's rejection as a refusal; anything the parser did not reject on purpose is rethrown. */
+function parsed(parse: () => Command): Command | CommandRefused {
   try {
-    command = parse();
+    return parse();
   } catch (err) {
     const r = rejectionOf(err);
     const refused: CommandRefused = {
@@ -53,6 +53,11 @@ function decide(policy: Policy, parse: () => Command): CommandDecision {
     };
     return refused;
   }
+}
+
+function decide(policy: Policy, parse: () => Command): CommandDecision {
+  const command = parsed(parse);
+  if ('allowed' in command) return command;
   const d = evaluate(policy, command);
   if (d.allowed) return { allowed: true, command, rule: d.rule, reason: d.reason };
   const refused: CommandRefused = {
@@ -88,6 +93,14 @@ export function checkArgv(policy: Policy, argv: readonly string[], context: Comm
   return decide(policy, () =>
     parseArgv(argv, { ...context, customResources: readsCustomResources(policy, context.clusterId) }),
   );
+}
+
+/**
+ * Only the parse of a REST request: the command, or the grammar's refusal (`argv: null`). A fan-out parses
+ * once, then evaluates each cluster's policy with checkParsed.
+ */
+export function parseRequest(request: CommandRequest, context: CommandContext): Command | CommandRefused {
+  return parsed(() => parseCommandRequest(request, context));
 }
 
 /** The same for a command already parsed (a fan-out parses once and evaluates each cluster's policy). */

@@ -5,6 +5,7 @@ export {
   checkArgv,
   checkCommand,
   checkParsed,
+  parseRequest,
 } from './check.js';
 export { PRESETS } from './compile.js';
 export {

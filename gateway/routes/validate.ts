@@ -12,7 +12,7 @@ import { checkCommand } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
 import { auditBase, commandContext, refusalDetails } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
-import { COMMAND_EXAMPLES, errorRef } from '../schemas.js';
+import { COMMAND_EXAMPLES, commandErrorResponses } from '../schemas.js';
 import { foldUpstreamHeaders, upstreamHeadersSchema } from '../upstream-headers.js';
 
 export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
@@ -29,12 +29,7 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
         body: { ...commandRequestSchema, examples: COMMAND_EXAMPLES },
         response: {
           200: validationSchema,
-          400: errorRef,
-          401: errorRef,
-          403: errorRef,
-          404: errorRef,
-          429: errorRef,
-          503: errorRef,
+          ...commandErrorResponses,
         },
       },
       preHandler: foldUpstreamHeaders,
