@@ -1,7 +1,9 @@
 // The types the sim serves: Kubently's catalog plus what kubectl reads on its own (node leases for
-// describe, controller revisions for rollout history) and the metrics API, which Kubently never names.
+// describe, controller revisions for rollout history), the metrics API, which Kubently never names, and
+// the custom resources of sim/fixtures-troubleshoot.ts.
 
 import { RESOURCE_TYPES, type ResourceType } from '../common/resources.js';
+import { CERTIFICATE_CRD_SPEC } from './fixtures-troubleshoot.js';
 import { METRICS_TYPES } from './metrics.js';
 
 const READ = ['get', 'list', 'watch'] as const;
@@ -27,10 +29,26 @@ function extra(
   };
 }
 
+/** A CRD's served type, as the apiextensions apiserver adds it to discovery. */
+function crdType(crd: typeof CERTIFICATE_CRD_SPEC): ResourceType {
+  return {
+    resource: crd.names.plural,
+    singular: crd.names.singular,
+    kind: crd.names.kind,
+    group: crd.group,
+    version: crd.versions[0]?.name ?? 'v1',
+    namespaced: crd.scope === 'Namespaced',
+    shortNames: crd.names.shortNames,
+    categories: crd.names.categories,
+    verbs: READ,
+  };
+}
+
 export const SIM_TYPES: readonly ResourceType[] = [
   ...RESOURCE_TYPES,
   extra('leases', 'lease', 'Lease', 'coordination.k8s.io', true),
   extra('controllerrevisions', 'controllerrevision', 'ControllerRevision', 'apps', true),
+  crdType(CERTIFICATE_CRD_SPEC),
   // Aggregated APIs come last in discovery, as the real apiserver lists them.
   ...METRICS_TYPES,
 ];

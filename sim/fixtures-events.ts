@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { type Clock, logLines, meta, uidOf } from './fixture-builders.js';
 import type { ContainerLogs, KubeObject } from './types.js';
 
-interface EventFixture {
+export interface EventFixture {
   object: { kind: string; name: string; namespace?: string; apiVersion?: string; fieldPath?: string };
   type: 'Normal' | 'Warning';
   reason: string;
@@ -18,7 +18,8 @@ interface EventFixture {
   lastAgo?: number;
 }
 
-function event(e: EventFixture, clock: Clock): KubeObject {
+/** A core/v1 Event about `e.object`, as its emitter (kubelet-style or events.k8s.io-style) records it. */
+export function event(e: EventFixture, clock: Clock): KubeObject {
   const ns = e.object.namespace ?? 'default';
   const hash = createHash('sha1')
     .update(`${e.object.name}/${e.reason}/${e.message}`)

@@ -8,6 +8,7 @@ import { network } from './fixtures-network.js';
 import { pods } from './fixtures-pods.js';
 import { quotasAndLimits } from './fixtures-quotas.js';
 import { controllerRevisions } from './fixtures-revisions.js';
+import { troubleshooting } from './fixtures-troubleshoot.js';
 import { workloads } from './fixtures-workloads.js';
 import type { KubeObject, SimFixtures } from './types.js';
 
@@ -27,6 +28,8 @@ export function defaultFixtures(now: number): SimFixtures {
     ...configAndIdentity(clock),
     ...rbac(clock),
   };
+  for (const [resource, added] of Object.entries(troubleshooting(clock)))
+    objects[resource] = [...(objects[resource] ?? []), ...added];
   return {
     objects: {
       ...objects,

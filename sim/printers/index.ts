@@ -1,3 +1,4 @@
+import { CERTIFICATE_CRD_SPEC } from '../fixtures-troubleshoot.js';
 import {
   cronJobPrinter,
   daemonSetPrinter,
@@ -32,6 +33,12 @@ import {
   storageClassPrinter,
 } from './other.js';
 import { podPrinter } from './pod.js';
+import {
+  customResourcePrinter,
+  ingressClassPrinter,
+  podDisruptionBudgetPrinter,
+  priorityClassPrinter,
+} from './troubleshoot.js';
 
 export type { Column, Printer, RowCondition } from './column.js';
 
@@ -62,6 +69,10 @@ const PRINTERS: Record<string, Printer> = {
   leases: leasePrinter,
   resourcequotas: resourceQuotaPrinter,
   endpointslices: endpointSlicePrinter,
+  poddisruptionbudgets: podDisruptionBudgetPrinter,
+  ingressclasses: ingressClassPrinter,
+  priorityclasses: priorityClassPrinter,
+  certificates: customResourcePrinter(CERTIFICATE_CRD_SPEC.versions[0]?.additionalPrinterColumns ?? []),
 };
 
 export function printerFor(resource: string): Printer {

@@ -1,0 +1,67 @@
+// What the troubleshoot preset reads, through the agent's executor and through real kubectl 1.32, both
+// against the simulated apiserver: output must match byte for byte (harness/parity.ts).
+
+import test from 'ava';
+import { parseCommandRequest } from '../common/command/parse.js';
+import { isTerminalSafe } from '../common/terminal.js';
+import { describeMismatch, type ParityStand, startParityStand } from '../harness/parity.js';
+import { startSimWithExecutor } from '../harness/sim.js';
+
+/** get of every type troubleshoot adds, with the output forms where they print something different. */
+const CASES = [
+  'get jobs',
+  'get jobs -o wide',
+  'get job report-generator -o yaml',
+  'get cronjobs -A',
+  'get cj -A -o wide',
+  'get pvc -A',
+  'get pvc uploads -o json',
+  'get hpa',
+  'get pdb -A',
+  'get pdb postgres -n payments -o yaml',
+  'get resourcequotas -A',
+  'get limitranges -n payments',
+  'get endpointslices -A',
+  'get sa',
+  'get serviceaccounts -A -o name',
+  'get roles',
+  'get rolebindings -o wide',
+  'get clusterroles',
+  'get clusterrolebindings -o wide',
+  'get ingressclasses',
+  'get priorityclasses',
+  'get pc batch-low -o yaml',
+  'get crd',
+  'get crd certificates.cert-manager.io -o yaml',
+  'get jobs,cronjobs,pdb -A',
+];
+
+let stand: ParityStand;
+test.before(async () => {
+  stand = await startParityStand();
+});
+test.after.always(() => stand?.close());
+
+for (const line of CASES) {
+  test.serial(`parity troubleshoot - ${line}`, async (t) => {
+    const run = await stand.run(line);
+    t.true(run.same, describeMismatch(run));
+  });
+}
+
+test('parity troubleshoot - an Event whose message carries escape sequences is shown escaped, never raw', async (t) => {
+  const { executor } = await startSimWithExecutor(t);
+  const shown: [line: string, escaped: string][] = [
+    ['events -n payments', '^[[2J^[]0;owned^[\\order rejected\\r^[[31mcheck DNS'],
+    ['get events -n payments', '^[[2J^[]0;owned^[\\order rejected'],
+    ['get events -n payments -o yaml', '\\e[2J\\e]0;owned\\e\\\\order rejected\\r\\e[31mcheck'],
+  ];
+  const context = { id: 'c1', clusterId: 'sim', identity: 'test', sessionId: null, timeoutMs: 20_000 };
+  for (const [line, escaped] of shown) {
+    const command = parseCommandRequest({ command: line }, context);
+    const outcome = await executor.execute(command, AbortSignal.timeout(20_000));
+    t.is(outcome.status, 'success', line);
+    t.true(outcome.output.includes(escaped), `${line}: ${outcome.output}`);
+    t.true(isTerminalSafe(outcome.output), line);
+  }
+});
