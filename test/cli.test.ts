@@ -387,3 +387,70 @@ test('cli - cluster add, rotate and remove drive the credential API; the token g
   const bad = await kubently(['cluster', 'add', 'Bad_Id'], admin);
   t.is(bad.code, 2);
 });
+
+// Tables as kubectl's tabwriter prints them, of different widths per cluster.
+const POD_TABLES: Record<string, string> = {
+  c1: 'NAMESPACE   NAME    READY   STATUS    AGE\ndefault     api-1   1/1     Running   5d\n',
+  c2:
+    'NAMESPACE     NAME                 READY   STATUS    AGE\n' +
+    'kube-system   coredns-abc-123456   1/1     Running   12d\n' +
+    'default       web-0                0/1     Pending   3m\n',
+};
+const tableAgent = (cluster: string) => (m: { argv: string[] }) =>
+  m.argv[0] === 'get' ? { output: POD_TABLES[cluster]! } : { output: `Name: x\nCluster: ${cluster}\n` };
+
+async function fleetStack(t: ExecutionContext) {
+  return listening(t, {
+    clusters: ['c1', 'c2', 'c3'],
+    agents: { c1: tableAgent('c1'), c2: tableAgent('c2') },
+    redis: false,
+  });
+}
+
+test('cli - exec --clusters prints one table with a leading CLUSTER column, rows in cluster order', async (t) => {
+  const { env } = await fleetStack(t);
+  const admin = { ...env, KUBENTLY_API_KEY: KEYS.admin };
+  const r = await kubently(['exec', '--clusters', 'c1,c2', 'get', 'pods', '-A'], admin);
+  t.is(r.code, 0, r.stderr);
+  t.is(
+    r.stdout,
+    'CLUSTER   NAMESPACE     NAME                 READY   STATUS    AGE\n' +
+      'c1        default       api-1                1/1     Running   5d\n' +
+      'c2        kube-system   coredns-abc-123456   1/1     Running   12d\n' +
+      'c2        default       web-0                0/1     Pending   3m\n',
+  );
+  // A cluster without an agent: its line on stderr, and the exit code of the worst row (7 unavailable).
+  const all = await kubently(['exec', '--clusters', 'c*', 'get', 'pods', '-A'], admin);
+  t.is(all.code, 7);
+  t.is(all.stdout, r.stdout);
+  t.is(all.stderr, 'kubently: c3: unavailable: no agent of this cluster is connected\n');
+});
+
+test('cli - exec --clusters prints other output as one section per cluster, and -o json the API answer', async (t) => {
+  const { env } = await fleetStack(t);
+  const r = await kubently(['exec', '--clusters', '*', 'describe', 'pod', 'x'], env);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, '==> c1 <==\nName: x\nCluster: c1\n\n==> c2 <==\nName: x\nCluster: c2\n');
+  const json = await kubently(['-o', 'json', 'exec', '--clusters', 'c2', 'get', 'pods'], env);
+  t.is(json.code, 0, json.stderr);
+  const answer = JSON.parse(json.stdout);
+  t.deepEqual(Object.keys(answer), ['fleet_id', 'results', 'summary']);
+  t.is(answer.results[0].output, POD_TABLES.c2);
+});
+
+test('cli - exec --clusters: a cluster the caller may not use exits 6; a denied command 3; with --session 2', async (t) => {
+  const { env } = await fleetStack(t);
+  const bob = { ...env, KUBENTLY_API_KEY: KEYS.bob };
+  const [forbidden, none, denied, session] = await Promise.all([
+    kubently(['exec', '--clusters', 'c2,c1', 'get', 'pods'], bob),
+    kubently(['exec', '--clusters', 'prod-*', 'get', 'pods'], bob),
+    kubently(['exec', '--clusters', '*', 'get', 'secrets'], env),
+    kubently(['exec', '--session', 'abc', '--clusters', '*', 'get', 'pods'], env),
+  ]);
+  t.is(forbidden.code, 6);
+  t.regex(forbidden.stderr, /^kubently: not_found: cluster not found\n$/);
+  t.is(none.code, 6);
+  t.regex(none.stderr, /no cluster you may use matches prod-\*/);
+  t.is(denied.code, 3);
+  t.is(session.code, 2);
+});

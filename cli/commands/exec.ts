@@ -1,19 +1,83 @@
 // `kubently exec <cluster> <kubectl args...>`: run a read-only command and print what kubectl would.
+// `kubently exec --clusters 'prod-*' <kubectl args...>`: the same on many clusters (POST /fleet/execute).
 
 import type { Command } from 'commander';
 import type { CommandRequestBody, CommandResult } from '../../common/api.js';
+import type { FleetAnswer, FleetRequestBody } from '../../common/api-fleet.js';
 import { escapeTerminal } from '../../common/terminal.js';
 import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { fleetExitCode, mergeTables, problems, sections } from '../fleet-output.js';
 import { CONNECTION_OPTIONS, kubectlArgs } from '../kubectl-args.js';
 import { startSpinner } from '../spinner.js';
+
+interface ExecOptions {
+  clusters?: string[];
+  maxConcurrency?: number;
+  session?: string;
+  timeout?: number;
+  rawOutput?: boolean;
+}
+
+const OWN_OPTIONS = [
+  '--clusters',
+  '--max-concurrency',
+  '--session',
+  '--timeout',
+  '--raw-output',
+  ...CONNECTION_OPTIONS,
+];
+
+/**
+ * One command on many clusters. Tables (kubectl's default and `-o wide`) become one table with a leading
+ * CLUSTER column; other output is one section per cluster; `-o json` (kubently's) prints the API's answer.
+ * The exit code is the worst row's.
+ */
+async function execFleet(ctx: CliContext, opts: ExecOptions, args: string[]): Promise<void> {
+  if (opts.session)
+    throw new CliError('--session runs on one cluster; it cannot go with --clusters', EXIT.usage);
+  const selectors = opts.clusters!.join(',');
+  const [commandType, ...rest] = kubectlArgs('exec', `--clusters ${selectors}`, args, OWN_OPTIONS);
+  const body: FleetRequestBody = { clusters: opts.clusters!, command_type: commandType, args: rest };
+  if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
+  if (opts.maxConcurrency !== undefined) body.max_concurrency = opts.maxConcurrency;
+  const client = await ctx.client();
+  const spinner = startSpinner(ctx.stderr, `${selectors}: kubectl ${args.join(' ')}`);
+  let answer: FleetAnswer;
+  try {
+    ({ body: answer } = await client.request<FleetAnswer>('POST', '/fleet/execute', body));
+  } finally {
+    spinner.stop();
+  }
+  if (ctx.output() === 'json') {
+    ctx.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+  } else {
+    const table = mergeTables(answer.results);
+    const text = table ?? sections(answer.results);
+    ctx.stdout.write(ctx.stdout.isTTY && opts.rawOutput !== true ? escapeTerminal(text) : text);
+    const notes = problems(answer.results, table !== null);
+    if (answer.results.length === 0)
+      ctx.stderr.write(`kubently: no cluster you may use matches ${selectors}\n`);
+    if (notes) ctx.stderr.write(escapeTerminal(notes));
+  }
+  ctx.setExitCode(fleetExitCode(answer));
+}
 
 export function registerExec(program: Command, ctx: CliContext): void {
   program
     .command('exec')
     .description('run a read-only kubectl command on a cluster, e.g. `kubently exec prod get pods -A`')
-    .argument('<cluster>', 'cluster id')
-    .argument('<args...>', 'kubectl arguments (without "kubectl"); kubently options go before the cluster id')
+    .argument('<cluster>', 'cluster id (with --clusters: the first kubectl argument)')
+    .argument('[args...]', 'kubectl arguments (without "kubectl"); kubently options go before the cluster id')
+    .option(
+      '--clusters <selectors>',
+      'run on every cluster these comma-separated names or globs pick (`prod-*,staging`), instead of one',
+      (v) => v.split(',').map((s) => s.trim()),
+    )
+    .option('--max-concurrency <n>', 'with --clusters: commands in flight at once', (v) =>
+      Number.parseInt(v, 10),
+    )
     .option('--session <id>', 'run inside this session')
     .option('--timeout <seconds>', 'give up after this many seconds', (v) => Number.parseInt(v, 10))
     .option(
@@ -22,41 +86,32 @@ export function registerExec(program: Command, ctx: CliContext): void {
     )
     .passThroughOptions()
     .allowUnknownOption()
-    .action(
-      async (
-        cluster: string,
-        args: string[],
-        opts: { session?: string; timeout?: number; rawOutput?: boolean },
-      ) => {
-        const [commandType, ...rest] = kubectlArgs('exec', cluster, args, [
-          '--session',
-          '--timeout',
-          '--raw-output',
-          ...CONNECTION_OPTIONS,
-        ]);
-        const client = await ctx.client();
-        const body: CommandRequestBody = { cluster_id: cluster, command_type: commandType, args: rest };
-        if (opts.session) body.session_id = opts.session;
-        if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
-        const spinner = startSpinner(ctx.stderr, `${cluster}: kubectl ${args.join(' ')}`);
-        let result: CommandResult;
-        try {
-          // Denied (403), timeout (504) and the rest become a one-line error with their own exit code.
-          ({ body: result } = await client.request<CommandResult>('POST', '/debug/execute', body));
-        } finally {
-          spinner.stop();
-        }
-        if (ctx.output() === 'json') {
-          ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        } else {
-          // The API returns logs byte for byte; on a terminal they are shown, not obeyed.
-          const output =
-            ctx.stdout.isTTY && opts.rawOutput !== true ? escapeTerminal(result.output) : result.output;
-          if (output) ctx.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
-          if (result.error) ctx.stderr.write(`${escapeTerminal(result.error.trimEnd())}\n`);
-          if (result.truncated) ctx.stderr.write('kubently: output truncated at the policy limit\n');
-        }
-        ctx.setExitCode(result.status === 'success' ? EXIT.ok : EXIT.failure);
-      },
-    );
+    .action(async (cluster: string, args: string[], opts: ExecOptions) => {
+      if (opts.clusters) return execFleet(ctx, opts, [cluster, ...args]);
+      if (args.length === 0) throw new CliError("error: missing required argument 'args'", EXIT.usage);
+      const [commandType, ...rest] = kubectlArgs('exec', cluster, args, OWN_OPTIONS);
+      const client = await ctx.client();
+      const body: CommandRequestBody = { cluster_id: cluster, command_type: commandType, args: rest };
+      if (opts.session) body.session_id = opts.session;
+      if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
+      const spinner = startSpinner(ctx.stderr, `${cluster}: kubectl ${args.join(' ')}`);
+      let result: CommandResult;
+      try {
+        // Denied (403), timeout (504) and the rest become a one-line error with their own exit code.
+        ({ body: result } = await client.request<CommandResult>('POST', '/debug/execute', body));
+      } finally {
+        spinner.stop();
+      }
+      if (ctx.output() === 'json') {
+        ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        // The API returns logs byte for byte; on a terminal they are shown, not obeyed.
+        const output =
+          ctx.stdout.isTTY && opts.rawOutput !== true ? escapeTerminal(result.output) : result.output;
+        if (output) ctx.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+        if (result.error) ctx.stderr.write(`${escapeTerminal(result.error.trimEnd())}\n`);
+        if (result.truncated) ctx.stderr.write('kubently: output truncated at the policy limit\n');
+      }
+      ctx.setExitCode(result.status === 'success' ? EXIT.ok : EXIT.failure);
+    });
 }
