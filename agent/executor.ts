@@ -2,6 +2,7 @@
 // client serves every command; nothing here spawns kubectl. Outcomes follow kubectl: stdout is
 // `output`, stderr is `error`, a non-zero exit is `failure`, the deadline is `timeout`.
 
+import { grepLines, hasHeaders } from '../common/command/output-view.js';
 import type { Command } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
 import { escapeJsonControls, escapeTerminal } from '../common/terminal.js';
@@ -56,6 +57,18 @@ function safeOutput(command: Command, output: string): string {
   return command.output === 'json' ? escapeJsonControls(output) : escapeTerminal(output);
 }
 
+/** The command's grep strings and output cap: the one it asked for, never above the policy's (`policyMax`). */
+export function outputLimits(
+  command: Command,
+  policyMax: number,
+): { grep: readonly string[] | undefined; maxOutputBytes: number } {
+  const asked = command.view?.maxOutputBytes;
+  return {
+    grep: command.view?.grep,
+    maxOutputBytes: asked === undefined ? policyMax : Math.min(asked, policyMax),
+  };
+}
+
 export function createExecutor(deps: ExecutorDeps): CommandExecutor {
   const { kube, log, limits, now = Date.now } = deps;
   const cache = createDocumentCache(deps.discoveryTtlMs ?? defaultDiscoveryTtlMs, now);
@@ -94,7 +107,17 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
   return {
     async execute(command, signal) {
       const lease = pool.lease(budget.maxHeldBytes);
-      const ctx: VerbContext = { kube: budgetedClient(kube, budget, lease), log, limits, cache, signal, now };
+      const { grep, maxOutputBytes } = outputLimits(command, limits.maxOutputBytes);
+      // With grep the verb reads up to the policy's cap, so lines past the requested cap can still match.
+      const verbLimits = grep ? limits : { ...limits, maxOutputBytes };
+      const ctx: VerbContext = {
+        kube: budgetedClient(kube, budget, lease),
+        log,
+        limits: verbLimits,
+        cache,
+        signal,
+        now,
+      };
       let result: VerbResult;
       try {
         signal.throwIfAborted();
@@ -127,10 +150,11 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
       } finally {
         lease.close();
       }
-      let limited = limitOutput(result.output, limits.maxOutputBytes);
+      const text = grep ? grepLines(result.output, grep, hasHeaders(command)) : result.output;
+      let limited = limitOutput(text, maxOutputBytes);
       if (!limited.truncated && result.truncatedBecause) {
         const notice = stoppedNotice(result.truncatedBecause);
-        limited = limitOutput(result.output + notice, limits.maxOutputBytes);
+        limited = limitOutput(text + notice, maxOutputBytes);
       }
       const outcome: ExecutionOutcome = {
         status: result.error === null ? 'success' : 'failure',

@@ -3,6 +3,7 @@
 // and the tests read answers through the same types. Bounds here are the API's contract.
 
 import type { FromSchema } from 'json-schema-to-ts';
+import { grepSchema, maxOutputBytesSchema } from './command/output-view.js';
 import { MAX_ARG_CHARS, MAX_ARGS, MAX_COMMAND_CHARS } from './command/tokenize.js';
 import { CLUSTER_ID_PATTERN } from './subjects.js';
 import { PRINTABLE_PATTERN } from './terminal.js';
@@ -76,6 +77,8 @@ export const commandRequestSchema = {
     timeout_seconds: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS },
     extra_args: argList,
     correlation_id: label,
+    grep: grepSchema,
+    max_output_bytes: maxOutputBytesSchema,
   },
   // Exactly one of the two request forms; `command_type` defaults to `get` when only `args` is given.
   oneOf: [{ required: ['command'] }, { anyOf: [{ required: ['command_type'] }, { required: ['args'] }] }],

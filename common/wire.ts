@@ -4,6 +4,7 @@
 
 import { Ajv } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
+import { grepSchema, maxOutputBytesSchema } from './command/output-view.js';
 import { MAX_ARGS } from './command/tokenize.js';
 import type { Command } from './command/types.js';
 import { CLUSTER_ID_PATTERN } from './subjects.js';
@@ -44,6 +45,10 @@ export const commandMessageSchema = {
     session_id: nullableString,
     /** Epoch ms after which the agent must not start the command (the gateway has given up): its time budget. */
     deadline: { type: 'number' },
+    /** Lines to keep (output-view.ts); the agent checks that they apply to the command's output. */
+    grep: grepSchema,
+    /** A smaller output cap than the policy's; the agent caps it by its own policy. */
+    max_output_bytes: maxOutputBytesSchema,
   },
 } as const;
 export type CommandMessage = FromSchema<typeof commandMessageSchema>;
@@ -59,6 +64,8 @@ export function toCommandMessage(command: Command, deadline: number): CommandMes
     ...(command.groups?.length ? { groups: command.groups } : {}),
     session_id: command.sessionId,
     deadline,
+    ...(command.view?.grep ? { grep: command.view.grep } : {}),
+    ...(command.view?.maxOutputBytes ? { max_output_bytes: command.view.maxOutputBytes } : {}),
   };
 }
 

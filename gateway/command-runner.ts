@@ -124,6 +124,16 @@ export function refusalDetails(
   };
 }
 
+/** The grep strings and output cap the caller asked for, when it did: they shape what the caller was sent. */
+export function viewDetails(command: Pick<Command, 'view'>): Record<string, unknown> {
+  const view = command.view;
+  if (view === undefined) return {};
+  return {
+    ...(view.grep ? { grep: view.grep } : {}),
+    ...(view.maxOutputBytes ? { max_output_bytes: view.maxOutputBytes } : {}),
+  };
+}
+
 /**
  * The command's id, owner and time budget: the requested timeout (or the policy default) capped by the policy,
  * then by `maxTimeoutMs` when given.
@@ -215,7 +225,12 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
     const attempt: AuditEventInput = {
       ...auditBase(r.origin, c),
       event_type: 'command_attempt',
-      details: { argv: command.argv, correlation_id: r.body.correlation_id ?? null, ...r.auditDetails },
+      details: {
+        argv: command.argv,
+        correlation_id: r.body.correlation_id ?? null,
+        ...viewDetails(command),
+        ...r.auditDetails,
+      },
     };
     if (config.auditFailClosed) await audit.record(attempt);
     else void audit.emit(attempt);
@@ -226,7 +241,13 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
     void audit.emit({
       ...auditBase(r.origin, c),
       event_type: 'command_executed',
-      details: { verb: command.verb, argv: command.argv, ...what, ...r.auditDetails },
+      details: {
+        verb: command.verb,
+        argv: command.argv,
+        ...viewDetails(command),
+        ...what,
+        ...r.auditDetails,
+      },
     });
   }
 

@@ -16,6 +16,7 @@ import {
   GRAMMAR,
   TEMPLATE_OUTPUTS,
 } from './grammar.js';
+import { type OutputView, withOutputView } from './output-view.js';
 import {
   parseExplainArgs,
   parseForObject,
@@ -42,6 +43,9 @@ export interface CommandRequest {
   command?: string;
   namespace?: string | null;
   extra_args?: string[];
+  /** Fixed strings the agent keeps lines by (output-view.ts); not part of the argv. */
+  grep?: string[];
+  max_output_bytes?: number;
 }
 
 export interface CommandContext {
@@ -157,7 +161,15 @@ function requestArgv(request: CommandRequest): string[] {
 export function parseCommandRequest(request: CommandRequest, context: CommandContext): Command {
   const argv = requestArgv(request);
   const ns = request.namespace;
-  return parseArgv(argv, context, ns === undefined || ns === null || ns === '' ? undefined : checkArg(ns));
+  const command = parseArgv(
+    argv,
+    context,
+    ns === undefined || ns === null || ns === '' ? undefined : checkArg(ns),
+  );
+  const view: OutputView = {};
+  if (request.grep !== undefined) view.grep = request.grep;
+  if (request.max_output_bytes !== undefined) view.maxOutputBytes = request.max_output_bytes;
+  return withOutputView(command, view);
 }
 
 /**

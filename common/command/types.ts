@@ -1,5 +1,7 @@
 // The typed Command: what a validated kubectl-style request becomes (docs/policy.md, "How a command is read").
 
+import type { OutputView } from './output-view.js';
+
 export const VERBS = [
   'get',
   'describe',
@@ -96,4 +98,6 @@ export interface Command {
   groups?: string[];
   /** The normalized kubectl argv, without the leading `kubectl`; parsing it gives this command back. */
   argv: string[];
+  /** What the caller asked the agent to leave out (grep, a smaller output cap); not part of the argv. */
+  view?: OutputView;
 }

@@ -2,6 +2,7 @@
 // policy denial are the same kind of value, so the gateway's execute and validate routes and the agent's
 // own check all answer from one place, never by catching errors of two kinds.
 
+import { type OutputView, withOutputView } from '../command/output-view.js';
 import {
   type CommandContext,
   type CommandRequest,
@@ -88,10 +89,21 @@ export function checkCommand(
   );
 }
 
-/** The same for an already tokenized argv (what the agent receives), without the leading `kubectl`. */
-export function checkArgv(policy: Policy, argv: readonly string[], context: CommandContext): CommandDecision {
+/**
+ * The same for an already tokenized argv (what the agent receives), without the leading `kubectl`, with the
+ * output view the message carried (checked the same way: grep on a non-line output is refused).
+ */
+export function checkArgv(
+  policy: Policy,
+  argv: readonly string[],
+  context: CommandContext,
+  view?: OutputView,
+): CommandDecision {
   return decide(policy, () =>
-    parseArgv(argv, { ...context, customResources: readsCustomResources(policy, context.clusterId) }),
+    withOutputView(
+      parseArgv(argv, { ...context, customResources: readsCustomResources(policy, context.clusterId) }),
+      view,
+    ),
   );
 }
 
