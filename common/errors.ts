@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   unauthorized_command: { statusCode: 403 },
   forbidden: { statusCode: 403 },
   not_found: { statusCode: 404 },
+  method_not_allowed: { statusCode: 405 },
   request_timeout: { statusCode: 408 },
   conflict: { statusCode: 409 },
   payload_too_large: { statusCode: 413 },

@@ -45,6 +45,7 @@ import { debugClusterRoutes } from './routes/debug-clusters.js';
 import { executeRoutes } from './routes/execute.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { identityRoutes } from './routes/identity.js';
+import { mcpRoutes } from './routes/mcp.js';
 import { type HealthCheck, operationsRoutes } from './routes/operations.js';
 import { resultRoutes } from './routes/results.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -251,6 +252,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   const runner = createCommandRunner(ctx);
   await app.register(executeRoutes, { ctx, runner });
   await app.register(fleetRoutes, { ctx, runner });
+  await app.register(mcpRoutes, { ctx, runner });
   await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);

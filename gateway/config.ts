@@ -57,6 +57,11 @@ export interface GatewayConfig {
   fleet: FleetConfig;
   clusters: string[];
   adminIdentities: string[];
+  /**
+   * Browser origins (`https://host[:port]`) allowed to call POST /mcp besides loopback ones; any other
+   * `Origin` gets 403 (DNS rebinding). Requests without `Origin` (non-browser MCP hosts) pass.
+   */
+  mcpAllowedOrigins: string[];
   /** Minting NATS credentials (POST /admin/agents/:id/token): off without an operator signing key. */
   credentials: CredentialConfig;
   auditFailClosed: boolean;
@@ -124,6 +129,25 @@ export const DEFAULT_FLEET_OUTPUT_BUDGET_BYTES = 8 * 1024 * 1024;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** A list of origins, each normalized by the URL parser (scheme, host and port only); others are problems. */
+function readOrigins(r: EnvReader, name: string): string[] {
+  const origins: string[] = [];
+  for (const value of r.list(name)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {}
+    if (
+      url &&
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      url.origin === value.replace(/\/$/, '')
+    )
+      origins.push(url.origin);
+    else r.problems.push(`${name}: "${value}" is not an origin such as https://app.example.com`);
+  }
+  return origins;
+}
+
 export function loadGatewayConfig(env: Env): GatewayConfig {
   const r = new EnvReader(env);
   const clusters = r.list('CLUSTERS');
@@ -185,6 +209,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     },
     clusters,
     adminIdentities: r.list('ADMIN_IDENTITIES'),
+    mcpAllowedOrigins: readOrigins(r, 'MCP_ALLOWED_ORIGINS'),
     credentials: {
       signingKey: r.secret('NATS_OPERATOR_SIGNING_KEY'),
       signingKeyFile: r.string('NATS_OPERATOR_SIGNING_KEY_FILE'),

@@ -9,7 +9,7 @@ import { callerOf } from './auth/authenticate.js';
 import type { ClusterAccess } from './cluster-access.js';
 
 /** Why a request was refused without running anything. */
-export type RefusalReason = 'cluster_not_found' | 'session_not_found' | 'invalid_command';
+export type RefusalReason = 'cluster_not_found' | 'session_not_found' | 'invalid_command' | 'foreign_origin';
 
 /**
  * The authenticated request a refusal or command came through: who, from which address, which method and

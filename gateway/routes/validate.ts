@@ -8,12 +8,44 @@ import {
   type Validation,
   validationSchema,
 } from '../../common/api.js';
-import { checkCommand } from '../../common/policy/index.js';
+import { checkCommand, type Policy } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
 import { auditBase, commandContext, refusalDetails } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
+import type { RequestOrigin } from '../refusals.js';
 import { COMMAND_EXAMPLES, commandErrorResponses } from '../schemas.js';
 import { foldUpstreamHeaders, upstreamHeadersSchema } from '../upstream-headers.js';
+
+/**
+ * The decision for `body` (parse and gateway policy), without running anything; the cluster must already be
+ * checked against the caller. A refusal is recorded as an `unauthorized_command_attempt` marked `dry_run`
+ * (asking is not running: not counted as a refused command in the metrics), with `auditDetails` merged in.
+ */
+export function validateCommand(
+  ctx: Pick<GatewayContext, 'audit'>,
+  origin: RequestOrigin,
+  body: CommandRequestBody,
+  policy: Policy,
+  auditDetails?: Record<string, unknown>,
+): Validation {
+  const c = commandContext(policy, body, callerOf(origin));
+  const d = checkCommand(policy, body, c);
+  if (!d.allowed) {
+    void ctx.audit.emit({
+      ...auditBase(origin, c),
+      event_type: 'unauthorized_command_attempt',
+      details: { ...refusalDetails(body, d), dry_run: true, ...auditDetails },
+    });
+  }
+  const answer: Validation = {
+    allowed: d.allowed,
+    normalized_argv: d.allowed ? d.command.argv : (d.argv ?? []),
+    rule: d.rule,
+    reason: d.reason,
+  };
+  if (!d.allowed && d.token !== undefined) answer.token = d.token;
+  return answer;
+}
 
 export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   app.post<{ Body: CommandRequestBody; Reply: Validation }>(
@@ -35,27 +67,9 @@ export async function validateRoutes(app: FastifyInstance, ctx: GatewayContext):
       preHandler: foldUpstreamHeaders,
     },
     async (request) => {
-      const caller = callerOf(request);
       const policy = ctx.policy();
       ctx.refusals.requireCluster(request, request.body.cluster_id, policy);
-      const c = commandContext(policy, request.body, caller);
-      const d = checkCommand(policy, request.body, c);
-      if (!d.allowed) {
-        // Asking is not running: marked dry_run, and not counted as a refused command in the metrics.
-        void ctx.audit.emit({
-          ...auditBase(request, c),
-          event_type: 'unauthorized_command_attempt',
-          details: { ...refusalDetails(request.body, d), dry_run: true },
-        });
-      }
-      const answer: Validation = {
-        allowed: d.allowed,
-        normalized_argv: d.allowed ? d.command.argv : (d.argv ?? []),
-        rule: d.rule,
-        reason: d.reason,
-      };
-      if (!d.allowed && d.token !== undefined) answer.token = d.token;
-      return answer;
+      return validateCommand(ctx, request, request.body, policy);
     },
   );
 }

@@ -1,0 +1,295 @@
+// One MCP server per HTTP request (stateless: any gateway replica answers any request), its tools bound to
+// the authenticated caller of that request. Every command goes through the same command runner as
+// POST /debug/execute: same policy, sessions and audit records, marked `via: "mcp"` with the client's name.
+// Whatever happens to a command (denied, failed, timed out, unknown cluster) is a tool result with
+// `isError: true` whose text gives the reason and the rule, so a model can correct itself; a protocol error
+// is only for a malformed request.
+
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  type CallToolResult,
+  InitializeRequestSchema,
+  LATEST_PROTOCOL_VERSION,
+} from '@modelcontextprotocol/sdk/types.js';
+import * as z from 'zod';
+import type { CommandResult } from '../../common/api.js';
+import { MAX_TIMEOUT_SECONDS } from '../../common/api.js';
+import { isKubentlyError } from '../../common/errors.js';
+import { type Policy, policyForCluster } from '../../common/policy/index.js';
+import { callerOf } from '../auth/authenticate.js';
+import { iso } from '../cluster-views.js';
+import type { CommandRunner, RunOutcome } from '../command-runner.js';
+import type { GatewayContext } from '../context.js';
+import type { RequestOrigin } from '../refusals.js';
+import { validateCommand } from '../routes/validate.js';
+import { policySummary } from './descriptions.js';
+import {
+  type KubectlArgs,
+  type KubectlOutput,
+  kubectlArgsSchema,
+  kubectlOutputSchema,
+  type ListClustersOutput,
+  listClustersArgsSchema,
+  listClustersOutputSchema,
+  type ValidateArgs,
+  validateArgsSchema,
+  validateOutputSchema,
+} from './tool-schemas.js';
+
+/** The MCP revisions this endpoint speaks; an initialize asking for another is answered with the newest. */
+export const MCP_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18'];
+export const MCP_SERVER_NAME = 'kubently';
+export const MCP_SERVER_VERSION = '0.1.0';
+
+/** A per-caller budget for commands sent through MCP (RATE_LIMIT_EXECUTE per window, like /debug/execute). */
+export type CommandLimiter = () => Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+
+export interface McpServerDeps {
+  ctx: GatewayContext;
+  runner: CommandRunner;
+  /** The HTTP request the MCP message came in (its authenticated caller, address, route). */
+  origin: RequestOrigin;
+  /** The MCP client's name as the audit records give it (clientInfo, else the User-Agent). */
+  client: string;
+  limitCommand: CommandLimiter;
+}
+
+const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+} as const;
+
+const toZod = (schema: object) => z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+
+const text = (t: string) => ({ type: 'text' as const, text: t });
+
+/** A tool result that says what went wrong, why, and the rule that decided. */
+export function toolError(message: string, rule: string, hint?: string): CallToolResult {
+  const lines = [`${message} (rule: ${rule})`];
+  if (hint) lines.push(hint);
+  return { isError: true, content: [text(lines.join('\n'))] };
+}
+
+function structured(result: CommandResult): KubectlOutput {
+  return {
+    command_id: result.command_id,
+    status: result.status,
+    truncated: result.truncated,
+    execution_time_ms: result.execution_time_ms,
+  };
+}
+
+/** How to ask for less when the output was cut: the hint every truncated kubectl result ends with. */
+export const NARROW_TOOL_HINT =
+  'The output was cut. Narrow the command: a namespace (-n), a label or field selector (-l, --field-selector), ' +
+  '--limit, logs --tail or --since, or the grep argument (fixed strings) to keep only the matching lines.';
+
+/** The tool result for a command the runner answered. */
+export function kubectlResult(outcome: RunOutcome, maxTimeoutSeconds: number): CallToolResult {
+  switch (outcome.kind) {
+    case 'invalid': {
+      const d = outcome.decision;
+      const token = d.token === undefined ? '' : ` at ${JSON.stringify(d.token)}`;
+      return toolError(`invalid command${token}: ${d.reason}`, d.rule);
+    }
+    case 'denied': {
+      const d = outcome.decision;
+      return {
+        ...toolError(
+          `denied by policy: ${d.reason}`,
+          d.rule,
+          'validate_command tells whether a command would be allowed, without running it.',
+        ),
+        structuredContent: structured(outcome.result),
+      };
+    }
+    case 'result':
+      break;
+  }
+  const { result } = outcome;
+  const sc = structured(result);
+  switch (result.status) {
+    case 'success': {
+      const content = [text(result.output)];
+      if (result.truncated) content.push(text(NARROW_TOOL_HINT));
+      return { content, structuredContent: sc };
+    }
+    case 'failure': {
+      // kubectl's stdout then its stderr, as a terminal would show them.
+      const content = [];
+      if (result.output !== '') content.push(text(result.output));
+      content.push(text(result.error ?? 'the command failed'));
+      if (result.truncated) content.push(text(NARROW_TOOL_HINT));
+      return { isError: true, content, structuredContent: sc };
+    }
+    case 'denied':
+      return {
+        ...toolError(`denied by the cluster's agent: ${result.error ?? 'agent policy'}`, 'agent_policy'),
+        structuredContent: sc,
+      };
+    case 'timeout':
+      return {
+        ...toolError(
+          `timed out: ${result.error ?? 'no answer in time'}`,
+          'timeout',
+          `Retry with a larger timeout_seconds (at most ${maxTimeoutSeconds}) or narrow the command.`,
+        ),
+        structuredContent: sc,
+      };
+  }
+}
+
+/** A runner failure (KubentlyError) as a tool result; anything else is logged and answered as internal. */
+function failureResult(deps: McpServerDeps, err: unknown, clusterId: string): CallToolResult {
+  if (!isKubentlyError(err)) {
+    deps.ctx.log.error({ err, clusterId }, 'MCP tool call failed');
+    return toolError('internal error in the gateway', 'internal_error');
+  }
+  switch (err.code) {
+    case 'not_found':
+      // The same words for a cluster that does not exist and one the caller may not use.
+      return toolError(
+        `${err.message}: ${clusterId}`,
+        'cluster_not_found',
+        'list_clusters names the clusters you may use.',
+      );
+    case 'agent_unavailable':
+      return toolError(
+        `no agent of cluster ${clusterId} is connected`,
+        'agent_unavailable',
+        'list_clusters shows which clusters are connected.',
+      );
+    default:
+      return toolError(err.message, err.code);
+  }
+}
+
+/** The longest timeout the caller may ask for on any of its clusters, in seconds (for the hint). */
+function maxTimeoutSeconds(policy: Policy, clusterId: string): number {
+  return Math.min(MAX_TIMEOUT_SECONDS, policyForCluster(policy, clusterId).limits.timeoutMaxMs / 1000);
+}
+
+export function createMcpServer(deps: McpServerDeps): McpServer {
+  const { ctx, runner, origin, client } = deps;
+  const caller = callerOf(origin);
+  // One policy snapshot for the descriptions and every call of this request.
+  const policy = ctx.policy();
+  const clusters = ctx.clusters.visible(caller);
+  const boundary = policySummary(policy, clusters);
+  const auditDetails = { via: 'mcp', client };
+
+  const server = new McpServer(
+    { name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION },
+    {
+      capabilities: { tools: { listChanged: false } },
+      instructions:
+        'Kubently gives read-only, audited access to Kubernetes clusters. Start with list_clusters, then run ' +
+        'kubectl commands; validate_command explains a refusal. Ask for less output with grep and ' +
+        'max_output_bytes instead of reading whole lists.',
+      // Arrays and objects in one call's arguments (grep has at most 16 strings).
+      maxToolInputElements: 64,
+    },
+  );
+  // Only the revisions this endpoint implements are agreed to; any other request gets the newest.
+  server.server.setRequestHandler(InitializeRequestSchema, (request) => ({
+    protocolVersion: MCP_PROTOCOL_VERSIONS.includes(request.params.protocolVersion)
+      ? request.params.protocolVersion
+      : LATEST_PROTOCOL_VERSION,
+    capabilities: { tools: { listChanged: false } },
+    serverInfo: { name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION },
+  }));
+
+  server.registerTool(
+    'list_clusters',
+    {
+      title: 'List clusters',
+      description:
+        'The Kubernetes clusters you may use, whether an agent of each is connected, and when one was last ' +
+        `heard from (ISO 8601).\n\n${boundary}`,
+      inputSchema: toZod(listClustersArgsSchema),
+      outputSchema: toZod(listClustersOutputSchema),
+      annotations: READ_ONLY,
+    },
+    async () => {
+      const answer: ListClustersOutput = {
+        clusters: ctx.clusters.visible(caller).map((id) => {
+          const c = ctx.agents.cluster(id);
+          return { cluster_id: id, connected: c.connected, last_seen: iso(c.lastSeen) };
+        }),
+      };
+      return { content: [text(JSON.stringify(answer, null, 2))], structuredContent: answer };
+    },
+  );
+
+  server.registerTool(
+    'kubectl',
+    {
+      title: 'Run kubectl',
+      description:
+        'Runs one read-only kubectl command on one cluster and returns exactly what kubectl prints. Errors ' +
+        '(denied, failed, timed out, unknown cluster) come back as a tool error with the reason and the rule. ' +
+        'Prefer narrow commands: a namespace, -l selectors, --limit, logs --tail, and grep to keep only the ' +
+        `matching lines.\n\n${boundary}`,
+      inputSchema: toZod(kubectlArgsSchema),
+      outputSchema: toZod(kubectlOutputSchema),
+      annotations: READ_ONLY,
+    },
+    async (args) => {
+      const a = args as KubectlArgs;
+      const limited = await deps.limitCommand();
+      if (!limited.allowed) {
+        return toolError(
+          `rate limit exceeded, retry in ${limited.retryAfterSeconds} s`,
+          'rate_limited',
+          'Each kubectl call counts against RATE_LIMIT_EXECUTE per window, as POST /debug/execute does.',
+        );
+      }
+      try {
+        const outcome = await runner.run({
+          origin,
+          policy,
+          body: {
+            cluster_id: a.cluster_id,
+            command: a.command,
+            ...(a.timeout_seconds === undefined ? {} : { timeout_seconds: a.timeout_seconds }),
+            ...(a.grep === undefined ? {} : { grep: a.grep }),
+            ...(a.max_output_bytes === undefined ? {} : { max_output_bytes: a.max_output_bytes }),
+          },
+          auditDetails,
+        });
+        return kubectlResult(outcome, maxTimeoutSeconds(policy, a.cluster_id));
+      } catch (err) {
+        return failureResult(deps, err, a.cluster_id);
+      }
+    },
+  );
+
+  server.registerTool(
+    'validate_command',
+    {
+      title: 'Validate a kubectl command',
+      description:
+        'Whether the policy would allow a kubectl command on a cluster, the deciding rule and its reason, and ' +
+        `the command as it would run. Runs nothing.\n\n${boundary}`,
+      inputSchema: toZod(validateArgsSchema),
+      outputSchema: toZod(validateOutputSchema),
+      annotations: READ_ONLY,
+    },
+    async (args) => {
+      const a = args as ValidateArgs;
+      try {
+        ctx.refusals.requireCluster(origin, a.cluster_id, policy);
+        const v = validateCommand(ctx, origin, a, policy, auditDetails);
+        const verdict = v.allowed ? 'allowed' : 'refused';
+        const token = v.token === undefined ? '' : ` (token ${JSON.stringify(v.token)})`;
+        const line = `${verdict} by rule ${v.rule}: ${v.reason}${token}\nkubectl ${v.normalized_argv.join(' ')}`;
+        return { content: [text(line)], structuredContent: v };
+      } catch (err) {
+        return failureResult(deps, err, a.cluster_id);
+      }
+    },
+  );
+  return server;
+}
