@@ -284,8 +284,11 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         const v = validateCommand(ctx, origin, a, policy, auditDetails);
         const verdict = v.allowed ? 'allowed' : 'refused';
         const token = v.token === undefined ? '' : ` (token ${JSON.stringify(v.token)})`;
-        const line = `${verdict} by rule ${v.rule}: ${v.reason}${token}\nkubectl ${v.normalized_argv.join(' ')}`;
-        return { content: [text(line)], structuredContent: v };
+        const argv = v.normalized_argv.length > 0 ? `\nkubectl ${v.normalized_argv.join(' ')}` : '';
+        return {
+          content: [text(`${verdict} by rule ${v.rule}: ${v.reason}${token}${argv}`)],
+          structuredContent: v,
+        };
       } catch (err) {
         return failureResult(deps, err, a.cluster_id);
       }
