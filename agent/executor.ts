@@ -3,8 +3,9 @@
 // `output`, stderr is `error`, a non-zero exit is `failure`, the deadline is `timeout`.
 
 import { grepLines, hasHeaders } from '../common/command/output-view.js';
-import type { Command } from '../common/command/types.js';
+import type { Command, Target } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
+import type { ResourceType } from '../common/resources.js';
 import { escapeJsonControls, escapeTerminal } from '../common/terminal.js';
 import {
   BudgetExceededError,
@@ -27,6 +28,8 @@ import { runEvents } from './verbs/events.js';
 import { runExplain } from './verbs/explain.js';
 import { RefusedError, runGet } from './verbs/get.js';
 import { runLogs } from './verbs/logs.js';
+import { PolicyDeniedError } from './verbs/refused.js';
+import { type AllowsGroup, createTypeResolver } from './verbs/resolve-type.js';
 import { runRollout } from './verbs/rollout.js';
 import { runTop } from './verbs/top.js';
 
@@ -42,6 +45,11 @@ export interface ExecutorDeps {
   pool?: MemoryPool;
   /** How long discovery and OpenAPI documents are reused. */
   discoveryTtlMs?: number;
+  /**
+   * Whether custom resources of an API group may be read: the agent's policy for its cluster, read at
+   * each command (a reloaded policy applies at once). Without it no custom resource is read.
+   */
+  allowsCustomGroup?: AllowsGroup;
   now?: () => number;
 }
 
@@ -69,20 +77,36 @@ export function outputLimits(
   };
 }
 
+/** The served types of a command's custom targets, resolved (and judged) before anything is read. */
+async function customTypes(ctx: VerbContext, command: Command): Promise<Map<Target, ResourceType[]>> {
+  const map = new Map<Target, ResourceType[]>();
+  for (const target of command.targets)
+    if (target.custom) map.set(target, await ctx.types.resolve(ctx, target));
+  return map;
+}
+
 export function createExecutor(deps: ExecutorDeps): CommandExecutor {
   const { kube, log, limits, now = Date.now } = deps;
   const cache = createDocumentCache(deps.discoveryTtlMs ?? defaultDiscoveryTtlMs, now);
   const budget = deps.budget ?? DEFAULT_COMMAND_BUDGET;
   const pool = deps.pool ?? new MemoryPool();
+  const types = createTypeResolver(deps.allowsCustomGroup ?? (() => false), now);
 
-  function run(command: Command, ctx: VerbContext): Promise<VerbResult> {
+  async function run(command: Command, ctx: VerbContext): Promise<VerbResult> {
     switch (command.verb) {
       case 'get':
         return runGet(ctx, command);
       case 'describe':
         if (command.targets.some((t) => t.resource === 'secrets'))
           throw new RefusedError('error: the Kubently agent never reads secrets');
-        return describeCommand(kubeReaderOf(ctx.kube), command, ctx.signal, now, limits.maxOutputBytes);
+        return describeCommand(
+          kubeReaderOf(ctx.kube),
+          command,
+          ctx.signal,
+          now,
+          limits.maxOutputBytes,
+          await customTypes(ctx, command),
+        );
       case 'logs':
         return runLogs(ctx, command);
       case 'events':
@@ -115,6 +139,7 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
         log,
         limits: verbLimits,
         cache,
+        types,
         signal,
         now,
       };
@@ -134,6 +159,10 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
             error: `the command did not finish within ${command.timeoutMs} ms`,
             truncated: false,
           };
+        }
+        if (err instanceof PolicyDeniedError) {
+          log.warn({ commandId: command.id, rule: err.rule }, 'command denied by agent policy');
+          return { status: 'denied', output: '', error: escapeTerminal(err.message), truncated: false };
         }
         if (err instanceof KubeApiError || err instanceof RefusedError) {
           return {

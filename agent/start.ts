@@ -9,7 +9,13 @@ import { importedJetStream } from '../common/imported-jetstream.js';
 import type { Logger } from '../common/logger.js';
 import { connectNats } from '../common/nats-connect.js';
 import { natsCredentials } from '../common/nats-options.js';
-import { type Policy, PRESETS, parsePolicy, policyForCluster } from '../common/policy/index.js';
+import {
+  allowsCustomGroup,
+  type Policy,
+  PRESETS,
+  parsePolicy,
+  policyForCluster,
+} from '../common/policy/index.js';
 import { watchPolicyFile } from '../common/policy/watch.js';
 import { agentInboxPrefix } from '../common/subjects.js';
 import type { AgentConfig } from './config.js';
@@ -87,7 +93,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     const client = await createKubeClient(access, { maxSockets: config.maxInFlight });
     kube = client;
     kubeInfo = { server: access.server, describe: access.describe() };
-    executor = createExecutor({ kube: client, log, limits });
+    executor = createExecutor({
+      kube: client,
+      log,
+      limits,
+      // The policy in force at each command: a reload that narrows the groups applies at once.
+      allowsCustomGroup: (group) => allowsCustomGroup(policy, config.clusterId, group),
+    });
   }
   const nc = await connectNats({
     servers: config.nats.servers,

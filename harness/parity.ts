@@ -48,7 +48,14 @@ export function splitLine(line: string): string[] {
   return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
 }
 
-export async function startParityStand(options: SimApiserverOptions = {}): Promise<ParityStand> {
+/**
+ * `allowsCustomGroup`: parse as under a policy that opts in to custom resources, and let the executor read
+ * those of the groups it allows (the agent's policy); without it custom types are unknown, as by default.
+ */
+export async function startParityStand(
+  options: SimApiserverOptions = {},
+  allowsCustomGroup?: (group: string) => boolean,
+): Promise<ParityStand> {
   const sim = await startSimApiserver({ port: 0, ...options });
   const dir = await mkdtemp(join(tmpdir(), 'kubently-parity-'));
   const kubeconfig = join(dir, 'kubeconfig');
@@ -58,6 +65,7 @@ export async function startParityStand(options: SimApiserverOptions = {}): Promi
     kube,
     log: createLogger({ level: 'silent' }),
     limits: { maxOutputBytes: 4 << 20 },
+    ...(allowsCustomGroup ? { allowsCustomGroup } : {}),
   });
   const kubectl = (args: readonly string[]) =>
     new Promise<KubectlResult>((resolve, reject) => {
@@ -76,7 +84,14 @@ export async function startParityStand(options: SimApiserverOptions = {}): Promi
     async run(line) {
       const command = parseCommandRequest(
         { command: line },
-        { id: 'parity', clusterId: 'sim', identity: 'test', sessionId: null, timeoutMs: 20_000 },
+        {
+          id: 'parity',
+          clusterId: 'sim',
+          identity: 'test',
+          sessionId: null,
+          timeoutMs: 20_000,
+          customResources: allowsCustomGroup !== undefined,
+        },
       );
       let last: ParityRun | undefined;
       for (let attempt = 0; attempt < 2 && !last?.same; attempt++) {

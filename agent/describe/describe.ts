@@ -2,10 +2,11 @@
 // resource builder does, runs the kind's describer on each and joins the results as kubectl prints them.
 
 import { setMaxListeners } from 'node:events';
-import type { Command } from '../../common/command/types.js';
+import type { Command, Target } from '../../common/command/types.js';
 import {
   apiVersionOf,
   collectionPath,
+  RESOURCE_TYPES,
   type ResourceType,
   resolveResourceType,
 } from '../../common/resources.js';
@@ -43,11 +44,20 @@ const DESCRIBERS: Record<string, Describer> = {
   statefulsets: forKind(describeStatefulSet),
   namespaces: forKind(describeNamespace),
   ingresses: forKind(describeIngress),
-  // kubectl has no typed describer for events: its generic one prints every field.
+  // kubectl has no typed describer for these: its generic one prints every field.
   events: describeGeneric,
+  customresourcedefinitions: describeGeneric,
 };
 
 export const DESCRIBABLE_RESOURCES = Object.keys(DESCRIBERS);
+
+const CATALOG = new Set(RESOURCE_TYPES.map((t) => `${t.group}/${t.resource}`));
+
+/** The kind's describer; a type outside the catalog (a custom resource) gets kubectl's generic one. */
+function describerOf(type: ResourceType): Describer {
+  const typed = CATALOG.has(`${type.group}/${type.resource}`) ? DESCRIBERS[type.resource] : undefined;
+  return typed ?? describeGeneric;
+}
 
 /** Objects described at once; each fans out into a few reads of its own. */
 const OBJECT_CONCURRENCY = 8;
@@ -114,7 +124,7 @@ class Described {
         const i = next++;
         const { type, obj } = items[i] as Item;
         try {
-          const text = await (DESCRIBERS[type.resource] as Describer)(ctx, obj);
+          const text = await describerOf(type)(ctx, obj);
           this.bytes += text.length + 2;
           results[i] = { text };
         } catch (err) {
@@ -145,12 +155,17 @@ function withKind(type: ResourceType, obj: Stored<ApiObject>): Stored<ApiObject>
   return { apiVersion: apiVersionOf(type), kind: type.kind, ...obj };
 }
 
+/**
+ * `custom` holds the served types (from discovery, checked by the agent's policy) of the command's custom
+ * targets; kubectl describes a custom resource with its generic describer.
+ */
 export async function describe(
   reader: KubeReader,
   command: Command,
   signal: AbortSignal,
   now: () => number = Date.now,
   maxOutputBytes: number = Number.POSITIVE_INFINITY,
+  custom: ReadonlyMap<Target, readonly ResourceType[]> = new Map(),
 ): Promise<DescribeResult> {
   // Every concurrent request listens on the signal; a child signal keeps Node's leak warning quiet
   // without touching the caller's.
@@ -174,7 +189,12 @@ export async function describe(
   };
   const described = new Described(maxOutputBytes);
   try {
-    return await describeWith({ reader: budgeted, signal: local.signal, now: now() }, command, described);
+    return await describeWith(
+      { reader: budgeted, signal: local.signal, now: now() },
+      command,
+      described,
+      custom,
+    );
   } catch (err) {
     const reason: unknown = local.signal.reason;
     if (!(reason instanceof BudgetExceededError)) throw err;
@@ -195,6 +215,7 @@ async function describeWith(
   ctx: DescribeContext,
   command: Command,
   described: Described,
+  custom: ReadonlyMap<Target, readonly ResourceType[]>,
 ): Promise<DescribeResult> {
   const signal = ctx.signal;
   const namespace = command.namespace ?? 'default';
@@ -205,11 +226,21 @@ async function describeWith(
         'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.',
     };
   }
+  // One entry per served type: a custom target naming a category stands for each of its members.
+  const targets: Target[] = [];
   const types: ResourceType[] = [];
   for (const target of command.targets) {
+    if (target.custom) {
+      for (const type of custom.get(target) ?? []) {
+        targets.push(target);
+        types.push(type);
+      }
+      continue;
+    }
     const type = resolveResourceType(target.resource);
     if (!type || !DESCRIBERS[type.resource])
       return { output: '', error: `describe is not supported for ${target.resource}` };
+    targets.push(target);
     types.push(type);
   }
 
@@ -221,9 +252,9 @@ async function describeWith(
   let found = 0;
   try {
     // `describe pod web` with no pod named web describes the pods whose names start with "web".
-    const single = command.targets.length === 1 && command.targets[0]?.names.length === 1;
+    const single = targets.length === 1 && targets[0]?.names.length === 1;
     const items: Item[] = [];
-    for (const [i, target] of command.targets.entries()) {
+    for (const [i, target] of targets.entries()) {
       const type = types[i] as ResourceType;
       if (target.names.length > 0) {
         const got = await Promise.all(
@@ -264,7 +295,7 @@ async function describeWith(
       builderArgCount(command.argv ?? []) === 2
     ) {
       const type = types[0] as ResourceType;
-      const prefix = command.targets[0]?.names[0] as string;
+      const prefix = targets[0]?.names[0] as string;
       const byPrefix = new Described(described.maxOutputBytes);
       for await (const page of listPages<Stored<ApiObject>>(ctx, collectionPath(type, namespace))) {
         const matching = page.filter((o) => String(o.metadata?.name ?? '').startsWith(prefix));

@@ -4,6 +4,7 @@ import type { Logger } from '../../common/logger.js';
 import type { BudgetedKubeClient } from '../budget.js';
 import { MAX_PAGE_ITEMS } from '../budget.js';
 import type { DocumentCache } from './document-cache.js';
+import type { TypeResolver } from './resolve-type.js';
 
 export interface ExecutorLimits {
   /** The most bytes one command's output may hold; longer output is cut and marked. */
@@ -20,6 +21,8 @@ export interface VerbContext {
   log: Logger;
   limits: ExecutorLimits;
   cache: DocumentCache;
+  /** Custom resource types through discovery, judged by the agent's policy. */
+  types: TypeResolver;
   signal: AbortSignal;
   now: () => number;
 }

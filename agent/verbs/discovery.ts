@@ -50,6 +50,11 @@ async function resourcesOf(ctx: VerbContext, groupVersion: string): Promise<ApiR
   });
 }
 
+/** Makes the next discovery read go to the apiserver (a type may have been installed since). */
+export function forgetDiscovery(ctx: VerbContext): void {
+  ctx.cache.forget('discovery:');
+}
+
 export async function serverPreferredResources(ctx: VerbContext): Promise<DiscoveredResource[]> {
   const groups = await serverGroupVersions(ctx);
   const lists = await Promise.all(

@@ -11,6 +11,8 @@ type Load = () => Promise<NonNullable<unknown>>;
 /** `get(key, load)` returns the kept document for `key`, or runs `load` (once for concurrent callers). */
 export interface DocumentCache {
   get<T extends NonNullable<unknown>>(key: string, load: () => Promise<T>): Promise<T>;
+  /** Drops every kept document whose key starts with `prefix`, so the next get loads it again. */
+  forget(prefix: string): void;
 }
 
 /** `ttlMs` > 0: how long a document is reused; `now` is the clock (ms) expiry is measured on. */
@@ -25,6 +27,9 @@ export function createDocumentCache(ttlMs: number, now: () => number = Date.now)
   return {
     async get<T extends NonNullable<unknown>>(key: string, load: () => Promise<T>): Promise<T> {
       return (await cache.fetch(key, { context: load })) as T;
+    },
+    forget(prefix) {
+      for (const key of [...cache.keys()]) if (key.startsWith(prefix)) cache.delete(key);
     },
   };
 }

@@ -13,7 +13,10 @@ import { formatTabbed } from '../printers/tabwriter.js';
 import { type ListPrinter, printYaml, yamlListPrinter } from '../printers/yaml.js';
 import { redactObject } from '../redact.js';
 import { pageSize, type VerbContext, type VerbResult } from './context.js';
+import { RefusedError } from './refused.js';
 import { sortByPath } from './sort-by.js';
+
+export { RefusedError } from './refused.js';
 
 /** The Accept header kubectl sends for server-side printing. */
 export const TABLE_ACCEPT =
@@ -27,22 +30,28 @@ interface ResolvedTarget {
   namespace: string | null;
 }
 
-export class RefusedError extends Error {}
-
-export function resolveTargets(command: Command): ResolvedTarget[] {
-  return command.targets.map((target) => {
+/** The served types of the command's targets: the catalog's, or discovery's for a custom target. */
+export async function resolveTargets(ctx: VerbContext, command: Command): Promise<ResolvedTarget[]> {
+  const resolved: ResolvedTarget[] = [];
+  for (const target of command.targets) {
     // Defense in depth: the policy already denies Secrets; the executor refuses them again.
     if (target.resource === 'secrets')
       throw new RefusedError('error: the Kubently agent never reads secrets');
-    const type = RESOURCE_TYPES.find((t) => t.resource === target.resource && t.group === target.group);
-    if (!type) throw new RefusedError(`error: the server doesn't have a resource type "${target.resource}"`);
-    const namespace = type.namespaced && !command.allNamespaces ? (command.namespace ?? 'default') : null;
-    return { target, type, namespace };
-  });
+    const types = target.custom
+      ? await ctx.types.resolve(ctx, target)
+      : RESOURCE_TYPES.filter((t) => t.resource === target.resource && t.group === target.group);
+    if (types.length === 0)
+      throw new RefusedError(`error: the server doesn't have a resource type "${target.resource}"`);
+    for (const type of types) {
+      const namespace = type.namespaced && !command.allNamespaces ? (command.namespace ?? 'default') : null;
+      resolved.push({ target, type, namespace });
+    }
+  }
+  return resolved;
 }
 
 export async function runGet(ctx: VerbContext, command: Command): Promise<VerbResult> {
-  const targets = resolveTargets(command);
+  const targets = await resolveTargets(ctx, command);
   if (command.output === 'table' || command.output === 'wide') return getTables(ctx, command, targets);
   return getObjects(ctx, command, targets);
 }

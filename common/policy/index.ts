@@ -9,6 +9,7 @@ export {
 } from './check.js';
 export { PRESETS } from './compile.js';
 export {
+  allowsCustomGroup,
   canUseCluster,
   effectiveLogTail,
   effectiveTimeoutMs,
