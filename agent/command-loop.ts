@@ -7,6 +7,7 @@ import { millis, type NatsConnection, nanos } from '@nats-io/nats-core';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../common/logger.js';
 import { AGENT_ACK_WAIT_MS, AGENT_MAX_DELIVER } from '../common/provision.js';
+import type { SelfCheckReport } from '../common/self-check.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
 import {
   decodeJson,
@@ -43,6 +44,8 @@ export interface CommandLoopDeps {
   maxInFlight: number;
   /** Deliveries of one command that are run (default MAX_RUNS); later ones are answered as failures. */
   maxRuns?: number;
+  /** Answers a `self_check` message (agent/self-check.ts); without it such a message is a failure. */
+  selfCheck?: (signal: AbortSignal) => Promise<SelfCheckReport>;
   now?: () => number;
 }
 
@@ -135,6 +138,13 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       msg.term();
       return;
     }
+    if (message.kind === 'self_check') {
+      const outcome = await answerSelfCheck(id, deadline - started, controller);
+      reply({ ...base, ...outcome, execution_time_ms: now() - started });
+      answered.remember(id);
+      msg.ack();
+      return;
+    }
     const checked = revalidate(message, started);
     const deliveries = msg.info.deliveryCount;
     let outcome: ExecutionOutcome;
@@ -177,6 +187,32 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     answered.remember(id);
     msg.ack();
     log.debug({ commandId: id, status: outcome.status, ms: now() - started }, 'command answered');
+  }
+
+  /** The self-check report as the output, within what is left of the deadline; a failure names why not. */
+  async function answerSelfCheck(
+    id: string,
+    runForMs: number,
+    controller: AbortController,
+  ): Promise<ExecutionOutcome> {
+    const failure = (error: string): ExecutionOutcome => ({
+      status: 'failure',
+      output: '',
+      error,
+      truncated: false,
+    });
+    if (!deps.selfCheck)
+      return failure('this agent cannot run a self-check (no Kubernetes access of its own)');
+    const timer = setTimeout(() => controller.abort(new Error('deadline')), runForMs);
+    try {
+      const report = await deps.selfCheck(controller.signal);
+      return { status: 'success', output: JSON.stringify(report), error: null, truncated: false };
+    } catch (err) {
+      log.error({ err, commandId: id }, 'self-check failed');
+      return failure('the self-check failed in the agent');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from '../common/logger.js';
-import { type CommandLoop, startCommandLoop } from './command-loop.js';
+import { type CommandLoop, type CommandLoopDeps, startCommandLoop } from './command-loop.js';
 import type { CommandExecutor } from './executor-types.js';
 import { type Heartbeat, startHeartbeat } from './heartbeat.js';
 import type { Revalidate } from './revalidate.js';
@@ -22,6 +22,7 @@ export interface AgentServiceDeps {
   policyPreset: () => string;
   maxInFlight: number;
   heartbeatIntervalMs: number;
+  selfCheck?: CommandLoopDeps['selfCheck'];
 }
 
 export interface AgentService {

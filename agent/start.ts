@@ -24,6 +24,7 @@ import type { CommandExecutor } from './executor-types.js';
 import { loadKubeAccess } from './kube-access.js';
 import { createKubeClient } from './kube-client.js';
 import { createRevalidator } from './revalidate.js';
+import { createSelfReview, runSelfCheck, type SelfReview } from './self-check.js';
 import { type AgentService, startAgentService } from './service.js';
 
 export interface StartAgentOptions {
@@ -82,6 +83,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   let executor = options.executor;
   let kube: { close(): void } | undefined;
   let kubeInfo: RunningAgent['kube'];
+  let review: SelfReview | undefined;
   if (!executor) {
     const access = await loadKubeAccess({
       inCluster: config.inCluster,
@@ -93,6 +95,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     const client = await createKubeClient(access, { maxSockets: config.maxInFlight });
     kube = client;
     kubeInfo = { server: access.server, describe: access.describe() };
+    review = createSelfReview(access);
     executor = createExecutor({
       kube: client,
       log,
@@ -101,10 +104,11 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       allowsCustomGroup: (group) => allowsCustomGroup(policy, config.clusterId, group),
     });
   }
+  const creds = natsCredentials(config.nats);
   const nc = await connectNats({
     servers: config.nats.servers,
     name: `kubently-agent-${config.clusterId}-${config.agentId}`,
-    creds: natsCredentials(config.nats),
+    creds,
     inboxPrefix: agentInboxPrefix(config.clusterId),
     tls: config.nats.tls,
     log,
@@ -120,6 +124,20 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     policyPreset: () => policy.preset ?? 'custom',
     maxInFlight: config.maxInFlight,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    selfCheck: review
+      ? (signal) =>
+          runSelfCheck(
+            {
+              review: review!,
+              nc,
+              policy: () => policy,
+              clusterId: config.clusterId,
+              agentId: config.agentId,
+              credentials: () => (typeof creds === 'function' ? creds() : creds),
+            },
+            signal,
+          )
+      : undefined,
   });
 
   let stopping: Promise<void> | undefined;

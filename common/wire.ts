@@ -20,6 +20,10 @@ export const NATS_MAX_PAYLOAD_BYTES = 1024 * 1024;
 export const RESULT_STATUSES = ['success', 'failure', 'timeout', 'denied'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
+/** Command message kinds other than a kubectl command. */
+export const COMMAND_KINDS = ['self_check'] as const;
+export type CommandKind = (typeof COMMAND_KINDS)[number];
+
 const nullableString = { anyOf: [{ type: 'string' }, { type: 'null' }] } as const;
 const version = { type: 'integer', const: WIRE_VERSION } as const;
 
@@ -49,13 +53,29 @@ export const commandMessageSchema = {
     grep: grepSchema,
     /** A smaller output cap than the policy's; the agent caps it by its own policy. */
     max_output_bytes: maxOutputBytesSchema,
+    /**
+     * Absent for a kubectl command. `self_check`: argv is empty and the agent answers with its self-check
+     * report (common/self-check.ts); only the gateway's admin route publishes it.
+     */
+    kind: { type: 'string', enum: COMMAND_KINDS },
   },
 } as const;
 export type CommandMessage = FromSchema<typeof commandMessageSchema>;
 
 /** What the gateway publishes for a checked command: the agent must not start it after `deadline` (epoch ms). */
-export function toCommandMessage(command: Command, deadline: number): CommandMessage {
+/** What a command message is built from: a checked command, or a self-check with an empty argv. */
+export type RelayedCommand = Pick<
+  Command,
+  'id' | 'clusterId' | 'argv' | 'identity' | 'groups' | 'sessionId' | 'timeoutMs' | 'view'
+>;
+
+export function toCommandMessage(
+  command: RelayedCommand,
+  deadline: number,
+  kind?: CommandKind,
+): CommandMessage {
   return {
+    ...(kind ? { kind } : {}),
     v: WIRE_VERSION,
     id: command.id,
     cluster_id: command.clusterId,

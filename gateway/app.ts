@@ -48,6 +48,7 @@ import { identityRoutes } from './routes/identity.js';
 import { mcpRoutes } from './routes/mcp.js';
 import { type HealthCheck, operationsRoutes } from './routes/operations.js';
 import { resultRoutes } from './routes/results.js';
+import { selfCheckRoutes } from './routes/self-check.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { validateRoutes } from './routes/validate.js';
 import { sharedSchemas } from './schemas.js';
@@ -259,6 +260,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(debugClusterRoutes, ctx);
   await app.register(credentialRoutesPlugin(deps.credentials), ctx);
   await app.register(identityRoutes, ctx);
+  await app.register(selfCheckRoutes, ctx);
   // Each GET /audit may read thousands of stream messages: its own, smaller per-identity limit (RATE_LIMIT_AUDIT).
   await app.register(auditRoutes, {
     readAudit: deps.readAudit,

@@ -3,18 +3,25 @@
 
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { Command } from '../common/command/types.js';
 import { KubentlyError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { CMD_STREAM, subjects } from '../common/subjects.js';
-import { decodeJson, encodeJson, type ResultMessage, toCommandMessage } from '../common/wire.js';
+import {
+  type CommandKind,
+  decodeJson,
+  encodeJson,
+  type RelayedCommand,
+  type ResultMessage,
+  toCommandMessage,
+} from '../common/wire.js';
 
 export interface Relay {
   /**
    * Resolves with the agent's result; rejects with `timeout` when the deadline passes first, and with
    * `service_unavailable` when the stream refuses the command or the relay is closed while it waits.
+   * `kind` marks a message that is no kubectl command (`self_check`).
    */
-  send(command: Command): Promise<ResultMessage>;
+  send(command: RelayedCommand, kind?: CommandKind): Promise<ResultMessage>;
   readonly inFlight: number;
   close(): Promise<void>;
 }
@@ -60,9 +67,9 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
     },
   });
 
-  async function send(command: Command): Promise<ResultMessage> {
+  async function send(command: RelayedCommand, kind?: CommandKind): Promise<ResultMessage> {
     const deadline = Date.now() + command.timeoutMs;
-    const message = toCommandMessage(command, deadline);
+    const message = toCommandMessage(command, deadline, kind);
     const result = new Promise<ResultMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(command.id);

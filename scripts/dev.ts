@@ -31,6 +31,8 @@ const devDir = resolve(process.env.KUBENTLY_DEV_DIR ?? join(root, '.dev'));
 const GATEWAY_PORT = Number(process.env.PORT ?? 8080);
 const AUDIT_METRICS_PORT = Number(process.env.AUDIT_METRICS_PORT ?? 9464);
 const GATEWAY_METRICS_PORT = Number(process.env.GATEWAY_METRICS_PORT ?? 9465);
+/** Lifetime of the dev agents' NATS credentials: 30 days, renewed at every start. */
+const DEV_AGENT_CREDENTIAL_TTL_S = 30 * 86_400;
 
 const children: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
@@ -129,7 +131,13 @@ async function main(): Promise<void> {
   const signingSeed = await devSecret('nats-operator-signing-key', () =>
     new TextDecoder().decode(createOperator().getSeed()),
   );
-  const setup = await createOperatorSetup({ signingSeed, clusters });
+  // Agent credentials that expire, as the gateway mints them (CREDENTIAL_TTL_SECONDS): `kubently doctor`
+  // reports one that never does.
+  const setup = await createOperatorSetup({
+    signingSeed,
+    clusters,
+    agentExpiresAt: Math.floor(Date.now() / 1000) + DEV_AGENT_CREDENTIAL_TTL_S,
+  });
 
   let nats: Awaited<ReturnType<typeof spawnNatsServer>>;
   try {

@@ -1,5 +1,6 @@
 // The simulated kube-apiserver over plain HTTP (keep-alive), for kubectl, client-node, the dev
-// stack and benchmarks. All answering happens in handler.ts; this file only adapts node:http.
+// stack and benchmarks. All answering happens in handler.ts, except the agent's self reviews (rbac.ts), the only
+// requests with a body to read; this file adapts node:http.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,9 @@ import { defaultFixtures } from './fixtures.js';
 import { createSimHandler, type SimHandler } from './handler.js';
 import type { SimLive } from './live.js';
 import { loadOpenApi } from './openapi.js';
-import type { SimFixtures, SimStream } from './types.js';
+import { DEFAULT_SIM_RBAC, MAX_REVIEW_BODY_BYTES, REVIEW_PATH, reviewSelf } from './rbac.js';
+import { statusResponse } from './status.js';
+import type { SimFixtures, SimResponse, SimStream } from './types.js';
 
 export interface SimApiserverOptions {
   host?: string;
@@ -51,7 +54,11 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
   const log: SimRequestLog[] = [];
 
   const server = createServer({ keepAlive: true }, (req: IncomingMessage, res: ServerResponse) => {
-    // Bodies are never read (every write is forbidden), but they must be drained for keep-alive.
+    if (req.method === 'POST' && REVIEW_PATH.test(req.url ?? '')) {
+      void answerReview(req, res);
+      return;
+    }
+    // Other bodies are never read (every write is forbidden), but they must be drained for keep-alive.
     req.resume();
     let response: ReturnType<SimHandler['handle']>;
     try {
@@ -74,6 +81,30 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
     });
     res.end(req.method === 'HEAD' ? undefined : response.body);
   });
+  /** The self reviews are the only requests whose body is read: bounded, then answered from fixtures.rbac. */
+  async function answerReview(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let response: SimResponse | undefined;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_REVIEW_BODY_BYTES) {
+        response = statusResponse(413, 'RequestEntityTooLarge', 'the request body is too large', {});
+        break;
+      }
+      chunks.push(chunk);
+    }
+    const kind = REVIEW_PATH.exec(req.url ?? '')?.[1] ?? '';
+    response ??= reviewSelf(kind, Buffer.concat(chunks).toString('utf8'), fixtures.rbac ?? DEFAULT_SIM_RBAC);
+    requests++;
+    log.push({ method: 'POST', path: req.url ?? '', status: response.status });
+    if (log.length > LOG_KEEP) log.splice(0, log.length - LOG_KEEP);
+    res.writeHead(response.status, {
+      'content-type': response.contentType,
+      'content-length': Buffer.byteLength(response.body),
+    });
+    res.end(response.body);
+  }
   const live = handler.live;
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';

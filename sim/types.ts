@@ -3,6 +3,7 @@
 
 import type { ObjectMeta as K8sObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { GeneratedPods } from './fixtures-generated.js';
+import type { SimRbacRule } from './rbac.js';
 
 /**
  * Metadata as the apiserver stores it: a name is always set, and the fields clients only read
@@ -36,6 +37,8 @@ export interface SimFixtures {
   logs: Record<string, ContainerLogs>;
   /** The identity RBAC denials name, as the agent's ServiceAccount would be named. */
   user: string;
+  /** What the self reviews say that ServiceAccount may do (sim/rbac.ts); DEFAULT_SIM_RBAC when absent. */
+  rbac?: SimRbacRule[];
   /** Objects built only when a request reads them (sim/fixtures-generated.ts), by resource. */
   generated?: { pods?: GeneratedPods[] };
 }

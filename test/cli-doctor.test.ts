@@ -12,10 +12,14 @@ import { checkMetricsExposure } from '../cli/doctor/metrics-exposure.js';
 import { checkGatewayTransport } from '../cli/doctor/transport.js';
 import { runCli } from '../cli/program.js';
 import { startMetricsServer } from '../common/metrics-server.js';
+import { createOperatorSetup } from '../common/nats-auth/setup.js';
 import { startConsumer, tempDir } from '../harness/audit.js';
-import { scaled } from '../harness/eventually.js';
+import { eventually, scaled } from '../harness/eventually.js';
 import { KEYS, startGatewayStack } from '../harness/gateway.js';
 import { quietLog } from '../harness/log.js';
+import { provision, startNats } from '../harness/nats-server.js';
+import { startRealAgent } from '../harness/real-agent.js';
+import { startSim, writeKubeconfig } from '../harness/sim.js';
 
 async function doctor(args: string[], env: Record<string, string>) {
   const stdout = new PassThrough();
@@ -33,12 +37,28 @@ async function doctor(args: string[], env: Record<string, string>) {
   return { code, stdout: out, stderr: err };
 }
 
-/** The stack of `npm run dev` in process: gateway publishing to the audit stream, the consumer writing its log. */
+/**
+ * The stack of `npm run dev` in process: gateway publishing to the audit stream, a real agent of c1 reading the
+ * simulated cluster (its credential valid 30 days), the audit consumer writing its log.
+ */
 async function deployment(t: ExecutionContext, options: { audit?: 'jetstream' | 'captured' } = {}) {
+  const setup = await createOperatorSetup({
+    clusters: ['c1'],
+    agentExpiresAt: Math.floor(Date.now() / 1000) + 30 * 86_400,
+  });
+  const server = await startNats(t, { setup });
+  await provision(t, server, ['c1']);
   const stack = await startGatewayStack(t, {
-    agents: { c1: 'answer' },
+    nats: server,
+    clusters: ['c1'],
+    agents: {},
     redis: false,
     ...(options.audit === 'captured' ? {} : { audit: 'jetstream' as const }),
+  });
+  const sim = await startSim(t);
+  await startRealAgent(t, server, 'c1', await writeKubeconfig(t, sim.url));
+  await eventually(t, () => stack.tracker.isConnected('c1'), {
+    message: 'the real agent of c1 is connected',
   });
   const url = await stack.app.listen({ host: '127.0.0.1', port: 0 });
   const dir = await tempDir(t);
@@ -77,7 +97,8 @@ test('doctor - a correct deployment: every check passes, the table names each, e
     'metrics not public': 'pass',
     authentication: 'pass',
     'command filtering c1': 'pass',
-    'command filtering c2': 'pass',
+    'agent RBAC c1': 'pass',
+    'transport: agent c1': 'pass',
     'audit: recent records': 'pass',
     // The test consumer has no chain key: an intact plain hash chain is a warning, not a failure.
     'audit: log chain': 'warn',
@@ -87,7 +108,9 @@ test('doctor - a correct deployment: every check passes, the table names each, e
   t.is(table.code, 0);
   t.regex(table.stdout, /^CHECK\s+CLUSTER\s+RESULT\s+EVIDENCE\s+WHAT TO DO\n/);
   t.regex(table.stdout, /command filtering\s+c1\s+PASS\s+get secrets… → secret_forbidden/);
-  t.notRegex(table.stdout, /\bc2\b/, '--cluster checks that cluster only');
+  t.regex(table.stdout, /agent RBAC\s+c1\s+PASS/);
+  const unknown = await doctor(['--cluster', 'c2', ...d.flags], d.env);
+  t.is(unknown.code, 6, 'a cluster the key may not use');
 });
 
 test('doctor - a gateway that does not publish audit records fails authentication and audit, exit 1', async (t) => {

@@ -1,5 +1,6 @@
 // Runs the checks in order: those that make requests first, the audit check last (it looks for their records).
 
+import { checkAgents } from './agent-self-check.js';
 import { checkAudit } from './audit.js';
 import { checkAuthentication } from './authentication.js';
 import type { CheckRow, DoctorCheck, DoctorDeps } from './check.js';
@@ -12,6 +13,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkMetricsExposure,
   checkAuthentication,
   checkCommandFiltering,
+  checkAgents,
   checkAudit,
 ];
 

@@ -1,6 +1,6 @@
 // Transport: the gateway URL the caller uses is HTTPS, or loopback (a port-forward or the dev stack), so keys
 // and answers never cross a network in clear. The agents' side (NATS over TLS, the credential's expiry) is
-// part of each cluster's agent self-check.
+// part of each cluster's agent self-check (agent-self-check.ts).
 
 import { isLoopbackHost } from '../settings.js';
 import { type CheckRow, type DoctorDeps, row } from './check.js';
