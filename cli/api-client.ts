@@ -27,7 +27,7 @@ export const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** The header that carries the credential; a stored login is refreshed first when it is about to expire. */
-async function authHeader(settings: Settings): Promise<Record<string, string>> {
+export async function authHeader(settings: Settings): Promise<Record<string, string>> {
   const credential = settings.credential;
   switch (credential?.kind) {
     case 'api_key':

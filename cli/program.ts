@@ -10,6 +10,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerExec } from './commands/exec.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLogin } from './commands/login.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerNatsConfig } from './commands/nats-config.js';
 import { registerSession } from './commands/session.js';
 import { registerValidate } from './commands/validate.js';
@@ -18,8 +19,9 @@ import { CliError } from './errors.js';
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.js';
 import { insecureUrlWarning, resolveSettings } from './settings.js';
+import { CLI_VERSION } from './version.js';
 
-export const CLI_VERSION = '0.1.0';
+export { CLI_VERSION } from './version.js';
 
 interface GlobalOptions {
   apiUrl?: string;
@@ -76,6 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     registerLogin,
     registerNatsConfig,
     registerDoctor,
+    registerMcp,
   ]) {
     register(program, ctx);
   }

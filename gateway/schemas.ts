@@ -48,7 +48,9 @@ export const EXECUTE_DESCRIPTION =
   'verbs. The answer is the result: `status` success, failure, timeout or denied, `output` as kubectl prints ' +
   'it. A command the policy refuses answers 403 with `status: "denied"` and `details.rule`; no connected agent ' +
   'answers 503 at once; no answer within the timeout answers 504 with `status: "timeout"`. Headers ' +
-  '`X-Correlation-ID` and `X-Request-Timeout` (1-60 s) override `correlation_id` and `timeout_seconds`.';
+  '`X-Correlation-ID` and `X-Request-Timeout` (1-60 s) override `correlation_id` and `timeout_seconds`. ' +
+  '`grep` (fixed strings, case-insensitive) keeps only the log lines and table rows holding one of them, header ' +
+  "kept, before the cut; `max_output_bytes` cuts the output below the policy's cap.";
 
 export const SESSION_DESCRIPTION =
   'A session groups commands on one cluster; only its creator sees it. It ends `ttl_seconds` after creation ' +

@@ -18,6 +18,8 @@ interface ExecOptions {
   session?: string;
   timeout?: number;
   rawOutput?: boolean;
+  grep?: string[];
+  maxOutputBytes?: number;
 }
 
 const OWN_OPTIONS = [
@@ -26,8 +28,18 @@ const OWN_OPTIONS = [
   '--session',
   '--timeout',
   '--raw-output',
+  '--grep',
+  '--max-output-bytes',
   ...CONNECTION_OPTIONS,
 ];
+
+/** --grep and --max-output-bytes as the API's body fields (the agent applies them). */
+function outputView(opts: ExecOptions): Pick<CommandRequestBody, 'grep' | 'max_output_bytes'> {
+  return {
+    ...(opts.grep ? { grep: opts.grep } : {}),
+    ...(opts.maxOutputBytes !== undefined ? { max_output_bytes: opts.maxOutputBytes } : {}),
+  };
+}
 
 /**
  * One command on many clusters. Tables (kubectl's default and `-o wide`) become one table with a leading
@@ -39,7 +51,12 @@ async function execFleet(ctx: CliContext, opts: ExecOptions, args: string[]): Pr
     throw new CliError('--session runs on one cluster; it cannot go with --clusters', EXIT.usage);
   const selectors = opts.clusters!.join(',');
   const [commandType, ...rest] = kubectlArgs('exec', `--clusters ${selectors}`, args, OWN_OPTIONS);
-  const body: FleetRequestBody = { clusters: opts.clusters!, command_type: commandType, args: rest };
+  const body: FleetRequestBody = {
+    clusters: opts.clusters!,
+    command_type: commandType,
+    args: rest,
+    ...outputView(opts),
+  };
   if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
   if (opts.maxConcurrency !== undefined) body.max_concurrency = opts.maxConcurrency;
   const client = await ctx.client();
@@ -78,6 +95,14 @@ export function registerExec(program: Command, ctx: CliContext): void {
     .option('--max-concurrency <n>', 'with --clusters: commands in flight at once', (v) =>
       Number.parseInt(v, 10),
     )
+    .option(
+      '--grep <text>',
+      'keep only the log lines and table rows containing this text (fixed, case-insensitive; the header stays); repeatable: any of them',
+      (v: string, previous: string[] | undefined) => [...(previous ?? []), v],
+    )
+    .option('--max-output-bytes <n>', "cut the output at this many bytes (below the policy's cap)", (v) =>
+      Number.parseInt(v, 10),
+    )
     .option('--session <id>', 'run inside this session')
     .option('--timeout <seconds>', 'give up after this many seconds', (v) => Number.parseInt(v, 10))
     .option(
@@ -91,7 +116,12 @@ export function registerExec(program: Command, ctx: CliContext): void {
       if (args.length === 0) throw new CliError("error: missing required argument 'args'", EXIT.usage);
       const [commandType, ...rest] = kubectlArgs('exec', cluster, args, OWN_OPTIONS);
       const client = await ctx.client();
-      const body: CommandRequestBody = { cluster_id: cluster, command_type: commandType, args: rest };
+      const body: CommandRequestBody = {
+        cluster_id: cluster,
+        command_type: commandType,
+        args: rest,
+        ...outputView(opts),
+      };
       if (opts.session) body.session_id = opts.session;
       if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
       const spinner = startSpinner(ctx.stderr, `${cluster}: kubectl ${args.join(' ')}`);
