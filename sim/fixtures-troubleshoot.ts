@@ -213,6 +213,43 @@ export function troubleshooting(clock: Clock): Record<string, KubeObject[]> {
         },
       },
     ],
+    // Rules that kubectl's describe breaks down, merges and sorts: several verbs, groups, resource
+    // names and non-resource URLs, and a binding of every subject kind.
+    clusterroles: [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: meta('ClusterRole', 'troubleshooter', undefined, clock.ago(12 * DAY), {
+          labels: { 'app.kubernetes.io/part-of': 'oncall' },
+        }),
+        rules: [
+          { apiGroups: ['', 'apps'], resources: ['pods', 'deployments'], verbs: ['get', 'list', 'watch'] },
+          { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+          { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['list', 'get'] },
+          {
+            apiGroups: [''],
+            resources: ['configmaps'],
+            resourceNames: ['web-config', 'coredns'],
+            verbs: ['get'],
+          },
+          { nonResourceURLs: ['/healthz', '/metrics'], verbs: ['get'] },
+          { apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list'] },
+        ],
+      },
+    ],
+    clusterrolebindings: [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: meta('ClusterRoleBinding', 'oncall-troubleshooters', undefined, clock.ago(12 * DAY)),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'troubleshooter' },
+        subjects: [
+          { kind: 'Group', name: 'oncall', apiGroup: 'rbac.authorization.k8s.io' },
+          { kind: 'User', name: 'ada@example.com', apiGroup: 'rbac.authorization.k8s.io' },
+          { kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' },
+        ],
+      },
+    ],
     ingressclasses: [
       {
         apiVersion: 'networking.k8s.io/v1',

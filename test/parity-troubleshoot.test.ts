@@ -36,6 +36,31 @@ const CASES = [
   'get jobs,cronjobs,pdb -A',
 ];
 
+/** describe of every type troubleshoot adds a describer for, one object and a list of each. */
+const DESCRIBE_CASES = [
+  'describe job db-migrate',
+  'describe job report-generator',
+  'describe jobs',
+  'describe cronjob nightly-backup -n payments',
+  'describe cj -A',
+  'describe pvc uploads',
+  'describe pvc data-postgres-0 -n payments',
+  'describe hpa web',
+  'describe pdb web',
+  'describe pdb -n payments',
+  'describe role pod-reader',
+  'describe rolebinding read-pods',
+  'describe clusterrole kubently-agent',
+  'describe clusterrole troubleshooter',
+  'describe clusterroles',
+  'describe clusterrolebinding kubently-agent',
+  'describe clusterrolebindings',
+  'describe quota -n payments',
+  'describe resourcequota compute -n payments',
+  'describe sa default',
+  'describe serviceaccounts -n kube-system',
+];
+
 /** Custom resources (cert-manager's Certificate) by every name kubectl accepts, and the CRD that serves them. */
 const CUSTOM_CASES = [
   'get certificates.cert-manager.io',
@@ -61,7 +86,7 @@ test.before(async () => {
 });
 test.after.always(() => stand?.close());
 
-for (const line of [...CASES, ...CUSTOM_CASES]) {
+for (const line of [...CASES, ...DESCRIBE_CASES, ...CUSTOM_CASES]) {
   test.serial(`parity troubleshoot - ${line}`, async (t) => {
     const run = await stand.run(line);
     t.true(run.same, describeMismatch(run));

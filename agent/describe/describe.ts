@@ -12,7 +12,10 @@ import {
 } from '../../common/resources.js';
 import { BudgetExceededError } from '../budget.js';
 import { isAbortError } from '../kube-client.js';
+import { describeHorizontalPodAutoscaler } from './autoscaling.js';
+import { describeCronJob, describeJob } from './batch.js';
 import { type DescribeContext, getObject, listPages } from './context.js';
+import { describePodDisruptionBudget } from './disruption-budget.js';
 import type { ApiObject, Stored } from './format.js';
 import { describeGeneric } from './generic.js';
 import { errorText, isNotFound, type KubeReader, kubectlErrorLine } from './kube-reader.js';
@@ -20,6 +23,10 @@ import { describeNamespace } from './namespace.js';
 import { describeEndpoints, describeIngress, describeService } from './network.js';
 import { describeNode } from './node.js';
 import { describePod } from './pod.js';
+import { describeRole, describeRoleBinding } from './rbac.js';
+import { describeResourceQuota } from './resource-quota.js';
+import { describeServiceAccount } from './service-account.js';
+import { describePersistentVolumeClaim } from './volume-claim.js';
 import {
   describeDaemonSet,
   describeDeployment,
@@ -44,6 +51,17 @@ const DESCRIBERS: Record<string, Describer> = {
   statefulsets: forKind(describeStatefulSet),
   namespaces: forKind(describeNamespace),
   ingresses: forKind(describeIngress),
+  jobs: forKind(describeJob),
+  cronjobs: forKind(describeCronJob),
+  persistentvolumeclaims: forKind(describePersistentVolumeClaim),
+  horizontalpodautoscalers: forKind(describeHorizontalPodAutoscaler),
+  poddisruptionbudgets: forKind(describePodDisruptionBudget),
+  resourcequotas: forKind(describeResourceQuota),
+  serviceaccounts: forKind(describeServiceAccount),
+  roles: forKind(describeRole),
+  clusterroles: forKind(describeRole),
+  rolebindings: forKind(describeRoleBinding),
+  clusterrolebindings: forKind(describeRoleBinding),
   // kubectl has no typed describer for these: its generic one prints every field.
   events: describeGeneric,
   customresourcedefinitions: describeGeneric,

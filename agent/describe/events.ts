@@ -18,6 +18,16 @@ export interface EventRef {
  * Events about one object, by kubectl's involvedObject field selector. Errors yield an empty
  * list, as kubectl ignores them (`events, _ = searchEvents(...)`); only an abort propagates.
  */
+/** The events of a stored object of `kind`, as a kind's describer searches them. */
+export function eventsAbout(
+  ctx: DescribeContext,
+  obj: { metadata: { name: string; namespace?: string; uid?: string } },
+  kind: string,
+): Promise<Event[]> {
+  const md = obj.metadata;
+  return searchEvents(ctx, { name: md.name, namespace: md.namespace ?? '', kind, uid: md.uid });
+}
+
 export async function searchEvents(ctx: DescribeContext, ref: EventRef): Promise<Event[]> {
   const terms = [`involvedObject.name=${ref.name}`, `involvedObject.namespace=${ref.namespace}`];
   if (ref.kind) terms.push(`involvedObject.kind=${ref.kind}`);

@@ -23,7 +23,8 @@ async function listOrNull<T>(ctx: DescribeContext, path: string): Promise<T[] | 
   }
 }
 
-const SCOPE_HELP: Record<string, string> = {
+/** helpTextForResourceQuotaScope. */
+export const QUOTA_SCOPE_HELP: Readonly<Record<string, string>> = {
   Terminating:
     'Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.',
   NotTerminating:
@@ -45,7 +46,7 @@ function describeQuotas(quotas: Stored<ResourceQuota>[], w: PrefixWriter): void 
     const scopes = sortStrings([...(q.spec?.scopes ?? [])]);
     if (scopes.length > 0) {
       w.write(LEVEL_1, `Scopes:\t${scopes.join(', ')}\n`);
-      for (const s of scopes) if (SCOPE_HELP[s]) w.write(LEVEL_1, `* ${SCOPE_HELP[s]}\n`);
+      for (const s of scopes) if (QUOTA_SCOPE_HELP[s]) w.write(LEVEL_1, `* ${QUOTA_SCOPE_HELP[s]}\n`);
     }
     w.write(LEVEL_1, 'Resource\tUsed\tHard\n');
     w.write(LEVEL_1, '--------\t---\t---\n');
