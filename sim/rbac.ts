@@ -58,6 +58,25 @@ export function rbacAllows(
   );
 }
 
+/** Rules from a JSON file (`sim/main.ts --rbac`): an array of {verbs, apiGroups, resources} string arrays. */
+export function parseRbacRules(text: string, source: string): SimRbacRule[] {
+  const value: unknown = JSON.parse(text);
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (
+    !Array.isArray(value) ||
+    !value.every(
+      (r) =>
+        typeof r === 'object' &&
+        r !== null &&
+        strings(r.verbs) &&
+        strings(r.apiGroups) &&
+        strings(r.resources),
+    )
+  )
+    throw new Error(`${source}: expected a JSON array of {verbs, apiGroups, resources} string arrays`);
+  return value as SimRbacRule[];
+}
+
 /** Review bodies are small; a larger one is refused before it is parsed. */
 export const MAX_REVIEW_BODY_BYTES = 64 * 1024;
 

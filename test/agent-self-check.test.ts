@@ -13,7 +13,7 @@ import { KEYS, startGatewayStack } from '../harness/gateway.js';
 import { provision, startNats } from '../harness/nats-server.js';
 import { startRealAgent } from '../harness/real-agent.js';
 import { startSim, writeKubeconfig } from '../harness/sim.js';
-import { DEFAULT_SIM_RBAC, type SimRbacRule } from '../sim/rbac.js';
+import { DEFAULT_SIM_RBAC, parseRbacRules, type SimRbacRule } from '../sim/rbac.js';
 
 const DAY_S = 86_400;
 
@@ -200,4 +200,17 @@ test('sim - self reviews: a body over 64 KiB is 413, text that is no JSON 400, a
   t.is(ok.status, 201);
   t.true(((await ok.json()) as { status: { allowed: boolean } }).status.allowed);
   t.is((await post('/api/v1/namespaces/default/pods', '{}')).status, 403);
+});
+
+test('sim - --rbac rules: a JSON array of {verbs, apiGroups, resources} string arrays, anything else one clear error', (t) => {
+  t.deepEqual(parseRbacRules('[{"verbs":["get"],"apiGroups":[""],"resources":["secrets"]}]', 'r.json'), [
+    { verbs: ['get'], apiGroups: [''], resources: ['secrets'] },
+  ]);
+  for (const bad of [
+    '{}',
+    '[{"verbs":"get","apiGroups":[""],"resources":["x"]}]',
+    '[null]',
+    '[{"verbs":[1],"apiGroups":[],"resources":[]}]',
+  ])
+    t.throws(() => parseRbacRules(bad, 'r.json'), { message: /^r\.json: expected a JSON array/ });
 });
