@@ -57,6 +57,10 @@ const DESCRIBE_CASES = [
   'describe clusterrolebindings',
   'describe quota -n payments',
   'describe resourcequota compute -n payments',
+  'describe limitrange payments-limits -n payments',
+  'describe endpointslices -n payments',
+  'describe ingressclass nginx',
+  'describe priorityclasses',
   'describe sa default',
   'describe serviceaccounts -n kube-system',
 ];

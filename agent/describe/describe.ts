@@ -14,11 +14,14 @@ import { BudgetExceededError } from '../budget.js';
 import { isAbortError } from '../kube-client.js';
 import { describeHorizontalPodAutoscaler } from './autoscaling.js';
 import { describeCronJob, describeJob } from './batch.js';
+import { describeIngressClass, describePriorityClass } from './cluster-classes.js';
 import { type DescribeContext, getObject, listPages } from './context.js';
 import { describePodDisruptionBudget } from './disruption-budget.js';
+import { describeEndpointSlice } from './endpoint-slice.js';
 import type { ApiObject, Stored } from './format.js';
 import { describeGeneric } from './generic.js';
 import { errorText, isNotFound, type KubeReader, kubectlErrorLine } from './kube-reader.js';
+import { describeLimitRange } from './limit-range.js';
 import { describeNamespace } from './namespace.js';
 import { describeEndpoints, describeIngress, describeService } from './network.js';
 import { describeNode } from './node.js';
@@ -62,6 +65,10 @@ const DESCRIBERS: Record<string, Describer> = {
   clusterroles: forKind(describeRole),
   rolebindings: forKind(describeRoleBinding),
   clusterrolebindings: forKind(describeRoleBinding),
+  limitranges: forKind(describeLimitRange),
+  endpointslices: forKind(describeEndpointSlice),
+  ingressclasses: forKind(describeIngressClass),
+  priorityclasses: forKind(describePriorityClass),
   // kubectl has no typed describer for these: its generic one prints every field.
   events: describeGeneric,
   customresourcedefinitions: describeGeneric,

@@ -69,17 +69,20 @@ function describeLimitRanges(ranges: LimitRange[], w: PrefixWriter): void {
     'Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n',
   );
   w.write(LEVEL_0, ' ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n');
-  for (const lr of ranges) {
-    for (const item of lr.spec?.limits ?? []) {
-      const fields = [item.min, item.max, item.defaultRequest, item.default, item.maxLimitRequestRatio];
-      const names = sortStrings([...new Set(fields.flatMap((f) => Object.keys(f ?? {})))]);
-      for (const k of names) {
-        const cell = (f: LimitRangeItem['min']) => (f?.[k] === undefined ? '-' : canonicalQuantity(f[k]));
-        const values = [item.min, item.max, item.defaultRequest, item.default, item.maxLimitRequestRatio]
-          .map(cell)
-          .join('\t');
-        w.write(LEVEL_0, ` ${item.type}\t${k}\t${values}\n`);
-      }
+  for (const lr of ranges) describeLimitRangeSpec(lr, ' ', w);
+}
+
+/**
+ * describeLimitRangeSpec: one row per item and resource. kubectl takes an item's resources in Go map
+ * order, which is random; they are sorted here.
+ */
+export function describeLimitRangeSpec(lr: LimitRange, prefix: string, w: PrefixWriter): void {
+  for (const item of lr.spec?.limits ?? []) {
+    const fields = [item.min, item.max, item.defaultRequest, item.default, item.maxLimitRequestRatio];
+    const names = sortStrings([...new Set(fields.flatMap((f) => Object.keys(f ?? {})))]);
+    for (const k of names) {
+      const cell = (f: LimitRangeItem['min']) => (f?.[k] === undefined ? '-' : canonicalQuantity(f[k]));
+      w.write(LEVEL_0, `${prefix}${item.type}\t${k}\t${fields.map(cell).join('\t')}\n`);
     }
   }
 }
