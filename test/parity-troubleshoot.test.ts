@@ -6,6 +6,7 @@ import { parseCommandRequest } from '../common/command/parse.js';
 import { isTerminalSafe } from '../common/terminal.js';
 import { describeMismatch, type ParityStand, startParityStand } from '../harness/parity.js';
 import { startSimWithExecutor } from '../harness/sim.js';
+import { defaultFixtures } from '../sim/fixtures.js';
 
 /** get of every type troubleshoot adds, with the output forms where they print something different. */
 const CASES = [
@@ -112,4 +113,46 @@ test('parity troubleshoot - an Event whose message carries escape sequences is s
     t.true(outcome.output.includes(escaped), `${line}: ${outcome.output}`);
     t.true(isTerminalSafe(outcome.output), line);
   }
+});
+
+test('troubleshoot - describe service account names the secrets it references and never reads a Secret', async (t) => {
+  const fixtures = defaultFixtures(Date.now());
+  fixtures.objects.serviceaccounts?.push({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: 'builder',
+      namespace: 'default',
+      uid: 'sa-builder',
+      creationTimestamp: new Date().toISOString(),
+    },
+    secrets: [{ name: 'builder-token' }, { name: 'api-db' }],
+    imagePullSecrets: [{ name: 'regcred' }],
+  });
+  const { sim, executor } = await startSimWithExecutor(t, undefined, { fixtures });
+  const context = { id: 'c1', clusterId: 'sim', identity: 'test', sessionId: null, timeoutMs: 20_000 };
+  const outcome = await executor.execute(
+    parseCommandRequest({ command: 'describe sa builder' }, context),
+    AbortSignal.timeout(20_000),
+  );
+  t.is(outcome.status, 'success');
+  t.is(
+    outcome.output,
+    [
+      'Name:                builder',
+      'Namespace:           default',
+      'Labels:              <none>',
+      'Annotations:         <none>',
+      'Image pull secrets:  regcred',
+      'Mountable secrets:   builder-token',
+      '                     api-db',
+      'Tokens:              <none>',
+      'Events:              <none>',
+      '',
+    ].join('\n'),
+  );
+  t.false(
+    sim.log.some((r) => r.path.includes('/secrets')),
+    'kubectl lists the Secrets to find tokens; the agent does not',
+  );
 });
