@@ -3,14 +3,16 @@
 // ServiceAccount, and `kubently doctor` fails the cluster whose ServiceAccount can read Secrets or write.
 
 import test, { type ExecutionContext } from 'ava';
-import { credentialExpiry, ruleFindings } from '../agent/self-check.js';
+import { credentialExpiry, ruleFindings, runSelfCheck } from '../agent/self-check.js';
 import { createApiClient } from '../cli/api-client.js';
-import { checkAgents } from '../cli/doctor/agent-self-check.js';
+import { checkAgents, transportRow } from '../cli/doctor/agent-self-check.js';
 import type { CheckRow } from '../cli/doctor/check.js';
 import { createOperatorSetup } from '../common/nats-auth/setup.js';
+import { PRESETS } from '../common/policy/index.js';
 import type { SelfCheckAnswer } from '../common/self-check.js';
 import { KEYS, startGatewayStack } from '../harness/gateway.js';
-import { provision, startNats } from '../harness/nats-server.js';
+import { connectAs, provision, startNats } from '../harness/nats-server.js';
+import { makePki } from '../harness/pki.js';
 import { startRealAgent } from '../harness/real-agent.js';
 import { startSim, writeKubeconfig } from '../harness/sim.js';
 import { DEFAULT_SIM_RBAC, parseRbacRules, type SimRbacRule } from '../sim/rbac.js';
@@ -213,4 +215,53 @@ test('sim - --rbac rules: a JSON array of {verbs, apiGroups, resources} string a
     '[{"verbs":[1],"apiGroups":[],"resources":[]}]',
   ])
     t.throws(() => parseRbacRules(bad, 'r.json'), { message: /^r\.json: expected a JSON array/ });
+});
+
+test('self-check - an agent connected over TLS reports nats_tls; over plain TCP it does not', async (t) => {
+  const pki = await makePki(t);
+  const server = await startNats(t, {
+    clusters: ['c1'],
+    tls: { certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caFile },
+  });
+  const overTls = await connectAs(t, server, { agent: 'c1' }, { tls: { caFile: pki.caFile } });
+  const plain = await connectAs(t, await startNats(t, { clusters: ['c1'] }), { agent: 'c1' });
+  const report = (nc: typeof plain) =>
+    runSelfCheck({
+      review: async () => ({ status: { allowed: false, resourceRules: [] } }),
+      nc,
+      policy: () => PRESETS.readOnly,
+      clusterId: 'c1',
+      agentId: 'a',
+      credentials: () => undefined,
+    });
+  t.true((await report(overTls)).transport.nats_tls);
+  t.false((await report(plain)).transport.nats_tls);
+  t.regex((await report(overTls)).transport.nats_server, /^127\.0\.0\.1:\d+$/);
+});
+
+test('doctor - agent transport: plain TCP to a remote NATS or an expired credential fails; no expiry or one within a week warns', (t) => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const result = (nats_tls: boolean, nats_server: string, credential_expires_at: string | null) => {
+    const r = transportRow(
+      'c1',
+      {
+        agent_id: 'a',
+        policy_preset: 'readOnly',
+        access: [],
+        rules: { namespace: 'default', incomplete: false, findings: [] },
+        transport: { nats_tls, nats_server, credential_expires_at },
+      },
+      now,
+    );
+    return `${r.result}: ${r.evidence}`;
+  };
+  t.regex(
+    result(false, 'nats.example.com:4222', '2027-01-01T00:00:00Z'),
+    /^fail: NATS connection to nats\.example\.com:4222 is not TLS/,
+  );
+  t.regex(result(true, 'nats.example.com:4222', '2026-11-29T00:00:00Z'), /^fail: its credential expired/);
+  t.regex(result(true, 'nats.example.com:4222', null), /^warn: .*never expires/);
+  t.regex(result(true, 'nats.example.com:4222', '2026-12-02T12:00:00Z'), /^warn: .*expires in 48 h/);
+  t.regex(result(true, 'nats.example.com:4222', '2027-01-01T00:00:00Z'), /^pass: NATS over TLS/);
+  t.regex(result(false, 'localhost:4222', '2027-01-01T00:00:00Z'), /^pass: NATS on loopback/);
 });

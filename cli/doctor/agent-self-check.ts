@@ -50,7 +50,8 @@ function rbacRow(cluster: string, report: Report): CheckRow {
   );
 }
 
-function transportRow(cluster: string, report: Report, now: number): CheckRow {
+/** The agent's transport row: TLS (or loopback) required, a credential that expires and not within a week. */
+export function transportRow(cluster: string, report: Report, now: number): CheckRow {
   const t = report.transport;
   const host = t.nats_server.replace(/:\d+$/, '');
   const problems: string[] = [];
