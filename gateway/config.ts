@@ -46,6 +46,12 @@ export interface GatewayConfig {
   oidc: OidcConfig | undefined;
   redisUrl: string | undefined;
   redisPassword: string | undefined;
+  /** Sentinels to ask for the current primary (REDIS_SENTINELS), instead of REDIS_URL; empty: not used. */
+  redisSentinels: RedisNode[];
+  /** The primary's name in the sentinels' configuration (`sentinel monitor <name> ...`). */
+  redisSentinelName: string;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES), instead of REDIS_URL; empty: not used. */
+  redisClusterNodes: RedisNode[];
   redisKeyPrefix: string;
   nats: NatsClientConfig;
   /** Unset: the readOnly preset built into common/policy. */
@@ -81,6 +87,30 @@ export interface GatewayConfig {
   trustProxy: boolean | string | number;
   /** SIGTERM: how long requests in flight may finish before their connections are closed (ms). */
   shutdownGraceMs: number;
+}
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/** Whether the gateway keeps its sessions, results and rate limits in Redis (one node, Sentinel or Cluster). */
+export function usesRedis(config: Pick<GatewayConfig, 'redisUrl' | 'redisSentinels' | 'redisClusterNodes'>) {
+  return (
+    config.redisUrl !== undefined || config.redisSentinels.length > 0 || config.redisClusterNodes.length > 0
+  );
+}
+
+/** `host:port` entries (IPv6 in brackets: `[::1]:26379`); each one that is not is a problem of `name`. */
+function redisNodes(r: EnvReader, name: string, defaultPort: number): RedisNode[] {
+  const nodes: RedisNode[] = [];
+  for (const entry of r.list(name)) {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry);
+    const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
+    if (!m || port < 1 || port > 65_535) r.problems.push(`${name}: ${JSON.stringify(entry)} is not host:port`);
+    else nodes.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return nodes;
 }
 
 export interface CredentialConfig {
@@ -185,6 +215,9 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     oidc: readOidcConfig(r),
     redisUrl: r.string('REDIS_URL'),
     redisPassword: r.secret('REDIS_PASSWORD'),
+    redisSentinels: redisNodes(r, 'REDIS_SENTINELS', 26_379),
+    redisSentinelName: r.string('REDIS_SENTINEL_NAME', 'mymaster'),
+    redisClusterNodes: redisNodes(r, 'REDIS_CLUSTER_NODES', 6_379),
     redisKeyPrefix: r.string('REDIS_KEY_PREFIX', 'kubently:'),
     nats: readNatsClientConfig(r),
     policyFile: r.string('POLICY_FILE'),
@@ -232,6 +265,13 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 300_000 }),
   };
 
+  const redisModes = [
+    config.redisUrl && 'REDIS_URL',
+    config.redisSentinels.length > 0 && 'REDIS_SENTINELS',
+    config.redisClusterNodes.length > 0 && 'REDIS_CLUSTER_NODES',
+  ].filter(Boolean);
+  if (redisModes.length > 1)
+    r.problems.push(`set one of ${redisModes.join(', ')}: they name different Redis setups`);
   r.done('gateway');
   return config;
 }

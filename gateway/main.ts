@@ -10,22 +10,22 @@ import { connectNats } from '../common/nats-connect.js';
 import { natsCredentials } from '../common/nats-options.js';
 import { type Policy, PRESETS, parsePolicy, watchPolicyFile } from '../common/policy/index.js';
 import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
-import { type GatewayConfig, loadGatewayConfig } from './config.js';
-import { createRedisClient } from './redis-options.js';
+import { type GatewayConfig, loadGatewayConfig, usesRedis } from './config.js';
+import { createRedisClient, redisWhere } from './redis-options.js';
 import { createGatewayServices } from './services.js';
 
 /** After the grace period, how long closing NATS, Redis and the audit buffer may take before exit(1). */
 const SHUTDOWN_CLOSE_MS = 10_000;
 
 async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis | undefined> {
-  if (!config.redisUrl) {
+  if (!usesRedis(config)) {
     log.warn(
       'REDIS_URL is not set: sessions, results and rate limits live in this process (one gateway replica only)',
     );
     return undefined;
   }
   // rediss:// in the URL turns on TLS; the URL may carry a password, REDIS_PASSWORD overrides it.
-  const redis = createRedisClient({ redisUrl: config.redisUrl, redisPassword: config.redisPassword });
+  const redis = createRedisClient(config);
   let lastError = '';
   redis.on('error', (err) => {
     lastError = err.message;
@@ -36,9 +36,8 @@ async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis |
   } catch (err) {
     redis.disconnect();
     // The URL may carry a password: name only where Redis was expected.
-    const { host, protocol } = new URL(config.redisUrl);
     const reason = lastError || (err instanceof Error ? err.message : String(err));
-    throw new Error(`Redis at ${protocol}//${host} is unreachable or refused us: ${reason}`);
+    throw new Error(`Redis at ${redisWhere(config)} is unreachable or refused us: ${reason}`);
   }
   log.info('redis connected');
   return redis;

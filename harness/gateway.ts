@@ -196,8 +196,11 @@ export interface GatewayStackOptions {
   clusters?: string[];
   /** Clusters that get a test agent, with its behaviour. Default { c1: 'answer' }. */
   agents?: Record<string, AgentBehaviour>;
-  /** false: in-memory sessions, results and rate limits. Default: the shared Redis with a unique prefix. */
-  redis?: boolean | { url: string };
+  /**
+   * false: in-memory sessions, results and rate limits. Default: the shared Redis with a unique prefix.
+   * `{client}`: that connected client (a Sentinel or Cluster one), left to its creator to close.
+   */
+  redis?: boolean | { url: string } | { client: Redis };
   config?: Partial<GatewayConfig>;
   policy?: Policy;
   /** 'jetstream': the real emitter publishing to KUBENTLY_AUDIT (GET /audit then reads it back). */
@@ -245,9 +248,15 @@ export async function startGatewayStack(
   const js = jetstream(nc, TEST_JS_OPTIONS);
   const log = quietLog();
   const prefix = uniquePrefix();
+  const given =
+    typeof options.redis === 'object' && 'client' in options.redis ? options.redis.client : undefined;
   const redisUrl =
-    options.redis === false ? undefined : typeof options.redis === 'object' ? options.redis.url : REDIS_URL;
-  const redis = redisUrl ? await testRedis(t, prefix, redisUrl) : undefined;
+    options.redis === false || given
+      ? undefined
+      : typeof options.redis === 'object' && 'url' in options.redis
+        ? options.redis.url
+        : REDIS_URL;
+  const redis = given ?? (redisUrl ? await testRedis(t, prefix, redisUrl) : undefined);
   const config = gatewayConfigDefaults({
     clusters,
     adminIdentities: ['admin'],

@@ -18,17 +18,36 @@ export interface SpawnedRedis {
 
 const READY_TIMEOUT_MS = scaled(10_000);
 
+export interface RedisServerOptions {
+  /** A configuration file, given before the other arguments (a sentinel's must be writable: it rewrites it). */
+  configFile?: string;
+  /** The log line that says the server is ready (a sentinel says `+monitor` once it watches its primary). */
+  readyLine?: string;
+}
+
 /** `extraArgs` go to redis-server as they are, e.g. `['--requirepass', secret]`. */
 export async function spawnRedisServer(
   binary = 'redis-server',
   extraArgs: string[] = [],
+  { configFile, readyLine = 'Ready to accept connections' }: RedisServerOptions = {},
 ): Promise<SpawnedRedis> {
   const port = await freePort();
   let proc: ChildProcess | undefined;
   const start = async () => {
     const child = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+      [
+        ...(configFile === undefined ? [] : [configFile]),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...extraArgs,
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -42,7 +61,7 @@ export async function spawnRedisServer(
       );
       child.stdout!.on('data', (d: Buffer) => {
         output += d.toString();
-        if (output.includes('Ready to accept connections')) {
+        if (output.includes(readyLine)) {
           clearTimeout(timer);
           resolve();
         }

@@ -15,7 +15,7 @@ test('redis auth - REDIS_PASSWORD (or the URL) authenticates the session store; 
   const connect = async (env: Record<string, string>) => {
     const config = loadGatewayConfig(env);
     // As gateway/main.ts builds it.
-    const redis = createRedisClient({ redisUrl: config.redisUrl!, redisPassword: config.redisPassword });
+    const redis = createRedisClient(config);
     redis.on('error', () => {});
     t.teardown(() => redis.disconnect());
     await redis.connect();

@@ -161,5 +161,5 @@ contract('redis session store', async (t, ttls, clock) => {
   const prefix = uniquePrefix();
   const redis = await testRedis(t, prefix);
   const store = createRedisSessionStore({ redis, keyPrefix: prefix, ...ttls, now: clock.now });
-  return Object.assign(store, { indexSize: (owner: string) => redis.zcard(`${prefix}sessions:${owner}`) });
+  return Object.assign(store, { indexSize: (owner: string) => redis.zcard(`${prefix}sessions:{${owner}}`) });
 });

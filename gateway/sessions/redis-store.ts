@@ -1,5 +1,6 @@
 // Sessions in Redis: one hash per session that expires by itself (PEXPIREAT = min(absolute deadline,
 // last activity + idle TTL)), and one sorted set per owner (score = expiry) so a caller lists only its own.
+// Both keys carry the owner as their hash tag, so the scripts work on a Redis Cluster too.
 // Every multi-step change is one Lua script, so concurrent gateways never see half an update.
 
 import type { Redis } from 'ioredis';
@@ -82,8 +83,10 @@ export function createRedisSessionStore({
   idleSeconds,
   now = Date.now,
 }: RedisSessionStoreOptions): SessionStore {
-  const sessionKey = (id: string) => `${keyPrefix}session:${id}`;
-  const indexKey = (owner: string) => `${keyPrefix}sessions:${owner}`;
+  // The owner is the hash tag of both keys: a script's two keys, and an owner's sessions listed in one pipeline,
+  // are in one Redis Cluster slot. (A `}` in the owner only shortens the tag, the same way in both keys.)
+  const sessionKey = (id: string, owner: string) => `${keyPrefix}session:{${owner}}:${id}`;
+  const indexKey = (owner: string) => `${keyPrefix}sessions:{${owner}}`;
   const idleMs = idleSeconds * 1000;
 
   // defineCommand is per client; the names carry our prefix so other users of the client cannot clash.
@@ -131,7 +134,7 @@ export function createRedisSessionStore({
         };
         await run(
           'kubentlySessionCreate',
-          sessionKey(session.id),
+          sessionKey(session.id, session.owner),
           indexKey(session.owner),
           session.expiresAt,
           createdAt,
@@ -141,12 +144,12 @@ export function createRedisSessionStore({
         return session;
       }),
     get: (id, owner) =>
-      guarded(async () => visible(fromHash(id, await redis.hgetall(sessionKey(id))), owner)),
+      guarded(async () => visible(fromHash(id, await redis.hgetall(sessionKey(id, owner))), owner)),
     touch: (id, owner) =>
       guarded(async () => {
         const reply = await run(
           'kubentlySessionTouch',
-          sessionKey(id),
+          sessionKey(id, owner),
           indexKey(owner),
           owner,
           now(),
@@ -157,7 +160,7 @@ export function createRedisSessionStore({
       }),
     delete: (id, owner) =>
       guarded(async () => {
-        const reply = await run('kubentlySessionDelete', sessionKey(id), indexKey(owner), owner, id);
+        const reply = await run('kubentlySessionDelete', sessionKey(id, owner), indexKey(owner), owner, id);
         return reply ? visible(fromHash(id, pairsToHash(reply)), owner) : null;
       }),
     list: (owner) =>
@@ -171,7 +174,7 @@ export function createRedisSessionStore({
           return [];
         }
         const pipeline = redis.pipeline();
-        for (const id of ids) pipeline.hgetall(sessionKey(id));
+        for (const id of ids) pipeline.hgetall(sessionKey(id, owner));
         pipeline.zremrangebyscore(index, '-inf', t);
         const replies = (await pipeline.exec()) ?? [];
         const out: Session[] = [];
