@@ -107,7 +107,8 @@ function redisNodes(r: EnvReader, name: string, defaultPort: number): RedisNode[
   for (const entry of r.list(name)) {
     const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry);
     const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
-    if (!m || port < 1 || port > 65_535) r.problems.push(`${name}: ${JSON.stringify(entry)} is not host:port`);
+    if (!m || port < 1 || port > 65_535)
+      r.problems.push(`${name}: ${JSON.stringify(entry)} is not host:port`);
     else nodes.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
   }
   return nodes;
