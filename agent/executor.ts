@@ -19,6 +19,7 @@ import { kubeReaderOf } from './describe/kube-reader.js';
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 import { isAbortError, KubeApiError, type KubeClient } from './kube-client.js';
 import { limitOutput, stoppedNotice } from './output-limit.js';
+import { YamlReaderError } from './printers/yaml.js';
 import { unreachableApiText } from './transport-error.js';
 import { runApiResources, runApiVersions } from './verbs/api-resources.js';
 import { runClusterInfo, runVersion } from './verbs/cluster-info.js';
@@ -164,7 +165,7 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
           log.warn({ commandId: command.id, rule: err.rule }, 'command denied by agent policy');
           return { status: 'denied', output: '', error: escapeTerminal(err.message), truncated: false };
         }
-        if (err instanceof KubeApiError || err instanceof RefusedError) {
+        if (err instanceof KubeApiError || err instanceof RefusedError || err instanceof YamlReaderError) {
           return {
             status: 'failure',
             output: '',

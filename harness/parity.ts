@@ -32,9 +32,11 @@ export interface ParityStand {
 }
 
 /** What a terminal shows on stdout for a successful run, plus kubectl's "nothing found" notes. */
-function expectedOutput(k: KubectlResult): string {
+export function expectedOutput(k: KubectlResult): string {
   const informational = /^No (resources|events) found/.test(k.stderr);
-  return k.stdout + (informational ? k.stderr : '');
+  // logs' container notices go to stderr before any log line: the agent's output starts with them.
+  const notices = /^Default(ed)? container/.test(k.stderr) ? k.stderr : '';
+  return notices + k.stdout + (informational ? k.stderr : '');
 }
 
 /** stdout byte for byte; on failure kubectl's stderr is the agent's `error`. */
@@ -43,9 +45,11 @@ export function sameAsKubectl(a: ExecutionOutcome, k: KubectlResult): boolean {
   return a.status === 'failure' && a.output === k.stdout && a.error === k.stderr.trimEnd();
 }
 
-/** Splits a command line on spaces outside single quotes (enough for the parity cases' JSONPaths). */
+/** Splits a command line as a shell would for the parity cases: spaces outside '…' and "…", quotes removed. */
 export function splitLine(line: string): string[] {
-  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+  return [...line.matchAll(/(?:'[^']*'|"[^"]*"|[^\s'"])+/g)].map((m) =>
+    m[0].replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double),
+  );
 }
 
 /**

@@ -18,6 +18,7 @@ interface ServiceFixture {
   /** Ready addresses (pod IP, pod name, node) and not-ready ones. */
   ready: [string, string, string][];
   notReady?: [string, string, string][];
+  annotations?: Record<string, string>;
 }
 
 function service(s: ServiceFixture, clock: Clock): KubeObject[] {
@@ -26,15 +27,12 @@ function service(s: ServiceFixture, clock: Clock): KubeObject[] {
   const svc: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(
-      'Service',
-      s.name,
-      s.namespace,
-      created,
-      s.selector
+    metadata: meta('Service', s.name, s.namespace, created, {
+      ...(s.selector
         ? { labels: { app: s.name } }
-        : { labels: { component: 'apiserver', provider: 'kubernetes' } },
-    ),
+        : { labels: { component: 'apiserver', provider: 'kubernetes' } }),
+      ...(s.annotations ? { annotations: s.annotations } : {}),
+    }),
     spec: {
       ports,
       ...(s.selector ? { selector: s.selector } : {}),
@@ -168,6 +166,12 @@ export function network(clock: Clock): Record<string, KubeObject[]> {
         ageSeconds: 20 * DAY,
         type: 'ClusterIP',
         clusterIP: 'None',
+        // Characters encoding/json leaves raw and go-yaml's reader refuses: kubectl -o yaml fails on them.
+        annotations: {
+          'example.com/del': 'del\u007fete',
+          'example.com/c1': 'csi\u009bx',
+          'example.com/fffe': 'x\ufffey',
+        },
         selector: { app: 'postgres' },
         ports: [{ name: 'postgres', port: 5432, targetPort: 5432 }],
         ready: [['10.244.1.60', 'postgres-0', 'worker-1']],

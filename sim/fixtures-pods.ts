@@ -126,6 +126,27 @@ function systemPod(
   };
 }
 
+/** Annotations whose values exercise kubectl's YAML and JSON escaping (go-yaml v2, encoding/json). */
+export const NON_ASCII_ANNOTATIONS: Record<string, string> = {
+  'example.com/owner': 'Zoë Ünal — café ☕',
+  'example.com/cjk': '台帳エクスポート 日本語',
+  'example.com/emoji': 'ship it 🚀😀',
+  'example.com/bell': 'ding\u0007dong',
+  'example.com/esc': 'red \u001b[31mALERT\u001b[0m',
+  'example.com/tab': 'a\tb',
+  'example.com/nbsp': 'no\u00a0break',
+  'example.com/nel': 'next\u0085line',
+  'example.com/line-separator': 'one\u2028two',
+  'example.com/bom': '\ufeffbom',
+  'example.com/zero-width': 'zero\u200bwidth',
+  'example.com/rtl': 'abc\u202edef',
+  'example.com/trailing-space': 'ends with space ',
+  'example.com/multiline': 'first line\nsecond line\n',
+  'example.com/yes': 'yes',
+  'example.com/number': '0123',
+  'example.com/surrogate-pair': '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+};
+
 export function pods(clock: Clock): KubeObject[] {
   const list: PodFixture[] = [
     web('web-7c5ddbdf54-2xkqp', '10.244.1.12', 6 * DAY, clock),
@@ -343,7 +364,9 @@ export function pods(clock: Clock): KubeObject[] {
       name: 'ledger-export',
       namespace: 'payments',
       ageSeconds: 5 * DAY,
-      labels: { app: 'ledger-export' },
+      labels: { app: 'ledger-export', 'app.kubernetes.io/name': 'ledger', 'team-name': 'finance' },
+      // Text that YAML printers must quote or escape: non-ASCII, emoji, CJK, controls, breaks.
+      annotations: NON_ASCII_ANNOTATIONS,
       ...w1('10.244.1.74'),
       phase: 'Running',
       containers: [

@@ -12,6 +12,7 @@ import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
 import type { Command } from '../common/command/types.js';
 import { resolveResourceType } from '../common/resources.js';
+import { escapeTerminal } from '../common/terminal.js';
 import { normalizeAges } from '../harness/kubectl.js';
 import { simKubeconfigYaml } from '../sim/kubeconfig.js';
 import { type SimApiserver, startSimApiserver } from '../sim/server.js';
@@ -101,10 +102,18 @@ async function kubectl(args: string[]): Promise<KubectlRun> {
         env: { ...process.env, TZ: 'UTC' },
       },
     );
-    return { stdout, stderr, code: 0, startedAt, endedAt: Date.now() };
+    // The agent escapes the C0 and C1 controls kubectl leaves raw (BEL, NEL, CSI in annotations): the
+    // expected page is kubectl's with that escaping, which changes nothing else.
+    return { stdout: escapeTerminal(stdout), stderr, code: 0, startedAt, endedAt: Date.now() };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code, startedAt, endedAt: Date.now() };
+    return {
+      stdout: escapeTerminal(e.stdout),
+      stderr: e.stderr,
+      code: e.code,
+      startedAt,
+      endedAt: Date.now(),
+    };
   }
 }
 

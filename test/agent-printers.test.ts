@@ -6,7 +6,7 @@ import { printNames } from '../agent/printers/name.js';
 import { type Table, TablePrinter } from '../agent/printers/table.js';
 import { formatTabbed } from '../agent/printers/tabwriter.js';
 import { printYaml } from '../agent/printers/yaml.js';
-import { naturalLess, parseQuantity, parseSortPath } from '../agent/verbs/sort-by.js';
+import { byteLess, isQuantity, parseSortPath, valueLess } from '../agent/verbs/sort-by.js';
 
 test('tabwriter - pads every column but the last to its widest cell plus 3, at least 6', (t) => {
   t.is(
@@ -126,15 +126,33 @@ test("go sort - sorts any input (it is Go's pdqsort, unstable but correct)", (t)
   );
 });
 
-test('sort-by - parses relaxed JSONPath and compares naturally and as quantities', (t) => {
+test('sort-by - parses relaxed JSONPath and compares bytes and quantities as kubectl 1.32 does', (t) => {
   t.deepEqual(parseSortPath('{.spec.containers[0].image}'), ['spec', 'containers', 0, 'image']);
   t.deepEqual(parseSortPath("metadata.labels['app.kubernetes.io/name']"), [
     'metadata',
     'labels',
     'app.kubernetes.io/name',
   ]);
-  t.true(naturalLess('pod-2', 'pod-10'));
-  t.false(naturalLess('pod-10', 'pod-2'));
-  t.is(parseQuantity('1Gi'), 2 ** 30);
-  t.is(parseQuantity('web-1'), undefined);
+  t.deepEqual(parseSortPath('.metadata.labels.app\\.kubernetes\\.io/name'), [
+    'metadata',
+    'labels',
+    'app.kubernetes.io/name',
+  ]);
+  t.deepEqual(parseSortPath('{.spec.containers[*].name}'), [
+    'spec',
+    'containers',
+    { wildcard: true },
+    'name',
+  ]);
+  // Since 1.31 strings compare byte by byte: no natural ordering of digits.
+  t.true(valueLess('pod-10', 'pod-2'));
+  t.false(valueLess('pod-2', 'pod-10'));
+  t.true(valueLess('Zeta', 'alpha'));
+  // Two quantities compare as quantities, exactly.
+  t.true(valueLess('64Mi', '128Mi'));
+  t.true(valueLess('999m', '1'));
+  t.true(isQuantity('1Gi') && isQuantity('1e3') && !isQuantity('web-1') && !isQuantity('10.96.0.1'));
+  // UTF-8 byte order is code point order: an astral character sorts after U+FFxx.
+  t.true(byteLess('\uff5e', '😀'));
+  t.false(byteLess('😀', '\uff5e'));
 });

@@ -89,7 +89,9 @@ const COMMANDS = [
 /** What a terminal shows on stdout for a successful run, plus kubectl's "nothing found" notes. */
 function expectedOutput(k: KubectlResult): string {
   const informational = /^No (resources|events) found/.test(k.stderr);
-  return k.stdout + (informational ? k.stderr : '');
+  // logs' container notices go to stderr before any log line: the agent's output starts with them.
+  const notices = /^Default(ed)? container/.test(k.stderr) ? k.stderr : '';
+  return notices + k.stdout + (informational ? k.stderr : '');
 }
 
 function sameAsKubectl(a: ExecutionOutcome, k: KubectlResult): boolean {

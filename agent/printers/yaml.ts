@@ -23,6 +23,12 @@ class Emitter {
     this.column = 0;
   }
 
+  /** write_break: a newline is put as one; any other break character (U+2028, U+2029) is written as itself. */
+  writeBreak(c: string): void {
+    this.out += c;
+    this.column = 0;
+  }
+
   writeIndent(): void {
     const indent = Math.max(this.indent, 0);
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
@@ -171,7 +177,7 @@ function emitSequence(e: Emitter, items: unknown[], context: Context): void {
 function emitScalar(e: Emitter, value: unknown, simpleKey: boolean): void {
   const saved = e.indent;
   increaseIndent(e, false);
-  if (typeof value === 'string') emitString(e, value, simpleKey);
+  if (typeof value === 'string') emitString(e, throughYamlReader(value), simpleKey);
   else writePlain(e, value === null || value === undefined ? 'null' : formatNumberOrBool(value), false);
   e.indent = saved;
 }
@@ -223,16 +229,43 @@ const isBreak = (c: string | undefined): boolean =>
   c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 
+/**
+ * go-yaml v2's is_printable, which (unlike libyaml's) leaves out U+0085 and every code point beyond
+ * U+FFFF: an emoji or a mathematical letter forces double quotes and prints as \U0001F680.
+ */
 function isPrintable(c: string): boolean {
   const code = c.codePointAt(0) ?? 0;
   return (
     code === 0x0a ||
     (code >= 0x20 && code <= 0x7e) ||
-    code === 0x85 ||
     (code >= 0xa0 && code <= 0xd7ff) ||
-    (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff) ||
-    (code >= 0x10000 && code <= 0x10ffff)
+    (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff)
   );
+}
+
+/** sigs.k8s.io/yaml reads the JSON text with go-yaml's reader, which refuses these when encoding/json leaves them raw. */
+const READER_REFUSED = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+/** Raw U+0085 in a double-quoted JSON string is a YAML line break: folded, with the blanks around it. */
+const FOLDED_BREAKS = /[ \t]*\u0085+[ \t]*/g;
+
+/** kubectl's error when go-yaml's reader meets a refused character (nothing is printed). */
+export class YamlReaderError extends Error {
+  constructor() {
+    super('error: yaml: control characters are not allowed');
+  }
+}
+
+/**
+ * A string as it comes out of sigs.k8s.io/yaml's JSON → YAML round trip: one NEL becomes a space,
+ * n NELs in a row become n - 1 newlines, blanks around them go; refused characters throw.
+ */
+export function throughYamlReader(s: string): string {
+  if (READER_REFUSED.test(s)) throw new YamlReaderError();
+  if (!s.includes('\u0085')) return s;
+  return s.replace(FOLDED_BREAKS, (run) => {
+    const breaks = run.split('\u0085').length - 1;
+    return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
+  });
 }
 
 interface Analysis {
@@ -329,8 +362,17 @@ function writeSingle(e: Emitter, s: string, allowBreaks: boolean): void {
   e.writeIndicator("'", true, false, false);
   const chars = [...s];
   let spaces = false;
+  let breaks = false;
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i] as string;
+    if (isBreak(c)) {
+      // write_single_quoted: a newline is doubled (YAML folds one), then the break and the next line's indent.
+      if (!breaks && c === '\n') e.putBreak();
+      e.writeBreak(c);
+      e.indention = true;
+      breaks = true;
+      continue;
+    }
     if (c === ' ') {
       if (
         allowBreaks &&
@@ -344,9 +386,11 @@ function writeSingle(e: Emitter, s: string, allowBreaks: boolean): void {
       else e.put(c);
       spaces = true;
     } else {
+      if (breaks) e.writeIndent();
       e.put(c === "'" ? "''" : c);
       e.indention = false;
       spaces = false;
+      breaks = false;
     }
   }
   e.writeIndicator("'", false, false, false);
@@ -373,11 +417,14 @@ const doubleEscapes: Record<number, string> = {
 function writeDouble(e: Emitter, s: string, allowBreaks: boolean): void {
   e.writeIndicator('"', true, false, false);
   const chars = [...s];
+  // go-yaml v2's is_bom(value, i) looks at the first bytes of the whole value, not at i: a value
+  // that starts with a BOM has every character escaped.
+  const startsWithBom = chars[0] === '\ufeff';
   let spaces = false;
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i] as string;
     const code = c.codePointAt(0) ?? 0;
-    if (!isPrintable(c) || code === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
+    if (!isPrintable(c) || startsWithBom || isBreak(c) || c === '"' || c === '\\') {
       const short = doubleEscapes[code];
       if (short !== undefined) e.put(`\\${short}`);
       else if (code <= 0xff) e.put(`\\x${code.toString(16).toUpperCase().padStart(2, '0')}`);
@@ -411,7 +458,7 @@ function writeLiteral(e: Emitter, s: string): void {
   let breaks = true;
   for (const c of chars) {
     if (isBreak(c)) {
-      e.putBreak();
+      e.writeBreak(c);
       e.indention = true;
       breaks = true;
     } else {

@@ -14,7 +14,7 @@ import { type ListPrinter, printYaml, yamlListPrinter } from '../printers/yaml.j
 import { redactObject } from '../redact.js';
 import { pageSize, type VerbContext, type VerbResult } from './context.js';
 import { RefusedError } from './refused.js';
-import { sortByPath } from './sort-by.js';
+import { notFoundMessage, sortByPath, UnsortableError } from './sort-by.js';
 
 export { RefusedError } from './refused.js';
 
@@ -52,9 +52,18 @@ export async function resolveTargets(ctx: VerbContext, command: Command): Promis
 
 export async function runGet(ctx: VerbContext, command: Command): Promise<VerbResult> {
   const targets = await resolveTargets(ctx, command);
-  if (command.output === 'table' || command.output === 'wide') return getTables(ctx, command, targets);
-  return getObjects(ctx, command, targets);
+  try {
+    if (command.output === 'table' || command.output === 'wide')
+      return await getTables(ctx, command, targets);
+    return await getObjects(ctx, command, targets);
+  } catch (err) {
+    // kubectl exits mid-sort on values it cannot compare, before printing anything.
+    if (err instanceof UnsortableError) return { output: '', error: err.message };
+    throw err;
+  }
 }
+
+const UNSTRUCTURED = '*unstructured.Unstructured';
 
 /**
  * Lists follow `continue` in pages like kubectl's --chunk-size; --limit stops after that many objects.
@@ -115,61 +124,76 @@ async function collect<T>(errors: string[], run: () => Promise<T>): Promise<T | 
 
 async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTarget[]): Promise<VerbResult> {
   const { flags } = command;
+  if (flags.sortBy !== undefined) return getSortedTables(ctx, command, targets, flags.sortBy);
   const errors: string[] = [];
   const sections: string[] = [];
   const withKind = new Set(targets.map((t) => t.type.resource)).size > 1;
   let truncated = false;
   const laidOut = layoutSize();
   let allNamespaced = !command.allNamespaces;
-  // kubectl sorts on the full objects, so it asks for them when --sort-by is given.
-  const includeObject = flags.sortBy ? 'Object' : 'Metadata';
   for (const { target, type, namespace } of targets) {
     if (!type.namespaced) allNamespaced = false;
-    const printer = new TablePrinter({
-      wide: command.output === 'wide',
-      noHeaders: flags.noHeaders === true,
-      withNamespace: command.allNamespaces && type.namespaced,
-      showLabels: flags.showLabels === true,
-      kindPrefix: withKind ? kindPrefix(type.kind, type.group) : null,
-    });
+    const printer = tablePrinterFor(command, type, withKind);
     const base = collectionPath(type, namespace);
-    const tables: Table[] = [];
     if (target.names.length > 0) {
       for (const name of target.names) {
-        const table = await collect(errors, async () => {
-          const res = await ctx.kube.get(`${base}/${encodeURIComponent(name)}`, {
-            accept: TABLE_ACCEPT,
-            query: { includeObject },
-            signal: ctx.signal,
-          });
-          return JSON.parse(res.body) as Table;
-        });
-        if (table) tables.push(table);
+        const table = await getTable(ctx, errors, `${base}/${encodeURIComponent(name)}`, 'Metadata');
+        if (table) printer.add(table);
       }
     } else {
       await collect(errors, async () => {
-        const sorting = flags.sortBy !== undefined;
-        for await (const page of listPages(ctx, command, base, TABLE_ACCEPT, { includeObject }, sorting)) {
-          if (sorting) tables.push(page as unknown as Table);
-          else printer.add(page as unknown as Table);
+        for await (const page of listPages(ctx, command, base, TABLE_ACCEPT, { includeObject: 'Metadata' })) {
+          printer.add(page as unknown as Table);
           // Beyond the output limit nothing more would be shown: stop reading pages.
-          if (!sorting && laidOut.add(printer) > ctx.limits.maxOutputBytes) {
+          if (laidOut.add(printer) > ctx.limits.maxOutputBytes) {
             truncated = true;
             break;
           }
         }
       });
     }
-    for (const table of tables) {
-      if (flags.sortBy) sortByPath(table.rows, flags.sortBy, (row) => row.object);
-      printer.add(table);
-    }
     const text = formatTabbed(printer.lines);
     if (text) sections.push(text);
     if (truncated) break;
   }
-  // kubectl separates the types' tables by a blank line, unless headers are off.
-  let output = sections.join(flags.noHeaders ? '' : '\n');
+  return tablesResult(command, sections, errors, allNamespaced, truncated);
+}
+
+function tablePrinterFor(command: Command, type: ResourceType, withKind: boolean): TablePrinter {
+  return new TablePrinter({
+    wide: command.output === 'wide',
+    noHeaders: command.flags.noHeaders === true,
+    withNamespace: command.allNamespaces && type.namespaced,
+    showLabels: command.flags.showLabels === true,
+    kindPrefix: withKind ? kindPrefix(type.kind, type.group) : null,
+  });
+}
+
+function getTable(
+  ctx: VerbContext,
+  errors: string[],
+  path: string,
+  includeObject: 'Object' | 'Metadata',
+): Promise<Table | undefined> {
+  return collect(errors, async () => {
+    const res = await ctx.kube.get(path, {
+      accept: TABLE_ACCEPT,
+      query: { includeObject },
+      signal: ctx.signal,
+    });
+    return JSON.parse(res.body) as Table;
+  });
+}
+
+/** kubectl separates the types' tables by a blank line, unless headers are off; nothing printed is a notice. */
+function tablesResult(
+  command: Command,
+  sections: string[],
+  errors: string[],
+  allNamespaced: boolean,
+  truncated: boolean,
+): VerbResult {
+  let output = sections.join(command.flags.noHeaders ? '' : '\n');
   if (output === '' && errors.length === 0) {
     // kubectl writes this to stderr; it is what the user sees, so it is the output here.
     output = allNamespaced
@@ -177,6 +201,73 @@ async function getTables(ctx: VerbContext, command: Command, targets: ResolvedTa
       : 'No resources found\n';
   }
   return { output, error: errors.length > 0 ? errors.join('\n') : null, truncated };
+}
+
+/**
+ * get --sort-by in a table, as kubectl 1.32's get.go does it: every response (one Table per named
+ * object, one unchunked Table per listed type) is an "info"; with more than one, the infos themselves
+ * are sorted by the path read on the Table objects (none having it is kubectl's "couldn't find any
+ * field" error, exit 1); then each Table of more than one row has its rows sorted by the SortingPrinter,
+ * whose error (no row has the path) kubectl drops, so that type prints nothing.
+ */
+async function getSortedTables(
+  ctx: VerbContext,
+  command: Command,
+  targets: ResolvedTarget[],
+  sortBy: string,
+): Promise<VerbResult> {
+  const errors: string[] = [];
+  const withKind = new Set(targets.map((t) => t.type.resource)).size > 1;
+  let allNamespaced = !command.allNamespaces;
+  const infos: { type: ResourceType; table: Table }[] = [];
+  for (const { target, type, namespace } of targets) {
+    if (!type.namespaced) allNamespaced = false;
+    const base = collectionPath(type, namespace);
+    if (target.names.length > 0) {
+      for (const name of target.names) {
+        const table = await getTable(ctx, errors, `${base}/${encodeURIComponent(name)}`, 'Object');
+        if (table) infos.push({ type, table });
+      }
+      continue;
+    }
+    let merged: Table | undefined;
+    await collect(errors, async () => {
+      for await (const page of listPages(
+        ctx,
+        command,
+        base,
+        TABLE_ACCEPT,
+        { includeObject: 'Object' },
+        true,
+      )) {
+        const table = page as unknown as Table;
+        if (merged) merged.rows.push(...table.rows);
+        else merged = table;
+      }
+    });
+    if (merged) infos.push({ type, table: merged });
+  }
+  if (infos.length > 1 && !sortByPath(infos, sortBy, (info) => info.table, UNSTRUCTURED)) {
+    return { output: '', error: `error: ${notFoundMessage(sortBy)}` };
+  }
+  const sections: string[] = [];
+  let printer: TablePrinter | undefined;
+  let printerType: ResourceType | undefined;
+  const flush = () => {
+    const text = printer ? formatTabbed(printer.lines) : '';
+    if (text) sections.push(text);
+  };
+  for (const { type, table } of infos) {
+    if (table.rows.length > 1 && !sortByPath(table.rows, sortBy, (row) => row.object)) continue;
+    if (type !== printerType) {
+      flush();
+      printer = tablePrinterFor(command, type, withKind);
+      printerType = type;
+    }
+    printer?.add(table);
+  }
+  flush();
+  return tablesResult(command, sections, errors, allNamespaced, false);
 }
 
 /** A lower bound of the laid-out tables' size (every cell, one space between cells), counted as lines come. */
@@ -236,7 +327,13 @@ async function getObjects(
     if (out.full) break;
   }
   if (sorting) {
-    sortByPath(sorted, command.flags.sortBy as string, (item) => item);
+    // kubectl's SortingPrinter fails the whole print when no object has the path.
+    if (!sortByPath(sorted, command.flags.sortBy as string, (item) => item, UNSTRUCTURED)) {
+      return {
+        output: '',
+        error: [...errors, `error: ${notFoundMessage(command.flags.sortBy as string)}`].join('\n'),
+      };
+    }
     for (const object of sorted) if (!out.full) out.add(object);
   }
   return { output: out.end(), error: errors.length > 0 ? errors.join('\n') : null, truncated: out.full };

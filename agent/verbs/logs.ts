@@ -4,6 +4,7 @@
 
 import type { Command } from '../../common/command/types.js';
 import { collectionPath, RESOURCE_TYPES } from '../../common/resources.js';
+import { goQuote } from '../describe/format.js';
 import { KubeApiError } from '../kube-client.js';
 import { getJson, type VerbContext, type VerbResult } from './context.js';
 
@@ -20,12 +21,41 @@ interface Pod {
 const selectorDefaultTail = 10;
 const podsType = RESOURCE_TYPES.find((t) => t.resource === 'pods' && t.group === '');
 
-/** kubectl's default container: the `kubectl.kubernetes.io/default-container` annotation, else the first. */
-export function defaultContainer(pod: Pod): string | undefined {
-  const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+/**
+ * kubectl's container for a pod named without -c (logsforobject.go): the default-container annotation
+ * when it names a container, else the first; with the notices kubectl writes to stderr on the way.
+ */
+export function defaultContainer(pod: Pod): { name: string | undefined; notices: string[] } {
   const containers = pod.spec?.containers ?? [];
-  if (annotated && containers.some((c) => c.name === annotated)) return annotated;
-  return containers[0]?.name;
+  const notices: string[] = [];
+  const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  if (annotated) {
+    if (allContainerNames(pod).includes(annotated)) return { name: annotated, notices };
+    notices.push(
+      `Default container name ${JSON.stringify(annotated)} not found in pod ${pod.metadata.name}\n`,
+    );
+  }
+  const first = containers[0]?.name;
+  const others =
+    containers.length +
+    (pod.spec?.initContainers?.length ?? 0) +
+    (pod.spec?.ephemeralContainers?.length ?? 0);
+  if (first !== undefined && others > 1) {
+    notices.push(`Defaulted container ${goQuote(first)} out of: ${describeContainerNames(pod)}\n`);
+  }
+  return { name: first, notices };
+}
+
+/** podcmd.AllContainerNames: containers, then ephemeral ones `(ephem)`, then init ones `(init)`. */
+function describeContainerNames(pod: Pod): string {
+  const spec = pod.spec ?? {};
+  return [
+    ...(spec.containers ?? []).map((c) => c.name),
+    ...(spec.ephemeralContainers ?? []).map((c) => `${c.name} (ephem)`),
+    ...(spec.initContainers ?? []).map((c) => `${c.name} (init)`),
+  ].join(', ');
 }
 
 export function effectiveTail(command: Command, ctx: VerbContext): number | undefined {
@@ -66,13 +96,16 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
     pods = list.items;
     if (pods.length === 0) return { output: `No resources found in ${namespace} namespace.\n`, error: null };
   }
+  // kubectl resolves every pod's container before reading any log, writing its notices to stderr on
+  // the way; a terminal shows them first, so they lead the output here (docs/policy.md, logs).
+  const plan = pods.map((pod) => ({ pod, ...containersOf(pod, command) }));
   const tail = effectiveTail(command, ctx);
   // One byte more than the cap: the executor then sees that the output was cut and says so.
   let budget = ctx.limits.maxOutputBytes + 1;
-  let output = '';
+  let output = plan.flatMap((p) => p.notices).join('');
   let truncated = false;
-  for (const pod of pods) {
-    for (const container of containersOf(pod, command)) {
+  for (const { pod, containers } of plan) {
+    for (const container of containers) {
       if (budget <= 0) break;
       const res = await ctx.kube.stream(`${podsPath}/${encodeURIComponent(pod.metadata.name)}/log`, {
         query: {
@@ -86,21 +119,32 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
         maxBytes: budget,
         signal: ctx.signal,
       });
-      output += res.body;
-      budget -= Buffer.byteLength(res.body, 'utf8');
+      const text = command.flags.prefix
+        ? prefixLines(res.body, `[pod/${pod.metadata.name}/${container}] `)
+        : res.body;
+      output += text;
+      budget -= Buffer.byteLength(text, 'utf8');
       truncated ||= res.truncated;
     }
   }
   return { output, error: null, truncated };
 }
 
-function containersOf(pod: Pod, command: Command): string[] {
-  if (command.flags.container !== undefined) return [command.flags.container];
+function containersOf(pod: Pod, command: Command): { containers: string[]; notices: string[] } {
+  if (command.flags.container !== undefined) return { containers: [command.flags.container], notices: [] };
   // kubectl visits init, regular, then ephemeral containers (its own printing order varies: it
   // walks a Go map); the agent keeps this order every time.
-  if (command.flags.allContainers) return allContainerNames(pod);
-  const container = defaultContainer(pod);
-  return container === undefined ? [] : [container];
+  if (command.flags.allContainers) return { containers: allContainerNames(pod), notices: [] };
+  const { name, notices } = defaultContainer(pod);
+  return { containers: name === undefined ? [] : [name], notices };
+}
+
+/** kubectl logs --prefix: every line (the last one too, ended or not) starts with `[pod/NAME/CONTAINER] `. */
+export function prefixLines(text: string, prefix: string): string {
+  if (text === '') return '';
+  const lines = text.split('\n');
+  const last = lines.pop() as string;
+  return lines.map((line) => `${prefix}${line}\n`).join('') + (last === '' ? '' : `${prefix}${last}`);
 }
 
 function allContainerNames(pod: Pod): string[] {

@@ -17,6 +17,7 @@ const FLAG_NAMES: Readonly<Record<keyof CommandFlags, string | null>> = {
   previous: 'previous',
   timestamps: 'timestamps',
   allContainers: 'all-containers',
+  prefix: 'prefix',
   recursive: 'recursive',
   forObject: 'for',
   types: 'types',

@@ -58,6 +58,7 @@ export const GRAMMAR: Readonly<Record<Verb, VerbGrammar>> = {
       flag('previous', 'bool', 'p'),
       flag('timestamps', 'bool'),
       flag('all-containers', 'bool'),
+      flag('prefix', 'bool'),
     ],
     outputs: [],
   },

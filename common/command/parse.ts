@@ -237,6 +237,7 @@ const BOOLEAN_FLAGS: ReadonlyMap<string, keyof CommandFlags> = new Map([
   ['previous', 'previous'],
   ['timestamps', 'timestamps'],
   ['all-containers', 'allContainers'],
+  ['prefix', 'prefix'],
   ['recursive', 'recursive'],
   ['namespaced', 'namespaced'],
   ['containers', 'containers'],

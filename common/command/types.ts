@@ -57,6 +57,8 @@ export interface CommandFlags {
   previous?: boolean;
   timestamps?: boolean;
   allContainers?: boolean;
+  /** logs --prefix: each line starts with `[pod/NAME/CONTAINER] `. */
+  prefix?: boolean;
   // explain
   recursive?: boolean;
   // events

@@ -20,8 +20,15 @@ const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.:]{0,251}[a-z0-9])?$/;
 /** Label selectors: keys, values, =, ==, !=, !, in/notin lists. No quotes, $, ;, |, &, <, >, backtick. */
 const LABEL_SELECTOR = /^[A-Za-z0-9._/=!,() -]+$/;
 const FIELD_SELECTOR = /^[A-Za-z0-9._/=!,:-]+$/;
-/** A plain field path as --sort-by takes it: .metadata.name, {.status.containerStatuses[0].restartCount}. */
-const SORT_PATH = /^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]{1,4}\])*$/;
+/**
+ * A field path as --sort-by takes it (client-go JSONPath without filters, unions, slices or recursion):
+ * fields of [A-Za-z0-9_/-] and escaped dots (`.metadata.labels.app\.kubernetes\.io/name`, label keys
+ * with `-`), `[N]`, `[*]`, `['key']` and `["key"]`, at most 512 characters.
+ */
+const SORT_FIELD = String.raw`(?:[A-Za-z0-9_/-]|\\\.)+`;
+const SORT_KEY = '[A-Za-z0-9._/-]+';
+const SORT_STEP = String.raw`\.${SORT_FIELD}|\[(?:[0-9]{1,4}|\*|'${SORT_KEY}'|"${SORT_KEY}")\]`;
+const SORT_PATH = new RegExp(`^(?=.{1,512}$)\\.?${SORT_FIELD}(?:${SORT_STEP})*$`);
 const UNSIGNED = /^[0-9]{1,9}$/;
 const FIELD_PATH = /^[A-Za-z][A-Za-z0-9]{0,62}(\.[A-Za-z][A-Za-z0-9]{0,62}){0,15}$/;
 
