@@ -28,7 +28,8 @@ export async function describeServiceAccount(
     printAnnotationsMultiline(w, 'Annotations', md.annotations);
     for (const [header, names] of sections) {
       if (names.length === 0) w.write(LEVEL_0, `${header}\t<none>\n`);
-      names.forEach((name, i) => w.write(LEVEL_0, `${i === 0 ? header : EMPTY_HEADER}\t${name}\n`));
+      for (const [i, name] of names.entries())
+        w.write(LEVEL_0, `${i === 0 ? header : EMPTY_HEADER}\t${name}\n`);
     }
     describeEvents(events, w, ctx.now);
   });

@@ -47,7 +47,7 @@ function printPods(w: PrefixWriter, title: string, pods: Stored<Pod>[]): void {
     return;
   }
   const names = pods.map((p) => p.metadata.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  names.forEach((name, i) => w.write(LEVEL_0, i === 0 ? `${name}\n` : `\t${name}\n`));
+  for (const [i, name] of names.entries()) w.write(LEVEL_0, i === 0 ? `${name}\n` : `\t${name}\n`);
 }
 
 export async function describePersistentVolumeClaim(
