@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import test, { type ExecutionContext } from 'ava';
 import { createApiClient } from '../cli/api-client.js';
+import { checkLag } from '../cli/doctor/audit.js';
 import type { CheckRow, DoctorDeps } from '../cli/doctor/check.js';
 import { checkCommandFiltering } from '../cli/doctor/command-filtering.js';
 import { checkMetricsExposure } from '../cli/doctor/metrics-exposure.js';
@@ -206,3 +207,30 @@ function deps(overrides: Partial<DoctorDeps>): DoctorDeps {
     ...overrides,
   };
 }
+
+test('doctor - a consumer lag over the alert threshold fails, an unreachable metrics URL fails, without one it is skipped', async (t) => {
+  const { createServer } = await import('node:http');
+  let lag = 5000;
+  const server = createServer((_req, res) => {
+    res
+      .writeHead(200, { 'content-type': 'text/plain' })
+      .end(`# TYPE kubently_audit_consumer_lag gauge\nkubently_audit_consumer_lag ${lag}\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+  const lagRow = (auditMetricsUrl?: string) => checkLag(deps({ auditMetricsUrl }));
+  t.like(await lagRow(url), { result: 'fail', evidence: '5000 records pending' });
+  lag = 12;
+  t.like(await lagRow(url), { result: 'pass', evidence: '12 records pending (threshold 1000)' });
+  // A port nothing listens on any more.
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const closedPort = (closed.address() as { port: number }).port;
+  await new Promise((r) => closed.close(r));
+  t.like(await lagRow(`http://127.0.0.1:${closedPort}/metrics`), {
+    result: 'fail',
+    evidence: `cannot reach http://127.0.0.1:${closedPort}/metrics (ECONNREFUSED)`,
+  });
+  t.is((await lagRow()).result, 'skip');
+});

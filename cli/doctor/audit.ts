@@ -10,38 +10,53 @@ import { type CheckRow, type DoctorDeps, row, waitFor } from './check.js';
 /** KubentlyAuditConsumerLag's threshold: more pending records than this is a lagging consumer. */
 export const MAX_CONSUMER_LAG = 1000;
 
+/** What command filtering leaves per cluster: three refusals through validate (dry runs), one through execute. */
+const DRY_RUN_REFUSALS = 3;
+
 async function checkRecords(deps: DoctorDeps): Promise<{ row: CheckRow; seqs: number[] }> {
   const check = 'audit: recent records';
   const since = encodeURIComponent(deps.startedAt.toISOString());
-  // Command filtering refuses three commands per cluster through validate and one through execute.
-  const expected = deps.clusters.length;
+  let missing: string[] = deps.clusters.map((c) => `${c}: no records`);
   const records = await waitFor(async () => {
     const { body } = await deps.client.request<AuditAnswer>(
       'GET',
       `/audit?event_type=unauthorized_command_attempt&since=${since}&limit=1000`,
     );
-    const mine = body.entries.filter(
-      (e) => e.details.rule === 'secret_forbidden' && e.details.dry_run !== true,
-    );
-    return mine.length >= expected ? mine : undefined;
+    missing = [];
+    const mine: AuditAnswer['entries'] = [];
+    for (const cluster of deps.clusters) {
+      const refusals = body.entries.filter((e) => e.cluster_id === cluster);
+      const executed = refusals.filter(
+        (e) => e.details.rule === 'secret_forbidden' && e.details.dry_run !== true,
+      );
+      const dryRuns = refusals.filter((e) => e.details.dry_run === true);
+      if (executed.length < 1) missing.push(`${cluster}: the refused execute of "get secrets"`);
+      if (dryRuns.length < DRY_RUN_REFUSALS)
+        missing.push(
+          `${cluster}: ${DRY_RUN_REFUSALS - dryRuns.length} of ${DRY_RUN_REFUSALS} refused validations`,
+        );
+      mine.push(...executed, ...dryRuns);
+    }
+    return missing.length === 0 ? mine : undefined;
   }, deps.waitMs);
   if (!records)
     return {
       row: row(
         check,
         'fail',
-        `the refused "get secrets" of this run is not in GET /audit after ${deps.waitMs / 1000} s`,
+        `not in GET /audit after ${deps.waitMs / 1000} s: ${missing.join('; ')}`,
         'refusals are not audited: check the gateway reaches the audit stream (KubentlyAuditEventsBuffered runbook)',
       ),
       seqs: [],
     };
+  const seqs = records.map((r) => r.seq);
   return {
     row: row(
       check,
       'pass',
-      `${records.length} unauthorized_command_attempt record(s) of this run, seq ${records.map((r) => r.seq).join(', ')}`,
+      `${records.length} unauthorized_command_attempt records of this run (${DRY_RUN_REFUSALS + 1} per cluster), seq ${Math.min(...seqs)}..${Math.max(...seqs)}`,
     ),
-    seqs: records.map((r) => r.seq),
+    seqs,
   };
 }
 
@@ -84,7 +99,8 @@ async function checkLog(deps: DoctorDeps, seqs: number[]): Promise<CheckRow> {
   );
 }
 
-async function checkLag(deps: DoctorDeps): Promise<CheckRow> {
+/** The audit consumer's lag from its metrics (`--audit-metrics-url`), against the alert's threshold. */
+export async function checkLag(deps: DoctorDeps): Promise<CheckRow> {
   const check = 'audit: consumer lag';
   if (!deps.auditMetricsUrl)
     return row(
@@ -93,8 +109,20 @@ async function checkLag(deps: DoctorDeps): Promise<CheckRow> {
       'no --audit-metrics-url given',
       'pass the audit service metrics URL (port 9464, e.g. through a port-forward)',
     );
-  const res = await deps.fetch(deps.auditMetricsUrl);
-  const text = await res.text();
+  let res: Response;
+  try {
+    res = await deps.fetch(deps.auditMetricsUrl);
+  } catch (err) {
+    const c = (err as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code || c?.message || (err as Error).message;
+    return row(
+      check,
+      'fail',
+      `cannot reach ${deps.auditMetricsUrl} (${cause})`,
+      'check the audit service runs and this is its metrics port (KubentlyAuditConsumerDown runbook)',
+    );
+  }
+  const text = (await res.text()).slice(0, 4 << 20);
   const m = /^kubently_audit_consumer_lag(?:\{\})? (\d+(?:\.\d+)?(?:e[+-]?\d+)?)$/m.exec(text);
   if (res.status !== 200 || !m)
     return row(
