@@ -18,7 +18,7 @@ import type { Logger } from '../common/logger.js';
 import type { Policy } from '../common/policy/index.js';
 import type { AgentTracker } from './agent-tracker.js';
 import type { ApiKeyStore } from './auth/api-keys.js';
-import { createAuthHook } from './auth/authenticate.js';
+import { callerOf, createAuthHook } from './auth/authenticate.js';
 import { createFailureLimiter } from './auth/failure-limiter.js';
 import type { OidcVerifier } from './auth/oidc.js';
 import { bearerChallenge } from './auth/resource-metadata.js';
@@ -27,6 +27,7 @@ import { createCommandRunner } from './command-runner.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { CredentialAdmin } from './credentials.js';
+import { createFleetService } from './fleet-service.js';
 import {
   AJV_OPTIONS,
   clientErrorReply,
@@ -252,8 +253,18 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(sessionRoutes, ctx);
   const runner = createCommandRunner(ctx);
   await app.register(executeRoutes, { ctx, runner });
-  await app.register(fleetRoutes, { ctx, runner });
-  await app.register(mcpRoutes, { ctx, runner });
+  // One cluster budget per identity, spent by POST /fleet/execute and MCP's kubectl_fleet alike.
+  const fleet = createFleetService({
+    ctx,
+    runner,
+    clusterLimit: app.createRateLimit({
+      max: config.rateLimit.fleetClusters,
+      timeWindow: config.rateLimit.windowMs,
+      keyGenerator: (request: FastifyRequest) => `fleet-clusters:${callerOf(request).identity}`,
+    }),
+  });
+  await app.register(fleetRoutes, { ctx, fleet });
+  await app.register(mcpRoutes, { ctx, runner, fleet });
   await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);

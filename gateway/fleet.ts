@@ -78,6 +78,8 @@ export interface FanOut {
   timeoutMs: number;
   concurrency: number;
   outputBudgetBytes: number;
+  /** Merged into every cluster's audit records (e.g. `{via: 'mcp'}`). */
+  auditDetails?: Record<string, unknown>;
 }
 
 function row(
@@ -137,7 +139,7 @@ export async function fanOut(runner: CommandRunner, log: Logger, f: FanOut): Pro
         policy: f.policy,
         parsed: f.parsed,
         maxTimeoutMs: remaining,
-        auditDetails: { fleet_id: f.fleetId },
+        auditDetails: { fleet_id: f.fleetId, ...f.auditDetails },
         commandId,
         shape,
       })

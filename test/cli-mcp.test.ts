@@ -67,7 +67,12 @@ test('cli mcp - a host on stdio lists the tools, gets kubectl’s exact text and
   const { client } = await bridge(t, { KUBENTLY_API_URL: url, KUBENTLY_API_KEY: KEYS.alice });
   t.is(client.getServerVersion()?.name, 'kubently');
   const { tools } = await client.listTools();
-  t.deepEqual(tools.map((x) => x.name).sort(), ['kubectl', 'list_clusters', 'validate_command']);
+  t.deepEqual(tools.map((x) => x.name).sort(), [
+    'kubectl',
+    'kubectl_fleet',
+    'list_clusters',
+    'validate_command',
+  ]);
   t.regex(tools.find((x) => x.name === 'kubectl')?.description ?? '', /On c1, c2 you may run:/);
 
   const pods = await sameAsKubectl(t, client, kubectl, 'get pods');

@@ -93,7 +93,12 @@ test('mcp - tools are listed read-only, with schemas and the caller’s own clus
   const m = await mcpStack(t);
   const client = await connect(t, m.url, KEYS.bob);
   const { tools } = await client.listTools();
-  t.deepEqual(tools.map((x) => x.name).sort(), ['kubectl', 'list_clusters', 'validate_command']);
+  t.deepEqual(tools.map((x) => x.name).sort(), [
+    'kubectl',
+    'kubectl_fleet',
+    'list_clusters',
+    'validate_command',
+  ]);
   for (const tool of tools) {
     t.true(tool.annotations?.readOnlyHint, `${tool.name} is read-only`);
     t.is(tool.inputSchema.type, 'object');
@@ -397,4 +402,60 @@ test('mcp - kubectl calls spend the execute rate limit; the one over it is a too
   t.is(m.s.captured.of('command_attempt').length, 2, 'the third never left the gateway');
   const listed = (await client.callTool({ name: 'list_clusters', arguments: {} })) as CallToolResult;
   t.falsy(listed.isError, 'listing clusters is not a command');
+});
+
+test('mcp - kubectl_fleet runs one command on the clusters a glob picks, a section each, audited via mcp', async (t) => {
+  const m = await mcpStack(t);
+  const client = await connect(t, m.url, KEYS.alice);
+  const call = (args: Record<string, unknown>) =>
+    client.callTool({ name: 'kubectl_fleet', arguments: args }) as Promise<CallToolResult>;
+  let r: CallToolResult | undefined;
+  let want = '';
+  for (let attempt = 0; attempt < 3 && (attempt === 0 || !textOf(r!).includes(want)); attempt++) {
+    const [answer, k] = await Promise.all([
+      call({ clusters: ['c*'], command: 'get ns' }),
+      m.kubectl(['get', 'ns']),
+    ]);
+    r = answer;
+    want = `==> c1 (success) <==\n${k.stdout}`;
+  }
+  const text = r?.content[0]?.type === 'text' ? r.content[0].text : '';
+  if (text.startsWith(want)) t.true(text.startsWith(want));
+  else t.is(normalizeAges(text.slice(0, want.length)), normalizeAges(want));
+  t.regex(text, /==> c2 \(unavailable\) <==\nno agent of this cluster is connected\n/);
+  t.regex(text, /2 clusters: 1 success, 1 unavailable$/);
+  t.falsy(r?.isError);
+  const sc = r?.structuredContent as {
+    fleet_id: string;
+    results: Array<{ cluster_id: string; status: string }>;
+  };
+  t.deepEqual(
+    sc.results.map((x) => [x.cluster_id, x.status]),
+    [
+      ['c1', 'success'],
+      ['c2', 'unavailable'],
+    ],
+  );
+  const fleet = await recordOf(t, m, 'fleet_execution', (e) => e.details?.fleet_id === sc.fleet_id);
+  t.like(fleet.details, { via: 'mcp', client: 'mcp-test-host/1.2.3', selectors: ['c*'] });
+  const executed = await recordOf(t, m, 'command_executed', (e) => e.details?.fleet_id === sc.fleet_id);
+  t.like(executed.details, { via: 'mcp', cluster_id: undefined });
+  t.is(executed.cluster_id, 'c1');
+
+  const denied = await call({ clusters: ['c1'], command: 'get secrets' });
+  t.true(denied.isError);
+  t.regex(textOf(denied), /^==> c1 \(denied\) <==\n.*secret.*\n\n1 clusters: 1 denied\n--\nvalidate_command/);
+  const bob = await connect(t, m.url, KEYS.bob);
+  const theirs = (await bob.callTool({
+    name: 'kubectl_fleet',
+    arguments: { clusters: ['c1'], command: 'get ns' },
+  })) as CallToolResult;
+  t.true(theirs.isError);
+  t.regex(textOf(theirs), /cluster not found/);
+  const none = (await bob.callTool({
+    name: 'kubectl_fleet',
+    arguments: { clusters: ['c1*'], command: 'get ns' },
+  })) as CallToolResult;
+  t.true(none.isError, 'a glob matching none of your clusters runs nothing');
+  t.regex(textOf(none), /0 clusters: none matched/);
 });

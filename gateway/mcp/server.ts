@@ -11,19 +11,25 @@ import {
   InitializeRequestSchema,
   LATEST_PROTOCOL_VERSION,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { FastifyRequest } from 'fastify';
 import * as z from 'zod';
 import type { CommandResult } from '../../common/api.js';
 import { MAX_TIMEOUT_SECONDS } from '../../common/api.js';
+import type { FleetAnswer } from '../../common/api-fleet.js';
 import { isKubentlyError } from '../../common/errors.js';
 import { type Policy, policyForCluster } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
 import { iso } from '../cluster-views.js';
 import type { CommandRunner, RunOutcome } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
-import type { RequestOrigin } from '../refusals.js';
+import type { FleetService } from '../fleet-service.js';
 import { validateCommand } from '../routes/validate.js';
 import { policySummary } from './descriptions.js';
 import {
+  type FleetArgs,
+  type FleetOutput,
+  fleetArgsSchema,
+  fleetOutputSchema,
   type KubectlArgs,
   type KubectlOutput,
   kubectlArgsSchema,
@@ -47,8 +53,9 @@ export type CommandLimiter = () => Promise<{ allowed: true } | { allowed: false;
 export interface McpServerDeps {
   ctx: GatewayContext;
   runner: CommandRunner;
+  fleet: FleetService;
   /** The HTTP request the MCP message came in (its authenticated caller, address, route). */
-  origin: RequestOrigin;
+  origin: FastifyRequest;
   /** The MCP client's name as the audit records give it (clientInfo, else the User-Agent). */
   client: string;
   limitCommand: CommandLimiter;
@@ -141,6 +148,41 @@ export function kubectlResult(outcome: RunOutcome, maxTimeoutSeconds: number): C
   }
 }
 
+/**
+ * kubectl_fleet's answer: one `==> cluster (status) <==` section per cluster, in cluster order, with its output
+ * and error as kubectl prints them. A tool error only when no cluster succeeded.
+ */
+export function fleetResult(answer: FleetAnswer): CallToolResult {
+  const sections = answer.results.map((r) => {
+    const head = `==> ${r.cluster_id} (${r.status}${r.truncated ? ', truncated' : ''}) <==`;
+    const error = r.error ? `${r.error.trimEnd()}\n` : '';
+    return `${head}\n${r.output}${r.output && !r.output.endsWith('\n') ? '\n' : ''}${error}`;
+  });
+  const { summary } = answer;
+  const counts = Object.entries(summary)
+    .filter(([k, n]) => k !== 'clusters' && n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  const content = [text(`${sections.join('\n')}\n${summary.clusters} clusters: ${counts || 'none matched'}`)];
+  if (answer.results.some((r) => r.truncated)) content.push(text(NARROW_TOOL_HINT));
+  if (summary.denied > 0)
+    content.push(
+      text('validate_command on a denied cluster names the deciding rule, without running anything.'),
+    );
+  const structuredContent: FleetOutput = {
+    fleet_id: answer.fleet_id,
+    results: answer.results.map(({ cluster_id, command_id, status, truncated, execution_time_ms }) => ({
+      cluster_id,
+      command_id,
+      status,
+      truncated,
+      execution_time_ms,
+    })),
+    summary,
+  };
+  return { content, structuredContent, isError: summary.success === 0 };
+}
+
 /** A runner failure (KubentlyError) as a tool result; anything else is logged and answered as internal. */
 function failureResult(deps: McpServerDeps, err: unknown, clusterId: string): CallToolResult {
   if (!isKubentlyError(err)) {
@@ -161,6 +203,12 @@ function failureResult(deps: McpServerDeps, err: unknown, clusterId: string): Ca
         'agent_unavailable',
         'list_clusters shows which clusters are connected.',
       );
+    case 'invalid_command':
+    case 'unauthorized_command': {
+      const rule = typeof err.details?.rule === 'string' ? err.details.rule : err.code;
+      const prefix = err.code === 'invalid_command' ? 'invalid command' : 'denied by policy';
+      return toolError(`${prefix}: ${err.message}`, rule);
+    }
     default:
       return toolError(err.message, err.code);
   }
@@ -262,6 +310,44 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         return kubectlResult(outcome, maxTimeoutSeconds(policy, a.cluster_id));
       } catch (err) {
         return failureResult(deps, err, a.cluster_id);
+      }
+    },
+  );
+
+  server.registerTool(
+    'kubectl_fleet',
+    {
+      title: 'Run kubectl on many clusters',
+      description:
+        'Runs one read-only kubectl command on every cluster the names and globs pick, and answers once: a ' +
+        "section per cluster, in cluster order, with its status and kubectl's text. Each cluster's policy " +
+        'applies to its own section (denied); a cluster without a connected agent is unavailable. The outputs ' +
+        `share one budget, so prefer grep and narrow commands.\n\n${boundary}`,
+      inputSchema: toZod(fleetArgsSchema),
+      outputSchema: toZod(fleetOutputSchema),
+      annotations: READ_ONLY,
+    },
+    async (args) => {
+      const a = args as FleetArgs;
+      const limited = await deps.limitCommand();
+      if (!limited.allowed) {
+        return toolError(`rate limit exceeded, retry in ${limited.retryAfterSeconds} s`, 'rate_limited');
+      }
+      try {
+        const answer = await deps.fleet.run(
+          origin,
+          {
+            clusters: a.clusters,
+            command: a.command,
+            ...(a.timeout_seconds === undefined ? {} : { timeout_seconds: a.timeout_seconds }),
+            ...(a.grep === undefined ? {} : { grep: a.grep }),
+            ...(a.max_output_bytes === undefined ? {} : { max_output_bytes: a.max_output_bytes }),
+          },
+          auditDetails,
+        );
+        return fleetResult(answer);
+      } catch (err) {
+        return failureResult(deps, err, a.clusters.join(','));
       }
     },
   );

@@ -4,12 +4,10 @@
 
 import type { FromSchema } from 'json-schema-to-ts';
 import { clusterIdSchema, MAX_TIMEOUT_SECONDS } from '../../common/api.js';
+import { FLEET_STATUSES, fleetRequestSchema } from '../../common/api-fleet.js';
 import { grepSchema, maxOutputBytesSchema } from '../../common/command/output-view.js';
 import { MAX_COMMAND_CHARS } from '../../common/command/tokenize.js';
 import { RESULT_STATUSES } from '../../common/wire.js';
-
-/** The most clusters one kubectl_fleet call names (globs count as one each). */
-export const MAX_FLEET_CLUSTERS = 64;
 
 const clusterId = { ...clusterIdSchema, description: 'A cluster id from list_clusters' } as const;
 const command = {
@@ -40,6 +38,23 @@ export const kubectlArgsSchema = {
 } as const;
 export type KubectlArgs = FromSchema<typeof kubectlArgsSchema>;
 
+export const fleetArgsSchema = {
+  type: 'object',
+  required: ['clusters', 'command'],
+  additionalProperties: false,
+  properties: {
+    clusters: {
+      ...fleetRequestSchema.properties.clusters,
+      description: 'Cluster ids and globs (`prod-*`, `eu-?`); globs match only clusters you may use',
+    },
+    command,
+    timeout_seconds: kubectlArgsSchema.properties.timeout_seconds,
+    max_output_bytes: maxOutputBytesSchema,
+    grep: grepSchema,
+  },
+} as const;
+export type FleetArgs = FromSchema<typeof fleetArgsSchema>;
+
 export const validateArgsSchema = {
   type: 'object',
   required: ['cluster_id', 'command'],
@@ -68,6 +83,33 @@ export const kubectlOutputSchema = {
   },
 } as const;
 export type KubectlOutput = FromSchema<typeof kubectlOutputSchema>;
+
+/** kubectl_fleet's structuredContent: each cluster's bookkeeping (the outputs are the text) and the counts. */
+export const fleetOutputSchema = {
+  type: 'object',
+  required: ['fleet_id', 'results', 'summary'],
+  additionalProperties: false,
+  properties: {
+    fleet_id: { type: 'string' },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['cluster_id', 'command_id', 'status', 'truncated', 'execution_time_ms'],
+        additionalProperties: false,
+        properties: {
+          cluster_id: { type: 'string' },
+          command_id: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+          status: { type: 'string', enum: FLEET_STATUSES },
+          truncated: { type: 'boolean' },
+          execution_time_ms: { type: 'number' },
+        },
+      },
+    },
+    summary: { type: 'object', additionalProperties: { type: 'integer' } },
+  },
+} as const;
+export type FleetOutput = FromSchema<typeof fleetOutputSchema>;
 
 export const listClustersOutputSchema = {
   type: 'object',

@@ -11,6 +11,7 @@ import { escapeTerminal } from '../../common/terminal.js';
 import { MAX_AUDITED_USER_AGENT } from '../auth/authenticate.js';
 import type { CommandRunner } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
+import type { FleetService } from '../fleet-service.js';
 import { originAllowed } from '../mcp/origin.js';
 import { type CommandLimiter, createMcpServer, MCP_PROTOCOL_VERSIONS } from '../mcp/server.js';
 import { errorRef } from '../schemas.js';
@@ -81,9 +82,9 @@ export function mcpClientName(request: FastifyRequest): string {
 
 export async function mcpRoutes(
   app: FastifyInstance,
-  opts: { ctx: GatewayContext; runner: CommandRunner },
+  opts: { ctx: GatewayContext; runner: CommandRunner; fleet: FleetService },
 ): Promise<void> {
-  const { ctx, runner } = opts;
+  const { ctx, runner, fleet } = opts;
   const { config, metrics, audit } = ctx;
   const allowedOrigins = new Set(config.mcpAllowedOrigins);
   // Each kubectl call spends from the same per-identity figure as POST /debug/execute (its own counter).
@@ -135,7 +136,7 @@ export async function mcpRoutes(
           'one JSON-RPC message per request with `Accept: application/json, text/event-stream` and the same ' +
           'API key or OIDC token as the REST API; after initialize, send `MCP-Protocol-Version`. Tools: ' +
           "`list_clusters`, `kubectl` (kubectl's exact text, with `grep` and `max_output_bytes` to ask for less), " +
-          '`validate_command`. A refused, failed or timed-out command is a tool result with `isError: true`, ' +
+          '`kubectl_fleet` (one command on many clusters), `validate_command`. A refused, failed or timed-out command is a tool result with `isError: true`, ' +
           'its reason and rule. No sessions: any gateway replica answers. Batches are refused (400), so is a ' +
           'browser `Origin` that is neither loopback nor in MCP_ALLOWED_ORIGINS (403).',
         headers: {
@@ -192,6 +193,7 @@ export async function mcpRoutes(
       const server = createMcpServer({
         ctx,
         runner,
+        fleet,
         origin: request,
         client: mcpClientName(request),
         limitCommand: limiterFor(request),
