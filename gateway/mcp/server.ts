@@ -13,25 +13,21 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyRequest } from 'fastify';
 import * as z from 'zod';
-import type { CommandResult } from '../../common/api.js';
 import { MAX_TIMEOUT_SECONDS } from '../../common/api.js';
-import type { FleetAnswer } from '../../common/api-fleet.js';
-import { isKubentlyError } from '../../common/errors.js';
 import { type Policy, policyForCluster } from '../../common/policy/index.js';
 import { callerOf } from '../auth/authenticate.js';
 import { iso } from '../cluster-views.js';
-import type { CommandRunner, RunOutcome } from '../command-runner.js';
+import type { CommandRunner } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
 import type { FleetService } from '../fleet-service.js';
 import { validateCommand } from '../routes/validate.js';
 import { policySummary } from './descriptions.js';
+import { failureResult, fleetResult, kubectlResult, text, toolError } from './tool-results.js';
 import {
   type FleetArgs,
-  type FleetOutput,
   fleetArgsSchema,
   fleetOutputSchema,
   type KubectlArgs,
-  type KubectlOutput,
   kubectlArgsSchema,
   kubectlOutputSchema,
   type ListClustersOutput,
@@ -70,148 +66,14 @@ const READ_ONLY = {
 
 const toZod = (schema: object) => z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
 
-const text = (t: string) => ({ type: 'text' as const, text: t });
-
-/** A tool result that says what went wrong, why, and the rule that decided. */
-export function toolError(message: string, rule: string, hint?: string): CallToolResult {
-  const lines = [`${message} (rule: ${rule})`];
-  if (hint) lines.push(hint);
-  return { isError: true, content: [text(lines.join('\n'))] };
-}
-
-function structured(result: CommandResult): KubectlOutput {
+/** The REST body's command fields from a tool's arguments (absent ones left out). */
+function commandFields(a: Omit<KubectlArgs, 'cluster_id'>) {
   return {
-    command_id: result.command_id,
-    status: result.status,
-    truncated: result.truncated,
-    execution_time_ms: result.execution_time_ms,
+    command: a.command,
+    ...(a.timeout_seconds === undefined ? {} : { timeout_seconds: a.timeout_seconds }),
+    ...(a.grep === undefined ? {} : { grep: a.grep }),
+    ...(a.max_output_bytes === undefined ? {} : { max_output_bytes: a.max_output_bytes }),
   };
-}
-
-/** How to ask for less when the output was cut: the hint every truncated kubectl result ends with. */
-export const NARROW_TOOL_HINT =
-  'The output was cut. Narrow the command: a namespace (-n), a label or field selector (-l, --field-selector), ' +
-  '--limit, logs --tail or --since, or the grep argument (fixed strings) to keep only the matching lines.';
-
-/** The tool result for a command the runner answered. */
-export function kubectlResult(outcome: RunOutcome, maxTimeoutSeconds: number): CallToolResult {
-  switch (outcome.kind) {
-    case 'invalid': {
-      const d = outcome.decision;
-      const token = d.token === undefined ? '' : ` at ${JSON.stringify(d.token)}`;
-      return toolError(`invalid command${token}: ${d.reason}`, d.rule);
-    }
-    case 'denied': {
-      const d = outcome.decision;
-      return {
-        ...toolError(
-          `denied by policy: ${d.reason}`,
-          d.rule,
-          'validate_command tells whether a command would be allowed, without running it.',
-        ),
-        structuredContent: structured(outcome.result),
-      };
-    }
-    case 'result':
-      break;
-  }
-  const { result } = outcome;
-  const sc = structured(result);
-  switch (result.status) {
-    case 'success': {
-      const content = [text(result.output)];
-      if (result.truncated) content.push(text(NARROW_TOOL_HINT));
-      return { content, structuredContent: sc };
-    }
-    case 'failure': {
-      // kubectl's stdout then its stderr, as a terminal would show them.
-      const content = [];
-      if (result.output !== '') content.push(text(result.output));
-      content.push(text(result.error ?? 'the command failed'));
-      if (result.truncated) content.push(text(NARROW_TOOL_HINT));
-      return { isError: true, content, structuredContent: sc };
-    }
-    case 'denied':
-      return {
-        ...toolError(`denied by the cluster's agent: ${result.error ?? 'agent policy'}`, 'agent_policy'),
-        structuredContent: sc,
-      };
-    case 'timeout':
-      return {
-        ...toolError(
-          `timed out: ${result.error ?? 'no answer in time'}`,
-          'timeout',
-          `Retry with a larger timeout_seconds (at most ${maxTimeoutSeconds}) or narrow the command.`,
-        ),
-        structuredContent: sc,
-      };
-  }
-}
-
-/**
- * kubectl_fleet's answer: one `==> cluster (status) <==` section per cluster, in cluster order, with its output
- * and error as kubectl prints them. A tool error only when no cluster succeeded.
- */
-export function fleetResult(answer: FleetAnswer): CallToolResult {
-  const sections = answer.results.map((r) => {
-    const head = `==> ${r.cluster_id} (${r.status}${r.truncated ? ', truncated' : ''}) <==`;
-    const error = r.error ? `${r.error.trimEnd()}\n` : '';
-    return `${head}\n${r.output}${r.output && !r.output.endsWith('\n') ? '\n' : ''}${error}`;
-  });
-  const { summary } = answer;
-  const counts = Object.entries(summary)
-    .filter(([k, n]) => k !== 'clusters' && n > 0)
-    .map(([k, n]) => `${n} ${k}`)
-    .join(', ');
-  const content = [text(`${sections.join('\n')}\n${summary.clusters} clusters: ${counts || 'none matched'}`)];
-  if (answer.results.some((r) => r.truncated)) content.push(text(NARROW_TOOL_HINT));
-  if (summary.denied > 0)
-    content.push(
-      text('validate_command on a denied cluster names the deciding rule, without running anything.'),
-    );
-  const structuredContent: FleetOutput = {
-    fleet_id: answer.fleet_id,
-    results: answer.results.map(({ cluster_id, command_id, status, truncated, execution_time_ms }) => ({
-      cluster_id,
-      command_id,
-      status,
-      truncated,
-      execution_time_ms,
-    })),
-    summary,
-  };
-  return { content, structuredContent, isError: summary.success === 0 };
-}
-
-/** A runner failure (KubentlyError) as a tool result; anything else is logged and answered as internal. */
-function failureResult(deps: McpServerDeps, err: unknown, clusterId: string): CallToolResult {
-  if (!isKubentlyError(err)) {
-    deps.ctx.log.error({ err, clusterId }, 'MCP tool call failed');
-    return toolError('internal error in the gateway', 'internal_error');
-  }
-  switch (err.code) {
-    case 'not_found':
-      // The same words for a cluster that does not exist and one the caller may not use.
-      return toolError(
-        `${err.message}: ${clusterId}`,
-        'cluster_not_found',
-        'list_clusters names the clusters you may use.',
-      );
-    case 'agent_unavailable':
-      return toolError(
-        `no agent of cluster ${clusterId} is connected`,
-        'agent_unavailable',
-        'list_clusters shows which clusters are connected.',
-      );
-    case 'invalid_command':
-    case 'unauthorized_command': {
-      const rule = typeof err.details?.rule === 'string' ? err.details.rule : err.code;
-      const prefix = err.code === 'invalid_command' ? 'invalid command' : 'denied by policy';
-      return toolError(`${prefix}: ${err.message}`, rule);
-    }
-    default:
-      return toolError(err.message, err.code);
-  }
 }
 
 /** The longest timeout the caller may ask for on any of its clusters, in seconds (for the hint). */
@@ -227,6 +89,17 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   const clusters = ctx.clusters.visible(caller);
   const boundary = policySummary(policy, clusters);
   const auditDetails = { via: 'mcp', client };
+
+  /** A tool error when this call is over the caller's command budget, else null. */
+  async function rateLimited(): Promise<CallToolResult | null> {
+    const limited = await deps.limitCommand();
+    if (limited.allowed) return null;
+    return toolError(
+      `rate limit exceeded, retry in ${limited.retryAfterSeconds} s`,
+      'rate_limited',
+      'Each kubectl call counts against RATE_LIMIT_EXECUTE per window, as POST /debug/execute does.',
+    );
+  }
 
   const server = new McpServer(
     { name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION },
@@ -286,30 +159,18 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     },
     async (args) => {
       const a = args as KubectlArgs;
-      const limited = await deps.limitCommand();
-      if (!limited.allowed) {
-        return toolError(
-          `rate limit exceeded, retry in ${limited.retryAfterSeconds} s`,
-          'rate_limited',
-          'Each kubectl call counts against RATE_LIMIT_EXECUTE per window, as POST /debug/execute does.',
-        );
-      }
+      const limited = await rateLimited();
+      if (limited) return limited;
       try {
         const outcome = await runner.run({
           origin,
           policy,
-          body: {
-            cluster_id: a.cluster_id,
-            command: a.command,
-            ...(a.timeout_seconds === undefined ? {} : { timeout_seconds: a.timeout_seconds }),
-            ...(a.grep === undefined ? {} : { grep: a.grep }),
-            ...(a.max_output_bytes === undefined ? {} : { max_output_bytes: a.max_output_bytes }),
-          },
+          body: { cluster_id: a.cluster_id, ...commandFields(a) },
           auditDetails,
         });
         return kubectlResult(outcome, maxTimeoutSeconds(policy, a.cluster_id));
       } catch (err) {
-        return failureResult(deps, err, a.cluster_id);
+        return failureResult(ctx.log, err, a.cluster_id);
       }
     },
   );
@@ -329,25 +190,17 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     },
     async (args) => {
       const a = args as FleetArgs;
-      const limited = await deps.limitCommand();
-      if (!limited.allowed) {
-        return toolError(`rate limit exceeded, retry in ${limited.retryAfterSeconds} s`, 'rate_limited');
-      }
+      const limited = await rateLimited();
+      if (limited) return limited;
       try {
         const answer = await deps.fleet.run(
           origin,
-          {
-            clusters: a.clusters,
-            command: a.command,
-            ...(a.timeout_seconds === undefined ? {} : { timeout_seconds: a.timeout_seconds }),
-            ...(a.grep === undefined ? {} : { grep: a.grep }),
-            ...(a.max_output_bytes === undefined ? {} : { max_output_bytes: a.max_output_bytes }),
-          },
+          { clusters: a.clusters, ...commandFields(a) },
           auditDetails,
         );
         return fleetResult(answer);
       } catch (err) {
-        return failureResult(deps, err, a.clusters.join(','));
+        return failureResult(ctx.log, err, a.clusters.join(','));
       }
     },
   );
@@ -376,7 +229,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
           structuredContent: v,
         };
       } catch (err) {
-        return failureResult(deps, err, a.cluster_id);
+        return failureResult(ctx.log, err, a.cluster_id);
       }
     },
   );
