@@ -11,6 +11,9 @@ import {
   type ParityStand,
   startParityStand,
 } from '../harness/parity.js';
+import { fixtureClock } from '../sim/fixture-builders.js';
+import { defaultFixtures } from '../sim/fixtures.js';
+import { addGeneratedNamespace } from '../sim/fixtures-generated.js';
 
 const WEB = 'web-7c5ddbdf54-2xkqp';
 const CRASHING = 'api-6b8f9d5c7-x7k2p';
@@ -60,11 +63,33 @@ const SAME_LINES = [
   'logs -l app=web --prefix --tail 1',
 ];
 
+/**
+ * 500 generated pods with 16 shard labels, 3 nodes and 3,600 ages: long runs of equal keys through every
+ * path of Go's pdqsort (ninther pivots, partitionEqual, pattern breaking, heapsort's fallback is rare).
+ */
+const MANY_TIES = [
+  'get pods -n big --sort-by=.metadata.labels.shard',
+  'get pods -n big --sort-by=.spec.nodeName -o name',
+  'get pods -n big --sort-by=.metadata.creationTimestamp --no-headers',
+  'get pods -n big --sort-by=.status.podIP -l shard=shard-3',
+];
+
 let stand: ParityStand;
 test.before(async () => {
-  stand = await startParityStand();
+  const now = Date.now();
+  const fixtures = defaultFixtures(now);
+  addGeneratedNamespace(fixtures, fixtureClock(now), 'big', 500);
+  stand = await startParityStand({ fixtures });
 });
 test.after.always(() => stand?.close());
+
+for (const line of MANY_TIES) {
+  test.serial(`parity fidelity - ${line} (many equal keys)`, async (t) => {
+    const run = await stand.run(line);
+    t.true(run.kubectl.stdout.split('\n').length > 30, 'kubectl printed the rows');
+    t.true(run.same, describeMismatch(run));
+  });
+}
 
 for (const line of EXACT) {
   test.serial(`parity fidelity - ${line}`, async (t) => {
