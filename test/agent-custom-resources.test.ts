@@ -83,6 +83,11 @@ test('custom resources - a served type outside the catalog is judged by its grou
   const denied = await run('get leases -n kube-node-lease');
   t.is(denied.status, 'denied');
   t.regex(denied.error ?? '', /coordination\.k8s\.io/);
+  // A group without a dot is never a CRD's, whatever the policy's globs say.
+  allowed.add('*');
+  const builtIn = await run('get controllerrevisions -A');
+  t.is(builtIn.status, 'denied');
+  t.regex(builtIn.error ?? '', /controllerrevisions\.apps, a built-in type.*resource_not_allowed/);
 });
 
 test('custom resources - misses read discovery again at most once per interval', async (t) => {

@@ -81,9 +81,10 @@ export function createTypeResolver(
         throw new RefusedError(`error: the server doesn't have a resource type "${typed}"`);
       for (const type of found) {
         // A custom name is never a way to a built-in type: those are read under their own names, which
-        // the policy's resource lists judge (and secrets are never read).
+        // the policy's resource lists judge (and secrets are never read). A group without a dot (core,
+        // apps, batch, policy, ...) is always built in: a CRD's group must hold one.
         const served = `${type.resource}${type.group ? `.${type.group}` : ''}`;
-        if (type.group === '' || CATALOG.has(`${type.group}/${type.resource}`)) {
+        if (!type.group.includes('.') || CATALOG.has(`${type.group}/${type.resource}`)) {
           throw new PolicyDeniedError(
             'resource_not_allowed',
             `"${typed}" is ${served}, a built-in type: name it as such`,
