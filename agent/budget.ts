@@ -155,6 +155,11 @@ export function budgetedClient(kube: KubeClient, budget: CommandBudget, lease: L
         maxBytes: Math.min(options.maxBytes, budget.maxResponseBytes),
       });
     },
+    async open(path, options) {
+      count(path);
+      // A stream's bytes are bounded by the stream's own cap and its flow control, not held here.
+      return kube.open(path, options);
+    },
     release(response) {
       if (released.has(response)) return;
       released.add(response);

@@ -5,7 +5,10 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { millis, type NatsConnection, nanos } from '@nats-io/nats-core';
 import { LRUCache } from 'lru-cache';
+import { isFollowCommand } from '../common/command/follow.js';
+import type { Command } from '../common/command/types.js';
 import type { Logger } from '../common/logger.js';
+import { DEFAULT_STREAM_MAX_BYTES, DEFAULT_STREAM_MAX_MS } from '../common/policy/compile.js';
 import { AGENT_ACK_WAIT_MS, AGENT_MAX_DELIVER } from '../common/provision.js';
 import type { SelfCheckReport } from '../common/self-check.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
@@ -17,9 +20,11 @@ import {
   type ResultMessage,
   WIRE_VERSION,
 } from '../common/wire.js';
+import type { StreamEndReason, StreamStopReason } from '../common/wire-stream.js';
 import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
 import { limitOutput } from './output-limit.js';
 import type { Revalidate } from './revalidate.js';
+import { createStreamSender } from './stream-sender.js';
 
 export const PULL_EXPIRES_MS = 5_000;
 /** Command ids remembered as answered, so a redelivery after a lost ack is not run twice. */
@@ -32,6 +37,8 @@ export const PULL_RETRY_MS = 1_000;
  * of being run again. One below the consumer's max_deliver, so the last delivery JetStream makes is answered.
  */
 export const MAX_RUNS = AGENT_MAX_DELIVER - 1;
+/** Follow commands one agent streams at once; they do not take command slots. */
+export const DEFAULT_MAX_STREAMS = 16;
 
 export interface CommandLoopDeps {
   nc: NatsConnection;
@@ -46,6 +53,10 @@ export interface CommandLoopDeps {
   maxRuns?: number;
   /** Answers a `self_check` message (agent/self-check.ts); without it such a message is a failure. */
   selfCheck?: (signal: AbortSignal) => Promise<SelfCheckReport>;
+  /** The agent policy's caps of one follow command (limits.stream), read per command. */
+  streamLimits?: () => { maxMs: number; maxBytes: number };
+  /** Follow commands streamed at once (default DEFAULT_MAX_STREAMS); more are answered as failures. */
+  maxStreams?: number;
   now?: () => number;
 }
 
@@ -78,6 +89,11 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   // server it is still in progress keeps it from handing the command to another replica mid-run.
   const ackWaitMs = millis((await consumer.info(true)).config.ack_wait ?? nanos(AGENT_ACK_WAIT_MS));
   const running = new Map<JsMsg, AbortController>();
+  const streaming = new Set<AbortController>();
+  const following = new Set<Promise<void>>();
+  const streamLimits =
+    deps.streamLimits ?? (() => ({ maxMs: DEFAULT_STREAM_MAX_MS, maxBytes: DEFAULT_STREAM_MAX_BYTES }));
+  const maxStreams = deps.maxStreams ?? DEFAULT_MAX_STREAMS;
   // Long enough to cover the redeliveries JetStream can still make of an answered command.
   const answered = createRecentIds(ANSWERED_MEMORY, 2 * ackWaitMs, now);
   let slotFreed: (() => void) | undefined;
@@ -162,6 +178,17 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       const reason = `${checked.reason} (agent policy rule ${checked.rule})`;
       log.warn({ commandId: id, identity: message.identity, reason }, 'command denied by agent policy');
       outcome = { status: 'denied', output: '', error: reason, truncated: false };
+    } else if (isFollowCommand(checked.command)) {
+      // A stream is never handed to another replica: its gateway listens to this one. Acknowledged now, it
+      // leaves the consumer's pending list and its ack wait at once.
+      answered.remember(id);
+      msg.ack();
+      // It runs beside the command slots, so streams never hold up commands.
+      const streamed: Promise<void> = follow(checked.command, started)
+        .catch((err) => log.error({ err, commandId: id }, 'stream failed'))
+        .finally(() => following.delete(streamed));
+      following.add(streamed);
+      return;
     } else {
       // The agent's policy caps what is left of the gateway's deadline.
       const runForMs = checked.command.timeoutMs;
@@ -213,6 +240,42 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Streams a follow command to its gateway until it ends by itself, the gateway says stop, a cap of the agent's
+   * policy is reached or the agent shuts down; then sends the end with the reason.
+   */
+  async function follow(command: Command, started: number): Promise<void> {
+    const { maxMs, maxBytes } = streamLimits();
+    const sender = createStreamSender({ nc, subject: subjects.stream(clusterId, command.id), maxBytes, log });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort('max_duration'), maxMs);
+    const signal = AbortSignal.any([controller.signal, sender.signal]);
+    let outcome: { status: ExecutionOutcome['status']; error: string | null };
+    if (streaming.size >= maxStreams) {
+      outcome = {
+        status: 'failure',
+        error: `error: this agent is streaming ${maxStreams} follow commands already`,
+      };
+    } else if (!executor.follow) {
+      outcome = { status: 'failure', error: 'error: this agent cannot stream follow commands' };
+    } else {
+      streaming.add(controller);
+      try {
+        outcome = await executor.follow(command, sender, signal);
+      } catch (err) {
+        log.error({ err, commandId: command.id }, 'follow failed');
+        outcome = { status: 'failure', error: 'internal error in the agent' };
+      } finally {
+        streaming.delete(controller);
+        clearTimeout(timer);
+      }
+    }
+    clearTimeout(timer);
+    const reason: StreamEndReason = signal.aborted ? stopReason(signal.reason) : 'completed';
+    await sender.end({ ...outcome, reason });
+    log.debug({ commandId: command.id, reason, bytes: sender.bytes, ms: now() - started }, 'stream ended');
   }
 
   /**
@@ -297,13 +360,29 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
       stopping = true;
       slotFreed?.();
       await batch?.close();
+      // A stream would run until its cap: it ends now, its gateway told why.
+      for (const controller of streaming) controller.abort('timeout');
       const deadline = now() + graceMs;
       while (running.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const controller of running.values()) controller.abort(new Error('shutdown'));
+      for (const controller of streaming) controller.abort('timeout');
       while (running.size > 0) await new Promise((r) => setTimeout(r, 5));
+      await Promise.all([...following]);
       await done;
     },
   };
+}
+
+const STOP_REASONS: ReadonlySet<string> = new Set<StreamStopReason>([
+  'max_duration',
+  'max_bytes',
+  'client_closed',
+  'timeout',
+]);
+
+/** The reason a stream's signal was aborted with, as an end reason. */
+function stopReason(reason: unknown): StreamEndReason {
+  return typeof reason === 'string' && STOP_REASONS.has(reason) ? (reason as StreamStopReason) : 'timeout';
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from './budget.js';
 import { describe as describeCommand } from './describe/index.js';
 import { kubeReaderOf } from './describe/kube-reader.js';
-import type { CommandExecutor, ExecutionOutcome } from './executor-types.js';
+import type { CommandExecutor, ExecutionOutcome, FollowOutcome } from './executor-types.js';
 import { isAbortError, KubeApiError, type KubeClient } from './kube-client.js';
 import { limitOutput, stoppedNotice } from './output-limit.js';
 import { YamlReaderError } from './printers/yaml.js';
@@ -27,12 +27,14 @@ import type { ExecutorLimits, VerbContext, VerbResult } from './verbs/context.js
 import { createDocumentCache } from './verbs/document-cache.js';
 import { runEvents } from './verbs/events.js';
 import { runExplain } from './verbs/explain.js';
+import { followLogs } from './verbs/follow-logs.js';
 import { RefusedError, runGet } from './verbs/get.js';
 import { runLogs } from './verbs/logs.js';
 import { PolicyDeniedError } from './verbs/refused.js';
 import { type AllowsGroup, createTypeResolver } from './verbs/resolve-type.js';
 import { runRollout } from './verbs/rollout.js';
 import { runTop } from './verbs/top.js';
+import { watchGet } from './verbs/watch-get.js';
 
 export type { ExecutorLimits } from './verbs/context.js';
 
@@ -129,7 +131,49 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
     }
   }
 
+  /** What a failed command says: the apiserver's or the agent's refusal as kubectl would, else an internal error. */
+  function failureText(err: unknown, command: Command): string {
+    if (err instanceof BudgetExceededError) {
+      log.warn({ commandId: command.id, budget: err.kind }, 'command stopped at a budget');
+      return err.message;
+    }
+    if (err instanceof KubeApiError || err instanceof RefusedError)
+      return escapeTerminal(err instanceof KubeApiError ? err.text : err.message);
+    log.error({ err, commandId: command.id, verb: command.verb }, 'command failed in the agent');
+    // A socket error carries a code (ECONNREFUSED, ECONNRESET, ...); anything else is the agent's own fault.
+    return unreachableApiText(err) ?? 'error: internal error in the agent';
+  }
+
   return {
+    async follow(command, sink, signal): Promise<FollowOutcome> {
+      const lease = pool.lease(budget.maxHeldBytes);
+      const ctx: VerbContext = {
+        kube: budgetedClient(kube, budget, lease),
+        log,
+        limits,
+        cache,
+        types,
+        signal,
+        now,
+      };
+      // Tables are escaped per cell by their printer; logs stay byte-exact as with kubectl logs.
+      const escaped: typeof sink =
+        command.verb === 'logs' ? sink : { write: (text) => sink.write(safeOutput(command, text)) };
+      try {
+        signal.throwIfAborted();
+        const outcome =
+          command.verb === 'logs'
+            ? await followLogs(ctx, command, escaped)
+            : await watchGet(ctx, command, escaped);
+        return { ...outcome, error: outcome.error === null ? null : escapeTerminal(outcome.error) };
+      } catch (err) {
+        // Stopped from outside (client gone, a cap, shutdown): the caller knows why.
+        if (signal.aborted) return { status: 'success', error: null };
+        return { status: 'failure', error: failureText(err, command) };
+      } finally {
+        lease.close();
+      }
+    },
     async execute(command, signal) {
       const lease = pool.lease(budget.maxHeldBytes);
       const { grep, maxOutputBytes } = outputLimits(command, limits.maxOutputBytes);

@@ -44,6 +44,11 @@ export interface KubeClient {
   get(path: string, options?: RequestOptions): Promise<KubeResponse>;
   /** A GET whose body is read up to `maxBytes` (log streams); other statuses throw a KubeApiError. */
   stream(path: string, options: StreamOptions): Promise<KubeStreamResponse>;
+  /**
+   * A GET that stays open (a watch, a followed log): the 2xx response to read as it arrives (destroy it, or
+   * abort `signal`, to close it); other statuses throw a KubeApiError.
+   */
+  open(path: string, options: RequestOptions): Promise<http.IncomingMessage>;
   close(): void;
 }
 
@@ -183,6 +188,11 @@ export async function createKubeClient(
       await failIfNotOk(res, path);
       const { body, truncated, bytes } = await readBody(res, options.maxBytes, options.onBytes);
       return { status: res.statusCode ?? 0, headers: res.headers, body, truncated, bytes };
+    },
+    async open(path, options) {
+      const res = await open(path, options);
+      await failIfNotOk(res, path);
+      return res;
     },
     close() {
       agent.destroy();

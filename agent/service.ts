@@ -23,6 +23,8 @@ export interface AgentServiceDeps {
   maxInFlight: number;
   heartbeatIntervalMs: number;
   selfCheck?: CommandLoopDeps['selfCheck'];
+  /** The agent policy's caps of one follow command; the defaults of limits.stream otherwise. */
+  streamLimits?: () => { maxMs: number; maxBytes: number };
 }
 
 export interface AgentService {

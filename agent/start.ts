@@ -15,6 +15,7 @@ import {
   PRESETS,
   parsePolicy,
   policyForCluster,
+  streamLimits,
 } from '../common/policy/index.js';
 import { watchPolicyFile } from '../common/policy/watch.js';
 import { agentInboxPrefix } from '../common/subjects.js';
@@ -138,6 +139,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
             signal,
           )
       : undefined,
+    streamLimits: () => streamLimits(policy, config.clusterId),
   });
 
   let stopping: Promise<void> | undefined;

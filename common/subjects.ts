@@ -5,6 +5,7 @@ export const AUDIT_STREAM = 'KUBENTLY_AUDIT';
 export const CMD_SUBJECT_PREFIX = 'kubently.cmd';
 export const RESULT_SUBJECT_PREFIX = 'kubently.result';
 export const HEARTBEAT_SUBJECT_PREFIX = 'kubently.heartbeat';
+export const STREAM_SUBJECT_PREFIX = 'kubently.stream';
 export const AUDIT_SUBJECT_PREFIX = 'kubently.audit';
 export const AUDIT_CONSUMER = 'kubently-audit';
 
@@ -31,6 +32,10 @@ export const subjects = {
   result: (clusterId: string, commandId: string) => `${RESULT_SUBJECT_PREFIX}.${clusterId}.${commandId}`,
   resultsOf: (clusterId: string) => `${RESULT_SUBJECT_PREFIX}.${clusterId}.*`,
   allResults: `${RESULT_SUBJECT_PREFIX}.*.*`,
+  /** A follow command's chunks, each a request the gateway answers with credit (common/wire-stream.ts). */
+  stream: (clusterId: string, commandId: string) => `${STREAM_SUBJECT_PREFIX}.${clusterId}.${commandId}`,
+  streamsOf: (clusterId: string) => `${STREAM_SUBJECT_PREFIX}.${clusterId}.*`,
+  allStreams: `${STREAM_SUBJECT_PREFIX}.*.*`,
   heartbeat: (clusterId: string) => `${HEARTBEAT_SUBJECT_PREFIX}.${clusterId}`,
   allHeartbeats: `${HEARTBEAT_SUBJECT_PREFIX}.*`,
   audit: (eventType: string) => `${AUDIT_SUBJECT_PREFIX}.${eventType}`,

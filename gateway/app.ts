@@ -58,7 +58,7 @@ import type { SessionStore } from './sessions/types.js';
 export interface GatewayDeps {
   config: GatewayConfig;
   log: Logger;
-  relay: Pick<Relay, 'send' | 'inFlight'>;
+  relay: Pick<Relay, 'send' | 'inFlight'> & Partial<Pick<Relay, 'stream'>>;
   agents: AgentTracker;
   sessions: SessionStore;
   results: ResultStore;

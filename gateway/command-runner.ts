@@ -3,10 +3,11 @@
 // policy, from one policy snapshot) → an agent is connected (else agent_unavailable at once) → command_attempt
 // recorded durably (fail-closed) → relay → result kept → audited. The caller turns the outcome into its answer.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CommandRequestBody, CommandResult } from '../common/api.js';
 import type { AuditEventInput } from '../common/audit/events.js';
 import { outputDigest } from '../common/audit/output-digest.js';
+import { isFollowCommand } from '../common/command/follow.js';
 import type { CommandContext } from '../common/command/parse.js';
 import type { Command } from '../common/command/types.js';
 import { isKubentlyError, KubentlyError } from '../common/errors.js';
@@ -17,11 +18,13 @@ import {
   checkParsed,
   effectiveTimeoutMs,
   type Policy,
+  streamLimits,
 } from '../common/policy/index.js';
 import { callerOf } from './auth/authenticate.js';
 import { gatewayResult, toResult } from './command-results.js';
 import type { GatewayContext } from './context.js';
 import type { RequestOrigin } from './refusals.js';
+import type { StreamEnded, StreamTarget } from './stream-relay.js';
 
 /** What a runner needs: the gateway's services. */
 export type RunnerContext = Pick<
@@ -52,6 +55,11 @@ export interface RunRequest {
    * audit record's digest is then of what the caller receives.
    */
   shape?: (result: CommandResult) => CommandResult;
+  /**
+   * Where a follow command's output goes (the SSE response). Without it a follow command is refused as
+   * `invalid` (rule `follow_needs_event_stream`); other commands ignore it.
+   */
+  stream?: Omit<StreamTarget, 'maxMs' | 'maxBytes'>;
 }
 
 /**
@@ -65,7 +73,8 @@ export interface RunRequest {
 export type RunOutcome =
   | { kind: 'invalid'; error: KubentlyError; decision: CommandRefused }
   | { kind: 'denied'; error: KubentlyError; decision: CommandRefused; result: CommandResult }
-  | { kind: 'result'; result: CommandResult; timedOut: KubentlyError | null; ms: number };
+  | { kind: 'result'; result: CommandResult; timedOut: KubentlyError | null; ms: number }
+  | { kind: 'stream'; ended: StreamEnded; command: Command; ms: number };
 
 export interface CommandRunner {
   /**
@@ -157,8 +166,23 @@ export function commandContext(
   };
 }
 
+/** The refusal of a follow command sent without `Accept: text/event-stream`. */
+function followNeedsEventStream(command: Command): CommandRefused {
+  const flag = command.verb === 'logs' ? '--follow' : command.flags.watchOnly ? '--watch-only' : '--watch';
+  return {
+    allowed: false,
+    code: 'invalid_command',
+    rule: 'follow_needs_event_stream',
+    reason: `${command.verb} ${flag} streams its output as it happens: send the request with "Accept: text/event-stream" (kubently exec does), or leave out ${flag}`,
+    token: flag,
+    argv: command.argv,
+  };
+}
+
 export function createCommandRunner(ctx: RunnerContext): CommandRunner {
   const { config, sessions, agents, audit, relay, results, metrics, log, refusals } = ctx;
+  /** Follow commands streaming now, per identity (MAX_STREAMS_PER_IDENTITY). */
+  const streaming = new Map<string, number>();
 
   /** A session id that is not the caller's (or not for this cluster): recorded, and the same 404. */
   function refuseSession(r: RunRequest, sessionId: string): KubentlyError {
@@ -298,6 +322,84 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
       .catch((err) => log.warn({ err, commandId: c.id }, 'result not kept'));
   }
 
+  /**
+   * A follow command: one of the identity's stream slots (429 when they are taken), then admitted like any
+   * command, then streamed to `target` under the gateway policy's caps. The audit record is written when the
+   * stream ends, with its duration, bytes and reason. An agent that answers with a result instead (its policy
+   * denied the command) gives an ordinary result.
+   */
+  async function streamed(
+    r: RunRequest,
+    c: CommandContext,
+    command: Command,
+    policy: Policy,
+    target: NonNullable<RunRequest['stream']>,
+  ): Promise<RunOutcome> {
+    if (!relay.stream) throw new KubentlyError('service_unavailable', 'this gateway cannot stream');
+    const open = streaming.get(c.identity) ?? 0;
+    if (open >= config.maxStreamsPerIdentity) {
+      void audit.emit({
+        ...auditBase(r.origin, c),
+        event_type: 'rate_limit_exceeded',
+        details: {
+          limit: 'streams',
+          max: config.maxStreamsPerIdentity,
+          argv: command.argv,
+          ...r.auditDetails,
+        },
+      });
+      throw new KubentlyError(
+        'rate_limited',
+        `${config.maxStreamsPerIdentity} follow commands of this identity are streaming already; end one first`,
+        { details: { limit: 'streams', max: config.maxStreamsPerIdentity } },
+      );
+    }
+    streaming.set(c.identity, open + 1);
+    try {
+      await admit(r, c, command);
+      const { maxMs, maxBytes } = streamLimits(policy, c.clusterId);
+      const started = performance.now();
+      let outcome: Awaited<ReturnType<NonNullable<typeof relay.stream>>>;
+      // The digest of what the client was handed, as for every command (never the output itself).
+      const digest = createHash('sha256');
+      const write = (text: string) => {
+        digest.update(text, 'utf8');
+        return target.write(text);
+      };
+      try {
+        outcome = await relay.stream(command, { ...target, write, maxMs, maxBytes });
+      } catch (err) {
+        executed(r, c, command, { status: 'error', error: (err as Error).message, streamed: true });
+        throw err;
+      }
+      const ms = Math.round(performance.now() - started);
+      if (outcome.kind === 'result') {
+        const result = toResult(outcome.result, command);
+        await recordResult(r, c, command, result, ms);
+        return { kind: 'result', result, timedOut: null, ms };
+      }
+      const ended = outcome;
+      metrics.commands.inc({ cluster_id: c.clusterId, status: ended.status });
+      metrics.commandDuration.observe({ cluster_id: c.clusterId }, ms / 1000);
+      executed(r, c, command, {
+        status: ended.status,
+        streamed: true,
+        reason: ended.reason,
+        duration_ms: ms,
+        error: ended.error,
+        truncated: ended.truncated,
+        correlation_id: r.body.correlation_id ?? null,
+        output_sha256: digest.digest('hex'),
+        output_bytes: ended.bytes,
+      });
+      return { kind: 'stream', ended, command, ms };
+    } finally {
+      const left = (streaming.get(c.identity) ?? 1) - 1;
+      if (left > 0) streaming.set(c.identity, left);
+      else streaming.delete(c.identity);
+    }
+  }
+
   return {
     async run(r) {
       const caller = callerOf(r.origin);
@@ -308,6 +410,10 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
       const c = commandContext(policy, r.body, caller, r.commandId ?? randomUUID(), r.maxTimeoutMs);
       const decision = decide(r, policy, c);
       if (!decision.allowed) return refuse(r, c, decision);
+      if (isFollowCommand(decision.command)) {
+        if (!r.stream) return refuse(r, c, followNeedsEventStream(decision.command));
+        return streamed(r, c, decision.command, policy, r.stream);
+      }
       await admit(r, c, decision.command);
       const outcome = await relayed(r, c, decision.command);
       if (outcome.kind !== 'result') return outcome;

@@ -61,6 +61,8 @@ export interface GatewayConfig {
   resultTtlSeconds: number;
   rateLimit: RateLimitConfig;
   fleet: FleetConfig;
+  /** Follow commands (logs -f, get -w) one identity may stream at once through this gateway; more get 429. */
+  maxStreamsPerIdentity: number;
   clusters: string[];
   adminIdentities: string[];
   /**
@@ -125,6 +127,7 @@ export interface CredentialConfig {
 }
 
 export const DEFAULT_PORT = 8080;
+export const DEFAULT_MAX_STREAMS_PER_IDENTITY = 4;
 export const DEFAULT_SESSION_TTL_SECONDS = 3600;
 export const DEFAULT_SESSION_IDLE_TTL_SECONDS = 1800;
 export const DEFAULT_RESULT_TTL_SECONDS = 300;
@@ -241,6 +244,10 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
         max: 256 * 1024 * 1024,
       }),
     },
+    maxStreamsPerIdentity: r.int('MAX_STREAMS_PER_IDENTITY', DEFAULT_MAX_STREAMS_PER_IDENTITY, {
+      min: 1,
+      max: 1000,
+    }),
     clusters,
     adminIdentities: r.list('ADMIN_IDENTITIES'),
     mcpAllowedOrigins: readOrigins(r, 'MCP_ALLOWED_ORIGINS'),

@@ -15,7 +15,7 @@ import type { SessionStore } from './sessions/types.js';
 export interface GatewayContext {
   config: GatewayConfig;
   log: Logger;
-  relay: Pick<Relay, 'send' | 'inFlight'>;
+  relay: Pick<Relay, 'send' | 'inFlight'> & Partial<Pick<Relay, 'stream'>>;
   agents: AgentTracker;
   sessions: SessionStore;
   results: ResultStore;

@@ -111,6 +111,9 @@ function outcomeRow(clusterId: string, commandId: string, outcome: RunOutcome): 
       const { status, output, error, execution_time_ms, truncated } = outcome.result;
       return row(clusterId, commandId, status, error, { output, execution_time_ms, truncated });
     }
+    case 'stream':
+      // Never reached: a fan-out passes no stream target, so a follow command is refused as invalid.
+      return row(clusterId, commandId, 'failure', 'follow commands stream through POST /debug/execute only');
   }
 }
 

@@ -3,6 +3,7 @@
 
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { Command } from '../common/command/types.js';
 import { KubentlyError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { CMD_STREAM, subjects } from '../common/subjects.js';
@@ -14,6 +15,7 @@ import {
   type ResultMessage,
   toCommandMessage,
 } from '../common/wire.js';
+import { createStreamRelay, type StreamOutcome, type StreamTarget } from './stream-relay.js';
 
 export interface Relay {
   /**
@@ -21,9 +23,19 @@ export interface Relay {
    * `service_unavailable` when the stream refuses the command or the relay is closed while it waits.
    * `kind` marks a message that is no kubectl command (`self_check`).
    */
-  send(command: RelayedCommand, kind?: CommandKind): Promise<ResultMessage>;
+  send(command: RelayedCommand, kind?: CommandKind, options?: SendOptions): Promise<ResultMessage>;
+  /**
+   * Runs a follow command (logs -f, get -w): its output goes to `target` as it comes, with flow control. Resolves
+   * with how the stream ended, or with the agent's result when it answered instead of streaming (a denial).
+   */
+  stream(command: Command, target: StreamTarget): Promise<StreamOutcome>;
   readonly inFlight: number;
   close(): Promise<void>;
+}
+
+export interface SendOptions {
+  /** Stops waiting for the result (the promise then rejects with `aborted`); the command stays published. */
+  signal?: AbortSignal;
 }
 
 interface Pending {
@@ -67,10 +79,25 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
     },
   });
 
-  async function send(command: RelayedCommand, kind?: CommandKind): Promise<ResultMessage> {
+  async function send(
+    command: RelayedCommand,
+    kind?: CommandKind,
+    options: SendOptions = {},
+  ): Promise<ResultMessage> {
     const deadline = Date.now() + command.timeoutMs;
     const message = toCommandMessage(command, deadline, kind);
     const result = new Promise<ResultMessage>((resolve, reject) => {
+      options.signal?.addEventListener('abort', () => {
+        const entry = pending.get(command.id);
+        if (!entry) return;
+        clearTimeout(entry.timer);
+        pending.delete(command.id);
+        reject(
+          new KubentlyError('service_unavailable', 'no longer waiting for a result', {
+            details: { aborted: true },
+          }),
+        );
+      });
       const timer = setTimeout(() => {
         pending.delete(command.id);
         reject(
@@ -103,8 +130,15 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
     return result;
   }
 
+  const streams = createStreamRelay({
+    nc,
+    log,
+    send: (command, options) => send(command, undefined, options),
+  });
+
   return {
     send,
+    stream: streams.stream,
     get inFlight() {
       return pending.size;
     },
@@ -115,6 +149,7 @@ export function createRelay({ nc, js, log, publishTimeoutMs = 5_000 }: RelayDeps
         pending.delete(id);
         entry.reject(new KubentlyError('service_unavailable', 'the gateway is shutting down'));
       }
+      streams.close();
       sub.unsubscribe();
     },
   };

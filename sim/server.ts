@@ -37,6 +37,8 @@ export interface SimApiserver {
   live: SimLive;
   /** Watches and followed logs open now: one that outlives its client shows here. */
   readonly openStreams: number;
+  /** Bytes of open streams written but not yet taken by their clients (a client that stopped reading). */
+  readonly streamBacklog: number;
   /** Requests answered since start (the last 1000 are kept in `log`). */
   readonly requests: number;
   readonly log: readonly SimRequestLog[];
@@ -52,6 +54,7 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
   const handler = createSimHandler({ fixtures, clock, openapi });
   let requests = 0;
   const log: SimRequestLog[] = [];
+  const streaming = new Set<ServerResponse>();
 
   const server = createServer({ keepAlive: true }, (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'POST' && REVIEW_PATH.test(req.url ?? '')) {
@@ -70,6 +73,8 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
     log.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: response.status });
     if (log.length > LOG_KEEP) log.splice(0, log.length - LOG_KEEP);
     if (response.stream && req.method !== 'HEAD') {
+      streaming.add(res);
+      res.once('close', () => streaming.delete(res));
       serveStream(res, response.status, response.contentType, response.body, response.stream, live);
       return;
     }
@@ -124,6 +129,11 @@ export async function startSimApiserver(options: SimApiserverOptions = {}): Prom
     live,
     get openStreams() {
       return live.openStreams;
+    },
+    get streamBacklog() {
+      let bytes = 0;
+      for (const res of streaming) bytes += res.writableLength;
+      return bytes;
     },
     get requests() {
       return requests;

@@ -200,6 +200,7 @@ function fakeKube(): { kube: KubeClient; paths: string[] } {
       return { status: 200, headers: {}, body: text, bytes: Buffer.byteLength(text) };
     },
     stream: () => Promise.reject(new Error('not used')),
+    open: () => Promise.reject(new Error('not used')),
     close() {},
   };
   return { kube, paths };

@@ -19,6 +19,12 @@ interface Cell {
 export interface TabWriterOptions {
   minWidth?: number;
   padding?: number;
+  /**
+   * Columns keep the widest width they had in any earlier flush (liggitt/tabwriter's RememberWidths, which
+   * cli-runtime's printers.GetNewTabWriter sets): the rows kubectl get -w prints per change line up with the
+   * table above them and with each other.
+   */
+  rememberWidths?: boolean;
 }
 
 /** kubectl get/events/api-resources tables: cli-runtime printers.GetNewTabWriter (minwidth 6, padding 3). */
@@ -32,10 +38,12 @@ export class TabWriter {
   private lines: Cell[][] = [[]];
   private cellText = '';
   private widths: number[] = [];
+  private readonly maxWidths: number[] | undefined;
 
-  constructor({ minWidth = 0, padding = 2 }: TabWriterOptions = {}) {
+  constructor({ minWidth = 0, padding = 2, rememberWidths = false }: TabWriterOptions = {}) {
     this.minWidth = minWidth;
     this.padding = padding;
+    this.maxWidths = rememberWidths ? [] : undefined;
   }
 
   write(s: string): void {
@@ -78,6 +86,14 @@ export class TabWriter {
     return this.out.join('');
   }
 
+  /** Flushes what is buffered (Go's Flush) and returns what was written since the previous flush(). */
+  flush(): string {
+    this.flushLines();
+    const text = this.out.join('');
+    this.out.length = 0;
+    return text;
+  }
+
   private terminateCell(htab: boolean): number {
     const line = this.lines[this.lines.length - 1] as Cell[];
     line.push({ text: this.cellText, width: runeLength(this.cellText), htab });
@@ -104,6 +120,14 @@ export class TabWriter {
         const line = this.lines[t] as Cell[];
         if (column >= line.length - 1) break;
         width = Math.max(width, (line[column] as Cell).width + this.padding);
+      }
+      const max = this.maxWidths;
+      if (max !== undefined) {
+        if (max.length < this.widths.length) max.push(...this.widths.slice(max.length));
+        const remembered = max[this.widths.length];
+        if (remembered === undefined) max.push(width);
+        else if (remembered > width) width = remembered;
+        else max[this.widths.length] = width;
       }
       this.widths.push(width);
       this.format(start, t);

@@ -70,7 +70,7 @@ const UNSTRUCTURED = '*unstructured.Unstructured';
  * Each page's response bytes go back to the command's budget when the caller asks for the next one,
  * unless `retain` says the caller keeps the page (to sort it).
  */
-async function* listPages(
+export async function* listPages(
   ctx: VerbContext,
   command: Command,
   path: string,

@@ -12,7 +12,7 @@ interface Container {
   name: string;
 }
 
-interface Pod {
+export interface Pod {
   metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
   spec?: { containers?: Container[]; initContainers?: Container[]; ephemeralContainers?: Container[] };
 }
@@ -66,7 +66,11 @@ export function effectiveTail(command: Command, ctx: VerbContext): number | unde
   return tail !== undefined && tail >= 0 ? tail : undefined;
 }
 
-export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbResult> {
+/** The pods a logs command reads and their collection path, or kubectl's answer when there is nothing to read. */
+export async function podsToRead(
+  ctx: VerbContext,
+  command: Command,
+): Promise<{ pods: Pod[]; podsPath: string } | VerbResult> {
   if (!podsType) throw new Error('pods are missing from the resource catalog');
   const namespace = command.namespace ?? 'default';
   const podsPath = collectionPath(podsType, namespace);
@@ -96,6 +100,24 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
     pods = list.items;
     if (pods.length === 0) return { output: `No resources found in ${namespace} namespace.\n`, error: null };
   }
+  return { pods, podsPath };
+}
+
+/** The pods/log query of one container (limitBytes aside), as kubectl logs builds it. */
+export function logQuery(command: Command, container: string, tail: number | undefined) {
+  return {
+    container,
+    tailLines: tail,
+    sinceSeconds: command.flags.sinceSeconds,
+    previous: command.flags.previous ? true : undefined,
+    timestamps: command.flags.timestamps ? true : undefined,
+  };
+}
+
+export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbResult> {
+  const read = await podsToRead(ctx, command);
+  if (!('pods' in read)) return read;
+  const { pods, podsPath } = read;
   // kubectl resolves every pod's container before reading any log, writing its notices to stderr on
   // the way; a terminal shows them first, so they lead the output here (docs/policy.md, logs).
   const plan = pods.map((pod) => ({ pod, ...containersOf(pod, command) }));
@@ -108,14 +130,7 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
     for (const container of containers) {
       if (budget <= 0) break;
       const res = await ctx.kube.stream(`${podsPath}/${encodeURIComponent(pod.metadata.name)}/log`, {
-        query: {
-          container,
-          tailLines: tail,
-          sinceSeconds: command.flags.sinceSeconds,
-          previous: command.flags.previous ? true : undefined,
-          timestamps: command.flags.timestamps ? true : undefined,
-          limitBytes: budget,
-        },
+        query: { ...logQuery(command, container, tail), limitBytes: budget },
         maxBytes: budget,
         signal: ctx.signal,
       });
@@ -130,7 +145,7 @@ export async function runLogs(ctx: VerbContext, command: Command): Promise<VerbR
   return { output, error: null, truncated };
 }
 
-function containersOf(pod: Pod, command: Command): { containers: string[]; notices: string[] } {
+export function containersOf(pod: Pod, command: Command): { containers: string[]; notices: string[] } {
   if (command.flags.container !== undefined) return { containers: [command.flags.container], notices: [] };
   // kubectl visits init, regular, then ephemeral containers (its own printing order varies: it
   // walks a Go map); the agent keeps this order every time.

@@ -18,13 +18,15 @@ const FLAG_NAMES: Readonly<Record<keyof CommandFlags, string | null>> = {
   timestamps: 'timestamps',
   allContainers: 'all-containers',
   prefix: 'prefix',
+  follow: 'follow',
+  watch: 'watch',
+  watchOnly: 'watch-only',
   recursive: 'recursive',
   forObject: 'for',
   types: 'types',
   namespaced: 'namespaced',
   apiGroup: 'api-group',
   containers: 'containers',
-  watch: 'watch',
   revision: 'revision',
 };
 

@@ -44,6 +44,8 @@ export const GRAMMAR: Readonly<Record<Verb, VerbGrammar>> = {
       noHeaders,
       chunkSize,
       limit,
+      flag('watch', 'bool', 'w'),
+      flag('watch-only', 'bool'),
     ],
     outputs: ['json', 'yaml', 'wide', 'name'],
   },
@@ -59,6 +61,7 @@ export const GRAMMAR: Readonly<Record<Verb, VerbGrammar>> = {
       flag('timestamps', 'bool'),
       flag('all-containers', 'bool'),
       flag('prefix', 'bool'),
+      flag('follow', 'bool', 'f'),
     ],
     outputs: [],
   },
@@ -201,7 +204,10 @@ export const FORBIDDEN_LONG_FLAGS: ReadonlySet<string> = new Set([
   'plugin-dir',
 ]);
 
-/** -s (server), -f (filename; follow for logs, a stream we never open either), -k (kustomize), -v (verbosity). */
+/**
+ * -s (server), -f (filename), -k (kustomize), -v (verbosity). A verb whose grammar gives one of these letters a
+ * meaning takes it in that meaning: `logs -f` follows (and streams), `get -f` stays a refused filename.
+ */
 export const FORBIDDEN_SHORT_FLAGS: ReadonlySet<string> = new Set(['s', 'f', 'k', 'v']);
 
 /** `-o` values that are templates or read files; compared on the part before `=`. */

@@ -78,14 +78,15 @@ interface ReadFlag {
 
 const isFlag = (token: string): boolean => token.length > 1 && token.charCodeAt(0) === 45; /* '-' */
 
-function checkForbidden(token: string): void {
+/** `table`: the verb's flags, whose own short letters (logs -f) are not the forbidden ones; none before the verb. */
+function checkForbidden(token: string, table?: FlagTable): void {
   if (token.startsWith('--')) {
     const eq = token.indexOf('=');
     const name = (eq < 0 ? token.slice(2) : token.slice(2, eq)).toLowerCase().replaceAll('_', '-');
     if (FORBIDDEN_LONG_FLAGS.has(name)) {
       v.forbidden(`flag --${name} is never allowed`, 'forbidden_flag', token);
     }
-  } else if (FORBIDDEN_SHORT_FLAGS.has(token[1]!)) {
+  } else if (FORBIDDEN_SHORT_FLAGS.has(token[1]!) && !table?.short.has(token[1]!)) {
     v.forbidden(`flag -${token[1]} is never allowed`, 'forbidden_flag', token);
   }
 }
@@ -93,7 +94,7 @@ function checkForbidden(token: string): void {
 function readFlag(argv: readonly string[], i: number, table: FlagTable, verb: string): ReadFlag {
   const token = argv[i]!;
   if (token === '--') v.invalid('"--" is not supported', 'unknown_flag', token);
-  checkForbidden(token);
+  checkForbidden(token, table === ANY_VERB_FLAGS ? undefined : table);
   let spec: FlagSpec | undefined;
   let attached: string | undefined;
   if (token.startsWith('--')) {
@@ -238,6 +239,9 @@ const BOOLEAN_FLAGS: ReadonlyMap<string, keyof CommandFlags> = new Map([
   ['timestamps', 'timestamps'],
   ['all-containers', 'allContainers'],
   ['prefix', 'prefix'],
+  ['follow', 'follow'],
+  ['watch', 'watch'],
+  ['watch-only', 'watchOnly'],
   ['recursive', 'recursive'],
   ['namespaced', 'namespaced'],
   ['containers', 'containers'],
@@ -333,6 +337,7 @@ function build(
       if (label !== undefined && targets.some((t) => t.names.length > 0)) {
         v.invalid('object names cannot be combined with a selector', 'conflicting_flags', label);
       }
+      if (flags.watch || flags.watchOnly) checkWatch(targets, output, flags);
       break;
     case 'logs': {
       const logs = parseLogsArgs(positionals, label !== undefined);
@@ -509,6 +514,20 @@ function parseTopArgs(
     }
   }
   return [{ resource: type.resource, group: type.group, names: name === undefined ? [] : [name] }];
+}
+
+/**
+ * What `get -w` takes here: one resource type (kubectl: "watch is only supported on individual resources and
+ * resource collections"), at most one name, a table (the default or -o wide), no --sort-by.
+ */
+function checkWatch(targets: readonly Target[], output: OutputFormat, flags: CommandFlags): void {
+  const flag = flags.watchOnly ? '--watch-only' : '--watch';
+  if (targets.length !== 1 || targets[0]!.names.length > 1)
+    v.invalid(`${flag} watches one resource type or one object`, 'conflicting_flags', flag);
+  if (output !== 'table' && output !== 'wide')
+    v.invalid(`${flag} prints tables here: use the default output or -o wide`, 'conflicting_flags', flag);
+  if (flags.sortBy !== undefined)
+    v.invalid(`${flag} cannot be combined with --sort-by`, 'conflicting_flags', flag);
 }
 
 const NAMESPACED: ReadonlySet<string> = new Set(

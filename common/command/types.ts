@@ -59,6 +59,11 @@ export interface CommandFlags {
   allContainers?: boolean;
   /** logs --prefix: each line starts with `[pod/NAME/CONTAINER] `. */
   prefix?: boolean;
+  /** logs -f: keep reading as the container writes (a follow command, streamed). */
+  follow?: boolean;
+  // get
+  /** get --watch-only: changes only, without the list first. */
+  watchOnly?: boolean;
   // explain
   recursive?: boolean;
   // events
@@ -70,7 +75,10 @@ export interface CommandFlags {
   // top
   containers?: boolean;
   // rollout
-  /** rollout status: false reads the status once; true (kubectl's default) would follow it. */
+  /**
+   * get -w: print changes as they happen after the list (a follow command, streamed). rollout status: false
+   * reads the status once; true (kubectl's default) would follow it.
+   */
   watch?: boolean;
   /** rollout history: the revision to show in full. */
   revision?: number;

@@ -141,6 +141,8 @@ export function kubentlyAccountJwt(signer: KeyPair, kubently: KeyPair): Promise<
         ...consumerExports(AUDIT_STREAM),
         { name: 'audit stream info', subject: `${JS}.STREAM.INFO.${AUDIT_STREAM}`, type: 'service' },
         { name: 'results', subject: subjects.allResults, type: 'service' },
+        // One answer (credit or stop) per chunk, back to the agent's inbox through the import's reply mapping.
+        { name: 'streams', subject: subjects.allStreams, type: 'service', response_type: 'Singleton' },
         { name: 'heartbeats', subject: subjects.allHeartbeats, type: 'service' },
         {
           name: 'agent connection failures',
@@ -237,7 +239,7 @@ export function parseAccountState(claims: Partial<Account>): AccountState {
   return state;
 }
 
-/** A cluster's account: exactly its own consumer, its results and heartbeats, at most MAX_AGENT_CONNECTIONS. */
+/** A cluster's account: exactly its own consumer, its results, streams and heartbeats, at most MAX_AGENT_CONNECTIONS. */
 export function clusterAccountJwt(
   signer: KeyPair,
   account: KeyPair,
@@ -263,6 +265,12 @@ export function clusterAccountJwt(
         {
           name: 'results',
           subject: subjects.resultsOf(clusterId),
+          account: kubentlyAccount,
+          type: 'service',
+        },
+        {
+          name: 'streams',
+          subject: subjects.streamsOf(clusterId),
           account: kubentlyAccount,
           type: 'service',
         },
@@ -330,6 +338,10 @@ export async function issueUser(
   const claims: Partial<User> = {
     pub: { allow: permissions.publish.allow, deny: permissions.publish.deny ?? [] },
     sub: { allow: permissions.subscribe.allow, deny: permissions.subscribe.deny ?? [] },
+    // The JWT's ttl is a Go time.Duration: nanoseconds.
+    ...(permissions.responses
+      ? { resp: { max: permissions.responses.max, ttl: permissions.responses.ttlMs * 1_000_000 } }
+      : {}),
   };
   const jwt = await encodeUser(name, user, account, claims, expiresAt ? { exp: expiresAt } : {});
   return {

@@ -17,6 +17,7 @@ import {
   subjects,
   subscriberConsumerName,
 } from '../subjects.js';
+import { STREAM_ANSWER_TIMEOUT_MS } from '../wire-stream.js';
 
 export interface SubjectRule {
   allow: string[];
@@ -26,6 +27,11 @@ export interface SubjectRule {
 export interface NatsPermissions {
   publish: SubjectRule;
   subscribe: SubjectRule;
+  /**
+   * May answer requests it received (publish once to each request's reply subject, within `ttlMs`), whatever
+   * `publish` says: the gateway answers stream chunks (common/wire-stream.ts). NATS allow_responses.
+   */
+  responses?: { max: number; ttlMs: number };
 }
 
 export const SERVICE_IDENTITIES = ['gateway', 'audit', 'admin'] as const;
@@ -42,12 +48,24 @@ export function consumerSubjects(apiPrefix: string, stream: string, consumer: st
   };
 }
 
-/** An agent: its own consumer (through the imported API prefix), its results and heartbeats, its inbox. */
+/**
+ * An agent: its own consumer (through the imported API prefix), its results, streams and heartbeats, its inbox
+ * (where the gateway's answers to stream chunks arrive, through the service import's reply mapping).
+ */
 export function permissionsForAgent(clusterId: string): NatsPermissions {
   assertClusterId(clusterId);
   const c = consumerSubjects(IMPORTED_API_PREFIX, CMD_STREAM, agentConsumerName(clusterId));
   return {
-    publish: { allow: [c.info, c.next, c.ack, subjects.resultsOf(clusterId), subjects.heartbeat(clusterId)] },
+    publish: {
+      allow: [
+        c.info,
+        c.next,
+        c.ack,
+        subjects.resultsOf(clusterId),
+        subjects.streamsOf(clusterId),
+        subjects.heartbeat(clusterId),
+      ],
+    },
     subscribe: { allow: [`${agentInboxPrefix(clusterId)}.>`] },
   };
 }
@@ -96,9 +114,11 @@ export const servicePermissions: Record<ServiceIdentity, NatsPermissions> = {
       deny: ['$SYS.>', '$KV.>', `${JS}.STREAM.CREATE.>`, `${JS}.STREAM.DELETE.>`, `${JS}.STREAM.PURGE.>`],
     },
     subscribe: {
-      allow: [`${GATEWAY_INBOX_PREFIX}.>`, subjects.allResults, subjects.allHeartbeats],
+      allow: [`${GATEWAY_INBOX_PREFIX}.>`, subjects.allResults, subjects.allStreams, subjects.allHeartbeats],
       deny: ['$SYS.>'],
     },
+    // One answer per stream chunk, held at most as long as the agent waits for it.
+    responses: { max: 1, ttlMs: 2 * STREAM_ANSWER_TIMEOUT_MS },
   },
   // In its own account (AUDIT), like an event subscriber with a few more imports.
   audit: {

@@ -26,6 +26,10 @@ export const DEFAULT_LOG_TAIL = 500;
 export const DEFAULT_LOG_TAIL_MAX = 10_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_TIMEOUT_MAX_MS = 120_000;
+/** How long one follow command (logs -f, get -w) may stream: limits.stream.maxSeconds. */
+export const DEFAULT_STREAM_MAX_MS = 300_000;
+/** How many output bytes one follow command may stream: limits.stream.maxBytes (10 MiB). */
+export const DEFAULT_STREAM_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Verbs that read named resource types and so need a resource list in a standalone policy. */
 const RESOURCE_VERBS: readonly Verb[] = ['get', 'describe', 'logs', 'top', 'rollout'];
@@ -117,7 +121,18 @@ function compileLimits(doc: LimitsDocument | undefined, path: (string | number)[
     fail,
   );
   const maxOutputBytes = doc?.maxOutputBytes ?? Number.POSITIVE_INFINITY;
-  return { maxOutputBytes, logTailDefault, logTailMax, timeoutDefaultMs, timeoutMaxMs };
+  const streamMaxMs =
+    doc?.stream?.maxSeconds === undefined ? Number.POSITIVE_INFINITY : doc.stream.maxSeconds * 1000;
+  const streamMaxBytes = doc?.stream?.maxBytes ?? Number.POSITIVE_INFINITY;
+  return {
+    maxOutputBytes,
+    logTailDefault,
+    logTailMax,
+    timeoutDefaultMs,
+    timeoutMaxMs,
+    streamMaxMs,
+    streamMaxBytes,
+  };
 }
 
 interface Meta {
@@ -190,6 +205,8 @@ export function combine(a: Policy, b: Policy, meta?: Meta): Policy {
       logTailDefault: Math.min(pick(a.limits.logTailDefault, b.limits.logTailDefault), tailMax),
       timeoutMaxMs: timeoutMax,
       timeoutDefaultMs: Math.min(pick(a.limits.timeoutDefaultMs, b.limits.timeoutDefaultMs), timeoutMax),
+      streamMaxMs: Math.min(a.limits.streamMaxMs, b.limits.streamMaxMs),
+      streamMaxBytes: Math.min(a.limits.streamMaxBytes, b.limits.streamMaxBytes),
     },
     clusters,
     byCluster: new Map(),
@@ -212,6 +229,8 @@ function standaloneBase(source: string): Policy {
       logTailMax: DEFAULT_LOG_TAIL_MAX,
       timeoutDefaultMs: DEFAULT_TIMEOUT_MS,
       timeoutMaxMs: DEFAULT_TIMEOUT_MAX_MS,
+      streamMaxMs: DEFAULT_STREAM_MAX_MS,
+      streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
     },
     clusters: new Map(),
     byCluster: new Map(),

@@ -221,3 +221,9 @@ export function effectiveLogTail(policy: Policy, command: Command): number {
 export function maxOutputBytes(policy: Policy, clusterId: string): number {
   return policyForCluster(policy, clusterId).limits.maxOutputBytes;
 }
+
+/** The caps of a follow command on `clusterId`: how long (ms) and how many output bytes it may stream. */
+export function streamLimits(policy: Policy, clusterId: string): { maxMs: number; maxBytes: number } {
+  const { limits } = policyForCluster(policy, clusterId);
+  return { maxMs: limits.streamMaxMs, maxBytes: limits.streamMaxBytes };
+}

@@ -17,6 +17,7 @@ export {
   maxOutputBytes,
   policyForCluster,
   presetName,
+  streamLimits,
 } from './evaluate.js';
 export { loadPolicyFile, PolicyLoadError, parsePolicy } from './load.js';
 export { PRESET_DOCUMENTS } from './presets.js';

@@ -66,6 +66,14 @@ const layerProperties = {
       maxOutputBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024 },
       logTail: bounds(1_000_000),
       timeoutSeconds: bounds(3600),
+      stream: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          maxSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+          maxBytes: { type: 'integer', minimum: 1024, maximum: 1024 * 1024 * 1024 },
+        },
+      },
     },
   },
 };

@@ -10,6 +10,8 @@ export interface LimitsDocument {
   maxOutputBytes?: number;
   logTail?: { default?: number; max?: number };
   timeoutSeconds?: { default?: number; max?: number };
+  /** Follow commands (logs -f, get -w, events --watch): how long and how many output bytes one may stream. */
+  stream?: { maxSeconds?: number; maxBytes?: number };
 }
 
 /** What a policy file, or one entry of its `clusters` map, may say. Every part narrows. */
@@ -64,6 +66,10 @@ export interface PolicyLimits {
   logTailMax: number;
   timeoutDefaultMs: number;
   timeoutMaxMs: number;
+  /** The longest a follow command streams, in ms (then it ends with `max_duration`). */
+  streamMaxMs: number;
+  /** The most output bytes a follow command streams (then it ends with `max_bytes`). */
+  streamMaxBytes: number;
 }
 
 export interface Policy {

@@ -52,6 +52,12 @@ export function kubectlResult(outcome: RunOutcome, maxTimeoutSeconds: number): C
         structuredContent: structured(outcome.result),
       };
     }
+    case 'stream':
+      // Never reached: MCP passes no stream target, so a follow command is refused as invalid.
+      return toolError(
+        'follow commands stream through POST /debug/execute only',
+        'follow_needs_event_stream',
+      );
     case 'result':
       break;
   }

@@ -2,7 +2,7 @@
 // refused or timed-out command answers with the error shape AND the result shape (`status: 'denied' |
 // 'timeout'`): generic HTTP clients read `error`, Kubently's clients read `status`; both find what they expect.
 
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   type CommandRequestBody,
   type CommandResult,
@@ -11,7 +11,7 @@ import {
   type RefusedResult,
 } from '../../common/api.js';
 import { KubentlyError } from '../../common/errors.js';
-import type { CommandRunner } from '../command-runner.js';
+import type { CommandRunner, RunRequest } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
 import { errorBodyOf } from '../plugins/errors.js';
 import { COMMAND_EXAMPLES, EXECUTE_DESCRIPTION, errorRef, refusedRef, resultRef } from '../schemas.js';
@@ -74,15 +74,107 @@ export async function executeRoutes(
       preHandler: foldUpstreamHeaders,
     },
     async (request, reply) => {
-      const outcome = await runner.run({ origin: request, body: request.body });
+      const sse = wantsEventStream(request) ? eventStream(reply) : undefined;
+      const outcome = await runner.run({ origin: request, body: request.body, stream: sse?.target });
       switch (outcome.kind) {
         case 'invalid':
           return reply.code(outcome.error.statusCode).send(errorBodyOf(outcome.error));
         case 'denied':
           return sendRefused(reply, outcome.error, outcome.result);
         case 'result':
+          if (sse?.open) {
+            const { command_id, status, error, truncated, execution_time_ms } = outcome.result;
+            return sse.end({
+              command_id,
+              status,
+              error,
+              truncated,
+              reason: 'completed',
+              bytes: 0,
+              execution_time_ms,
+            });
+          }
           return answer(reply, outcome.result, outcome.timedOut);
+        case 'stream': {
+          const { ended, command, ms } = outcome;
+          const end = {
+            command_id: command.id,
+            status: ended.status,
+            error: ended.error,
+            truncated: ended.truncated,
+            reason: ended.reason,
+            bytes: ended.bytes,
+            execution_time_ms: ms,
+          };
+          if (sse?.open) return sse.end(end);
+          // The agent never began: the same 504 as a command that was not answered in time.
+          const err = new KubentlyError('timeout', ended.error ?? 'the stream did not start in time');
+          return reply.code(err.statusCode).send({ ...errorBodyOf(err), details: end });
+        }
       }
     },
   );
+}
+
+function wantsEventStream(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').toLowerCase().includes('text/event-stream');
+}
+
+/** One Server-Sent Event; `data` is JSON on one line. */
+function sseEvent(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * The SSE side of a follow command: the response is taken over from Fastify when the agent's stream begins
+ * (before that, errors still answer as JSON with their status). `write` resolves once the socket took the
+ * chunk, which is what holds the agent back when the client reads slowly.
+ */
+function eventStream(reply: FastifyReply) {
+  const raw = reply.raw;
+  const gone = new AbortController();
+  raw.once('close', () => {
+    if (raw.writableFinished) return;
+    gone.abort();
+    raw.socket?.destroy();
+  });
+  const state = { open: false };
+  const target: NonNullable<RunRequest['stream']> = {
+    signal: gone.signal,
+    started() {
+      state.open = true;
+      reply.hijack();
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+        'x-request-id': String(reply.request.id),
+      });
+      raw.flushHeaders();
+    },
+    write(text) {
+      return new Promise<void>((resolve) => {
+        if (gone.signal.aborted || raw.writableEnded) return resolve();
+        if (raw.write(sseEvent('output', text))) return resolve();
+        const done = () => {
+          raw.off('drain', done);
+          raw.off('close', done);
+          resolve();
+        };
+        raw.once('drain', done);
+        raw.once('close', done);
+      });
+    },
+  };
+  return {
+    target,
+    get open() {
+      return state.open;
+    },
+    end(data: Record<string, unknown>) {
+      if (raw.writableEnded) return;
+      if (gone.signal.aborted) raw.destroy();
+      else raw.end(sseEvent('end', data));
+    },
+  };
 }
