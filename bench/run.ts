@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --duration <s>]`: one run, everything on this machine, side by side:
+// `npm run bench [-- --quick] [-- --duration <s>]` (`-- --fleet`: bench/fleet.ts instead): one run, everything on this machine, side by side:
 // command delivery, end-to-end `get pods`, the floors, a kubectl subprocess per command, RSS and CPU of
 // the gateway and agent processes, and a sustained load test. Prints a table and writes
 // bench/results/latest.json. Exits 1 when the load test saw an unexpected error.
@@ -24,8 +24,17 @@ const { values: flags } = parseArgs({
     tsx: { type: 'boolean', default: false },
     duration: { type: 'string' },
     out: { type: 'string', default: join(PROJECT_ROOT, 'bench/results/latest.json') },
+    fleet: { type: 'boolean', default: false },
+    sizes: { type: 'string', default: '1,10,100,1000' },
   },
 });
+if (flags.fleet) {
+  // A run of its own (bench/fleet.ts): N connected clusters, not the single-cluster figures below.
+  const { formatFleetReport, runFleetBench } = await import('./fleet.js');
+  const sizes = (flags.sizes ?? '').split(',').map(Number);
+  process.stdout.write(`${formatFleetReport(await runFleetBench(sizes, { tsx: flags.tsx === true }))}\n`);
+  process.exit(0);
+}
 const quick = flags.quick === true;
 const loadSeconds = Number(flags.duration ?? (quick ? 10 : 60));
 const N = quick

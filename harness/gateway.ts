@@ -12,17 +12,7 @@ import { Registry } from 'prom-client';
 import type { AuditEmitter } from '../common/audit/emitter-types.js';
 import type { AuditEventInput } from '../common/audit/events.js';
 import { KubentlyError } from '../common/errors.js';
-import { importedJetStream } from '../common/imported-jetstream.js';
 import { type Policy, parsePolicy } from '../common/policy/index.js';
-import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
-import {
-  type CommandMessage,
-  decodeJson,
-  encodeJson,
-  type HeartbeatMessage,
-  type ResultMessage,
-  WIRE_VERSION,
-} from '../common/wire.js';
 import type { AgentTracker } from '../gateway/agent-tracker.js';
 import type { GatewayDeps } from '../gateway/app.js';
 import { type ApiKeyStore, createApiKeyStore } from '../gateway/auth/api-keys.js';
@@ -36,6 +26,9 @@ import type { SpawnedNats } from '../scripts/lib/nats-server.js';
 import { eventually, scaled, type WaitContext } from './eventually.js';
 import { quietLog } from './log.js';
 import { connectAs, provision, startNats, TEST_JS_OPTIONS } from './nats-server.js';
+import { type AgentBehaviour, runStandInAgent, type TestAgent } from './stand-in-agent.js';
+
+export type { AgentBehaviour, TestAgent } from './stand-in-agent.js';
 
 export const KEYS = {
   alice: 'alice-key-0123456789abcdef0123456789',
@@ -95,18 +88,6 @@ export function capturingAudit(): CapturingAudit {
 /** The heartbeat interval a test agent announces (3 missed ones mark it gone). */
 const TEST_AGENT_PROMISED_BEAT_MS = scaled(10_000);
 
-export type AgentBehaviour =
-  | 'answer'
-  | 'silent'
-  | ((command: CommandMessage) => Partial<ResultMessage> | null);
-
-export interface TestAgent {
-  nc: NatsConnection;
-  /** Command messages taken from the consumer, in order. */
-  received: CommandMessage[];
-  stop(): Promise<void>;
-}
-
 /**
  * A stand-in agent: heartbeats, pulls from the cluster's durable consumer, acks, and answers on the
  * command's reply subject ('answer': success with output `ok <argv>`; 'silent': never answers).
@@ -121,64 +102,17 @@ export async function startTestAgent(
   creds?: string,
 ): Promise<TestAgent> {
   const nc = await connectAs(t, server, { agent: clusterId }, { creds });
-  const js = importedJetStream(nc, TEST_JS_OPTIONS);
-  const consumer = await js.consumers.get(CMD_STREAM, agentConsumerName(clusterId));
-  const messages = await consumer.consume({ max_messages: 256 });
-  const received: CommandMessage[] = [];
-  void (async () => {
-    for await (const m of messages) {
-      m.ack();
-      const msg = decodeJson<CommandMessage>(m.data);
-      received.push(msg);
-      if (behaviour === 'silent') continue;
-      const extra = behaviour === 'answer' ? {} : behaviour(msg);
-      if (extra === null) continue;
-      const result: ResultMessage = {
-        v: WIRE_VERSION,
-        command_id: msg.id,
-        cluster_id: clusterId,
-        session_id: msg.session_id,
-        status: 'success',
-        output: `ok ${msg.argv.join(' ')}`,
-        error: null,
-        execution_time_ms: 1,
-        executed_at: new Date().toISOString(),
-        truncated: false,
-        agent_id: agentId,
-        ...extra,
-      };
-      nc.publish(subjects.result(clusterId, msg.id), encodeJson(result));
-    }
-  })().catch(() => {});
-  const beat = () => {
-    const hb: HeartbeatMessage = {
-      v: WIRE_VERSION,
-      cluster_id: clusterId,
-      agent_id: agentId,
-      version: 'test',
-      policy_preset: 'readOnly',
-      in_flight: 0,
-      started_at: new Date().toISOString(),
-      sent_at: new Date().toISOString(),
-      // Beats every second but promises only every TEST_AGENT_PROMISED_BEAT_MS: the gateway then keeps it
-      // connected through a test process starved of CPU for many seconds (no test lets it go silent).
-      interval_ms: TEST_AGENT_PROMISED_BEAT_MS,
-    };
-    // A revoked credential closes the connection under the running timer.
-    if (!nc.isClosed()) nc.publish(subjects.heartbeat(clusterId), encodeJson(hb));
-  };
-  beat();
-  const timer = setInterval(beat, 1_000);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    clearInterval(timer);
-    await messages.close();
-    if (!nc.isClosed()) await nc.close();
-  };
-  t.teardown(stop);
-  return { nc, received, stop };
+  const agent = await runStandInAgent(nc, clusterId, {
+    behaviour,
+    agentId,
+    jsOptions: TEST_JS_OPTIONS,
+    // Beats every second but promises only every TEST_AGENT_PROMISED_BEAT_MS: the gateway then keeps it
+    // connected through a test process starved of CPU for many seconds (no test lets it go silent).
+    beatEveryMs: 1_000,
+    promisedBeatMs: TEST_AGENT_PROMISED_BEAT_MS,
+  });
+  t.teardown(agent.stop);
+  return agent;
 }
 
 /** alice may use c1 and c2, bob only c2; admin everything. Commands follow the readOnly preset. */
