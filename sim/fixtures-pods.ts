@@ -153,7 +153,11 @@ export function pods(clock: Clock): KubeObject[] {
     web('web-7c5ddbdf54-9zt4m', '10.244.1.13', 6 * DAY, clock),
     // The previous ReplicaSet's last pod, stuck in its grace period.
     web('web-6d8f7c9b5-pq9rt', '10.244.1.9', 9 * DAY, clock, { deletionAgoSeconds: 40 }),
-    api('api-6b8f9d5c7-h2lqs', '10.244.1.21', clock, {}),
+    // A default-container annotation naming no container: kubectl logs says so and reads the first.
+    {
+      ...api('api-6b8f9d5c7-h2lqs', '10.244.1.21', clock, {}),
+      annotations: { 'kubectl.kubernetes.io/default-container': 'sidecar' },
+    },
     api('api-6b8f9d5c7-m8vbn', '10.244.1.22', clock, {}),
     api('api-6b8f9d5c7-x7k2p', '10.244.1.23', clock, {
       state: waiting(

@@ -22,6 +22,8 @@ interface WorkloadFixture {
   rolloutAgeSeconds?: number;
   /** Per ReplicaSet (as `hashes`): the first container's image then, and the change-cause annotation. */
   history?: { image?: string; changeCause?: string }[];
+  /** The rollout stalled past progressDeadlineSeconds (Progressing False, ProgressDeadlineExceeded). */
+  deadlineExceeded?: boolean;
 }
 
 function template(w: WorkloadFixture, hash?: string, image?: string) {
@@ -90,14 +92,23 @@ function deployment(w: WorkloadFixture, clock: Clock): KubeObject[] {
               reason: 'MinimumReplicasAvailable',
               message: 'Deployment has minimum availability.',
             },
-        {
-          type: 'Progressing',
-          status: 'True',
-          lastUpdateTime: clock.ago(w.ageSeconds - 30),
-          lastTransitionTime: clock.ago(w.ageSeconds),
-          reason: 'NewReplicaSetAvailable',
-          message: `ReplicaSet "${w.name}-${hashes[0]}" has successfully progressed.`,
-        },
+        w.deadlineExceeded
+          ? {
+              type: 'Progressing',
+              status: 'False',
+              lastUpdateTime: clock.ago(60),
+              lastTransitionTime: clock.ago(60),
+              reason: 'ProgressDeadlineExceeded',
+              message: `ReplicaSet "${w.name}-${hashes[0]}" has timed out progressing.`,
+            }
+          : {
+              type: 'Progressing',
+              status: 'True',
+              lastUpdateTime: clock.ago(w.ageSeconds - 30),
+              lastTransitionTime: clock.ago(w.ageSeconds),
+              reason: 'NewReplicaSetAvailable',
+              message: `ReplicaSet "${w.name}-${hashes[0]}" has successfully progressed.`,
+            },
       ],
     },
   };
@@ -212,6 +223,7 @@ export function workloads(clock: Clock): Record<string, KubeObject[]> {
         replicas: 1,
         ready: 0,
         hashes: ['7f9b8c6d5'],
+        deadlineExceeded: true,
       },
       clock,
     ),

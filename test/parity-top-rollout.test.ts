@@ -45,6 +45,7 @@ const CASES = [
   'rollout status deploy/web --watch=false',
   'rollout status deploy/api --watch=false',
   'rollout status deploy/frontend --watch=false',
+  'rollout status deploy/queue-consumer --watch=false',
   'rollout status ds/node-exporter -n monitoring --watch=false',
   'rollout status daemonset kube-proxy -n kube-system --watch=false',
   'rollout status sts/postgres -n payments --watch=false',
