@@ -102,6 +102,43 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   ),
 ];
 
+/**
+ * The API groups Kubernetes 1.32 serves itself (kube-apiserver, kube-aggregator, and metrics-server's
+ * `metrics.k8s.io`), from `kubectl api-versions` of a 1.32 control plane. Their types are built in, never
+ * custom resources, so a policy's `customResources.groups` glob (even `*`) never reaches them: a built-in
+ * type is readable only under its own name in the policy's resource lists. CRD groups such as
+ * `gateway.networking.k8s.io` are not in this list and stay custom.
+ */
+export const KUBERNETES_API_GROUPS: ReadonlySet<string> = new Set([
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'internal.apiserver.k8s.io',
+  'metrics.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+  'storagemigration.k8s.io',
+]);
+
+/**
+ * Whether an API group is Kubernetes' own: the core group, any group without a dot (apps, batch, policy,
+ * autoscaling, ...; a CRD's group must hold one) or one of {@link KUBERNETES_API_GROUPS}.
+ */
+export function isBuiltInGroup(group: string): boolean {
+  return !group.includes('.') || KUBERNETES_API_GROUPS.has(group.toLowerCase());
+}
+
 /** `pods/log` is a subresource the agent reads for `logs`; the RBAC and policy vocabulary name it so. */
 export const POD_LOG_SUBRESOURCE = 'pods/log';
 

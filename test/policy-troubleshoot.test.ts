@@ -161,6 +161,17 @@ test('troubleshoot - no name, form or group reaches secrets or passes for a buil
   ]) {
     t.is(ruleOf(wide, command), 'unknown_resource', command);
   }
+  // Kubernetes' own groups are never custom: '*' means CRDs, not leases, CSRs or webhook configurations.
+  for (const command of [
+    'get leases.coordination.k8s.io',
+    'get certificatesigningrequests.certificates.k8s.io',
+    'get validatingwebhookconfigurations.v1.admissionregistration.k8s.io',
+    'get podmetrics.metrics.k8s.io',
+  ]) {
+    t.is(ruleOf(wide, command), 'resource_not_allowed', command);
+  }
+  t.false(allowsCustomGroup(wide, 'staging', 'rbac.authorization.k8s.io'));
+  t.true(allowsCustomGroup(wide, 'staging', 'gateway.networking.k8s.io'));
   // The core group is the catalog's: no glob, not even '*', reaches it.
   t.false(allowsCustomGroup(wide, 'staging', ''));
   t.true(allowsCustomGroup(wide, 'staging', 'cert-manager.io'));

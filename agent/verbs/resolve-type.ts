@@ -5,7 +5,7 @@
 // then judges the group that discovery answered, which the gateway could not know for a bare name.
 
 import type { Target } from '../../common/command/types.js';
-import { RESOURCE_TYPES, type ResourceType } from '../../common/resources.js';
+import { isBuiltInGroup, RESOURCE_TYPES, type ResourceType } from '../../common/resources.js';
 import type { VerbContext } from './context.js';
 import { type DiscoveredResource, forgetDiscovery, serverPreferredResources } from './discovery.js';
 import { PolicyDeniedError, RefusedError } from './refused.js';
@@ -81,10 +81,10 @@ export function createTypeResolver(
         throw new RefusedError(`error: the server doesn't have a resource type "${typed}"`);
       for (const type of found) {
         // A custom name is never a way to a built-in type: those are read under their own names, which
-        // the policy's resource lists judge (and secrets are never read). A group without a dot (core,
-        // apps, batch, policy, ...) is always built in: a CRD's group must hold one.
+        // the policy's resource lists judge (and secrets are never read). Kubernetes' own groups (core,
+        // apps, batch, coordination.k8s.io, ...) are always built in.
         const served = `${type.resource}${type.group ? `.${type.group}` : ''}`;
-        if (!type.group.includes('.') || CATALOG.has(`${type.group}/${type.resource}`)) {
+        if (isBuiltInGroup(type.group) || CATALOG.has(`${type.group}/${type.resource}`)) {
           throw new PolicyDeniedError(
             'resource_not_allowed',
             `"${typed}" is ${served}, a built-in type: name it as such`,

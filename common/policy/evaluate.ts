@@ -1,7 +1,7 @@
 // Decides whether a parsed Command may run. Cheap per call: set lookups and precompiled globs only.
 
 import type { Command } from '../command/types.js';
-import { POD_LOG_SUBRESOURCE } from '../resources.js';
+import { isBuiltInGroup, POD_LOG_SUBRESOURCE } from '../resources.js';
 import { combine, identityEntries } from './compile.js';
 import { isEmpty, matches } from './glob.js';
 import type { Decision, IdentityEntry, Policy, PresetName } from './types.js';
@@ -79,11 +79,12 @@ export function readsCustomResources(policy: Policy, clusterId: string): boolean
 
 /**
  * Whether custom resources of API `group` are readable on the cluster: every layer's
- * `customResources.groups` matches it. The core group ('') never is: its types are the catalog's.
+ * `customResources.groups` matches it. Kubernetes' own groups never are (core, `apps`, `rbac.authorization.k8s.io`,
+ * ...: see `isBuiltInGroup`): their types are read under their own names, which the resource lists judge.
  */
 export function allowsCustomGroup(policy: Policy, clusterId: string, group: string): boolean {
   const rules = policyForCluster(policy, clusterId).customGroupRules;
-  return group !== '' && rules.length > 0 && rules.every((rule) => matches(rule, group));
+  return !isBuiltInGroup(group) && rules.length > 0 && rules.every((rule) => matches(rule, group));
 }
 
 const CUSTOM_VERBS: ReadonlySet<string> = new Set(['get', 'describe']);
@@ -93,6 +94,13 @@ function customTargetDecision(p: Policy, command: Command, t: Command['targets']
   const token = t.group ? `${t.resource}.${t.group}` : t.resource;
   if (!CUSTOM_VERBS.has(command.verb) || !readsCustomResources(p, command.clusterId)) {
     return deny('resource_not_allowed', `policy ${p.name} does not allow ${command.verb} ${token}`, token);
+  }
+  if (t.group !== '' && isBuiltInGroup(t.group)) {
+    return deny(
+      'resource_not_allowed',
+      `${token} is a built-in Kubernetes type, not a custom resource: policy ${p.name} does not list it`,
+      token,
+    );
   }
   if (t.group !== '' && !allowsCustomGroup(p, command.clusterId, t.group)) {
     return deny(
