@@ -269,6 +269,9 @@ test('mcp - hostile arguments are tool errors that name the rule; nothing reache
     grep: ['\u001b]52;'],
   });
   t.true(grepControl.isError);
+  const follow = await kubectlTool(client, { cluster_id: 'c1', command: `logs ${WEB} -f` });
+  t.true(follow.isError);
+  t.regex(textOf(follow), /\(rule: follow_needs_event_stream\)\nMCP tools answer once/);
   const extra = await kubectlTool(client, { cluster_id: 'c1', command: 'get pods', kubeconfig: '/etc/x' });
   t.true(extra.isError, 'unknown arguments are refused');
   const forbidden = await kubectlTool(client, { cluster_id: 'c1', command: 'get pods --token=s3cret' });

@@ -137,6 +137,13 @@ test('agent - checks grep and max_output_bytes in the message again: schema, the
   t.is(json.rule, 'grep_not_applicable');
   const describe = revalidate(message({ argv: ['describe', 'pods'], grep: ['web'] }), Date.now());
   t.is(describe.rule, 'grep_not_applicable');
+  const follow = revalidate(message({ argv: ['logs', 'web', '--follow'], grep: ['x'] }), Date.now());
+  t.is(follow.rule, 'grep_not_applicable', 'a stream is not filtered: refused rather than ignored');
+  const followCap = revalidate(
+    message({ argv: ['logs', 'web', '--follow'], max_output_bytes: 4096 }),
+    Date.now(),
+  );
+  t.is(followCap.rule, 'grep_not_applicable');
 });
 
 test('REST - /debug/execute takes grep and max_output_bytes, sends them to the agent and audits them', async (t) => {

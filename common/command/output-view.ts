@@ -4,6 +4,7 @@
 // case-insensitively (like `grep -iF`): no regular expression, so no catastrophic backtracking.
 
 import { PRINTABLE_PATTERN } from '../terminal.js';
+import { isFollowCommand } from './follow.js';
 import type { Command, Verb } from './types.js';
 import { invalid } from './values.js';
 
@@ -60,6 +61,13 @@ export function grepRefusal(command: Pick<Command, 'verb' | 'output'>): string |
  */
 export function withOutputView(command: Command, view: OutputView | undefined): Command {
   if (view === undefined || (view.grep === undefined && view.maxOutputBytes === undefined)) return command;
+  // A stream has its own caps (limits.stream) and its chunks are not filtered: refused, not ignored.
+  if (isFollowCommand(command))
+    invalid(
+      'grep and max_output_bytes apply to finished output, not to a follow command (-f, -w); leave them out or drop the follow flag',
+      'grep_not_applicable',
+      view.grep === undefined ? 'max_output_bytes' : 'grep',
+    );
   if (view.grep !== undefined) {
     const refusal = grepRefusal(command);
     if (refusal !== null) invalid(refusal, 'grep_not_applicable', 'grep');

@@ -39,7 +39,12 @@ export function kubectlResult(outcome: RunOutcome, maxTimeoutSeconds: number): C
     case 'invalid': {
       const d = outcome.decision;
       const token = d.token === undefined ? '' : ` at ${JSON.stringify(d.token)}`;
-      return toolError(`invalid command${token}: ${d.reason}`, d.rule);
+      // MCP answers once: a follow command has nowhere to stream to.
+      const hint =
+        d.rule === 'follow_needs_event_stream'
+          ? 'MCP tools answer once: leave out -f/--watch and read a window with --tail or --since instead.'
+          : undefined;
+      return toolError(`invalid command${token}: ${d.reason}`, d.rule, hint);
     }
     case 'denied': {
       const d = outcome.decision;
