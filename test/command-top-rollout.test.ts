@@ -126,3 +126,14 @@ test('top/rollout - a policy that extends troubleshoot can narrow top to pods an
   t.true(evaluate(narrowed, parse('rollout history deploy/web')).allowed);
   t.is(evaluate(narrowed, parse('rollout history sts/postgres')).rule, 'resource_not_allowed');
 });
+
+test('top/rollout - the MCP policy summary tells a model what top and rollout read under troubleshoot only', async (t) => {
+  const { policySummary } = await import('../gateway/mcp/descriptions.js');
+  const troubleshoot = policySummary(PRESETS.troubleshoot, ['prod']);
+  t.true(troubleshoot.includes('- top: nodes, pods'));
+  t.true(troubleshoot.includes('- rollout: daemonsets, deployments, statefulsets'));
+  t.true(troubleshoot.includes('rollout takes status (with --watch=false) and history only.'));
+  const readOnly = policySummary(PRESETS.readOnly, ['prod']);
+  t.false(readOnly.includes('- top'));
+  t.false(readOnly.includes('rollout'));
+});

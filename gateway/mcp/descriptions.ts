@@ -10,7 +10,15 @@ export const MAX_LISTED_CLUSTERS = 40;
 /** Resource names listed for one verb before the rest are counted. */
 const MAX_LISTED_RESOURCES = 40;
 /** The verbs whose policy entry lists resource types (the others, such as version, read none). */
-const READING_VERBS: ReadonlySet<Verb> = new Set(['get', 'describe', 'logs', 'events', 'explain']);
+const READING_VERBS: ReadonlySet<Verb> = new Set([
+  'get',
+  'describe',
+  'logs',
+  'events',
+  'explain',
+  'top',
+  'rollout',
+]);
 
 function resourcesOf(p: Policy, verb: Verb): string {
   const rule = p.resources.get(verb);
@@ -64,7 +72,10 @@ export function policySummary(policy: Policy, clusters: readonly string[]): stri
   parts.push(
     'Secrets are never readable. Output formats: the default table, -o wide, -o json, -o yaml, -o name. ' +
       'Write verbs (apply, delete, edit, exec, ...) and flags that change the target (--kubeconfig, --context, ' +
-      '--as, --server, ...) are always refused.',
+      '--as, --server, ...) are always refused.' +
+      ([...groups.keys()].some((lines) => lines.includes('- rollout:'))
+        ? ' rollout takes status (with --watch=false) and history only.'
+        : ''),
   );
   return parts.join('\n\n');
 }
