@@ -7,10 +7,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import test, { type ExecutionContext } from 'ava';
 import type { AuditEventInput } from '../common/audit/events.js';
+import { parsePolicy } from '../common/policy/index.js';
 import { type GatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
 import { eventually } from '../harness/eventually.js';
 import { type GatewayStack, KEYS, startGatewayStack } from '../harness/gateway.js';
 import { type Kubectl, kubectlFor, normalizeAges } from '../harness/kubectl.js';
+import { startOidcGateway } from '../harness/oidc-gateway.js';
 import { startSimAgent } from '../harness/sim-agent.js';
 
 const WEB = 'web-7c5ddbdf54-2xkqp';
@@ -461,4 +463,77 @@ test('mcp - kubectl_fleet runs one command on the clusters a glob picks, a secti
   })) as CallToolResult;
   t.true(none.isError, 'a glob matching none of your clusters runs nothing');
   t.regex(textOf(none), /0 clusters: none matched/);
+});
+
+test('mcp - an OIDC token works like a key: the person’s groups pick the clusters; a bad token is 401 naming the metadata', async (t) => {
+  const policy = parsePolicy(
+    "name: mcp-oidc\nextends: readOnly\nidentities:\n  'group:sre': { clusters: [c1] }\n",
+    'mcp-oidc',
+  );
+  const { s, issuer } = await startOidcGateway(t, { policy });
+  const url = `${await s.app.listen({ host: '127.0.0.1', port: 0 })}/mcp`;
+  const token = await issuer.sign({ email: 'ada@example.com', groups: ['sre'] });
+  const client = new Client({ name: 'oidc-host', version: '1' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  t.teardown(() => client.close());
+  const listed = (await client.callTool({ name: 'list_clusters', arguments: {} })) as CallToolResult;
+  t.deepEqual(
+    (listed.structuredContent as { clusters: Array<{ cluster_id: string }> }).clusters.map(
+      (c) => c.cluster_id,
+    ),
+    ['c1'],
+  );
+  const r = await kubectlTool(client, { cluster_id: 'c1', command: 'get ns' });
+  t.falsy(r.isError, textOf(r));
+  t.like(s.captured.of('command_executed')[0], { identity: 'ada@example.com', details: { via: 'mcp' } });
+
+  const bad = await post(url, LIST, { authorization: `Bearer ${token.slice(0, -4)}AAAA` });
+  t.is(bad.status, 401);
+  t.regex(
+    bad.headers.get('www-authenticate') ?? '',
+    /error="invalid_token", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"/,
+  );
+});
+
+test('mcp - initialize agrees to 2025-06-18 when asked, and later requests may carry it', async (t) => {
+  const m = await mcpStack(t);
+  const key = { 'x-api-key': KEYS.alice };
+  const init = await post(
+    m.url,
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'older', version: '1' },
+      },
+    }),
+    key,
+  );
+  t.like(await init.json(), { result: { protocolVersion: '2025-06-18' } });
+  const call = await post(
+    m.url,
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'kubectl', arguments: { cluster_id: 'c1', command: 'get ns' } },
+    }),
+    { ...key, 'mcp-protocol-version': '2025-06-18' },
+  );
+  t.is(call.status, 200);
+  t.is(call.headers.get('content-type'), 'application/json');
+  t.regex(
+    call.headers.get('x-request-id') ?? '',
+    /^[0-9a-f-]{36}$/,
+    'the gateway’s headers survive the hijack',
+  );
+  const body = (await call.json()) as { result: CallToolResult };
+  t.regex(textOf(body.result), /^NAME\s+STATUS\s+AGE\n/);
 });
