@@ -46,6 +46,8 @@ export interface RunRequest {
   parsed?: Command;
   /** Caps the command's deadline below the policy's (a fan-out's remaining time), in ms; ≥ 1. */
   maxTimeoutMs?: number;
+  /** The `performance.now()` time after which the command must not be waited for (a fan-out's deadline). */
+  deadline?: number;
   /** Merged into the details of every audit record this run emits (e.g. `{fleet_id}`). */
   auditDetails?: Record<string, unknown>;
   /** The command's id, when the caller must know it before the run ends; a new UUID otherwise. */
@@ -279,11 +281,28 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
    * Sends the command and waits for its result; a timeout becomes a `timeout` result (with the relay's error
    * to answer with), any other failure is recorded and rethrown.
    */
-  async function relayed(r: RunRequest, c: CommandContext, command: Command): Promise<RunOutcome> {
+  async function relayed(
+    r: RunRequest,
+    c: CommandContext,
+    command: Command,
+    deadline: number,
+  ): Promise<RunOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // Waiting for the recorded attempt spent part of the command's time: it may run only for what is left, and
+    // not at all once none is (a fan-out may already have answered without it). Rounded up: the wait ends at
+    // the deadline, not a millisecond before it, so a fan-out's next turn finds no time left.
+    const timeoutMs = Math.min(command.timeoutMs, Math.ceil(deadline - started));
     try {
-      const result = toResult(await relay.send(command), command);
+      if (timeoutMs < 1)
+        throw new KubentlyError(
+          'timeout',
+          `no time left for cluster "${c.clusterId}" once the attempt was recorded`,
+          {
+            details: { command_id: c.id, timeout_ms: command.timeoutMs },
+          },
+        );
+      const result = toResult(await relay.send({ ...command, timeoutMs }), command);
       return { kind: 'result', result, timedOut: null, ms: elapsed() };
     } catch (err) {
       if (isKubentlyError(err) && err.code === 'timeout') {
@@ -408,6 +427,8 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
       refusals.requireCluster(r.origin, r.body.cluster_id, policy);
       await requireSession(r, caller.identity);
       const c = commandContext(policy, r.body, caller, r.commandId ?? randomUUID(), r.maxTimeoutMs);
+      // The command's time starts now: no command outlives its timeout, however long admitting it takes.
+      const deadline = Math.min(performance.now() + c.timeoutMs, r.deadline ?? Number.POSITIVE_INFINITY);
       const decision = decide(r, policy, c);
       if (!decision.allowed) return refuse(r, c, decision);
       if (isFollowCommand(decision.command)) {
@@ -415,7 +436,7 @@ export function createCommandRunner(ctx: RunnerContext): CommandRunner {
         return streamed(r, c, decision.command, policy, r.stream);
       }
       await admit(r, c, decision.command);
-      const outcome = await relayed(r, c, decision.command);
+      const outcome = await relayed(r, c, decision.command, deadline);
       if (outcome.kind !== 'result') return outcome;
       if (r.shape) outcome.result = r.shape(outcome.result);
       await recordResult(r, c, decision.command, outcome.result, outcome.ms);

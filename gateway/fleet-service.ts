@@ -17,7 +17,9 @@ import { fanOut, selectClusters, summarize } from './fleet.js';
 export type ClusterLimiter = (
   request: FastifyRequest,
   options?: { increment?: boolean },
-) => Promise<{ isAllowed: boolean; remaining: number; ttlInSeconds: number } | { isAllowed: true }>;
+) => Promise<
+  { isAllowed: boolean; remaining: number; ttlInSeconds: number; isExceeded: boolean } | { isAllowed: true }
+>;
 
 export interface FleetService {
   /**
@@ -50,7 +52,14 @@ export function createFleetService(deps: {
     if (count === 0) return;
     const now = await clusterLimit(request, { increment: false });
     if (now.isAllowed || !('remaining' in now)) return;
-    if (now.remaining < count) {
+    if (now.remaining < count) refuse(now.remaining, now.ttlInSeconds);
+    const taken = await Promise.all(Array.from({ length: count }, () => clusterLimit(request)));
+    // Concurrent requests may all have read the same remainder: the one whose clusters went past the limit
+    // is refused (what it took stays spent, as a refused request's does), so the budget is never overspent.
+    const over = taken.find((r) => 'isExceeded' in r && r.isExceeded);
+    if (over && 'remaining' in over) refuse(over.remaining, over.ttlInSeconds);
+
+    function refuse(remaining: number, ttlInSeconds: number): never {
       metrics.rateLimited.inc({ route: request.routeOptions.url ?? 'unmatched' });
       const caller = callerOf(request);
       void audit.emit({
@@ -67,17 +76,16 @@ export function createFleetService(deps: {
       });
       throw new KubentlyError(
         'rate_limited',
-        `rate limit exceeded: ${count} clusters asked, ${now.remaining} left in this window`,
+        `rate limit exceeded: ${count} clusters asked, ${remaining} left in this window`,
         {
           details: {
             limit: config.rateLimit.fleetClusters,
-            remaining: now.remaining,
-            retry_after_seconds: Math.max(1, now.ttlInSeconds),
+            remaining,
+            retry_after_seconds: Math.max(1, ttlInSeconds),
           },
         },
       );
     }
-    await Promise.all(Array.from({ length: count }, () => clusterLimit(request)));
   }
 
   return {

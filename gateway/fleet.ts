@@ -142,6 +142,7 @@ export async function fanOut(runner: CommandRunner, log: Logger, f: FanOut): Pro
         policy: f.policy,
         parsed: f.parsed,
         maxTimeoutMs: remaining,
+        deadline,
         auditDetails: { fleet_id: f.fleetId, ...f.auditDetails },
         commandId,
         shape,
