@@ -11,6 +11,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WriteStream;
   env: Readonly<Record<string, string | undefined>>;
+  /** Calls `listener` on Ctrl-C (SIGINT) instead of exiting, until the returned function is called. */
+  onInterrupt?: (listener: () => void) => () => void;
 }
 
 export interface CliContext extends CliIo {

@@ -7,5 +7,9 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  onInterrupt(listener) {
+    process.once('SIGINT', listener);
+    return () => process.off('SIGINT', listener);
+  },
 });
 process.exitCode = code;

@@ -6,6 +6,7 @@ import { createRevalidator } from '../agent/revalidate.js';
 import { type AgentService, startAgentService } from '../agent/service.js';
 import { importedJetStream } from '../common/imported-jetstream.js';
 import { type Policy, parsePolicy, streamLimits } from '../common/policy/index.js';
+import { type SseEvent, takeSseEvents } from '../common/sse.js';
 import type { SimApiserver } from '../sim/server.js';
 import { eventually } from './eventually.js';
 import {
@@ -86,11 +87,6 @@ export async function startStreamingStack(
   };
 }
 
-export interface SseEvent {
-  event: string;
-  data: unknown;
-}
-
 /**
  * Reads an SSE response as it arrives: `events` grows, `output` is the `output` events' text joined, `end`
  * is the `end` event's data once it came. `pause()` stops reading (the socket fills), `resume()` goes on.
@@ -112,19 +108,12 @@ export function readSse(res: Response) {
       if (paused) await paused;
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let cut = buffer.indexOf('\n\n');
-      while (cut >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        cut = buffer.indexOf('\n\n');
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event === undefined || data === undefined) continue;
-        const parsed = JSON.parse(data) as unknown;
-        state.events.push({ event, data: parsed });
-        if (event === 'output') state.output += parsed as string;
-        if (event === 'end') state.end = parsed as Record<string, unknown>;
+      const taken = takeSseEvents(buffer + decoder.decode(value, { stream: true }));
+      buffer = taken.rest;
+      for (const e of taken.events) {
+        state.events.push(e);
+        if (e.event === 'output') state.output += e.data as string;
+        if (e.event === 'end') state.end = e.data as Record<string, unknown>;
       }
     }
     state.closed = true;

@@ -33,6 +33,52 @@ const OWN_OPTIONS = [
   ...CONNECTION_OPTIONS,
 ];
 
+/** kubectl's follow flags (logs -f, get -w / --watch-only): those commands stream. */
+const FOLLOW_FLAG = /^(-f|-w|--follow|--watch|--watch-only)(=true)?$/;
+
+/** True when the kubectl args ask to follow; the gateway decides, this only picks how to ask. */
+export function followsArgs(args: readonly string[]): boolean {
+  return (args[0] === 'logs' || args[0] === 'get') && args.some((a) => FOLLOW_FLAG.test(a));
+}
+
+/**
+ * A follow command: output printed as each event arrives, until the stream ends or Ctrl-C (then exit 0, as a
+ * person stopping a watch did nothing wrong). Failures keep their exit codes.
+ */
+async function execFollow(ctx: CliContext, opts: ExecOptions, body: CommandRequestBody): Promise<void> {
+  const client = await ctx.client();
+  const stop = new AbortController();
+  const release = ctx.onInterrupt?.(() => stop.abort());
+  const escape = ctx.stdout.isTTY && opts.rawOutput !== true;
+  let end: { status?: string; error?: string | null; truncated?: boolean; reason?: string } | undefined;
+  let answered: CommandResult | undefined;
+  try {
+    answered = await client.stream<CommandResult>('/debug/execute', body, {
+      signal: stop.signal,
+      onEvent(event, data) {
+        if (event === 'output' && typeof data === 'string')
+          ctx.stdout.write(escape ? escapeTerminal(data) : data);
+        else if (event === 'end') end = data as typeof end;
+      },
+    });
+  } finally {
+    release?.();
+  }
+  if (stop.signal.aborted) return ctx.setExitCode(EXIT.ok);
+  const outcome = answered ?? end;
+  if (ctx.output() === 'json' && outcome) ctx.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+  if (answered?.output) ctx.stdout.write(escape ? escapeTerminal(answered.output) : answered.output);
+  if (outcome?.error) ctx.stderr.write(`${escapeTerminal(outcome.error.trimEnd())}\n`);
+  if (end?.reason === 'max_bytes' || end?.reason === 'max_duration')
+    ctx.stderr.write(
+      `kubently: the stream stopped at the policy's ${end.reason === 'max_bytes' ? 'byte' : 'time'} limit\n`,
+    );
+  else if (end?.reason === 'timeout')
+    ctx.stderr.write('kubently: the stream stopped: no word from the cluster\n');
+  const ok = outcome?.status === 'success';
+  ctx.setExitCode(ok ? EXIT.ok : outcome?.status === 'timeout' ? EXIT.timeout : EXIT.failure);
+}
+
 /** --grep and --max-output-bytes as the API's body fields (the agent applies them). */
 function outputView(opts: ExecOptions): Pick<CommandRequestBody, 'grep' | 'max_output_bytes'> {
   return {
@@ -124,6 +170,7 @@ export function registerExec(program: Command, ctx: CliContext): void {
       };
       if (opts.session) body.session_id = opts.session;
       if (opts.timeout !== undefined) body.timeout_seconds = opts.timeout;
+      if (followsArgs(args)) return execFollow(ctx, opts, body);
       const spinner = startSpinner(ctx.stderr, `${cluster}: kubectl ${args.join(' ')}`);
       let result: CommandResult;
       try {

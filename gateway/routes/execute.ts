@@ -11,6 +11,7 @@ import {
   type RefusedResult,
 } from '../../common/api.js';
 import { KubentlyError } from '../../common/errors.js';
+import { formatSseEvent } from '../../common/sse.js';
 import type { CommandRunner, RunRequest } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
 import { errorBodyOf } from '../plugins/errors.js';
@@ -120,11 +121,6 @@ function wantsEventStream(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').toLowerCase().includes('text/event-stream');
 }
 
-/** One Server-Sent Event; `data` is JSON on one line. */
-function sseEvent(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
-
 /**
  * The SSE side of a follow command: the response is taken over from Fastify when the agent's stream begins
  * (before that, errors still answer as JSON with their status). `write` resolves once the socket took the
@@ -155,7 +151,7 @@ function eventStream(reply: FastifyReply) {
     write(text) {
       return new Promise<void>((resolve) => {
         if (gone.signal.aborted || raw.writableEnded) return resolve();
-        if (raw.write(sseEvent('output', text))) return resolve();
+        if (raw.write(formatSseEvent('output', text))) return resolve();
         const done = () => {
           raw.off('drain', done);
           raw.off('close', done);
@@ -174,7 +170,7 @@ function eventStream(reply: FastifyReply) {
     end(data: Record<string, unknown>) {
       if (raw.writableEnded) return;
       if (gone.signal.aborted) raw.destroy();
-      else raw.end(sseEvent('end', data));
+      else raw.end(formatSseEvent('end', data));
     },
   };
 }
