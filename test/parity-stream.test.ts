@@ -1,0 +1,96 @@
+// Follow commands against real kubectl: kubectl 1.32 and the agent's event stream read the same simulated
+// apiserver while the same changes happen, and print the same bytes (kubectl logs -f, kubectl get -w).
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { eventually, scaled } from '../harness/eventually.js';
+import { writeKubeconfig } from '../harness/sim.js';
+import { readSse, type StreamingStack, startStreamingStack } from '../harness/stream.js';
+
+const WEB = 'web-7c5ddbdf54-2xkqp';
+
+/** kubectl running in the background against the stack's sim; `stdout` grows as it prints. */
+async function kubectlFollowing(t: ExecutionContext, s: StreamingStack, args: string[]) {
+  const kubeconfig = await writeKubeconfig(t, s.sim.url);
+  const cacheDir = await mkdtemp(join(tmpdir(), 'kubently-kubectl-cache-'));
+  t.teardown(() => rm(cacheDir, { recursive: true, force: true }));
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args]);
+  const run = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => {
+    run.stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    run.stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const killer = setTimeout(() => child.kill('SIGKILL'), scaled(60_000));
+  t.teardown(() => {
+    clearTimeout(killer);
+    child.kill('SIGKILL');
+  });
+  return { run, child, exited };
+}
+
+test('parity stream - logs -f --timestamps --tail prints what kubectl logs -f prints, through the end of the container', async (t) => {
+  const s = await startStreamingStack(t);
+  const command = `logs -f ${WEB} --tail=2 --timestamps`;
+  const kubectl = await kubectlFollowing(t, s, command.split(' '));
+  const sse = readSse(await s.execute(command));
+  // Both followers are attached before anything changes: two open streams at the apiserver.
+  await eventually(t, () => s.sim.openStreams === 2, { message: 'kubectl and the agent follow the log' });
+  for (const text of ['alpha', 'beta \u00e9\u00e8 unicode', 'gamma'])
+    s.sim.live.appendLog('default', WEB, 'nginx', text);
+  s.sim.live.setPodPhase('default', WEB, 'Succeeded');
+  t.is(await kubectl.exited, 0);
+  await sse.done;
+  t.like(sse.state.end, { status: 'success', reason: 'completed' });
+  t.true(kubectl.run.stdout.endsWith(' gamma\n'));
+  t.is(sse.state.output, kubectl.run.stdout);
+});
+
+for (const args of [
+  'get pods -w -l app=web',
+  'get pods --watch-only',
+  'get pods -w -o wide -A',
+  `get pod ${WEB} -w`,
+]) {
+  test(`parity stream - ${args} prints what kubectl prints for the same changes`, async (t) => {
+    const s = await startStreamingStack(t);
+    const kubectl = await kubectlFollowing(t, s, args.split(' '));
+    const client = new AbortController();
+    const sse = readSse(await s.execute(args, { signal: client.signal }));
+    await eventually(t, () => s.sim.openStreams === 2, { message: 'kubectl and the agent watch' });
+    s.sim.live.setPodPhase('default', WEB, 'Pending');
+    s.sim.live.setPodPhase('default', WEB, 'Running');
+    s.sim.live.setPodPhase('default', 'api-6b8f9d5c7-h2lqs', 'Failed');
+    s.sim.live.setPodPhase('default', WEB, 'Failed');
+    const rows = (text: string) =>
+      text.split('\n').filter((l) => l.startsWith(WEB) || l.includes(` ${WEB} `)).length;
+    const expectedRows = args.includes('--watch-only') ? 3 : 4;
+    await eventually(
+      t,
+      () => rows(kubectl.run.stdout) === expectedRows && rows(sse.state.output) === expectedRows,
+      {
+        message: 'both printed every change',
+      },
+    );
+    if (args.includes('--watch-only') || args.includes('-A')) {
+      await eventually(
+        t,
+        () =>
+          kubectl.run.stdout.includes('api-6b8f9d5c7-h2lqs') &&
+          sse.state.output.includes('api-6b8f9d5c7-h2lqs'),
+        {
+          message: 'both printed the other pod',
+        },
+      );
+    }
+    kubectl.child.kill('SIGINT');
+    client.abort();
+    await kubectl.exited;
+    t.is(sse.state.output, kubectl.run.stdout);
+  });
+}
