@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --duration <s>]` (`-- --fleet`: bench/fleet.ts instead): one run, everything on this machine, side by side:
+// `npm run bench [-- --quick] [-- --duration <s>]` (`-- --fleet`: bench/fleet.ts instead; `-- --mcp`: bench/mcp.ts): one run, everything on this machine, side by side:
 // command delivery, end-to-end `get pods`, the floors, a kubectl subprocess per command, RSS and CPU of
 // the gateway and agent processes, and a sustained load test. Prints a table and writes
 // bench/results/latest.json. Exits 1 when the load test saw an unexpected error.
@@ -25,6 +25,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string' },
     out: { type: 'string', default: join(PROJECT_ROOT, 'bench/results/latest.json') },
     fleet: { type: 'boolean', default: false },
+    mcp: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1,10,100,1000' },
   },
 });
@@ -33,6 +34,13 @@ if (flags.fleet) {
   const { formatFleetReport, runFleetBench } = await import('./fleet.js');
   const sizes = (flags.sizes ?? '').split(',').map(Number);
   process.stdout.write(`${formatFleetReport(await runFleetBench(sizes, { tsx: flags.tsx === true }))}\n`);
+  process.exit(0);
+}
+if (flags.mcp) {
+  // A run of its own (bench/mcp.ts): MCP against REST on the same stack.
+  const { runMcpBench } = await import('./mcp.js');
+  const count = flags.quick === true ? 300 : 2_000;
+  process.stdout.write(`${await runMcpBench({ count, warmup: Math.round(count / 5) })}\n`);
   process.exit(0);
 }
 const quick = flags.quick === true;

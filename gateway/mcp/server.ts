@@ -66,6 +66,14 @@ const READ_ONLY = {
 
 const toZod = (schema: object) => z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
 
+/** The tools' schemas as the SDK takes them, converted once: every request builds its server anew. */
+const ZOD = {
+  listClusters: { inputSchema: toZod(listClustersArgsSchema), outputSchema: toZod(listClustersOutputSchema) },
+  kubectl: { inputSchema: toZod(kubectlArgsSchema), outputSchema: toZod(kubectlOutputSchema) },
+  fleet: { inputSchema: toZod(fleetArgsSchema), outputSchema: toZod(fleetOutputSchema) },
+  validate: { inputSchema: toZod(validateArgsSchema), outputSchema: toZod(validateOutputSchema) },
+};
+
 /** The REST body's command fields from a tool's arguments (absent ones left out). */
 function commandFields(a: Omit<KubectlArgs, 'cluster_id'>) {
   return {
@@ -129,8 +137,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       description:
         'The Kubernetes clusters you may use, whether an agent of each is connected, and when one was last ' +
         `heard from (ISO 8601).\n\n${boundary}`,
-      inputSchema: toZod(listClustersArgsSchema),
-      outputSchema: toZod(listClustersOutputSchema),
+      ...ZOD.listClusters,
       annotations: READ_ONLY,
     },
     async () => {
@@ -153,8 +160,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         '(denied, failed, timed out, unknown cluster) come back as a tool error with the reason and the rule. ' +
         'Prefer narrow commands: a namespace, -l selectors, --limit, logs --tail, and grep to keep only the ' +
         `matching lines.\n\n${boundary}`,
-      inputSchema: toZod(kubectlArgsSchema),
-      outputSchema: toZod(kubectlOutputSchema),
+      ...ZOD.kubectl,
       annotations: READ_ONLY,
     },
     async (args) => {
@@ -184,8 +190,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         "section per cluster, in cluster order, with its status and kubectl's text. Each cluster's policy " +
         'applies to its own section (denied); a cluster without a connected agent is unavailable. The outputs ' +
         `share one budget, so prefer grep and narrow commands.\n\n${boundary}`,
-      inputSchema: toZod(fleetArgsSchema),
-      outputSchema: toZod(fleetOutputSchema),
+      ...ZOD.fleet,
       annotations: READ_ONLY,
     },
     async (args) => {
@@ -212,8 +217,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
       description:
         'Whether the policy would allow a kubectl command on a cluster, the deciding rule and its reason, and ' +
         `the command as it would run. Runs nothing.\n\n${boundary}`,
-      inputSchema: toZod(validateArgsSchema),
-      outputSchema: toZod(validateOutputSchema),
+      ...ZOD.validate,
       annotations: READ_ONLY,
     },
     async (args) => {
