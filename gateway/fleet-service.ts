@@ -146,6 +146,7 @@ export function createFleetService(deps: {
         parsed,
         fleetId,
         timeoutMs,
+        startedAt: started,
         concurrency: max_concurrency ?? DEFAULT_FLEET_CONCURRENCY,
         outputBudgetBytes: config.fleet.outputBudgetBytes,
         auditDetails,

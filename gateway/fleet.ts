@@ -76,6 +76,11 @@ export interface FanOut {
   fleetId: string;
   /** The whole fan-out's time: no cluster's command outlives it, and the answer waits at most this plus the margin. */
   timeoutMs: number;
+  /**
+   * When the request began (performance.now()); the deadline counts from there, so selection and the cluster
+   * budget's Redis round trips are inside `timeoutMs`. Default: now.
+   */
+  startedAt?: number;
   concurrency: number;
   outputBudgetBytes: number;
   /** Merged into every cluster's audit records (e.g. `{via: 'mcp'}`). */
@@ -124,8 +129,7 @@ function outcomeRow(clusterId: string, commandId: string, outcome: RunOutcome): 
  * on and keeps and audits its own result).
  */
 export async function fanOut(runner: CommandRunner, log: Logger, f: FanOut): Promise<FleetResult[]> {
-  const started = performance.now();
-  const deadline = started + f.timeoutMs;
+  const deadline = (f.startedAt ?? performance.now()) + f.timeoutMs;
   const shape = outputBudget(f.outputBudgetBytes);
   const { clusters: _selectors, max_concurrency: _concurrency, ...command } = f.body;
   const rows: FleetResult[] = new Array(f.clusters.length);
