@@ -1,4 +1,8 @@
-// Renders lists of records as an aligned table, JSON or CSV.
+// Renders lists of records as an aligned table, JSON or CSV. The values come from the gateway and, through it,
+// from clusters and agents (a self-check report, an audit record): terminal controls in them are printed as
+// visible text, never sent to the terminal.
+
+import { escapeJsonControls, escapeTerminal } from '../common/terminal.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -9,7 +13,7 @@ export interface Column<T> {
 }
 
 function cell(value: string | number | boolean | null | undefined): string {
-  return value === null || value === undefined || value === '' ? '-' : String(value);
+  return value === null || value === undefined || value === '' ? '-' : escapeTerminal(String(value));
 }
 
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
@@ -24,7 +28,7 @@ export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]
 }
 
 function csvField(value: string | number | boolean | null | undefined): string {
-  const s = value === null || value === undefined ? '' : String(value);
+  const s = value === null || value === undefined ? '' : escapeTerminal(String(value));
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -44,7 +48,8 @@ export function render<T>(
 ): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(json, null, 2)}\n`;
+      // JSON.stringify escapes C0 controls; C1 ones (the one-character CSI) are left raw unless escaped.
+      return `${escapeJsonControls(JSON.stringify(json, null, 2))}\n`;
     case 'csv':
       return renderCsv(rows, columns);
     case 'table':
