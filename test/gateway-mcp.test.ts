@@ -274,6 +274,16 @@ test('mcp - hostile arguments are tool errors that name the rule; nothing reache
   const follow = await kubectlTool(client, { cluster_id: 'c1', command: `logs ${WEB} -f` });
   t.true(follow.isError);
   t.regex(textOf(follow), /\(rule: follow_needs_event_stream\)\nMCP tools answer once/);
+  const deep = await kubectlTool(client, {
+    cluster_id: 'c1',
+    command: 'get pods',
+    grep: ['x'],
+    extra: { nested: Array.from({ length: 2_000 }, (_, i) => ({ i })) },
+  });
+  t.true(deep.isError);
+  t.regex(textOf(deep), /more than the maximum of 64 elements/, 'counted before any schema walks it');
+  const unknownTool = (await client.callTool({ name: 'kubectl_exec', arguments: {} })) as CallToolResult;
+  t.true(unknownTool.isError);
   const extra = await kubectlTool(client, { cluster_id: 'c1', command: 'get pods', kubeconfig: '/etc/x' });
   t.true(extra.isError, 'unknown arguments are refused');
   const forbidden = await kubectlTool(client, { cluster_id: 'c1', command: 'get pods --token=s3cret' });
