@@ -4,12 +4,11 @@
 
 import test, { type ExecutionContext } from 'ava';
 import { credentialExpiry, ruleFindings, runSelfCheck } from '../agent/self-check.js';
-import { createApiClient } from '../cli/api-client.js';
-import { checkAgents, transportRow } from '../cli/doctor/agent-self-check.js';
-import type { CheckRow } from '../cli/doctor/check.js';
+import { transportRow } from '../cli/doctor/agent-self-check.js';
 import { createOperatorSetup } from '../common/nats-auth/setup.js';
 import { PRESETS } from '../common/policy/index.js';
 import type { SelfCheckAnswer } from '../common/self-check.js';
+import { doctorAgentRows } from '../harness/doctor.js';
 import { KEYS, startGatewayStack } from '../harness/gateway.js';
 import { connectAs, provision, startNats } from '../harness/nats-server.js';
 import { makePki } from '../harness/pki.js';
@@ -40,18 +39,6 @@ async function stack(t: ExecutionContext, rbac?: SimRbacRule[]) {
 async function selfCheck(url: string, key: string) {
   const res = await fetch(`${url}/clusters/c1/self-check`, { headers: { 'x-api-key': key } });
   return { status: res.status, body: (await res.json()) as SelfCheckAnswer };
-}
-
-function doctorRows(url: string): Promise<CheckRow[]> {
-  return checkAgents({
-    client: createApiClient({ apiUrl: url, credential: { kind: 'api_key', value: KEYS.admin } } as never),
-    apiUrl: url,
-    fetch,
-    clusters: ['c1'],
-    startedAt: new Date(),
-    nonce: 'test',
-    waitMs: 1000,
-  });
 }
 
 test('self-check - the agent reports its RBAC as the reviews answer it, and doctor passes a read-only ServiceAccount', async (t) => {
@@ -85,7 +72,7 @@ test('self-check - the agent reports its RBAC as the reviews answer it, and doct
     ),
   );
 
-  const rows = await doctorRows(url);
+  const rows = await doctorAgentRows(url);
   t.deepEqual(
     rows.map((r) => [r.check, r.result]),
     [
@@ -102,7 +89,7 @@ test('self-check - a ServiceAccount that can read Secrets or patch Deployments f
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] },
     { apiGroups: ['apps'], resources: ['*'], verbs: ['*'] },
   ]);
-  const rows = await doctorRows(url);
+  const rows = await doctorAgentRows(url);
   const rbac = rows.find((r) => r.check === 'agent RBAC')!;
   t.is(rbac.result, 'fail');
   t.is(rbac.cluster, 'c1');
@@ -119,7 +106,7 @@ test('self-check - a ServiceAccount missing what its preset reads fails agent RB
     t,
     DEFAULT_SIM_RBAC.filter((r) => !r.apiGroups.includes('apps')),
   );
-  const rbac = (await doctorRows(url)).find((r) => r.check === 'agent RBAC')!;
+  const rbac = (await doctorAgentRows(url)).find((r) => r.check === 'agent RBAC')!;
   t.is(rbac.result, 'fail');
   t.regex(rbac.evidence, /cannot list deployments\.apps \(preset readOnly reads it\)/);
   t.regex(rbac.action, /grant the agent's ClusterRole/);

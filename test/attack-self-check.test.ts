@@ -3,10 +3,9 @@
 // admin's screen only as visible characters, in the table, CSV and JSON the doctor prints.
 
 import test from 'ava';
-import { createApiClient } from '../cli/api-client.js';
-import { checkAgents } from '../cli/doctor/agent-self-check.js';
 import { OUTPUT_FORMATS, render } from '../cli/output.js';
 import type { SelfCheckAnswer, SelfCheckReport } from '../common/self-check.js';
+import { doctorAgentRows } from '../harness/doctor.js';
 import { KEYS, startGatewayStack } from '../harness/gateway.js';
 
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -34,15 +33,7 @@ test('attack self-check - a report full of terminal controls is shown, never obe
     await fetch(`${url}/clusters/c1/self-check`, { headers: { 'x-api-key': KEYS.admin } })
   ).json()) as SelfCheckAnswer;
   t.is(answer.status, 'success', 'the report is within its schema: the gateway passes it on as data');
-  const rows = await checkAgents({
-    client: createApiClient({ apiUrl: url, credential: { kind: 'api_key', value: KEYS.admin } } as never),
-    apiUrl: url,
-    fetch,
-    clusters: ['c1'],
-    startedAt: new Date(),
-    nonce: 'test',
-    waitMs: 1000,
-  });
+  const rows = await doctorAgentRows(url);
   t.true(
     rows.some((r) => r.result === 'fail' && r.evidence.includes('secrets')),
     'doctor still fails it',
