@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import test, { type ExecutionContext } from 'ava';
 import type { AuditEventInput } from '../common/audit/events.js';
-import { parsePolicy } from '../common/policy/index.js';
+import { PRESETS, parsePolicy } from '../common/policy/index.js';
 import { type GatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
 import { eventually } from '../harness/eventually.js';
 import { type GatewayStack, KEYS, startGatewayStack } from '../harness/gateway.js';
@@ -55,7 +55,7 @@ const textOf = (r: CallToolResult) =>
 /** The first captured audit record of `type` that `match` accepts. */
 function recordOf(
   t: ExecutionContext,
-  m: McpStack,
+  m: Pick<McpStack, 's'>,
   type: AuditEventInput['event_type'],
   match: (e: AuditEventInput) => boolean = () => true,
 ): Promise<AuditEventInput> {
@@ -546,4 +546,36 @@ test('mcp - initialize agrees to 2025-06-18 when asked, and later requests may c
   );
   const body = (await call.json()) as { result: CallToolResult };
   t.regex(textOf(body.result), /^NAME\s+STATUS\s+AGE\n/);
+});
+
+test('mcp - a kubectl failure, an agent policy denial and a timeout are tool errors with kubectl’s stderr, the reason and the rule', async (t) => {
+  const s = await startGatewayStack(t, { agents: { c2: 'silent' }, redis: false });
+  // The cluster owner's stricter policy on c1: no logs, though the gateway's allows them.
+  const agent = await startSimAgent(t, s.server, 'c1', PRESETS.strict);
+  await eventually(t, () => s.tracker.isConnected('c1'), { message: 'the real agent of c1 is connected' });
+  const url = `${await s.app.listen({ host: '127.0.0.1', port: 0 })}/mcp`;
+  const kubectl = await kubectlFor(t, agent.kubeconfig);
+  const client = await connect(t, url, KEYS.alice);
+
+  const missing = await kubectlTool(client, { cluster_id: 'c1', command: 'get pod does-not-exist' });
+  const real = await kubectl(['get', 'pod', 'does-not-exist']);
+  t.not(real.exitCode, 0);
+  t.true(missing.isError);
+  t.is(textOf(missing), real.stderr.trimEnd(), 'kubectl’s own error text');
+  t.like(missing.structuredContent, { status: 'failure' });
+
+  const logs = await kubectlTool(client, { cluster_id: 'c1', command: `logs ${WEB}` });
+  t.true(logs.isError);
+  t.regex(textOf(logs), /^denied by the cluster's agent: .*\(rule: agent_policy\)$/);
+  t.like(logs.structuredContent, { status: 'denied' });
+
+  const silent = await kubectlTool(client, { cluster_id: 'c2', command: 'get pods', timeout_seconds: 1 });
+  t.true(silent.isError);
+  t.regex(
+    textOf(silent),
+    /^timed out: .*\(rule: timeout\)\nRetry with a larger timeout_seconds \(at most \d+\)/,
+  );
+  t.like(silent.structuredContent, { status: 'timeout' });
+  const executed = await recordOf(t, { s }, 'command_executed', (e) => e.cluster_id === 'c2');
+  t.like(executed.details, { status: 'timeout', via: 'mcp' });
 });
