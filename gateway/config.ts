@@ -171,11 +171,9 @@ function readOrigins(r: EnvReader, name: string): string[] {
     try {
       url = new URL(value);
     } catch {}
-    if (
-      url &&
-      (url.protocol === 'https:' || url.protocol === 'http:') &&
-      url.origin === value.replace(/\/$/, '')
-    )
+    // Scheme, host and port only: a path, query, fragment or user part is a mistake, not an origin.
+    const bare = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (url && bare && (url.protocol === 'https:' || url.protocol === 'http:') && !value.endsWith('#'))
       origins.push(url.origin);
     else r.problems.push(`${name}: "${value}" is not an origin such as https://app.example.com`);
   }

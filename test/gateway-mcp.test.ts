@@ -8,7 +8,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import test, { type ExecutionContext } from 'ava';
 import type { AuditEventInput } from '../common/audit/events.js';
 import { PRESETS, parsePolicy } from '../common/policy/index.js';
-import { type GatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
+import { type GatewayConfig, loadGatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
+import { originAllowed } from '../gateway/mcp/origin.js';
 import { eventually } from '../harness/eventually.js';
 import { type GatewayStack, KEYS, startGatewayStack } from '../harness/gateway.js';
 import { type Kubectl, kubectlFor, normalizeAges } from '../harness/kubectl.js';
@@ -578,4 +579,42 @@ test('mcp - a kubectl failure, an agent policy denial and a timeout are tool err
   t.like(silent.structuredContent, { status: 'timeout' });
   const executed = await recordOf(t, { s }, 'command_executed', (e) => e.cluster_id === 'c2');
   t.like(executed.details, { status: 'timeout', via: 'mcp' });
+});
+
+test('mcp - MCP_ALLOWED_ORIGINS takes origins only; the guard passes no Origin, loopback and listed ones', (t) => {
+  t.deepEqual(
+    loadGatewayConfig({ MCP_ALLOWED_ORIGINS: 'https://Ops.Example.com, http://tools.example.com:8080/' })
+      .mcpAllowedOrigins,
+    ['https://ops.example.com', 'http://tools.example.com:8080'],
+  );
+  for (const bad of [
+    'ops.example.com',
+    'https://ops.example.com/app',
+    'ftp://x.example',
+    'https://u:p@x.example',
+  ]) {
+    const err = t.throws(() => loadGatewayConfig({ MCP_ALLOWED_ORIGINS: bad }));
+    t.regex(err?.message ?? '', /MCP_ALLOWED_ORIGINS: .* is not an origin/, bad);
+  }
+  const allowed = new Set(['https://ops.example.com']);
+  t.true(originAllowed(undefined, allowed), 'a non-browser client sends none');
+  for (const ok of [
+    'http://localhost',
+    'http://localhost:3000',
+    'https://127.0.0.1:1',
+    'http://[::1]:8080',
+    'https://ops.example.com',
+  ])
+    t.true(originAllowed(ok, allowed), ok);
+  for (const no of [
+    'null',
+    '',
+    'https://ops.example.com:444',
+    'http://localhost.evil.example',
+    'http://127.0.0.1.nip.io',
+    'https://ops.example.com/x',
+    'chrome-extension://abc',
+  ])
+    t.false(originAllowed(no, allowed), no);
+  t.false(originAllowed(['http://localhost', 'https://evil.example'], allowed), 'two Origin headers');
 });
