@@ -161,6 +161,10 @@ export function createFleetService(deps: {
           fleet_id: fleetId,
           selectors,
           clusters,
+          // Clusters whose turn came after the deadline leave no record of their own: named here.
+          not_sent: results
+            .filter((r) => r.status === 'timeout' && r.command_id === null)
+            .map((r) => r.cluster_id),
           argv: parsed.argv,
           summary,
           duration_ms: Math.round(performance.now() - started),

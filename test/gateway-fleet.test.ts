@@ -5,6 +5,7 @@ import test from 'ava';
 import type { FleetAnswer } from '../common/api-fleet.js';
 import { parsePolicy } from '../common/policy/index.js';
 import { NO_RATE_LIMIT } from '../gateway/config.js';
+import { eventually } from '../harness/eventually.js';
 import {
   capturingAudit,
   type GatewayStack,
@@ -200,6 +201,11 @@ test('fleet - max_concurrency bounds the commands in flight and no command outli
   );
   t.is(s.agents.c1!.received.length, 1);
   t.is(s.agents.c2!.received.length + s.agents.c3!.received.length, 0);
+  // Nothing was sent to c2 and c3, so they have no record of their own: the fan-out's record names them.
+  const fanOut = await eventually(t, () => s.captured.of('fleet_execution')[0], {
+    message: 'the fan-out record',
+  });
+  t.deepEqual(fanOut.details?.not_sent, ['c2', 'c3']);
 });
 
 test('fleet - answers at the deadline while a run is stuck (a fail-closed audit write that never returns)', async (t) => {
