@@ -49,7 +49,7 @@ async function execFollow(ctx: CliContext, opts: ExecOptions, body: CommandReque
   const client = await ctx.client();
   const stop = new AbortController();
   const release = ctx.onInterrupt?.(() => stop.abort());
-  const escape = ctx.stdout.isTTY && opts.rawOutput !== true;
+  const escapeControls = ctx.stdout.isTTY && opts.rawOutput !== true;
   let end: { status?: string; error?: string | null; truncated?: boolean; reason?: string } | undefined;
   let answered: CommandResult | undefined;
   try {
@@ -57,7 +57,7 @@ async function execFollow(ctx: CliContext, opts: ExecOptions, body: CommandReque
       signal: stop.signal,
       onEvent(event, data) {
         if (event === 'output' && typeof data === 'string')
-          ctx.stdout.write(escape ? escapeTerminal(data) : data);
+          ctx.stdout.write(escapeControls ? escapeTerminal(data) : data);
         else if (event === 'end') end = data as typeof end;
       },
     });
@@ -67,7 +67,7 @@ async function execFollow(ctx: CliContext, opts: ExecOptions, body: CommandReque
   if (stop.signal.aborted) return ctx.setExitCode(EXIT.ok);
   const outcome = answered ?? end;
   if (ctx.output() === 'json' && outcome) ctx.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-  if (answered?.output) ctx.stdout.write(escape ? escapeTerminal(answered.output) : answered.output);
+  if (answered?.output) ctx.stdout.write(escapeControls ? escapeTerminal(answered.output) : answered.output);
   if (outcome?.error) ctx.stderr.write(`${escapeTerminal(outcome.error.trimEnd())}\n`);
   if (end?.reason === 'max_bytes' || end?.reason === 'max_duration')
     ctx.stderr.write(
