@@ -247,6 +247,9 @@ async function getSortedTables(
     });
     if (merged) infos.push({ type, table: merged });
   }
+  // Sorted by what may be printed: an order by a redacted value (the Tables' rows hold the objects)
+  // would tell that value apart.
+  for (const { table } of infos) for (const row of table.rows) redactObject(row.object);
   if (infos.length > 1 && !sortByPath(infos, sortBy, (info) => info.table, UNSTRUCTURED)) {
     return { output: '', error: `error: ${notFoundMessage(sortBy)}` };
   }
@@ -328,7 +331,8 @@ async function getObjects(
   }
   if (sorting) {
     // kubectl's SortingPrinter fails the whole print when no object has the path.
-    if (!sortByPath(sorted, command.flags.sortBy as string, (item) => item, UNSTRUCTURED)) {
+    // Redacted before sorting, as for tables: the order must not depend on a value never printed.
+    if (!sortByPath(sorted, command.flags.sortBy as string, redactObject, UNSTRUCTURED)) {
       return {
         output: '',
         error: [...errors, `error: ${notFoundMessage(command.flags.sortBy as string)}`].join('\n'),

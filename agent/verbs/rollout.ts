@@ -1,6 +1,7 @@
 // kubectl rollout status --watch=false and rollout history, ported from kubectl 1.32
 // (pkg/polymorphichelpers rollout_status.go and history.go, pkg/cmd/rollout): the status viewers'
-// messages, the REVISION/CHANGE-CAUSE table, and one revision's pod template. Only reads.
+// messages, the REVISION/CHANGE-CAUSE table, and one revision's pod template. Only reads. What is read
+// is redacted (agent/redact.ts) before anything is printed: a revision's template shows env and args.
 
 import type {
   ControllerRevision,
@@ -16,6 +17,7 @@ import { collectionPath, RESOURCE_TYPES } from '../../common/resources.js';
 import { selectorString } from '../describe/format.js';
 import { describePodTemplate } from '../describe/pod.js';
 import { PrefixWriter, tabbed } from '../describe/prefix-writer.js';
+import { redactObject } from '../redact.js';
 import { getJsonReleased, ok, type VerbContext, type VerbResult } from './context.js';
 
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -38,7 +40,7 @@ export async function runRollout(ctx: VerbContext, command: Command): Promise<Ve
   const type = typeOf(target.resource);
   const namespace = command.namespace ?? 'default';
   const base = collectionPath(type, namespace);
-  const obj = await getJsonReleased<Workload>(ctx, `${base}/${encodeURIComponent(name)}`);
+  const obj = redactObject(await getJsonReleased<Workload>(ctx, `${base}/${encodeURIComponent(name)}`));
   if (command.subcommand === 'history') {
     const revision = command.flags.revision ?? 0;
     const history = await viewHistory(ctx, type.kind, obj, base.replace(/[^/]+$/, ''), revision);
@@ -156,9 +158,11 @@ async function viewHistory(
   const label = selectorString(owner.spec?.selector) ?? '';
   const info: HistoryInfo = new Map();
   if (kind === 'Deployment') {
-    const list = await getJsonReleased<{ items?: ReplicaSet[] }>(ctx, `${namespacePath}replicasets`, {
-      labelSelector: label,
-    });
+    const list = redactObject(
+      await getJsonReleased<{ items?: ReplicaSet[] }>(ctx, `${namespacePath}replicasets`, {
+        labelSelector: label,
+      }),
+    );
     for (const rs of list.items ?? []) {
       if (!isControlledBy(rs.metadata, owner)) continue;
       const text = rs.metadata?.annotations?.[REVISION_ANNOTATION];
@@ -187,6 +191,9 @@ async function viewHistory(
     );
     for (const history of list.items ?? []) {
       if (!isControlledBy(history.metadata, owner)) continue;
+      // The revision's template is under data, where redacting the list does not look.
+      redactObject(history);
+      redactObject(history.data);
       info.set(history.revision, {
         template: appliedTemplate(owner, history),
         changeCause: history.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION] ?? '',

@@ -1,0 +1,121 @@
+// Attacks on the troubleshoot preset: rollout history, --sort-by, custom resources by API group and the
+// parser's rollout subcommands. Each secret planted in the simulated apiserver must never be printed, and
+// every write spelling must be refused before it reaches an agent.
+
+import test from 'ava';
+import type { CommandExecutor } from '../agent/executor-types.js';
+import { REDACTED } from '../agent/redact.js';
+import { parseCommandRequest } from '../common/command/parse.js';
+import { startSimWithExecutor } from '../harness/sim.js';
+import { fixtureClock, pod, running } from '../sim/fixture-builders.js';
+import { defaultFixtures } from '../sim/fixtures.js';
+import type { KubeObject } from '../sim/types.js';
+
+const CONTEXT = { id: 'a', clusterId: 'c', identity: 'i', sessionId: null, timeoutMs: 10_000 };
+const PASSWORD = 'rollout-literal-db-password';
+const TOKEN = 'rollout-literal-api-token';
+
+async function run(executor: CommandExecutor, line: string) {
+  const command = parseCommandRequest({ command: line }, CONTEXT);
+  return executor.execute(command, AbortSignal.timeout(10_000));
+}
+
+type Template = { spec: { containers: { env?: unknown[] }[] } };
+
+/** Literal credentials in the env of every container of a pod template. */
+function plant(template: Template): void {
+  for (const c of template.spec.containers)
+    c.env = [...(c.env ?? []), { name: 'DB_PASSWORD', value: PASSWORD }, { name: 'API_TOKEN', value: TOKEN }];
+}
+
+test('attack - rollout history --revision shows a revision template with its env values redacted', async (t) => {
+  const fixtures = defaultFixtures(Date.now());
+  const sets = fixtures.objects.replicasets ?? [];
+  const webSets = sets.filter(
+    (rs) => rs.metadata.name.startsWith('web-') && rs.metadata.namespace === 'default',
+  );
+  t.true(webSets.length > 0);
+  for (const rs of webSets) plant((rs.spec as { template: Template }).template);
+  const revisions = fixtures.objects.controllerrevisions ?? [];
+  const exporter = revisions.filter((r: KubeObject) => r.metadata.name.startsWith('node-exporter-'));
+  t.true(exporter.length > 0);
+  for (const r of exporter) plant((r.data as { spec: { template: Template } }).spec.template);
+  const { executor } = await startSimWithExecutor(t, { maxOutputBytes: 4 << 20 }, { fixtures });
+  for (const line of [
+    'rollout history deploy/web --revision=1',
+    'rollout history deploy/web --revision=2',
+    'rollout history ds/node-exporter -n monitoring --revision=1',
+  ]) {
+    const result = await run(executor, line);
+    t.is(result.status, 'success', `${line}: ${result.error}`);
+    t.false(result.output.includes(PASSWORD), `${line} shows the password`);
+    t.false(result.output.includes(TOKEN), `${line} shows the token`);
+    t.true(result.output.includes(REDACTED), line);
+  }
+});
+
+/** Two pods whose names sort one way and whose literal passwords sort the other way (or the same). */
+function podsWithPasswords(first: string, second: string) {
+  const now = Date.now();
+  const clock = fixtureClock(now);
+  const fixtures = defaultFixtures(now);
+  for (const [name, password] of [
+    ['oracle-a', first],
+    ['oracle-b', second],
+  ] as const) {
+    fixtures.objects.pods?.push(
+      pod(
+        {
+          name,
+          namespace: 'oracle',
+          ageSeconds: 600,
+          labels: { app: 'oracle' },
+          nodeName: 'worker-1',
+          phase: 'Running',
+          annotations: { 'example.com/api-token': password },
+          containers: [
+            {
+              name: 'app',
+              image: 'registry.example.com/oracle:1.0',
+              env: [{ name: 'DB_PASSWORD', value: password }],
+              state: running(clock, 500),
+              ready: true,
+            },
+          ],
+        },
+        clock,
+      ),
+    );
+  }
+  return fixtures;
+}
+
+test('attack - --sort-by on a redacted field does not order objects by the hidden value', async (t) => {
+  const outputs = new Map<string, string[]>();
+  for (const [label, first, second] of [
+    ['ascending', 'aaa-secret', 'zzz-secret'],
+    ['descending', 'zzz-secret', 'aaa-secret'],
+  ] as const) {
+    const { executor } = await startSimWithExecutor(
+      t,
+      { maxOutputBytes: 4 << 20 },
+      { fixtures: podsWithPasswords(first, second) },
+    );
+    const seen: string[] = [];
+    for (const line of [
+      'get pods -n oracle --sort-by=.spec.containers[0].env[0].value',
+      `get pods -n oracle "--sort-by={.metadata.annotations['example.com/api-token']}"`,
+      'get pods -n oracle -o name --sort-by=.spec.containers[0].env[0].value',
+      "get pods -n oracle -o name '--sort-by={.metadata.annotations.example\\.com/api-token}'",
+      // One Table per named object: kubectl sorts the Tables themselves by the path.
+      'get pods oracle-b oracle-a -n oracle --sort-by=.rows[0].object.spec.containers[0].env[0].value',
+    ]) {
+      const result = await run(executor, line);
+      t.is(result.error, null, `${line}: ${result.error}`);
+      t.false(result.output.includes('-secret'), line);
+      seen.push(result.output.replace(/\d+[smhd]\b/g, 'AGE'));
+    }
+    outputs.set(label, seen);
+  }
+  t.deepEqual(outputs.get('ascending'), outputs.get('descending'));
+});
