@@ -98,3 +98,25 @@ test("attack fleet - another tenant's cluster named, globbed or listed twice rev
   t.is(dup.results.length, 1);
   t.is(s.agents.c1!.received.length, 0);
 });
+
+test('attack fleet - a glob built to backtrack (?*?*…z) against long cluster ids answers at once', async (t) => {
+  const long = 'prod-eu-west-1-payments-cluster-0001-blue'; // 41 characters
+  const s = await startGatewayStack(t, {
+    clusters: ['c1', long],
+    agents: { c1: 'answer' },
+    redis: false,
+  });
+  // As an anchored regex, each of these took minutes on the 41-character id, with the event loop blocked.
+  const evil = [20, 24, 28, 30].map((k) => `${'?*'.repeat(k)}z`);
+  const res = await fleet(s, 'admin', { clusters: [...evil, 'c?'], command: 'get pods' });
+  t.is(res.statusCode, 200, res.body);
+  t.deepEqual(
+    (res.json() as FleetAnswer).results.map((r) => r.cluster_id),
+    ['c1'],
+  );
+  const matching = await fleet(s, 'admin', { clusters: [`${'?*'.repeat(30)}e`], command: 'get pods' });
+  t.deepEqual(
+    (matching.json() as FleetAnswer).results.map((r) => r.cluster_id),
+    [long],
+  );
+});
