@@ -40,13 +40,16 @@ export function redactObject<T>(value: T): T {
 
 /**
  * Finds container lists anywhere in a spec (a pod's, a workload's pod template, a CronJob's job
- * template) and redacts each container's env and command line. `depth` bounds the walk.
+ * template) and redacts each container's env and command line, and the templates' own annotations as
+ * an object's. `depth` bounds the walk.
  */
 function redactContainersIn(node: Json, depth: number): void {
   if (depth > 6) return;
   for (const [key, child] of Object.entries(node)) {
     if ((containerLists as readonly string[]).includes(key) && Array.isArray(child)) {
       for (const container of child) if (isObject(container)) redactContainer(container);
+    } else if (key === 'metadata' && isObject(child)) {
+      if (isObject(child.annotations)) redactAnnotations(child.annotations);
     } else if (isObject(child)) {
       redactContainersIn(child, depth + 1);
     }

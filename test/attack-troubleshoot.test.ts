@@ -119,3 +119,41 @@ test('attack - --sort-by on a redacted field does not order objects by the hidde
   }
   t.deepEqual(outputs.get('ascending'), outputs.get('descending'));
 });
+
+const TEMPLATE_TOKEN = 'template-annotation-token';
+
+test('attack - pod templates (deployment, revision, cronjob, job) show no credential annotations or env values', async (t) => {
+  const fixtures = defaultFixtures(Date.now());
+  type Annotated = { metadata?: { annotations?: Record<string, string> } } & Template;
+  const leak = (template: Annotated) => {
+    template.metadata = {
+      ...template.metadata,
+      annotations: { ...template.metadata?.annotations, 'example.com/api-token': TEMPLATE_TOKEN },
+    };
+    plant(template);
+  };
+  const web = fixtures.objects.deployments?.find((d) => d.metadata.name === 'web');
+  leak((web?.spec as { template: Annotated }).template);
+  for (const rs of fixtures.objects.replicasets ?? [])
+    if (rs.metadata.name.startsWith('web-')) leak((rs.spec as { template: Annotated }).template);
+  const backup = fixtures.objects.cronjobs?.find((c) => c.metadata.name === 'nightly-backup');
+  leak((backup?.spec as { jobTemplate: { spec: { template: Annotated } } }).jobTemplate.spec.template);
+  const report = fixtures.objects.jobs?.find((j) => j.metadata.name === 'report-generator');
+  leak((report?.spec as { template: Annotated }).template);
+  const { executor } = await startSimWithExecutor(t, { maxOutputBytes: 4 << 20 }, { fixtures });
+  for (const line of [
+    'describe deploy web',
+    'get deploy web -o yaml',
+    'get rs -o json',
+    'rollout history deploy/web --revision=2',
+    'describe cronjob nightly-backup -n payments',
+    'get cronjobs -A -o yaml',
+    'describe job report-generator',
+    'get job report-generator -o json',
+  ]) {
+    const result = await run(executor, line);
+    t.is(result.status, 'success', `${line}: ${result.error}`);
+    for (const secret of [TEMPLATE_TOKEN, PASSWORD, TOKEN])
+      t.false(result.output.includes(secret), `${line} shows ${secret}`);
+  }
+});
