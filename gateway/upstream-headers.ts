@@ -3,6 +3,7 @@
 // wins over the body's `correlation_id` / `timeout_seconds`; the handler sees one body with the values to use.
 
 import type { FastifyRequest } from 'fastify';
+import { PRINTABLE_PATTERN } from '../common/terminal.js';
 
 export const REQUEST_TIMEOUT_HEADER_MAX_SECONDS = 60;
 
@@ -15,6 +16,9 @@ export function upstreamHeadersSchema(options: { timeout: boolean }) {
         type: 'string',
         minLength: 1,
         maxLength: 256,
+        // The body field's bound: a header may carry C1 controls (bytes 0x80-0x9f read as Latin-1).
+        pattern: PRINTABLE_PATTERN,
+        'x-error-message': 'X-Correlation-ID must be printable text (no control characters)',
         description: 'Correlation id for tracing; wins over the body field `correlation_id`',
       },
       ...(options.timeout

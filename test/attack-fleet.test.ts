@@ -120,3 +120,22 @@ test('attack fleet - a glob built to backtrack (?*?*…z) against long cluster i
     [long],
   );
 });
+
+test('attack fleet - X-Correlation-ID with control characters is refused like the body field (400)', async (t) => {
+  const s = await startGatewayStack(t, { clusters: ['c1'], agents: { c1: 'answer' }, redis: false });
+  for (const id of ['a\u009b31m', 'a\u001b[2J', 'a\u0085b']) {
+    for (const [url, payload] of [
+      ['/fleet/execute', { clusters: ['c1'], command: 'get pods' }],
+      ['/debug/execute', { cluster_id: 'c1', command: 'get pods' }],
+    ] as const) {
+      const res = await s.app.inject({
+        method: 'POST',
+        url,
+        payload,
+        headers: { ...s.as('admin'), 'x-correlation-id': id },
+      });
+      t.is(res.statusCode, 400, `${url} ${JSON.stringify(id)}`);
+    }
+  }
+  t.is(s.agents.c1!.received.length, 0);
+});
