@@ -3,7 +3,13 @@
 // digest of what a tool call returned.
 
 import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import test, { type ExecutionContext } from 'ava';
+import { startBridge } from '../cli/commands/mcp.js';
 import { type GatewayStack, KEYS, startGatewayStack } from '../harness/gateway.js';
 
 const ACCEPT = 'application/json, text/event-stream';
@@ -111,4 +117,55 @@ test('attack mcp - the audit digest is of the text the kubectl tool returned, su
     t.truthy(record, cluster);
     t.is(record?.details?.output_sha256, sha(content[0]!.text), `${cluster}: the first text is the output`);
   }
+});
+
+test('attack mcp - the stdio bridge serves a host whose name is not ASCII or carries controls', async (t) => {
+  const { s, url } = await stack(t);
+  for (const name of [
+    'Claude デスクトップ',
+    'host\u0001\u001b[2J',
+    `${'x'.repeat(127)}😀`,
+    'lone \ud800 surrogate',
+  ]) {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const bridge = await startBridge(
+      {
+        apiUrl: url.replace(/\/mcp$/, ''),
+        credential: { kind: 'api_key', value: KEYS.alice },
+        configPath: '',
+      },
+      stdin,
+      stdout,
+      new PassThrough(),
+    );
+    t.teardown(() => bridge.close());
+    const client = new Client({ name, version: '1.0.0' });
+    // The host's side of the pipe: it writes the bridge's stdin and reads its stdout.
+    const host = new StdioServerTransport(stdout, stdin);
+    await client.connect({
+      start: () => host.start(),
+      send: (m) => host.send(m),
+      close: () => host.close(),
+      set onmessage(f: ((m: JSONRPCMessage) => void) | undefined) {
+        host.onmessage = f;
+      },
+      set onclose(f: (() => void) | undefined) {
+        host.onclose = f;
+      },
+      set onerror(f: ((e: Error) => void) | undefined) {
+        host.onerror = f;
+      },
+    } as Transport);
+    const r = (await client.callTool({
+      name: 'kubectl',
+      arguments: { cluster_id: 'c1', command: 'get pods' },
+    })) as CallToolResult;
+    t.falsy(r.isError, JSON.stringify(r).slice(0, 300));
+    await client.close();
+  }
+  const clients = s.captured.of('command_executed').map((e) => String(e.details?.client));
+  t.is(clients.length, 4);
+  for (const c of clients)
+    t.regex(c, /^kubently-cli\/\S+ mcp \([\x20-\x7e]*\)$/, 'printable ASCII in the audit');
 });

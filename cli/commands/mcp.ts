@@ -38,6 +38,20 @@ export function gatewayErrorText(err: unknown): string {
 }
 
 /**
+ * `text` as a header value: printable ASCII, the rest percent-encoded (a lone surrogate as `?`). Anything else
+ * (a host's name in Japanese, a control character) would make fetch refuse every request.
+ */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '?';
+    }
+  });
+}
+
+/**
  * fetch with the CLI's credential on every request (a stored login refreshed first when needed) and a
  * User-Agent naming the CLI and the host (`clientInfo` of its initialize), which the gateway's audit records
  * show as the MCP client: a stateless server sees clientInfo on initialize only.
@@ -77,7 +91,7 @@ export async function startBridge(
   local.onmessage = (message: JSONRPCMessage) => {
     if (isJSONRPCRequest(message) && isInitializeRequest(message)) {
       const info = message.params.clientInfo;
-      host = `${info.name}/${info.version}`.slice(0, 128);
+      host = headerSafe(`${info.name}/${info.version}`.slice(0, 128));
       initializing.add(message.id);
     }
     gateway.send(message).catch((err: unknown) => {
