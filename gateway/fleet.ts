@@ -106,16 +106,19 @@ function row(
   };
 }
 
+function resultRow(clusterId: string, commandId: string, result: CommandResult): FleetResult {
+  const { status, output, error, execution_time_ms, truncated } = result;
+  return row(clusterId, commandId, status, error, { output, execution_time_ms, truncated });
+}
+
 function outcomeRow(clusterId: string, commandId: string, outcome: RunOutcome): FleetResult {
   switch (outcome.kind) {
     case 'invalid':
       return row(clusterId, null, 'failure', outcome.error.message);
     case 'denied':
       return row(clusterId, commandId, 'denied', outcome.decision.reason);
-    case 'result': {
-      const { status, output, error, execution_time_ms, truncated } = outcome.result;
-      return row(clusterId, commandId, status, error, { output, execution_time_ms, truncated });
-    }
+    case 'result':
+      return resultRow(clusterId, commandId, outcome.result);
     case 'stream':
       // Never reached: a fan-out passes no stream target, so a follow command is refused as invalid.
       return row(clusterId, commandId, 'failure', 'follow commands stream through POST /debug/execute only');
@@ -139,6 +142,9 @@ export async function fanOut(runner: CommandRunner, log: Logger, f: FanOut): Pro
     if (remaining <= 0)
       return row(clusterId, null, 'timeout', "the fan-out's deadline passed before this cluster's turn");
     const commandId = randomUUID();
+    // The result as shaped, audited (its digest) and charged to the budget: once it exists, it is the row even if
+    // the run is still keeping it when the answer is due, so the record never names output the caller did not get.
+    let shaped: CommandResult | undefined;
     const run = runner
       .run({
         origin: f.origin,
@@ -149,7 +155,10 @@ export async function fanOut(runner: CommandRunner, log: Logger, f: FanOut): Pro
         deadline,
         auditDetails: { fleet_id: f.fleetId, ...f.auditDetails },
         commandId,
-        shape,
+        shape: (result) => {
+          shaped = shape(result);
+          return shaped;
+        },
       })
       .then(
         (outcome) => outcomeRow(clusterId, commandId, outcome),
@@ -166,7 +175,12 @@ export async function fanOut(runner: CommandRunner, log: Logger, f: FanOut): Pro
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<FleetResult>((resolve) => {
       timer = setTimeout(
-        () => resolve(row(clusterId, commandId, 'timeout', `no result within ${remaining} ms`)),
+        () =>
+          resolve(
+            shaped
+              ? resultRow(clusterId, commandId, shaped)
+              : row(clusterId, commandId, 'timeout', `no result within ${remaining} ms`),
+          ),
         remaining + FLEET_ANSWER_MARGIN_MS,
       );
     });

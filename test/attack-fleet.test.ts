@@ -5,9 +5,13 @@
 import test from 'ava';
 import type { FleetAnswer } from '../common/api-fleet.js';
 import type { AuditEventInput } from '../common/audit/events.js';
+import { outputDigest } from '../common/audit/output-digest.js';
+import type { CommandRunner } from '../gateway/command-runner.js';
 import { NO_RATE_LIMIT } from '../gateway/config.js';
+import { fanOut } from '../gateway/fleet.js';
 import { eventually } from '../harness/eventually.js';
 import { capturingAudit, type GatewayStack, startGatewayStack } from '../harness/gateway.js';
+import { quietLog } from '../harness/log.js';
 
 const fleet = (s: GatewayStack, who: 'alice' | 'bob' | 'admin', payload: unknown) =>
   s.app.inject({ method: 'POST', url: '/fleet/execute', payload: payload as object, headers: s.as(who) });
@@ -138,4 +142,47 @@ test('attack fleet - X-Correlation-ID with control characters is refused like th
     }
   }
   t.is(s.agents.c1!.received.length, 0);
+});
+
+test('attack fleet - a result kept too slowly to answer in time is still the row its audit digest names', async (t) => {
+  const output = 'NAME  READY\nweb   1/1\n';
+  const digests = new Map<string, string>();
+  // The runner shapes and audits the result, then its keeping (the result store) never ends.
+  const runner: CommandRunner = {
+    run: async (r) => {
+      const result = r.shape!({
+        command_id: r.commandId!,
+        session_id: null,
+        cluster_id: r.body.cluster_id,
+        status: 'success',
+        output,
+        error: null,
+        execution_time_ms: 3,
+        executed_at: new Date().toISOString(),
+        truncated: false,
+      });
+      digests.set(r.commandId!, outputDigest(result.output).output_sha256);
+      return new Promise<never>(() => {});
+    },
+  };
+  const rows = await fanOut(runner, quietLog(), {
+    origin: {} as never,
+    body: { clusters: ['c1', 'c2'], command: 'get pods' },
+    clusters: ['c1', 'c2'],
+    policy: {} as never,
+    parsed: {} as never,
+    fleetId: 'f',
+    timeoutMs: 10,
+    concurrency: 2,
+    outputBudgetBytes: output.length + 4,
+  });
+  for (const r of rows)
+    t.is(digests.get(r.command_id!), outputDigest(r.output).output_sha256, `${r.cluster_id}: ${r.status}`);
+  t.deepEqual(
+    rows.map((r) => [r.status, r.truncated]),
+    [
+      ['success', false],
+      ['success', true],
+    ],
+  );
 });
