@@ -5,6 +5,7 @@
 import test from 'ava';
 import type { CommandExecutor } from '../agent/executor-types.js';
 import { REDACTED } from '../agent/redact.js';
+import { valueLess } from '../agent/verbs/sort-by.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { startSimWithExecutor } from '../harness/sim.js';
 import { fixtureClock, pod, running } from '../sim/fixture-builders.js';
@@ -54,34 +55,26 @@ test('attack - rollout history --revision shows a revision template with its env
   }
 });
 
-/** Two pods whose names sort one way and whose literal passwords sort the other way (or the same). */
-function podsWithPasswords(first: string, second: string) {
+/** The default fixtures plus one running pod per name in `namespace`, with `secret` in its env and annotations. */
+function withPods(namespace: string, pods: readonly { name: string; secret?: string }[]) {
   const now = Date.now();
   const clock = fixtureClock(now);
   const fixtures = defaultFixtures(now);
-  for (const [name, password] of [
-    ['oracle-a', first],
-    ['oracle-b', second],
-  ] as const) {
+  for (const { name, secret } of pods) {
+    const env = secret === undefined ? [] : [{ name: 'DB_PASSWORD', value: secret }];
+    const annotations: Record<string, string> =
+      secret === undefined ? {} : { 'example.com/api-token': secret };
     fixtures.objects.pods?.push(
       pod(
         {
           name,
-          namespace: 'oracle',
+          namespace,
           ageSeconds: 600,
-          labels: { app: 'oracle' },
+          labels: { app: namespace },
           nodeName: 'worker-1',
           phase: 'Running',
-          annotations: { 'example.com/api-token': password },
-          containers: [
-            {
-              name: 'app',
-              image: 'registry.example.com/oracle:1.0',
-              env: [{ name: 'DB_PASSWORD', value: password }],
-              state: running(clock, 500),
-              ready: true,
-            },
-          ],
+          annotations,
+          containers: [{ name: 'app', image: 'app:1', env, state: running(clock, 500), ready: true }],
         },
         clock,
       ),
@@ -89,6 +82,13 @@ function podsWithPasswords(first: string, second: string) {
   }
   return fixtures;
 }
+
+/** Two pods whose names sort one way and whose literal passwords sort the other way (or the same). */
+const podsWithPasswords = (first: string, second: string) =>
+  withPods('oracle', [
+    { name: 'oracle-a', secret: first },
+    { name: 'oracle-b', secret: second },
+  ]);
 
 test('attack - --sort-by on a redacted field does not order objects by the hidden value', async (t) => {
   const outputs = new Map<string, string[]>();
@@ -132,14 +132,18 @@ test('attack - pod templates (deployment, revision, cronjob, job) show no creden
     };
     plant(template);
   };
-  const web = fixtures.objects.deployments?.find((d) => d.metadata.name === 'web');
-  leak((web?.spec as { template: Annotated }).template);
+  /** The spec of the fixture object `name` of `resource`; the test fails if it is gone. */
+  const specOf = <T>(resource: string, name: string): T => {
+    const found = fixtures.objects[resource]?.find((o) => o.metadata.name === name);
+    if (found === undefined) throw new Error(`fixture ${resource}/${name} is missing`);
+    return found.spec as T;
+  };
+  leak(specOf<{ template: Annotated }>('deployments', 'web').template);
   for (const rs of fixtures.objects.replicasets ?? [])
     if (rs.metadata.name.startsWith('web-')) leak((rs.spec as { template: Annotated }).template);
-  const backup = fixtures.objects.cronjobs?.find((c) => c.metadata.name === 'nightly-backup');
-  leak((backup?.spec as { jobTemplate: { spec: { template: Annotated } } }).jobTemplate.spec.template);
-  const report = fixtures.objects.jobs?.find((j) => j.metadata.name === 'report-generator');
-  leak((report?.spec as { template: Annotated }).template);
+  type CronJobSpec = { jobTemplate: { spec: { template: Annotated } } };
+  leak(specOf<CronJobSpec>('cronjobs', 'nightly-backup').jobTemplate.spec.template);
+  leak(specOf<{ template: Annotated }>('jobs', 'report-generator').template);
   const { executor } = await startSimWithExecutor(t, { maxOutputBytes: 4 << 20 }, { fixtures });
   for (const line of [
     'describe deploy web',
@@ -155,5 +159,45 @@ test('attack - pod templates (deployment, revision, cronjob, job) show no creden
     t.is(result.status, 'success', `${line}: ${result.error}`);
     for (const secret of [TEMPLATE_TOKEN, PASSWORD, TOKEN])
       t.false(result.output.includes(secret), `${line} shows ${secret}`);
+  }
+});
+
+test('attack - --sort-by on quantity-shaped strings with huge exponents is cheap and exact', (t) => {
+  // Object names and label values may look like quantities: kubectl compares two such strings as
+  // quantities. Scaling 1e999999999 to 1 would hold the agent's only thread for tens of seconds.
+  t.false(valueLess('1e999999999', '2'));
+  t.true(valueLess('2', '1e999999999'));
+  t.true(valueLess('1e-999999999', '2'));
+  t.true(valueLess('-1e999999999', '-2'));
+  t.false(valueLess('1e999999999', '1e999999999'));
+  t.true(valueLess('1e999999998', '1e999999999'));
+  t.true(valueLess('999e999999996', '1e999999999'));
+  t.true(valueLess('0.5', '1Ki'));
+  t.true(valueLess('100m', '1'));
+  t.false(valueLess('1000m', '1'));
+  t.true(valueLess('0', '1e-999999999'));
+});
+
+test('attack - get --sort-by orders objects named like huge quantities', async (t) => {
+  const names = ['1e999999999', '2', '1e-999999999', '3e999999998'];
+  const fixtures = withPods(
+    'quantities',
+    names.map((name) => ({ name })),
+  );
+  const { executor } = await startSimWithExecutor(t, { maxOutputBytes: 4 << 20 }, { fixtures });
+  for (const line of [
+    'get pods -n quantities -o name --sort-by=.metadata.name',
+    'get pods -n quantities --no-headers --sort-by=.metadata.name',
+  ]) {
+    const result = await run(executor, line);
+    t.is(result.error, null, line);
+    t.deepEqual(
+      result.output
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^pod\//, '').split(' ')[0]),
+      ['1e-999999999', '2', '3e999999998', '1e999999999'],
+      line,
+    );
   }
 });

@@ -61,13 +61,35 @@ export function addQuantity(a: Quantity, b: Quantity): Quantity {
   return { mant: x + y, exp, format: a.mant === 0n ? b.format : a.format };
 }
 
+/** Decimal digits of |mant| (1 for zero). */
+const digits = (mant: bigint): number => (mant < 0n ? -mant : mant).toString().length;
+
+/**
+ * Exact, and cheap whatever the exponents: values of different orders of magnitude are ordered
+ * without scaling one to the other (`1e999999999` against `1` would build a billion-digit number).
+ */
 export function cmpQuantity(a: Quantity, b: Quantity): number {
+  const sa = a.mant === 0n ? 0 : a.mant < 0n ? -1 : 1;
+  const sb = b.mant === 0n ? 0 : b.mant < 0n ? -1 : 1;
+  if (sa !== sb || sa === 0) return Math.sign(sa - sb);
+  // Same sign, both non-zero: the larger magnitude is further from zero; equal magnitudes align
+  // with a power no larger than the mantissas' digits.
+  const ma = digits(a.mant) + a.exp;
+  const mb = digits(b.mant) + b.exp;
+  if (ma !== mb) return ma > mb ? sa : -sa;
   const [x, y] = align(a, b);
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
+/** Past this many decimal digits a value is Infinity as a Number. */
+const NUMBER_DIGITS = 310;
+
 function ceilScaled(q: Quantity, scale: number): number {
   const e = q.exp + scale;
+  if (q.mant === 0n) return 0;
+  // Without building 10^e: too large is Infinity, too small rounds up to 1 (or 0 below zero).
+  if (e >= 0 && digits(q.mant) + e > NUMBER_DIGITS) return q.mant > 0n ? Infinity : -Infinity;
+  if (e < 0 && -e > digits(q.mant)) return q.mant > 0n ? 1 : 0;
   if (e >= 0) return Number(q.mant * 10n ** BigInt(e));
   const d = 10n ** BigInt(-e);
   const quotient = q.mant / d;
