@@ -129,7 +129,8 @@ function outcomeRow(clusterId: string, commandId: string, outcome: RunOutcome): 
  * Runs the command on every cluster, at most `concurrency` at a time, and answers in cluster order. A cluster
  * without a connected agent is `unavailable` at once; one whose turn comes after the deadline is a `timeout`
  * that was never sent; one whose run is still busy at the deadline plus the margin is a `timeout` (the run goes
- * on and keeps and audits its own result).
+ * on and keeps and audits its own result), unless its result was already shaped and audited: then that result
+ * is the row, so the record's digest is of what the caller got.
  */
 export async function fanOut(runner: CommandRunner, log: Logger, f: FanOut): Promise<FleetResult[]> {
   const deadline = (f.startedAt ?? performance.now()) + f.timeoutMs;
