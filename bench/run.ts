@@ -27,6 +27,9 @@ const { values: flags } = parseArgs({
     fleet: { type: 'boolean', default: false },
     mcp: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '1,10,100,1000' },
+    /** Entry points to run instead of compiling the working tree (an A/B run against another build). */
+    gateway: { type: 'string' },
+    agent: { type: 'string' },
   },
 });
 if (flags.fleet) {
@@ -68,7 +71,10 @@ const MB = 1024 * 1024;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const entry = entryPoints(flags.tsx === true);
+const entry =
+  flags.gateway !== undefined && flags.agent !== undefined
+    ? { gateway: flags.gateway, agent: flags.agent, mode: 'given' }
+    : entryPoints(flags.tsx === true);
 log(`starting nats-server, redis-server, sim, gateway (${entry.gateway}) and agents (${entry.agent})`);
 const loadBefore = loadavg()[0] as number;
 if (loadBefore > cpus().length)

@@ -1,11 +1,11 @@
 // Publishes a validated command to its cluster's JetStream subject and awaits the agent's result
 // on core NATS. One wildcard subscription serves every in-flight command: no per-command subscription.
 
-import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { Command } from '../common/command/types.js';
 import { KubentlyError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { StreamPublisher } from '../common/stream-publisher.js';
 import { CMD_STREAM, subjects } from '../common/subjects.js';
 import {
   type CommandKind,
@@ -47,7 +47,8 @@ interface Pending {
 
 export interface RelayDeps {
   nc: NatsConnection;
-  js: JetStreamClient;
+  /** Publishes to the command stream: `jetstream(nc)`, or the gateway's one ack subscription (createStreamPublisher). */
+  js: StreamPublisher;
   log: Logger;
   /** Time allowed for the stream's publish acknowledgement. */
   publishTimeoutMs?: number;

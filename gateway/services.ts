@@ -11,6 +11,8 @@ import type { AuditEmitter } from '../common/audit/emitter-types.js';
 import { createAuditReader } from '../common/audit/reader.js';
 import type { Logger } from '../common/logger.js';
 import type { Policy } from '../common/policy/index.js';
+import { createStreamPublisher } from '../common/stream-publisher.js';
+import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
 import { type AgentTracker, createAgentTracker } from './agent-tracker.js';
 import { buildGateway } from './app.js';
 import { type ApiKeyStore, createApiKeyStore } from './auth/api-keys.js';
@@ -34,7 +36,7 @@ export interface GatewayServiceOptions {
   registry: Registry;
   /** The policy in force, read once per request (a file watcher may replace it). */
   policy: () => Policy;
-  /** The JetStream client for commands and audit (default: `jetstream(nc)`; tests lengthen its timeout). */
+  /** The JetStream client that reads the audit stream (default: `jetstream(nc)`; tests lengthen its timeout). Commands and audit records are published through one ack subscription instead. */
   js?: JetStreamClient;
   /** Test seams: a capturing audit emitter, fixed API keys, another session store, fixed health checks. */
   audit?: AuditEmitter;
@@ -73,8 +75,10 @@ export async function createGatewayServices(options: GatewayServiceOptions): Pro
   const { config, log, nc, redis, registry } = options;
   const js = options.js ?? jetstream(nc);
   const agents = createAgentTracker({ nc, log: log.child({ component: 'agents' }), now: options.trackerNow });
-  const relay = createRelay({ nc, js, log: log.child({ component: 'relay' }) });
-  const audit = options.audit ?? createAuditEmitter({ js, log, registry });
+  // Every command and audit record waits for its stream's ack on this one subscription (see stream-publisher).
+  const publisher = createStreamPublisher(nc, { inboxPrefix: GATEWAY_INBOX_PREFIX });
+  const relay = createRelay({ nc, js: publisher, log: log.child({ component: 'relay' }) });
+  const audit = options.audit ?? createAuditEmitter({ js: publisher, log, registry });
   const stores = createStores(config, redis);
   const sessions = options.sessions ?? stores.sessions;
   const results = stores.results;
@@ -146,6 +150,7 @@ export async function createGatewayServices(options: GatewayServiceOptions): Pro
     await relay.close();
     agents.close();
     await audit.close();
+    publisher.close();
     await sessions.close();
     credentials?.admin.close();
     await credentials?.sys.drain();

@@ -4,10 +4,10 @@
 // counted and logged (type and cluster only — never details, never keys).
 
 import { randomUUID } from 'node:crypto';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { KubentlyError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { StreamPublisher } from '../stream-publisher.js';
 import { subjects } from '../subjects.js';
 import { encodeJson } from '../wire.js';
 import type { AuditEmitter } from './emitter-types.js';
@@ -19,7 +19,8 @@ export const RETRY_MIN_MS = 100;
 export const RETRY_MAX_MS = 5_000;
 
 export interface AuditEmitterOptions {
-  js: JetStreamClient;
+  /** Publishes to the audit stream: `jetstream(nc)`, or a connection's one ack subscription (createStreamPublisher). */
+  js: StreamPublisher;
   log: Logger;
   maxBuffered?: number;
   /** How long record() waits for the stream's ack before refusing (fail-closed). */
