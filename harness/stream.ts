@@ -89,9 +89,10 @@ export async function startStreamingStack(
 
 /**
  * Reads an SSE response as it arrives: `events` grows, `output` is the `output` events' text joined, `end`
- * is the `end` event's data once it came. `pause()` stops reading (the socket fills), `resume()` goes on.
+ * is the `end` event's data once it came; `listener` hears each event as it is parsed. `pause()` stops reading
+ * (the socket fills), `resume()` goes on.
  */
-export function readSse(res: Response) {
+export function readSse(res: Response, listener?: (event: SseEvent) => void) {
   const state = {
     events: [] as SseEvent[],
     output: '',
@@ -114,6 +115,7 @@ export function readSse(res: Response) {
         state.events.push(e);
         if (e.event === 'output') state.output += e.data as string;
         if (e.event === 'end') state.end = e.data as Record<string, unknown>;
+        listener?.(e);
       }
     }
     state.closed = true;
