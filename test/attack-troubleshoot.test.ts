@@ -3,10 +3,14 @@
 // every write spelling must be refused before it reaches an agent.
 
 import test from 'ava';
+import { createExecutor } from '../agent/executor.js';
 import type { CommandExecutor } from '../agent/executor-types.js';
+import { loadKubeAccess } from '../agent/kube-access.js';
+import { createKubeClient } from '../agent/kube-client.js';
 import { REDACTED } from '../agent/redact.js';
 import { valueLess } from '../agent/verbs/sort-by.js';
 import { parseCommandRequest } from '../common/command/parse.js';
+import { createLogger } from '../common/logger.js';
 import { startSimWithExecutor } from '../harness/sim.js';
 import { fixtureClock, pod, running } from '../sim/fixture-builders.js';
 import { defaultFixtures } from '../sim/fixtures.js';
@@ -200,4 +204,60 @@ test('attack - get --sort-by orders objects named like huge quantities', async (
       line,
     );
   }
+});
+
+/** A Certificate whose spec nests `depth` levels with `width` keys at the bottom (a few hundred KB of JSON). */
+function nestedCertificate(
+  fixtures: ReturnType<typeof defaultFixtures>,
+  name: string,
+  depth: number,
+  width: number,
+) {
+  const certificates = fixtures.objects.certificates ?? [];
+  const cert = structuredClone(certificates[0]) as KubeObject;
+  cert.metadata = { ...cert.metadata, name, uid: `${name}-uid` };
+  let deep: Record<string, unknown> = Object.fromEntries(
+    Array.from({ length: width }, (_, i) => [`k${i}`, i]),
+  );
+  for (let i = 0; i < depth; i++) deep = { n: deep };
+  (cert.spec as Record<string, unknown>).deep = deep;
+  certificates.push(cert);
+}
+
+test('attack - a custom resource nested hundreds of levels deep is refused before it is printed', async (t) => {
+  const fixtures = defaultFixtures(Date.now());
+  // Printed with kubectl's indentation these would be hundreds of MB (gigabytes of heap for YAML).
+  nestedCertificate(fixtures, 'wide-deep', 300, 20_000);
+  nestedCertificate(fixtures, 'deep', 3_000, 1);
+  const { kubeconfig } = await startSimWithExecutor(t, { maxOutputBytes: 786_432 }, { fixtures });
+  const kube = await createKubeClient(await loadKubeAccess({ inCluster: false, kubeconfigPath: kubeconfig }));
+  t.teardown(() => kube.close());
+  const executor = createExecutor({
+    kube,
+    log: createLogger({ level: 'silent' }),
+    limits: { maxOutputBytes: 786_432 },
+    allowsCustomGroup: (group) => group === 'cert-manager.io',
+  });
+  const custom = (line: string) =>
+    executor.execute(
+      parseCommandRequest({ command: line }, { ...CONTEXT, customResources: true }),
+      AbortSignal.timeout(10_000),
+    );
+  for (const name of ['wide-deep', 'deep']) {
+    for (const line of [
+      `get cert ${name} -n default -o json`,
+      `get cert ${name} -n default -o yaml`,
+      'get cert -n default -o yaml',
+      `describe cert ${name} -n default`,
+    ]) {
+      const result = await custom(line);
+      t.is(result.status, 'failure', line);
+      t.regex(result.error ?? '', /error: Certificate "(wide-)?deep" nests too deeply to print/, line);
+    }
+  }
+  // The others are still described; names and tables are cheap whatever the nesting.
+  const described = await custom('describe cert -n default');
+  t.regex(described.output, /Name:\s+web-tls/);
+  t.is((await custom('get cert -n default -o name')).status, 'success');
+  t.regex((await custom('get cert -n default')).output, /wide-deep/);
 });

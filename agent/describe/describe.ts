@@ -12,6 +12,7 @@ import {
 } from '../../common/resources.js';
 import { BudgetExceededError } from '../budget.js';
 import { isAbortError } from '../kube-client.js';
+import { assertPrintable } from '../printers/printed-size.js';
 import { describeHorizontalPodAutoscaler } from './autoscaling.js';
 import { describeCronJob, describeJob } from './batch.js';
 import { describeIngressClass, describePriorityClass } from './cluster-classes.js';
@@ -149,6 +150,8 @@ class Described {
         const i = next++;
         const { type, obj } = items[i] as Item;
         try {
+          // A custom resource's fields are printed whole by the generic describer, indented by depth.
+          assertPrintable(obj, this.maxOutputBytes);
           const text = await describerOf(type)(ctx, obj);
           this.bytes += text.length + 2;
           results[i] = { text };

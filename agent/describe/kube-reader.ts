@@ -3,6 +3,7 @@
 import type { KubeClient, KubeResponse } from '../kube-client.js';
 import { redactObject } from '../redact.js';
 import { unreachableApiText } from '../transport-error.js';
+import { RefusedError } from '../verbs/refused.js';
 
 export interface KubeReader {
   /** Throws an error carrying the API `Status` (statusCode, reason, message) on a non-2xx answer. */
@@ -70,5 +71,7 @@ export function kubectlErrorLine(err: unknown): string {
       ? `Error from server (${err.reason}): ${err.message}`
       : `Error from server: ${err.message}`;
   }
+  // The agent's own refusals are kubectl-style lines already.
+  if (err instanceof RefusedError) return err.message;
   return `error: ${errorText(err)}`;
 }

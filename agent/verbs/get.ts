@@ -8,6 +8,7 @@ import { collectionPath, RESOURCE_TYPES, type ResourceType } from '../../common/
 import { KubeApiError } from '../kube-client.js';
 import { jsonListPrinter, printJson } from '../printers/json.js';
 import { kindPrefix, printNames } from '../printers/name.js';
+import { assertPrintable } from '../printers/printed-size.js';
 import { type Table, TablePrinter } from '../printers/table.js';
 import { formatTabbed } from '../printers/tabwriter.js';
 import { type ListPrinter, printYaml, yamlListPrinter } from '../printers/yaml.js';
@@ -359,6 +360,7 @@ async function getOneObject(
   if (!object) return { output: '', error: errors.join('\n') };
   redactObject(object);
   if (command.output === 'name') return { output: printNames([object]), error: null };
+  assertPrintable(object, ctx.limits.maxOutputBytes);
   return { output: command.output === 'json' ? printJson(object) : printYaml(object), error: null };
 }
 
@@ -382,6 +384,7 @@ function objectWriter(output: Command['output'], maxBytes: number) {
       return bytes > maxBytes;
     },
     add(object: Json): void {
+      if (output !== 'name') assertPrintable(object, maxBytes);
       const piece = Buffer.from(printer.item(redactObject(object)), 'utf8');
       pieces.push(piece);
       bytes += piece.length;
