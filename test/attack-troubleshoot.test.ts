@@ -11,6 +11,7 @@ import { REDACTED } from '../agent/redact.js';
 import { valueLess } from '../agent/verbs/sort-by.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
+import { checkCommand, parsePolicy } from '../common/policy/index.js';
 import { startSimWithExecutor } from '../harness/sim.js';
 import { fixtureClock, pod, running } from '../sim/fixture-builders.js';
 import { defaultFixtures } from '../sim/fixtures.js';
@@ -260,4 +261,60 @@ test('attack - a custom resource nested hundreds of levels deep is refused befor
   t.regex(described.output, /Name:\s+web-tls/);
   t.is((await custom('get cert -n default -o name')).status, 'success');
   t.regex((await custom('get cert -n default')).output, /wide-deep/);
+});
+
+const OPTED_IN = parsePolicy(
+  `extends: troubleshoot
+customResources: {groups: [cert-manager.io, "*.example.com"]}
+clusters:
+  prod:
+    customResources: {groups: [cert-manager.io]}
+`,
+  'attack-troubleshoot',
+);
+
+test('attack - writes, templates, ConfigMaps without the opt-in and narrowed groups are refused at the gateway', (t) => {
+  const cases: [line: string, cluster: string, rule: string][] = [
+    ['rollout restart deploy/web', 'dev', 'verb_not_allowed'],
+    ['rollout RESTART deploy/web', 'dev', 'verb_not_allowed'],
+    ['rollout -n default undo deploy/web', 'dev', 'verb_not_allowed'],
+    ['rollout --namespace=x pause deploy/web', 'dev', 'verb_not_allowed'],
+    ['rollout Resume deploy/web', 'dev', 'verb_not_allowed'],
+    ['rollout status deploy/web --watch=false --dry-run=server', 'dev', 'forbidden_flag'],
+    ['rollout status deploy/web --watch=false --DRY_RUN', 'dev', 'forbidden_flag'],
+    ['rollout status -f web.yaml --watch=false', 'dev', 'forbidden_flag'],
+    ['rollout status deploy/web --watch=false --server-side', 'dev', 'unknown_flag'],
+    ['rollout history deploy/web --to-revision=1', 'dev', 'unknown_flag'],
+    ['rollout status restart --watch=false', 'dev', 'unknown_resource'],
+    ['rollout Status deploy/web --watch=false', 'dev', 'unknown_subcommand'],
+    ['rollout history secret/x', 'dev', 'unsupported_resource'],
+    ['top secrets', 'dev', 'unsupported_resource'],
+    ['top pods --sort-by=.metadata.annotations', 'dev', 'invalid_flag_value'],
+    ['get configmaps', 'dev', 'resource_not_allowed'],
+    ['get ConfigMap', 'dev', 'resource_not_allowed'],
+    ['describe cm x', 'dev', 'resource_not_allowed'],
+    ['get configmaps.v1.', 'dev', 'resource_not_allowed'],
+    ['get SECRETS', 'dev', 'secret_forbidden'],
+    ['get cert,Secret', 'dev', 'secret_forbidden'],
+    ['get secrets.example.com', 'dev', 'unknown_resource'],
+    ['get configmaps.example.com', 'dev', 'unknown_resource'],
+    ['get ｓecrets', 'dev', 'non_ascii'],
+    ['get widgets.example.com', 'prod', 'custom_group_not_allowed'],
+    ['get widgets.v1.example.com', 'prod', 'custom_group_not_allowed'],
+    ['get widgets.apps', 'dev', 'unknown_resource'],
+    ['get leases.coordination.k8s.io', 'dev', 'resource_not_allowed'],
+    ['get cert -o jsonpath={.items}', 'dev', 'forbidden_output'],
+    ['get cert -o custom-columns=A:.spec', 'dev', 'forbidden_output'],
+    ['get cert --template={{.}}', 'dev', 'forbidden_flag'],
+    ['get pods --sort-by={range .items[*]}{.metadata.name}{end}', 'dev', 'invalid_flag_value'],
+    ['get pods --sort-by={.spec..name}', 'dev', 'invalid_flag_value'],
+    ['get all --raw=/api/v1/secrets', 'dev', 'forbidden_flag'],
+  ];
+  for (const [line, cluster, rule] of cases) {
+    const d = checkCommand(OPTED_IN, { command: line }, { ...CONTEXT, clusterId: cluster });
+    t.false(d.allowed, line);
+    if (!d.allowed) t.is(d.rule, rule, `${line}: ${d.reason}`);
+  }
+  // A bare name on the narrowed cluster passes the gateway; the agent judges the group discovery names.
+  t.true(checkCommand(OPTED_IN, { command: 'get widgets' }, { ...CONTEXT, clusterId: 'prod' }).allowed);
 });
