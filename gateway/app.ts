@@ -23,6 +23,7 @@ import { createFailureLimiter } from './auth/failure-limiter.js';
 import type { OidcVerifier } from './auth/oidc.js';
 import { bearerChallenge } from './auth/resource-metadata.js';
 import { createClusterAccess } from './cluster-access.js';
+import { createCommandLimit } from './command-limit.js';
 import { createCommandRunner } from './command-runner.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -252,7 +253,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(operationsRoutes, { checks: deps.health });
   await app.register(sessionRoutes, ctx);
   const runner = createCommandRunner(ctx);
-  await app.register(executeRoutes, { ctx, runner });
+  const commandLimit = createCommandLimit(app, ctx);
+  await app.register(executeRoutes, { ctx, runner, commandLimit });
   // One cluster budget per identity, spent by POST /fleet/execute and MCP's kubectl_fleet alike.
   const fleet = createFleetService({
     ctx,
@@ -264,7 +266,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     }),
   });
   await app.register(fleetRoutes, { ctx, fleet });
-  await app.register(mcpRoutes, { ctx, runner, fleet });
+  await app.register(mcpRoutes, { ctx, runner, fleet, commandLimit });
   await app.register(validateRoutes, ctx);
   await app.register(resultRoutes, ctx);
   await app.register(clusterRoutes, ctx);

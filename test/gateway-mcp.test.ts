@@ -420,6 +420,32 @@ test('mcp - kubectl calls spend the execute rate limit; the one over it is a too
   t.falsy(listed.isError, 'listing clusters is not a command');
 });
 
+test('mcp - kubectl calls and POST /debug/execute spend one budget: neither route doubles the limit', async (t) => {
+  const m = await mcpStack(t, { rateLimit: { ...NO_RATE_LIMIT, execute: 3 } });
+  const client = await connect(t, m.url, KEYS.alice);
+  const rest = () =>
+    fetch(m.url.replace(/\/mcp$/, '/debug/execute'), {
+      method: 'POST',
+      headers: { 'x-api-key': KEYS.alice, 'content-type': 'application/json' },
+      body: JSON.stringify({ cluster_id: 'c1', command: 'get ns' }),
+    });
+  const first = await rest();
+  t.is(first.status, 200);
+  t.is(first.headers.get('x-ratelimit-limit'), '3');
+  t.is(first.headers.get('x-ratelimit-remaining'), '2');
+  t.falsy((await kubectlTool(client, { cluster_id: 'c1', command: 'get ns' })).isError, 'MCP spends the second');
+  t.is((await rest()).status, 200, 'REST spends the third');
+  const overMcp = await kubectlTool(client, { cluster_id: 'c1', command: 'get ns' });
+  t.true(overMcp.isError, 'the fourth through MCP is over the shared budget');
+  t.regex(textOf(overMcp), /rule: rate_limited/);
+  const overRest = await rest();
+  t.is(overRest.status, 429, 'and so is a fifth through REST');
+  t.truthy(overRest.headers.get('retry-after'));
+  t.is(overRest.headers.get('x-ratelimit-remaining'), '0');
+  t.like(await overRest.json(), { error: 'rate_limited', details: { limit: 3 } });
+  t.is(m.s.captured.of('command_attempt').length, 3, 'three commands left the gateway, no more');
+});
+
 test('mcp - kubectl_fleet runs one command on the clusters a glob picks, a section each, audited via mcp', async (t) => {
   const m = await mcpStack(t);
   const client = await connect(t, m.url, KEYS.alice);

@@ -12,6 +12,7 @@ import {
 } from '../../common/api.js';
 import { KubentlyError } from '../../common/errors.js';
 import { formatSseEvent } from '../../common/sse.js';
+import { type CommandLimit, commandLimitHook } from '../command-limit.js';
 import type { CommandRunner, RunRequest } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
 import { errorBodyOf } from '../plugins/errors.js';
@@ -26,10 +27,10 @@ function sendRefused(reply: FastifyReply, err: KubentlyError, result: CommandRes
 
 export async function executeRoutes(
   app: FastifyInstance,
-  opts: { ctx: GatewayContext; runner: CommandRunner },
+  opts: { ctx: GatewayContext; runner: CommandRunner; commandLimit: CommandLimit },
 ): Promise<void> {
-  const { ctx, runner } = opts;
-  const { config, metrics } = ctx;
+  const { ctx, runner, commandLimit } = opts;
+  const { metrics } = ctx;
 
   /** 200 with the result, or 403/504 with the result under the error shape when the cluster refused or timed out. */
   function answer(reply: FastifyReply, result: CommandResult, timedOut: KubentlyError | null) {
@@ -71,7 +72,9 @@ export async function executeRoutes(
           504: refusedRef,
         },
       },
-      config: { rateLimit: { max: config.rateLimit.execute, timeWindow: config.rateLimit.windowMs } },
+      // The command budget MCP's kubectl tool spends too (one counter), not the route's own store.
+      config: { rateLimit: false },
+      preValidation: commandLimitHook(commandLimit, '/debug/execute'),
       preHandler: foldUpstreamHeaders,
     },
     async (request, reply) => {

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KubentlyError } from '../../common/errors.js';
 import { escapeTerminal } from '../../common/terminal.js';
 import { MAX_AUDITED_USER_AGENT } from '../auth/authenticate.js';
+import type { CommandLimit } from '../command-limit.js';
 import type { CommandRunner } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
 import type { FleetService } from '../fleet-service.js';
@@ -82,17 +83,11 @@ export function mcpClientName(request: FastifyRequest): string {
 
 export async function mcpRoutes(
   app: FastifyInstance,
-  opts: { ctx: GatewayContext; runner: CommandRunner; fleet: FleetService },
+  opts: { ctx: GatewayContext; runner: CommandRunner; fleet: FleetService; commandLimit: CommandLimit },
 ): Promise<void> {
-  const { ctx, runner, fleet } = opts;
-  const { config, metrics, audit } = ctx;
+  const { ctx, runner, fleet, commandLimit } = opts;
+  const { config } = ctx;
   const allowedOrigins = new Set(config.mcpAllowedOrigins);
-  // Each kubectl call spends from the same per-identity figure as POST /debug/execute (its own counter).
-  const commandLimit = app.createRateLimit({
-    max: config.rateLimit.execute,
-    timeWindow: config.rateLimit.windowMs,
-    keyGenerator: (request: FastifyRequest) => `mcp-command:${request.caller?.identity ?? request.ip}`,
-  });
 
   /** After authentication: a browser page from a foreign origin is refused (and recorded) before parsing. */
   async function checkOrigin(request: FastifyRequest): Promise<void> {
@@ -109,19 +104,11 @@ export async function mcpRoutes(
     });
   }
 
+  /** Each kubectl call spends from POST /debug/execute's per-identity budget: one counter for both. */
   function limiterFor(request: FastifyRequest): CommandLimiter {
     return async () => {
-      const r = await commandLimit(request);
-      if (r.isAllowed || !r.isExceeded) return { allowed: true };
-      metrics.rateLimited.inc({ route: '/mcp' });
-      void audit.emit({
-        event_type: 'rate_limit_exceeded',
-        source_ip: request.ip,
-        api_key_prefix: request.caller?.keyPrefix ?? null,
-        identity: request.caller?.identity ?? null,
-        details: { method: request.method, route: '/mcp', limit: 'execute', via: 'mcp' },
-      });
-      return { allowed: false, retryAfterSeconds: Math.max(1, r.ttlInSeconds) };
+      const d = await commandLimit(request, { route: '/mcp', via: 'mcp' });
+      return d.allowed ? { allowed: true } : { allowed: false, retryAfterSeconds: d.retryAfterSeconds };
     };
   }
 
