@@ -433,7 +433,10 @@ test('mcp - kubectl calls and POST /debug/execute spend one budget: neither rout
   t.is(first.status, 200);
   t.is(first.headers.get('x-ratelimit-limit'), '3');
   t.is(first.headers.get('x-ratelimit-remaining'), '2');
-  t.falsy((await kubectlTool(client, { cluster_id: 'c1', command: 'get ns' })).isError, 'MCP spends the second');
+  t.falsy(
+    (await kubectlTool(client, { cluster_id: 'c1', command: 'get ns' })).isError,
+    'MCP spends the second',
+  );
   t.is((await rest()).status, 200, 'REST spends the third');
   const overMcp = await kubectlTool(client, { cluster_id: 'c1', command: 'get ns' });
   t.true(overMcp.isError, 'the fourth through MCP is over the shared budget');
