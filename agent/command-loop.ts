@@ -12,6 +12,7 @@ import { DEFAULT_STREAM_MAX_BYTES, DEFAULT_STREAM_MAX_MS } from '../common/polic
 import { AGENT_ACK_WAIT_MS, AGENT_MAX_DELIVER } from '../common/provision.js';
 import type { SelfCheckReport } from '../common/self-check.js';
 import { agentConsumerName, CMD_STREAM, subjects } from '../common/subjects.js';
+import { createTurnBatch } from '../common/turn-batch.js';
 import {
   decodeJson,
   encodeJson,
@@ -99,6 +100,7 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
   let slotFreed: (() => void) | undefined;
   let batch: ConsumerMessages | undefined;
   let stopping = false;
+  const nextTurn = createTurnBatch();
 
   function reply(result: Omit<ResultMessage, 'v' | 'cluster_id' | 'agent_id'>): void {
     const message: ResultMessage = { v: WIRE_VERSION, cluster_id: clusterId, agent_id: agentId, ...result };
@@ -210,9 +212,13 @@ export async function startCommandLoop(deps: CommandLoopDeps): Promise<CommandLo
         return;
       }
     }
-    reply({ ...base, ...outcome, execution_time_ms: now() - started });
+    const result = { ...base, ...outcome, execution_time_ms: now() - started };
+    // Written with the answers of the other commands that finish in this turn (common/turn-batch.ts).
+    await nextTurn(() => {
+      reply(result);
+      msg.ack();
+    });
     answered.remember(id);
-    msg.ack();
     log.debug({ commandId: id, status: outcome.status, ms: now() - started }, 'command answered');
   }
 

@@ -6,6 +6,7 @@
 
 import type { PubAck } from '@nats-io/jetstream';
 import { createInbox, headers, type Msg, type NatsConnection } from '@nats-io/nats-core';
+import { createTurnBatch } from './turn-batch.js';
 
 /** What relay and audit need of a JetStream client; `jetstream(nc)` fits, and so does createStreamPublisher. */
 export interface StreamPublisher {
@@ -55,6 +56,7 @@ export function createStreamPublisher(
   const waiting = new Map<string, Waiting>();
   let next = 0;
   let closed = false;
+  const nextTurn = createTurnBatch();
 
   const settle = (token: string): Waiting | undefined => {
     const w = waiting.get(token);
@@ -137,12 +139,10 @@ export function createStreamPublisher(
             reject(new StreamPublishError(`no ack from the stream within ${timeoutMs} ms`, 'timeout'));
         }, timeoutMs);
         waiting.set(token, { subject, resolve, reject, timer });
-        try {
-          nc.publish(subject, data, { reply: `${base}${token}`, headers: h });
-        } catch (err) {
-          settle(token);
-          reject(err as Error);
-        }
+        // With the other publishes of this turn: one socket write (common/turn-batch.ts).
+        nextTurn(() => {
+          if (waiting.has(token)) nc.publish(subject, data, { reply: `${base}${token}`, headers: h });
+        }).catch((err) => settle(token)?.reject(err as Error));
       });
     },
     close() {
