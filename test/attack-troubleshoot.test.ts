@@ -8,10 +8,14 @@ import type { CommandExecutor } from '../agent/executor-types.js';
 import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
 import { REDACTED } from '../agent/redact.js';
+import type { VerbContext } from '../agent/verbs/context.js';
+import { createDocumentCache } from '../agent/verbs/document-cache.js';
+import { createTypeResolver } from '../agent/verbs/resolve-type.js';
 import { valueLess } from '../agent/verbs/sort-by.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { checkCommand, parsePolicy } from '../common/policy/index.js';
+import { collectionPath } from '../common/resources.js';
 import { startSimWithExecutor } from '../harness/sim.js';
 import { fixtureClock, pod, running } from '../sim/fixture-builders.js';
 import { defaultFixtures } from '../sim/fixtures.js';
@@ -317,4 +321,51 @@ test('attack - writes, templates, ConfigMaps without the opt-in and narrowed gro
   }
   // A bare name on the narrowed cluster passes the gateway; the agent judges the group discovery names.
   t.true(checkCommand(OPTED_IN, { command: 'get widgets' }, { ...CONTEXT, clusterId: 'prod' }).allowed);
+});
+
+test('attack - discovery names with dot segments never become the path a custom type is read from', async (t) => {
+  // An aggregated API in an allowed group answering discovery with a version or a plural that a URL
+  // resolves away (`..`, `%2e%2e`): read as given, `sneaky` would list core Secrets.
+  const documents: Record<string, unknown> = {
+    '/api': { versions: ['v1'] },
+    '/apis': {
+      groups: [
+        {
+          name: 'evil.example.com',
+          versions: [{ groupVersion: 'evil.example.com/v1/../../../api/v1', version: 'v1' }],
+        },
+        { name: 'odd.example.com', versions: [{ groupVersion: 'odd.example.com/v1', version: 'v1' }] },
+      ],
+    },
+    '/api/v1': { resources: [] },
+    '/apis/evil.example.com/v1/../../../api/v1': {
+      resources: [
+        { name: 'secrets', namespaced: true, kind: 'Secret', verbs: ['list'], shortNames: ['sneaky'] },
+      ],
+    },
+    '/apis/odd.example.com/v1': {
+      resources: [
+        { name: '%2e%2e', namespaced: false, kind: 'Up', verbs: ['list'], shortNames: ['up'] },
+        { name: 'widgets', namespaced: true, kind: 'Widget', verbs: ['list'], shortNames: ['wd'] },
+      ],
+    },
+  };
+  const ctx = {
+    kube: {
+      get: async (path: string) => ({ body: JSON.stringify(documents[path] ?? {}) }),
+      release: () => {},
+    },
+    cache: createDocumentCache(60_000),
+    signal: new AbortController().signal,
+    now: Date.now,
+  } as unknown as VerbContext;
+  const resolver = createTypeResolver((group) => group.endsWith('.example.com'));
+  for (const resource of ['sneaky', 'up']) {
+    await t.throwsAsync(resolver.resolve(ctx, { resource, group: '', names: [], custom: true }), {
+      message: new RegExp(`doesn't have a resource type "${resource}"`),
+    });
+  }
+  // A well-formed type of the same answer still resolves.
+  const [widget] = await resolver.resolve(ctx, { resource: 'wd', group: '', names: [], custom: true });
+  t.is(widget && collectionPath(widget, 'default'), '/apis/odd.example.com/v1/namespaces/default/widgets');
 });

@@ -23,6 +23,25 @@ export const DEFAULT_MIN_REFRESH_MS = 10_000;
 
 const CATALOG = new Set(RESOURCE_TYPES.map((t) => `${t.group}/${t.resource}`));
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Whether a discovered type's group, version and plural are what the apiserver lets a CRD or an
+ * aggregated API declare (DNS names, `group/version`). They become the path the agent reads; a dot
+ * segment (`..`, `%2e%2e`) there would be resolved away by the URL and read another API's objects.
+ */
+function servable(d: DiscoveredResource): boolean {
+  if (!DNS_LABEL.test(d.resource.name)) return false;
+  if (d.group === '') return DNS_LABEL.test(d.groupVersion);
+  const slash = d.groupVersion.indexOf('/');
+  return (
+    d.group.length <= 253 &&
+    d.group.split('.').every((label) => DNS_LABEL.test(label)) &&
+    d.groupVersion.slice(0, slash) === d.group &&
+    DNS_LABEL.test(d.groupVersion.slice(slash + 1))
+  );
+}
+
 function typeOf(d: DiscoveredResource): ResourceType {
   const r = d.resource;
   return {
@@ -47,7 +66,10 @@ function typeOf(d: DiscoveredResource): ResourceType {
 function match(served: readonly DiscoveredResource[], target: Target): ResourceType[] {
   const name = target.resource;
   const candidates = served.filter(
-    (d) => (target.group === '' || d.group === target.group) && d.resource.verbs?.includes('list') !== false,
+    (d) =>
+      (target.group === '' || d.group === target.group) &&
+      d.resource.verbs?.includes('list') !== false &&
+      servable(d),
   );
   if (target.group === '') {
     const members = candidates.filter((d) => d.resource.categories?.includes(name));
