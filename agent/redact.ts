@@ -10,7 +10,8 @@ export const REDACTED = '[redacted by kubently]';
 const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
 const sensitiveKey =
   /(^|[./_-])(token|password|passwd|secret|api[-_]?key|private[-_]?key|credentials?)([./_-]|$)/i;
-const jwt = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+/** Base64url parts joined by dots, each run whole: every JWT lies inside one. */
+const dottedRun = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)+/g;
 const pemKey = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 /** Any PEM block (a key, or a certificate someone pasted into an env value or an argument). */
 const pemBlock = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
@@ -80,7 +81,7 @@ function redactContainer(container: Json): void {
 
 /** JWTs and PEM blocks inside a value; the rest of the text stays. */
 function redactCredentialText(text: string): string {
-  return text.replace(jwt, REDACTED).replace(pemBlock, REDACTED);
+  return redactJwts(text).replace(pemBlock, REDACTED);
 }
 
 function redactSecretData(secret: Json): void {
@@ -103,9 +104,41 @@ function redactAnnotations(annotations: Json): void {
   }
 }
 
+/**
+ * What `/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\/g` replaces, in linear time: that regex,
+ * tried at every `eyJ` of a long run without the dots it needs, costs the run's length each time (a
+ * 256 KiB annotation of `eyJeyJ...` held the agent for tens of seconds). Within a run split at its dots,
+ * a token starts at the first `eyJ` of a part with 8 or more characters after it, needs a next part of
+ * 8 or more and one more part, and ends with that part.
+ */
+function redactJwts(text: string): string {
+  return text.replace(dottedRun, (run) => {
+    if (!run.includes('eyJ')) return run;
+    const parts = run.split('.');
+    const out: string[] = [];
+    for (let i = 0; i < parts.length; ) {
+      const part = parts[i] as string;
+      const start = part.indexOf('eyJ');
+      if (
+        start >= 0 &&
+        part.length - start >= 11 &&
+        i + 2 < parts.length &&
+        (parts[i + 1] as string).length >= 8
+      ) {
+        out.push(`${part.slice(0, start)}${REDACTED}`);
+        i += 3;
+      } else {
+        out.push(part);
+        i++;
+      }
+    }
+    return out.join('.');
+  });
+}
+
 /** Tokens and private keys found inside free text are replaced; the rest of the text stays. */
 export function redactTokens(text: string): string {
-  return text.replace(jwt, REDACTED).replace(pemKey, REDACTED);
+  return redactJwts(text).replace(pemKey, REDACTED);
 }
 
 function redactLastApplied(text: string): string {

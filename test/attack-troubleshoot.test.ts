@@ -7,11 +7,11 @@ import { createExecutor } from '../agent/executor.js';
 import type { CommandExecutor } from '../agent/executor-types.js';
 import { loadKubeAccess } from '../agent/kube-access.js';
 import { createKubeClient } from '../agent/kube-client.js';
-import { REDACTED } from '../agent/redact.js';
+import { REDACTED, redactTokens } from '../agent/redact.js';
 import type { VerbContext } from '../agent/verbs/context.js';
 import { createDocumentCache } from '../agent/verbs/document-cache.js';
 import { createTypeResolver } from '../agent/verbs/resolve-type.js';
-import { valueLess } from '../agent/verbs/sort-by.js';
+import { isQuantity, valueLess } from '../agent/verbs/sort-by.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { createLogger } from '../common/logger.js';
 import { checkCommand, parsePolicy } from '../common/policy/index.js';
@@ -368,4 +368,34 @@ test('attack - discovery names with dot segments never become the path a custom 
   // A well-formed type of the same answer still resolves.
   const [widget] = await resolver.resolve(ctx, { resource: 'wd', group: '', names: [], custom: true });
   t.is(widget && collectionPath(widget, 'default'), '/apis/odd.example.com/v1/namespaces/default/widgets');
+});
+
+/** The JWT pattern redaction used before it was made linear: the reference its replacement must equal. */
+const JWT_REGEX = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+
+test('attack - redaction finds the same JWTs as the pattern it replaces, on random text', (t) => {
+  const alphabet = ['eyJ', 'a', 'b', '0', '_', '-', '.', '.', ' ', '=', 'eyJhbGciOi'];
+  let seed = 17;
+  const next = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed;
+  };
+  for (let n = 0; n < 3_000; n++) {
+    let text = '';
+    const length = next() % 40;
+    for (let i = 0; i < length; i++) text += alphabet[next() % alphabet.length];
+    t.is(redactTokens(text), text.replace(JWT_REGEX, REDACTED), JSON.stringify(text));
+  }
+  const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+  t.is(redactTokens(`Bearer ${token} and ${token}.`), `Bearer ${REDACTED} and ${REDACTED}.`);
+});
+
+test('attack - long values that almost match a token or a quantity are judged in linear time', (t) => {
+  // Each took the agent's only thread for tens of seconds to minutes (an annotation or env value
+  // of 256 KiB, a field read by --sort-by): the patterns backtracked over every start.
+  const almostJwt = `${'eyJ'.repeat(100_000)}.x`;
+  t.is(redactTokens(almostJwt), almostJwt);
+  t.false(isQuantity(`${'1'.repeat(300_000)}x`));
+  t.true(isQuantity('1'.repeat(300_000)));
+  t.true(valueLess(`${'1'.repeat(300_000)}x`, `${'1'.repeat(300_000)}y`));
 });

@@ -63,7 +63,9 @@ export function evaluate(value: Json, path: readonly PathStep[]): Json {
   return current.length > 0 ? current[0] : undefined;
 }
 
-const QUANTITY = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?$/;
+// `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter splits a run of digits two ways at every length, so a long
+// digit string that is not a quantity cost quadratic time.
+const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?$/;
 
 /** resource.ParseQuantity's acceptance, for telling quantities from other strings. */
 export function isQuantity(s: string): boolean {
