@@ -323,6 +323,19 @@ test('attack - writes, templates, ConfigMaps without the opt-in and narrowed gro
   t.true(checkCommand(OPTED_IN, { command: 'get widgets' }, { ...CONTEXT, clusterId: 'prod' }).allowed);
 });
 
+/** A verb context whose apiserver answers only `documents` (by exact path), for the type resolver. */
+function discoveryContext(documents: Record<string, unknown>): VerbContext {
+  return {
+    kube: {
+      get: async (path: string) => ({ body: JSON.stringify(documents[path] ?? {}) }),
+      release: () => {},
+    },
+    cache: createDocumentCache(60_000),
+    signal: new AbortController().signal,
+    now: Date.now,
+  } as unknown as VerbContext;
+}
+
 test('attack - discovery names with dot segments never become the path a custom type is read from', async (t) => {
   // An aggregated API in an allowed group answering discovery with a version or a plural that a URL
   // resolves away (`..`, `%2e%2e`): read as given, `sneaky` would list core Secrets.
@@ -350,15 +363,7 @@ test('attack - discovery names with dot segments never become the path a custom 
       ],
     },
   };
-  const ctx = {
-    kube: {
-      get: async (path: string) => ({ body: JSON.stringify(documents[path] ?? {}) }),
-      release: () => {},
-    },
-    cache: createDocumentCache(60_000),
-    signal: new AbortController().signal,
-    now: Date.now,
-  } as unknown as VerbContext;
+  const ctx = discoveryContext(documents);
   const resolver = createTypeResolver((group) => group.endsWith('.example.com'));
   for (const resource of ['sneaky', 'up']) {
     await t.throwsAsync(resolver.resolve(ctx, { resource, group: '', names: [], custom: true }), {
@@ -398,4 +403,51 @@ test('attack - long values that almost match a token or a quantity are judged in
   t.false(isQuantity(`${'1'.repeat(300_000)}x`));
   t.true(isQuantity('1'.repeat(300_000)));
   t.true(valueLess(`${'1'.repeat(300_000)}x`, `${'1'.repeat(300_000)}y`));
+});
+
+test('attack - custom names colliding with built-ins: categories with core members are denied, a CRD plural "secrets" stays in its group', async (t) => {
+  const resource = (name: string, kind: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    namespaced: true,
+    kind,
+    verbs: ['list'],
+    ...extra,
+  });
+  const ctx = discoveryContext({
+    '/api': { versions: ['v1'] },
+    '/apis': {
+      groups: [
+        { name: 'vault.example.com', versions: [{ groupVersion: 'vault.example.com/v1', version: 'v1' }] },
+      ],
+    },
+    // A hostile apiserver putting core Secrets and ConfigMaps into categories of its own.
+    '/api/v1': {
+      resources: [
+        resource('secrets', 'Secret', { categories: ['debug'], shortNames: ['sek'] }),
+        resource('configmaps', 'ConfigMap', { categories: ['settings'], shortNames: ['cm'] }),
+      ],
+    },
+    '/apis/vault.example.com/v1': {
+      resources: [
+        resource('secrets', 'Secret', { categories: ['debug', 'vault'], shortNames: ['vs'] }),
+        resource('configs', 'Config', { categories: ['settings'] }),
+      ],
+    },
+  });
+  const resolver = createTypeResolver((group) => group.endsWith('.example.com'));
+  const target = (name: string, group = '') => ({ resource: name, group, names: [], custom: true as const });
+  for (const name of ['debug', 'settings', 'sek']) {
+    await t.throwsAsync(resolver.resolve(ctx, target(name)), {
+      message: /a built-in type: name it as such \(agent policy rule resource_not_allowed\)/,
+    });
+  }
+  // Only the group's own types: a Kind or plural shared with core resolves within the named group.
+  for (const typed of [target('vault'), target('vs'), target('secret', 'vault.example.com')]) {
+    const types = await resolver.resolve(ctx, typed);
+    t.deepEqual(
+      types.map((type) => collectionPath(type, 'default')),
+      ['/apis/vault.example.com/v1/namespaces/default/secrets'],
+      typed.resource,
+    );
+  }
 });
