@@ -82,7 +82,12 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     // The agents run with the V8 flag their Deployment sets (k8s/base/agent/deployment.yaml), so RSS and
     // CPU figures are the production ones.
     const agentFlags = ['--max-semi-space-size=8', '--max-old-space-size=128'];
-    const nodeArgs = { agent: agentFlags, instantAgent: agentFlags, ...options.nodeArgs };
+    // Extra flags (the profiler's) come after the production ones instead of replacing them.
+    const nodeArgs = {
+      gateway: options.nodeArgs?.gateway,
+      agent: [...agentFlags, ...(options.nodeArgs?.agent ?? [])],
+      instantAgent: [...agentFlags, ...(options.nodeArgs?.instantAgent ?? [])],
+    };
     const gateway = startServiceProcess(
       'gateway',
       options.gatewayScript ?? 'gateway/main.ts',
