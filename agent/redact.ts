@@ -28,10 +28,26 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/**
+ * Lists inside lists this deep are not an apiserver's answer but text someone wrote (a
+ * last-applied-configuration annotation, a custom resource's `items`): past it the items are replaced
+ * whole, so 20 000 nested `{"items":[...]}` in one annotation cannot overflow the stack and fail every
+ * command that reads the object.
+ */
+const MAX_LIST_DEPTH = 16;
+
 /** Redacts `value` in place (the agent's own freshly parsed copy) and returns it. */
 export function redactObject<T>(value: T): T {
+  return redactNested(value, 0);
+}
+
+function redactNested<T>(value: T, depth: number): T {
   if (!isObject(value)) return value;
-  if (Array.isArray(value.items)) for (const item of value.items) redactObject(item);
+  const object: Json = value;
+  if (Array.isArray(object.items)) {
+    if (depth >= MAX_LIST_DEPTH) object.items = REDACTED;
+    else for (const item of object.items) redactNested(item, depth + 1);
+  }
   if (value.kind === 'Secret') redactSecretData(value);
   const metadata = value.metadata;
   if (isObject(metadata) && isObject(metadata.annotations)) redactAnnotations(metadata.annotations);
@@ -149,9 +165,14 @@ function redactLastApplied(text: string): string {
     return redactTokens(text);
   }
   if (!isObject(applied)) return text;
-  const before = JSON.stringify(applied);
-  redactObject(applied);
-  const after = JSON.stringify(applied);
-  // Unchanged: keep the exact original text (kubectl prints it as stored, with its trailing newline).
-  return after === before ? text : `${after}\n`;
+  try {
+    const before = JSON.stringify(applied);
+    redactObject(applied);
+    const after = JSON.stringify(applied);
+    // Unchanged: keep the exact original text (kubectl prints it as stored, with its trailing newline).
+    return after === before ? text : `${after}\n`;
+  } catch {
+    // Nested too deep to write out again (a RangeError): none of it is shown.
+    return REDACTED;
+  }
 }

@@ -2,7 +2,7 @@
 // parser's rollout subcommands. Each secret planted in the simulated apiserver must never be printed, and
 // every write spelling must be refused before it reaches an agent.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createExecutor } from '../agent/executor.js';
 import type { CommandExecutor } from '../agent/executor-types.js';
 import { loadKubeAccess } from '../agent/kube-access.js';
@@ -28,6 +28,20 @@ const TOKEN = 'rollout-literal-api-token';
 async function run(executor: CommandExecutor, line: string) {
   const command = parseCommandRequest({ command: line }, CONTEXT);
   return executor.execute(command, AbortSignal.timeout(10_000));
+}
+
+/** Runs each line: every one succeeds and its output holds none of `hidden`. */
+async function expectHidden(
+  t: ExecutionContext,
+  executor: CommandExecutor,
+  lines: readonly string[],
+  hidden: readonly string[],
+): Promise<void> {
+  for (const line of lines) {
+    const result = await run(executor, line);
+    t.is(result.status, 'success', `${line}: ${result.error}`);
+    for (const secret of hidden) t.false(result.output.includes(secret), `${line} shows ${secret}`);
+  }
 }
 
 type Template = { spec: { containers: { env?: unknown[] }[] } };
@@ -154,7 +168,7 @@ test('attack - pod templates (deployment, revision, cronjob, job) show no creden
   leak(specOf<CronJobSpec>('cronjobs', 'nightly-backup').jobTemplate.spec.template);
   leak(specOf<{ template: Annotated }>('jobs', 'report-generator').template);
   const { executor } = await startSimWithExecutor(t, { maxOutputBytes: 4 << 20 }, { fixtures });
-  for (const line of [
+  const lines = [
     'describe deploy web',
     'get deploy web -o yaml',
     'get rs -o json',
@@ -163,12 +177,8 @@ test('attack - pod templates (deployment, revision, cronjob, job) show no creden
     'get cronjobs -A -o yaml',
     'describe job report-generator',
     'get job report-generator -o json',
-  ]) {
-    const result = await run(executor, line);
-    t.is(result.status, 'success', `${line}: ${result.error}`);
-    for (const secret of [TEMPLATE_TOKEN, PASSWORD, TOKEN])
-      t.false(result.output.includes(secret), `${line} shows ${secret}`);
-  }
+  ];
+  await expectHidden(t, executor, lines, [TEMPLATE_TOKEN, PASSWORD, TOKEN]);
 });
 
 test('attack - --sort-by on quantity-shaped strings with huge exponents is cheap and exact', (t) => {
@@ -450,4 +460,27 @@ test('attack - custom names colliding with built-ins: categories with core membe
       typed.resource,
     );
   }
+});
+
+test('attack - a last-applied annotation nested 20 000 levels deep neither fails the command nor shows a Secret', async (t) => {
+  let lists =
+    '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"},"data":{"k":"bGVha2VkLXNlY3JldA=="}}';
+  for (let i = 0; i < 20_000; i++) lists = `{"kind":"List","items":[${lists}]}`;
+  let maps = '"deep"';
+  for (let i = 0; i < 20_000; i++) maps = `{"a":${maps}}`;
+  const fixtures = withPods('nested', [{ name: 'lists' }, { name: 'maps' }]);
+  for (const p of fixtures.objects.pods ?? []) {
+    if (p.metadata.namespace !== 'nested') continue;
+    p.metadata.annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': p.metadata.name === 'lists' ? lists : maps,
+    };
+  }
+  const { executor } = await startSimWithExecutor(t, { maxOutputBytes: 4 << 20 }, { fixtures });
+  const lines = [
+    'get pods -n nested -o yaml',
+    'get pod lists -n nested -o json',
+    'describe pods -n nested',
+    'get pods -n nested --sort-by=.metadata.name',
+  ];
+  await expectHidden(t, executor, lines, ['bGVha2VkLXNlY3JldA==']);
 });
