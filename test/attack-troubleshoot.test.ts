@@ -484,3 +484,50 @@ test('attack - a last-applied annotation nested 20 000 levels deep neither fails
   ];
   await expectHidden(t, executor, lines, ['bGVha2VkLXNlY3JldA==']);
 });
+
+test('attack - an aggregated API that is down hides its own types only: other custom types still resolve', async (t) => {
+  const documents: Record<string, unknown> = {
+    '/api': { versions: ['v1'] },
+    '/apis': {
+      groups: [
+        {
+          name: 'metrics.k8s.io',
+          versions: [{ groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' }],
+        },
+        { name: 'cert-manager.io', versions: [{ groupVersion: 'cert-manager.io/v1', version: 'v1' }] },
+      ],
+    },
+    '/api/v1': { resources: [] },
+    '/apis/cert-manager.io/v1': {
+      resources: [
+        {
+          name: 'certificates',
+          namespaced: true,
+          kind: 'Certificate',
+          verbs: ['list'],
+          shortNames: ['cert'],
+        },
+      ],
+    },
+  };
+  const ctx = discoveryContext(documents);
+  // metrics-server is down: its discovery document answers 503, as the kube-aggregator does.
+  const get = ctx.kube.get;
+  (ctx.kube as { get: typeof get }).get = async (path, opts) => {
+    if (path.startsWith('/apis/metrics.k8s.io'))
+      throw new Error('the server is currently unable to handle the request');
+    return get(path, opts);
+  };
+  const resolver = createTypeResolver((group) => group === 'cert-manager.io');
+  const [cert] = await resolver.resolve(ctx, { resource: 'cert', group: '', names: [], custom: true });
+  t.is(cert && collectionPath(cert, 'default'), '/apis/cert-manager.io/v1/namespaces/default/certificates');
+  // The core group stays required: without it nothing is resolved from a partial answer.
+  const broken = discoveryContext(documents);
+  (broken.kube as { get: typeof get }).get = async (path) => {
+    if (path === '/api/v1') throw new Error('the server is currently unable to handle the request');
+    return { body: JSON.stringify(documents[path] ?? {}) } as Awaited<ReturnType<typeof get>>;
+  };
+  await t.throwsAsync(resolver.resolve(broken, { resource: 'cert', group: '', names: [], custom: true }), {
+    message: /unable to handle the request/,
+  });
+});

@@ -55,11 +55,26 @@ export function forgetDiscovery(ctx: VerbContext): void {
   ctx.cache.forget('discovery:');
 }
 
-export async function serverPreferredResources(ctx: VerbContext): Promise<DiscoveredResource[]> {
+/**
+ * Every served type, each under its group's first (preferred) version that serves it. With
+ * `skipFailedGroups`, a group/version whose list cannot be read (an aggregated API such as metrics-server
+ * that is down) is left out instead of failing the whole answer, as kubectl 1.32's RESTMapper goes on with
+ * partial discovery (`couldn't get resource list for ...`); the core group is always required. Aborts are
+ * never swallowed. `api-resources` keeps the strict form: kubectl fails it on a partial list.
+ */
+export async function serverPreferredResources(
+  ctx: VerbContext,
+  opts: { skipFailedGroups?: boolean } = {},
+): Promise<DiscoveredResource[]> {
   const groups = await serverGroupVersions(ctx);
-  const lists = await Promise.all(
-    groups.map((g) => Promise.all(g.versions.map((gv) => resourcesOf(ctx, gv)))),
-  );
+  const read = (gv: string) =>
+    opts.skipFailedGroups && gv.includes('/')
+      ? resourcesOf(ctx, gv).catch((err: unknown) => {
+          if (ctx.signal.aborted) throw err;
+          return [] as ApiResource[];
+        })
+      : resourcesOf(ctx, gv);
+  const lists = await Promise.all(groups.map((g) => Promise.all(g.versions.map(read))));
   const out: DiscoveredResource[] = [];
   groups.forEach((g, gi) => {
     const seen = new Set<string>();

@@ -92,11 +92,11 @@ export function createTypeResolver(
   let lastRefresh = Number.NEGATIVE_INFINITY;
   return {
     async resolve(ctx, target) {
-      let found = match(await serverPreferredResources(ctx), target);
+      let found = match(await serverPreferredResources(ctx, { skipFailedGroups: true }), target);
       if (found.length === 0 && now() - lastRefresh >= minRefreshMs) {
         lastRefresh = now();
         forgetDiscovery(ctx);
-        found = match(await serverPreferredResources(ctx), target);
+        found = match(await serverPreferredResources(ctx, { skipFailedGroups: true }), target);
       }
       const typed = target.group ? `${target.resource}.${target.group}` : target.resource;
       if (found.length === 0)
