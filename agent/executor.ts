@@ -35,6 +35,7 @@ import { type AllowsGroup, createTypeResolver } from './verbs/resolve-type.js';
 import { runRollout } from './verbs/rollout.js';
 import { runTop } from './verbs/top.js';
 import { watchGet } from './verbs/watch-get.js';
+import { watchRollout } from './verbs/watch-rollout.js';
 
 export type { ExecutorLimits } from './verbs/context.js';
 
@@ -164,7 +165,9 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
         const outcome =
           command.verb === 'logs'
             ? await followLogs(ctx, command, escaped)
-            : await watchGet(ctx, command, escaped);
+            : command.verb === 'rollout'
+              ? await watchRollout(ctx, command, escaped)
+              : await watchGet(ctx, command, escaped);
         return { ...outcome, error: outcome.error === null ? null : escapeTerminal(outcome.error) };
       } catch (err) {
         // Stopped from outside (client gone, a cap, shutdown): the caller knows why.

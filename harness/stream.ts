@@ -36,6 +36,8 @@ export interface StreamingStack {
 export interface StreamingStackOptions {
   /** Extra YAML appended to the test policy (e.g. `limits: { stream: { maxBytes: 2048 } }`). */
   policyExtra?: string;
+  /** The policy YAML before policyExtra; TEST_POLICY_YAML (readOnly for alice, bob, admin) by default. */
+  policyYaml?: string;
   /** The agent's own policy (the gateway's by default). */
   agentPolicy?: Policy;
   config?: GatewayStackOptions['config'];
@@ -45,7 +47,10 @@ export async function startStreamingStack(
   t: ExecutionContext,
   options: StreamingStackOptions = {},
 ): Promise<StreamingStack> {
-  const policy = parsePolicy(TEST_POLICY_YAML + (options.policyExtra ?? ''), 'test-policy');
+  const policy = parsePolicy(
+    (options.policyYaml ?? TEST_POLICY_YAML) + (options.policyExtra ?? ''),
+    'test-policy',
+  );
   // A client that went away can leave its keep-alive socket to the server's close: do not wait 10 s for it.
   const config = { shutdownGraceMs: 500, ...options.config };
   const stack = await startGatewayStack(t, { agents: {}, redis: false, policy, config });

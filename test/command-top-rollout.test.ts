@@ -3,6 +3,7 @@
 // a status that would follow the rollout is a 400 with the hint; only troubleshoot allows the verbs.
 
 import test from 'ava';
+import { isFollowCommand } from '../common/command/follow.js';
 import { parseCommandRequest } from '../common/command/parse.js';
 import { KubentlyError } from '../common/errors.js';
 import { checkCommand } from '../common/policy/check.js';
@@ -61,9 +62,6 @@ const REFUSED: [string, 'invalid_command' | 'unauthorized_command', string][] = 
   ['rollout PAUSE deploy/web', 'unauthorized_command', 'verb_not_allowed'],
   ['rollout resume deploy/web --bogus', 'unauthorized_command', 'verb_not_allowed'],
   ['rollout status deploy/web --as=admin --watch=false', 'unauthorized_command', 'forbidden_flag'],
-  ['rollout status deploy/web', 'invalid_command', 'watch_not_supported'],
-  ['rollout status deploy/web --watch', 'invalid_command', 'watch_not_supported'],
-  ['rollout status deploy/web --watch=true', 'invalid_command', 'watch_not_supported'],
   ['rollout history deploy/web --watch=false', 'invalid_command', 'unknown_flag'],
   ['rollout status deploy/web --watch=false --revision=2', 'invalid_command', 'unknown_flag'],
   ['rollout', 'invalid_command', 'missing_argument'],
@@ -109,10 +107,9 @@ for (const [input, code, rule] of REFUSED) {
   });
 }
 
-test('top/rollout - bare rollout status says how to read the status once', (t) => {
-  const err = t.throws(() => parse('rollout status deployment/web'), { instanceOf: KubentlyError });
-  t.regex(err?.message ?? '', /--watch=false/);
-  t.is(err?.statusCode, 400);
+test('top/rollout - bare rollout status follows the rollout (streamed); --watch=false reads it once', (t) => {
+  t.true(isFollowCommand(parse('rollout status deployment/web')));
+  t.false(isFollowCommand(parse('rollout status deployment/web --watch=false')));
 });
 
 test('top/rollout - a policy that extends troubleshoot can narrow top to pods and rollout to deployments', async (t) => {

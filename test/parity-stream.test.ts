@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { eventually, scaled } from '../harness/eventually.js';
+import { TEST_POLICY_YAML } from '../harness/gateway.js';
 import { writeKubeconfig } from '../harness/sim.js';
 import { readSse, type StreamingStack, startStreamingStack } from '../harness/stream.js';
 
@@ -94,3 +95,38 @@ for (const args of [
     t.is(sse.state.output, kubectl.run.stdout);
   });
 }
+
+test('parity stream - rollout status follows a deployment as kubectl does, until it is rolled out', async (t) => {
+  const s = await startStreamingStack(t, {
+    policyYaml: TEST_POLICY_YAML.replace('extends: readOnly', 'extends: troubleshoot'),
+  });
+  const web = () =>
+    structuredClone(s.sim.fixtures.objects.deployments!.find((d) => d.metadata.name === 'web')!);
+  const step = (status: Record<string, number>) => {
+    const d = web();
+    (d.spec as { replicas: number }).replicas = 3;
+    d.metadata.generation = 5;
+    d.status = { ...(d.status as object), observedGeneration: 5, replicas: 3, ...status };
+    s.sim.live.apply('deployments', d);
+  };
+  step({ updatedReplicas: 1, availableReplicas: 2 });
+  const command = 'rollout status deployment/web';
+  const kubectl = await kubectlFollowing(t, s, command.split(' '));
+  const sse = readSse(await s.execute(command));
+  const waiting = (text: string) => text.includes('1 out of 3 new replicas');
+  await eventually(
+    t,
+    () => waiting(kubectl.run.stdout) && waiting(sse.state.output) && s.sim.openStreams === 2,
+    {
+      message: 'both print the first status and watch',
+    },
+  );
+  step({ updatedReplicas: 2, availableReplicas: 2 });
+  step({ updatedReplicas: 3, availableReplicas: 2 });
+  step({ updatedReplicas: 3, availableReplicas: 3 });
+  t.is(await kubectl.exited, 0);
+  await sse.done;
+  t.like(sse.state.end, { status: 'success', reason: 'completed' });
+  t.true(kubectl.run.stdout.endsWith('deployment "web" successfully rolled out\n'));
+  t.is(sse.state.output, kubectl.run.stdout);
+});

@@ -24,13 +24,23 @@ test('stream parse - logs -f, get -w and get --watch-only follow; their argv par
     ],
     ['get pods -w', 'get pods --namespace=default --watch'],
     ['get pod web-0 --watch-only -o wide', 'get pods web-0 --namespace=default --output=wide --watch-only'],
+    ['rollout status deploy/web', 'rollout status deployments web --namespace=default'],
+    ['rollout status deploy/web --watch', 'rollout status deployments web --namespace=default --watch'],
+    ['rollout status sts/db --watch=true', 'rollout status statefulsets db --namespace=default --watch'],
   ] as const) {
     const command = parse(line);
     t.true(isFollowCommand(command), line);
     t.is(command.argv.join(' '), argv);
     t.deepEqual(parseArgv(command.argv, context), command, `${line} round-trips`);
   }
-  for (const line of ['logs web-0', 'get pods', 'logs web-0 --follow=false', 'get pods --watch=false']) {
+  for (const line of [
+    'logs web-0',
+    'get pods',
+    'logs web-0 --follow=false',
+    'get pods --watch=false',
+    'rollout status deploy/web --watch=false',
+    'rollout history deploy/web',
+  ]) {
     t.false(isFollowCommand(parse(line)), line);
   }
 });

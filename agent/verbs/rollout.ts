@@ -26,7 +26,7 @@ const TIMED_OUT_REASON = 'ProgressDeadlineExceeded';
 
 type Workload = Deployment | DaemonSet | StatefulSet;
 
-function typeOf(resource: string) {
+export function typeOf(resource: string) {
   const type = RESOURCE_TYPES.find((t) => t.resource === resource && t.group === 'apps');
   if (!type) throw new Error(`${resource} are missing from the resource catalog`);
   return type;
@@ -56,6 +56,8 @@ export async function runRollout(ctx: VerbContext, command: Command): Promise<Ve
 interface Text {
   text: string;
   error?: string;
+  /** The rollout is complete (kubectl rollout status stops watching). */
+  done?: boolean;
 }
 
 /** The status viewers of rollout_status.go: one message, or an error kubectl prints with `error: `. */
@@ -87,7 +89,7 @@ export function statusOf(kind: string, obj: Workload): Text {
         text: `Waiting for deployment "${name}" rollout to finish: ${s.availableReplicas ?? 0} of ${updated} updated replicas are available...\n`,
       };
     }
-    return { text: `deployment "${name}" successfully rolled out\n` };
+    return { text: `deployment "${name}" successfully rolled out\n`, done: true };
   }
   if (kind === 'DaemonSet') {
     const ds = obj as DaemonSet;
@@ -108,7 +110,7 @@ export function statusOf(kind: string, obj: Workload): Text {
         text: `Waiting for daemon set "${name}" rollout to finish: ${s?.numberAvailable ?? 0} of ${desired} updated pods are available...\n`,
       };
     }
-    return { text: `daemon set "${name}" successfully rolled out\n` };
+    return { text: `daemon set "${name}" successfully rolled out\n`, done: true };
   }
   const sts = obj as StatefulSet;
   const s = sts.status;
@@ -130,7 +132,7 @@ export function statusOf(kind: string, obj: Workload): Text {
         text: `Waiting for partitioned roll out to finish: ${updated} out of ${replicas - partition} new pods have been updated...\n`,
       };
     }
-    return { text: `partitioned roll out complete: ${updated} new pods have been updated...\n` };
+    return { text: `partitioned roll out complete: ${updated} new pods have been updated...\n`, done: true };
   }
   if (s?.updateRevision !== s?.currentRevision) {
     return {
@@ -139,6 +141,7 @@ export function statusOf(kind: string, obj: Workload): Text {
   }
   return {
     text: `statefulset rolling update complete ${s?.currentReplicas ?? 0} pods at revision ${s?.currentRevision ?? ''}...\n`,
+    done: true,
   };
 }
 

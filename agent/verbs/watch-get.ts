@@ -3,7 +3,6 @@
 // whose synthetic first ADDED event is not printed) with a row per change. One tabwriter that remembers column
 // widths is flushed after the list and after each event, so rows line up exactly as kubectl's do.
 
-import { StringDecoder } from 'node:string_decoder';
 import type { Command } from '../../common/command/types.js';
 import { collectionPath } from '../../common/resources.js';
 import { escapeTerminal } from '../../common/terminal.js';
@@ -12,14 +11,12 @@ import { type Table, TablePrinter } from '../printers/table.js';
 import { TABLE_TABWRITER, TabWriter } from '../printers/tabwriter.js';
 import type { VerbContext } from './context.js';
 import { listPages, resolveTargets, TABLE_ACCEPT } from './get.js';
+import { WatchEventTooLargeError, watchEvents } from './watch-events.js';
 
 interface WatchEvent {
   type: string;
   object: Table & { kind?: string; message?: string; metadata?: { resourceVersion?: string } };
 }
-
-/** The longest watch event line held before it is parsed; a longer one ends the watch as kubectl's decoder would fail. */
-const MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
 export async function watchGet(ctx: VerbContext, command: Command, sink: StreamSink): Promise<FollowOutcome> {
   const resolved = await resolveTargets(ctx, command);
@@ -79,38 +76,25 @@ export async function watchGet(ctx: VerbContext, command: Command, sink: StreamS
     },
     signal: ctx.signal,
   });
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
   try {
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      pending += decoder.write(chunk);
-      if (pending.length > MAX_EVENT_BYTES) {
-        return { status: 'failure', error: 'error: a watch event is larger than the agent reads' };
+    for await (const event of watchEvents<WatchEvent>(res)) {
+      if (event.type === 'ERROR') {
+        return {
+          status: 'failure',
+          error: escapeTerminal(`error: ${event.object.message ?? 'the watch failed'}`),
+        };
       }
-      let nl = pending.indexOf('\n');
-      while (nl >= 0) {
-        const line = pending.slice(0, nl).trim();
-        pending = pending.slice(nl + 1);
-        nl = pending.indexOf('\n');
-        if (line === '') continue;
-        const event = JSON.parse(line) as WatchEvent;
-        if (event.type === 'ERROR') {
-          return {
-            status: 'failure',
-            error: escapeTerminal(`error: ${event.object.message ?? 'the watch failed'}`),
-          };
-        }
-        if (event.type === 'BOOKMARK') continue;
-        if (skip) {
-          skip = false;
-          continue;
-        }
-        printer.add(event.object);
-        await send();
+      if (event.type === 'BOOKMARK') continue;
+      if (skip) {
+        skip = false;
+        continue;
       }
+      printer.add(event.object);
+      await send();
     }
-  } finally {
-    res.destroy();
+  } catch (err) {
+    if (err instanceof WatchEventTooLargeError) return { status: 'failure', error: err.message };
+    throw err;
   }
   return { status: 'success', error: null };
 }

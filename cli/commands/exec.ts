@@ -33,11 +33,14 @@ const OWN_OPTIONS = [
   ...CONNECTION_OPTIONS,
 ];
 
-/** kubectl's follow flags (logs -f, get -w / --watch-only): those commands stream. */
+/** kubectl's follow flags (logs -f, get -w / --watch-only): those commands stream, like rollout status. */
 const FOLLOW_FLAG = /^(-f|-w|--follow|--watch|--watch-only)(=true)?$/;
 
 /** True when the kubectl args ask to follow; the gateway decides, this only picks how to ask. */
 export function followsArgs(args: readonly string[]): boolean {
+  // rollout status follows unless told --watch=false (kubectl's default).
+  if (args[0] === 'rollout' && args[1] === 'status')
+    return !args.some((a) => a === '--watch=false' || a === '-w=false');
   return (args[0] === 'logs' || args[0] === 'get') && args.some((a) => FOLLOW_FLAG.test(a));
 }
 

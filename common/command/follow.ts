@@ -3,9 +3,10 @@
 
 import type { Command } from './types.js';
 
-/** True for `logs -f` and `get -w` / `--watch-only`. */
-export function isFollowCommand(command: Pick<Command, 'verb' | 'flags'>): boolean {
+/** True for `logs -f`, `get -w` / `--watch-only` and `rollout status` (kubectl's --watch default). */
+export function isFollowCommand(command: Pick<Command, 'verb' | 'flags' | 'subcommand'>): boolean {
   const { verb, flags } = command;
+  if (verb === 'rollout') return command.subcommand === 'status' && flags.watch !== false;
   if (verb === 'logs') return flags.follow === true;
   if (verb === 'get') return flags.watch === true || flags.watchOnly === true;
   return false;

@@ -447,8 +447,7 @@ function parseRolloutSubcommand(token: string | undefined): RolloutSubcommand {
 
 /**
  * rollout status|history: exactly one deployment, daemon set or stateful set, named. Bare `rollout status`
- * follows the rollout until it ends (kubectl's --watch default); until results can stream it is refused
- * with a hint, so nobody waits on a command that cannot answer.
+ * follows the rollout until it ends (kubectl's --watch default): a follow command, streamed.
  */
 function parseRolloutArgs(
   positionals: readonly string[],
@@ -476,13 +475,6 @@ function parseRolloutArgs(
   if (subcommand === 'status') {
     if (flags.revision !== undefined)
       v.invalid('--revision is read by rollout history only', 'unknown_flag', '--revision');
-    if (flags.watch !== false) {
-      v.invalid(
-        'rollout status follows the rollout until it ends, which Kubently cannot stream yet: add --watch=false to read the current status once',
-        'watch_not_supported',
-        '--watch',
-      );
-    }
   } else if (flags.watch !== undefined) {
     v.invalid('--watch is read by rollout status only', 'unknown_flag', '--watch');
   }
