@@ -89,6 +89,13 @@ test('stream - a follow command without Accept: text/event-stream is refused wit
   t.is(((await filename.json()) as { details: { rule: string } }).details.rule, 'forbidden_flag');
   const events = await s.execute('events --watch');
   t.is(events.status, 400, 'events --watch is not a flag here');
+  const grep = await fetch(`${s.url}/debug/execute`, {
+    method: 'POST',
+    headers: { ...s.stack.as('alice'), 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ cluster_id: 'c1', command: `logs -f ${WEB}`, grep: ['error'] }),
+  });
+  t.is(grep.status, 400, 'grep shapes one finished output, not a stream');
+  t.is(((await grep.json()) as { details: { rule: string } }).details.rule, 'grep_not_applicable');
   const plain = await s.execute(`logs ${WEB} --tail=1`);
   t.is(plain.status, 200, 'a command that does not follow answers JSON as before, whatever the Accept');
   t.regex(plain.headers.get('content-type') ?? '', /application\/json/);
