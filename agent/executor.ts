@@ -27,6 +27,7 @@ import type { ExecutorLimits, VerbContext, VerbResult } from './verbs/context.js
 import { createDocumentCache } from './verbs/document-cache.js';
 import { runEvents } from './verbs/events.js';
 import { runExplain } from './verbs/explain.js';
+import { followEvents } from './verbs/follow-events.js';
 import { followLogs } from './verbs/follow-logs.js';
 import { RefusedError, runGet } from './verbs/get.js';
 import { runLogs } from './verbs/logs.js';
@@ -167,7 +168,9 @@ export function createExecutor(deps: ExecutorDeps): CommandExecutor {
             ? await followLogs(ctx, command, escaped)
             : command.verb === 'rollout'
               ? await watchRollout(ctx, command, escaped)
-              : await watchGet(ctx, command, escaped);
+              : command.verb === 'events'
+                ? await followEvents(ctx, command, escaped)
+                : await watchGet(ctx, command, escaped);
         return { ...outcome, error: outcome.error === null ? null : escapeTerminal(outcome.error) };
       } catch (err) {
         // Stopped from outside (client gone, a cap, shutdown): the caller knows why.

@@ -51,7 +51,7 @@ export const EXECUTE_DESCRIPTION =
   '`X-Correlation-ID` and `X-Request-Timeout` (1-60 s) override `correlation_id` and `timeout_seconds`. ' +
   '`grep` (fixed strings, case-insensitive) keeps only the log lines and table rows holding one of them, header ' +
   "kept, before the cut; `max_output_bytes` cuts the output below the policy's cap. " +
-  'Follow commands (`logs -f`, `get -w`, `get --watch-only`, `rollout status`) need `Accept: text/event-stream` (else 400, rule ' +
+  'Follow commands (`logs -f`, `get -w`, `get --watch-only`, `events --watch`, `rollout status`) need `Accept: text/event-stream` (else 400, rule ' +
   '`follow_needs_event_stream`) and answer Server-Sent Events: `output` events (data: a JSON string, the next ' +
   'part of stdout) as it happens, then one `end` event (data: `{command_id, status, error, truncated, reason, ' +
   'bytes, execution_time_ms}`, reason completed, max_duration, max_bytes, client_closed or timeout). The ' +

@@ -87,8 +87,8 @@ test('stream - a follow command without Accept: text/event-stream is refused wit
   const filename = await s.execute('get pods -f pods.yaml');
   t.is(filename.status, 403, '-f is a filename for get, never allowed');
   t.is(((await filename.json()) as { details: { rule: string } }).details.rule, 'forbidden_flag');
-  const events = await s.execute('events --watch');
-  t.is(events.status, 400, 'events --watch is not a flag here');
+  const events = await s.execute('events --watch', { accept: 'application/json' });
+  t.is(events.status, 400, 'events --watch follows too');
   const grep = await fetch(`${s.url}/debug/execute`, {
     method: 'POST',
     headers: { ...s.stack.as('alice'), 'content-type': 'application/json', accept: 'text/event-stream' },

@@ -24,6 +24,7 @@ test('stream parse - logs -f, get -w and get --watch-only follow; their argv par
     ],
     ['get pods -w', 'get pods --namespace=default --watch'],
     ['get pod web-0 --watch-only -o wide', 'get pods web-0 --namespace=default --output=wide --watch-only'],
+    ['events -w -A --types=warning', 'events --all-namespaces --types=Warning --watch'],
     ['rollout status deploy/web', 'rollout status deployments web --namespace=default'],
     ['rollout status deploy/web --watch', 'rollout status deployments web --namespace=default --watch'],
     ['rollout status sts/db --watch=true', 'rollout status statefulsets db --namespace=default --watch'],

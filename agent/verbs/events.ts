@@ -13,7 +13,7 @@ import { printYaml } from '../printers/yaml.js';
 import { redactObject } from '../redact.js';
 import { pageSize, type VerbContext, type VerbResult } from './context.js';
 
-interface Event {
+export interface Event {
   metadata?: { namespace?: string };
   type?: string;
   reason?: string;
@@ -50,7 +50,7 @@ function interval(e: Event, now: number): string {
   return first;
 }
 
-function forSelector(forObject: string): string {
+export function forSelector(forObject: string): string {
   const slash = forObject.indexOf('/');
   const type = RESOURCE_TYPES.find((t) => t.resource === forObject.slice(0, slash));
   if (!type) throw new Error(`unknown --for type ${forObject}`);
@@ -101,21 +101,27 @@ export async function runEvents(ctx: VerbContext, command: Command): Promise<Ver
   const now = ctx.now();
   const lines: string[][] = [];
   const all = command.allNamespaces;
-  if (!command.flags.noHeaders)
-    lines.push([...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
-  for (const e of kept) {
-    // Reasons and messages are free text anyone who may create an Event writes: escaped per cell, so the
-    // columns are laid out on what the terminal will show.
-    lines.push(
-      [
-        ...(all ? [e.metadata?.namespace ?? ''] : []),
-        interval(e, now),
-        e.type ?? '',
-        e.reason ?? '',
-        `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
-        (e.message ?? '').trim(),
-      ].map(escapeTerminal),
-    );
-  }
+  if (!command.flags.noHeaders) lines.push(eventHeader(all));
+  for (const e of kept) lines.push(eventRow(e, now, all));
   return { output: formatTabbed(lines), error: null };
+}
+
+/** kubectl events' header row. */
+export function eventHeader(allNamespaces: boolean): string[] {
+  return [...(allNamespaces ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'];
+}
+
+/**
+ * One event's row. Reasons and messages are free text anyone who may create an Event writes: escaped per
+ * cell, so the columns are laid out on what the terminal will show.
+ */
+export function eventRow(e: Event, now: number, allNamespaces: boolean): string[] {
+  return [
+    ...(allNamespaces ? [e.metadata?.namespace ?? ''] : []),
+    interval(e, now),
+    e.type ?? '',
+    e.reason ?? '',
+    `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
+    (e.message ?? '').trim(),
+  ].map(escapeTerminal);
 }

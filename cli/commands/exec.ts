@@ -41,7 +41,7 @@ export function followsArgs(args: readonly string[]): boolean {
   // rollout status follows unless told --watch=false (kubectl's default).
   if (args[0] === 'rollout' && args[1] === 'status')
     return !args.some((a) => a === '--watch=false' || a === '-w=false');
-  return (args[0] === 'logs' || args[0] === 'get') && args.some((a) => FOLLOW_FLAG.test(a));
+  return ['logs', 'get', 'events'].includes(args[0] ?? '') && args.some((a) => FOLLOW_FLAG.test(a));
 }
 
 /**

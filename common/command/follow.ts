@@ -3,11 +3,12 @@
 
 import type { Command } from './types.js';
 
-/** True for `logs -f`, `get -w` / `--watch-only` and `rollout status` (kubectl's --watch default). */
+/** True for `logs -f`, `get -w` / `--watch-only`, `events --watch` and `rollout status` (kubectl's --watch default). */
 export function isFollowCommand(command: Pick<Command, 'verb' | 'flags' | 'subcommand'>): boolean {
   const { verb, flags } = command;
   if (verb === 'rollout') return command.subcommand === 'status' && flags.watch !== false;
   if (verb === 'logs') return flags.follow === true;
   if (verb === 'get') return flags.watch === true || flags.watchOnly === true;
+  if (verb === 'events') return flags.watch === true;
   return false;
 }

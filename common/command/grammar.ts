@@ -75,6 +75,7 @@ export const GRAMMAR: Readonly<Record<Verb, VerbGrammar>> = {
       noHeaders,
       chunkSize,
       limit,
+      flag('watch', 'bool', 'w'),
     ],
     outputs: ['json', 'yaml'],
   },

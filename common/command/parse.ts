@@ -381,6 +381,8 @@ function build(
     case 'events':
       targets = [{ resource: 'events', group: '', names: [] }];
       scoped = true;
+      if (flags.watch && output !== 'table')
+        v.invalid('events --watch prints the table here: leave out -o', 'conflicting_flags', '--watch');
       if (positionals[0] !== undefined)
         v.invalid(`${verb} takes no arguments`, 'unexpected_argument', positionals[0]);
       break;
