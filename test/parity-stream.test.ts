@@ -35,22 +35,27 @@ async function kubectlFollowing(t: ExecutionContext, s: StreamingStack, args: st
   return { run, child, exited };
 }
 
-test('parity stream - logs -f --timestamps --tail prints what kubectl logs -f prints, through the end of the container', async (t) => {
-  const s = await startStreamingStack(t);
-  const command = `logs -f ${WEB} --tail=2 --timestamps`;
-  const kubectl = await kubectlFollowing(t, s, command.split(' '));
-  const sse = readSse(await s.execute(command));
-  // Both followers are attached before anything changes: two open streams at the apiserver.
-  await eventually(t, () => s.sim.openStreams === 2, { message: 'kubectl and the agent follow the log' });
-  for (const text of ['alpha', 'beta \u00e9\u00e8 unicode', 'gamma'])
-    s.sim.live.appendLog('default', WEB, 'nginx', text);
-  s.sim.live.setPodPhase('default', WEB, 'Succeeded');
-  t.is(await kubectl.exited, 0);
-  await sse.done;
-  t.like(sse.state.end, { status: 'success', reason: 'completed' });
-  t.true(kubectl.run.stdout.endsWith(' gamma\n'));
-  t.is(sse.state.output, kubectl.run.stdout);
-});
+for (const command of [
+  `logs -f ${WEB} --tail=2 --timestamps`,
+  `logs ${WEB} -c nginx --since=1h -f`,
+  `logs -f pod/${WEB} --prefix --tail=1`,
+]) {
+  test(`parity stream - ${command} prints what kubectl logs -f prints, through the end of the container`, async (t) => {
+    const s = await startStreamingStack(t);
+    const kubectl = await kubectlFollowing(t, s, command.split(' '));
+    const sse = readSse(await s.execute(command));
+    // Both followers are attached before anything changes: two open streams at the apiserver.
+    await eventually(t, () => s.sim.openStreams === 2, { message: 'kubectl and the agent follow the log' });
+    for (const text of ['alpha', 'beta \u00e9\u00e8 unicode', 'gamma'])
+      s.sim.live.appendLog('default', WEB, 'nginx', text);
+    s.sim.live.setPodPhase('default', WEB, 'Succeeded');
+    t.is(await kubectl.exited, 0);
+    await sse.done;
+    t.like(sse.state.end, { status: 'success', reason: 'completed' });
+    t.true(kubectl.run.stdout.endsWith('gamma\n'));
+    t.is(sse.state.output, kubectl.run.stdout);
+  });
+}
 
 for (const args of [
   'get pods -w -l app=web',

@@ -68,16 +68,16 @@ export async function followLogs(
           partial += text;
           continue;
         }
-        await write(partial + text.slice(0, cut + 1));
+        await write(lines(partial + text.slice(0, cut + 1)));
         partial = text.slice(cut + 1);
         if (partial.length > MAX_PARTIAL_LINE) {
           // A line this long is passed on in pieces rather than held.
-          await write(partial);
+          await write(lines(partial));
           partial = '';
         }
       }
       const rest = partial + decoder.end();
-      if (rest !== '') await write(rest);
+      if (rest !== '') await write(lines(rest));
     } finally {
       res.destroy();
     }
