@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -180,13 +180,25 @@ async function main(): Promise<void> {
     console.log(`[dev]   try it with kubectl too: kubectl --kubeconfig ${kubeconfigPath} get pods -A`);
   }
 
+  // The dev log is chained with an HMAC key like a deployed one, so `audit verify` and `doctor` can show it
+  // tamper-evident. A log an earlier run chained without the key is set aside: its lines would not verify.
+  const chainKeyFile = join(devDir, 'audit-chain.key');
+  const keyIsNew = !existsSync(chainKeyFile);
+  await devSecret('audit-chain.key', () => randomBytes(32).toString('hex'));
+  const logFile = join(devDir, 'audit.log');
+  if (keyIsNew && existsSync(logFile)) {
+    const aside = join(devDir, `audit-unkeyed-${Date.now()}.log`);
+    await rename(logFile, aside);
+    console.log(`[dev] the audit log now has a chain key; the earlier, unkeyed log is kept as ${aside}`);
+  }
   start(
     'audit',
     'audit/main.ts',
     auditEnv(process.env, {
       natsUrl: nats.url,
       natsCreds: setup.creds.audit,
-      logFile: join(devDir, 'audit.log'),
+      logFile,
+      chainKeyFile,
       metricsPort: AUDIT_METRICS_PORT,
     }),
   );
@@ -239,7 +251,7 @@ async function main(): Promise<void> {
   clusters  ${clusters.join(', ')}
   API key   ${apiKey}   (identity "${DEV_IDENTITY}", an admin; stored in ${join(devDir, 'api-key')})${process.env.API_KEYS || process.env.API_KEYS_FILE ? '\n            and the keys in API_KEYS / API_KEYS_FILE' : ''}
   metrics   http://127.0.0.1:${GATEWAY_METRICS_PORT}/metrics (gateway)
-  audit log ${join(devDir, 'audit.log')}   metrics: http://127.0.0.1:${AUDIT_METRICS_PORT}/metrics
+  audit log ${logFile} (chain key ${chainKeyFile})   metrics: http://127.0.0.1:${AUDIT_METRICS_PORT}/metrics
 
   curl -s ${base}/debug/execute -H 'X-API-Key: ${apiKey}' -H 'content-type: application/json' \\
     -d '{"cluster_id":"${clusters[0]}","command_type":"get","args":["pods"],"namespace":"default"}'

@@ -69,16 +69,20 @@ test('dev env - every other variable passes through; what wires the stack does n
 });
 
 test('dev env - audit sink settings are defaults the user can override', (t) => {
-  const input = { ...wiring, logFile: '/dev-dir/audit.log', metricsPort: 9 };
+  const input = { ...wiring, logFile: '/dev-dir/audit.log', chainKeyFile: '/dev-dir/k', metricsPort: 9 };
   t.like(auditEnv({}, input), {
     AUDIT_LOG_FILE: '/dev-dir/audit.log',
+    AUDIT_CHAIN_KEY_FILE: '/dev-dir/k',
     AUDIT_STDOUT: 'false',
     METRICS_PORT: '9',
   });
-  t.like(auditEnv({ AUDIT_LOG_FILE: '/var/log/a.jsonl', AUDIT_STDOUT: 'true' }, input), {
-    AUDIT_LOG_FILE: '/var/log/a.jsonl',
-    AUDIT_STDOUT: 'true',
-  });
+  t.like(
+    auditEnv(
+      { AUDIT_LOG_FILE: '/var/log/a.jsonl', AUDIT_STDOUT: 'true', AUDIT_CHAIN_KEY_FILE: '/etc/k' },
+      input,
+    ),
+    { AUDIT_LOG_FILE: '/var/log/a.jsonl', AUDIT_CHAIN_KEY_FILE: '/etc/k', AUDIT_STDOUT: 'true' },
+  );
 });
 
 test('dev env - an agent uses the context named like its cluster, else KUBE_CONTEXT or the current one, else the simulated cluster', (t) => {

@@ -87,15 +87,18 @@ export interface AuditEnvInput {
   natsCreds: string;
   /** Default AUDIT_LOG_FILE, in the dev directory. */
   logFile: string;
+  /** Default AUDIT_CHAIN_KEY_FILE, in the dev directory: the dev log is tamper-evident like a deployed one. */
+  chainKeyFile: string;
   metricsPort: number;
 }
 
-/** The audit consumer's settings; AUDIT_LOG_FILE and AUDIT_STDOUT are only defaults. */
+/** The audit consumer's settings; AUDIT_LOG_FILE, AUDIT_CHAIN_KEY_FILE and AUDIT_STDOUT are only defaults. */
 export function auditEnv(env: Env, input: AuditEnvInput): Env {
   return {
     NATS_URL: input.natsUrl,
     NATS_CREDS: input.natsCreds,
     AUDIT_LOG_FILE: env.AUDIT_LOG_FILE || input.logFile,
+    AUDIT_CHAIN_KEY_FILE: env.AUDIT_CHAIN_KEY_FILE || input.chainKeyFile,
     AUDIT_STDOUT: env.AUDIT_STDOUT || 'false',
     METRICS_PORT: String(input.metricsPort),
   };
