@@ -6,9 +6,13 @@ export interface SseEvent {
   data: unknown;
 }
 
-/** One event on the wire. */
+/**
+ * One event on the wire. JSON escapes CR and LF, so output cannot end the data line; it leaves U+2028 and
+ * U+2029 raw, which are line ends to JavaScript's regular expressions and to some line readers: escaped too.
+ */
 export function formatSseEvent(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  const json = JSON.stringify(data).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return `event: ${event}\ndata: ${json}\n\n`;
 }
 
 /** The complete events at the start of `buffer`, and the unfinished rest to prepend to the next chunk. */
@@ -20,8 +24,12 @@ export function takeSseEvents(buffer: string): { events: SseEvent[]; rest: strin
     const block = rest.slice(0, cut);
     rest = rest.slice(cut + 2);
     cut = rest.indexOf('\n\n');
-    const event = /^event: (.*)$/m.exec(block)?.[1];
-    const data = /^data: (.*)$/m.exec(block)?.[1];
+    // Lines end at LF only (the writer's): a U+2028 from an older gateway stays inside its data line.
+    const lines = block.split('\n');
+    const field = (name: string) =>
+      lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+    const event = field('event');
+    const data = field('data');
     if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) as unknown });
   }
   return { events, rest };

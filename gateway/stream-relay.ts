@@ -19,6 +19,7 @@ import {
 } from '../common/wire.js';
 import {
   isStreamMessage,
+  STREAM_CHUNK_BYTES,
   STREAM_SILENCE_MS,
   STREAM_WINDOW,
   type StreamEndReason,
@@ -125,7 +126,12 @@ export function createStreamRelay(deps: StreamRelayDeps) {
           m = undefined;
         }
         // Only this cluster's account can publish here; still, nothing malformed or out of order is passed on.
-        if (!isStreamMessage(m) || m.seq !== expected) {
+        // The schema counts characters: a chunk of 4-byte characters would be 4 × STREAM_CHUNK_BYTES.
+        if (
+          !isStreamMessage(m) ||
+          m.seq !== expected ||
+          Buffer.byteLength(m.data ?? '') > STREAM_CHUNK_BYTES
+        ) {
           log.warn({ subject, commandId: command.id }, 'malformed or out-of-order stream message dropped');
           return;
         }
@@ -135,11 +141,8 @@ export function createStreamRelay(deps: StreamRelayDeps) {
           waiting.abort();
           target.started();
         }
+        // While the client takes a chunk the agent waits for its answer: that silence is the client's, not the agent's.
         clearTimeout(silence);
-        silence = setTimeout(
-          () => ended('timeout', `no word from the agent for ${silenceMs / 1000} s`, 'timeout'),
-          silenceMs,
-        );
         if (m.kind === 'end') {
           truncated ||= m.truncated === true;
           ended(m.status ?? 'failure', m.error ?? null, stopReason ?? m.reason ?? 'completed');
@@ -159,6 +162,11 @@ export function createStreamRelay(deps: StreamRelayDeps) {
           }
         }
         answer(msg, m.seq);
+        if (!finished)
+          silence = setTimeout(
+            () => ended('timeout', `no word from the agent for ${silenceMs / 1000} s`, 'timeout'),
+            silenceMs,
+          );
       }
 
       const sub = nc.subscribe(subject, {

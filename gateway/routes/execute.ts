@@ -120,8 +120,16 @@ export async function executeRoutes(
   );
 }
 
+/**
+ * Whether `Accept` names `text/event-stream` (any case) without refusing it with q=0, as RFC 9110 §12.5.1 reads
+ * it: `text/event-stream;q=0` or `text/event-streams` does not, and a follow command is then refused.
+ * A wildcard range does not ask for a stream: a client that never said it reads one gets the hint instead.
+ */
 function wantsEventStream(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').toLowerCase().includes('text/event-stream');
+  return (request.headers.accept ?? '').split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    return type === 'text/event-stream' && !params.some((p) => /^q\s*=\s*0(\.0{0,3})?$/.test(p));
+  });
 }
 
 /**
