@@ -9,7 +9,7 @@ import { outputDigest } from '../common/audit/output-digest.js';
 import type { CommandRunner } from '../gateway/command-runner.js';
 import { NO_RATE_LIMIT } from '../gateway/config.js';
 import { fanOut } from '../gateway/fleet.js';
-import { eventually } from '../harness/eventually.js';
+import { eventually, scaled } from '../harness/eventually.js';
 import { capturingAudit, type GatewayStack, startGatewayStack } from '../harness/gateway.js';
 import { quietLog } from '../harness/log.js';
 
@@ -172,7 +172,9 @@ test('attack fleet - a result kept too slowly to answer in time is still the row
     policy: {} as never,
     parsed: {} as never,
     fleetId: 'f',
-    timeoutMs: 10,
+    // Long enough for both runs to be shaped on a busy machine (the keeping never ends, so the deadline
+    // always comes): a 10 ms deadline could pass before c2's run started, leaving nothing to compare.
+    timeoutMs: scaled(1000),
     concurrency: 2,
     outputBudgetBytes: output.length + 4,
   });
