@@ -145,7 +145,9 @@ export function createStreamRelay(deps: StreamRelayDeps) {
         clearTimeout(silence);
         if (m.kind === 'end') {
           truncated ||= m.truncated === true;
-          ended(m.status ?? 'failure', m.error ?? null, stopReason ?? m.reason ?? 'completed');
+          // Only the gateway sees its client leave: an agent's client_closed the gateway never said is not one.
+          const claimed = m.reason === 'client_closed' ? 'completed' : m.reason;
+          ended(m.status ?? 'failure', m.error ?? null, stopReason ?? claimed ?? 'completed');
           return;
         }
         if (m.kind === 'output' && stopReason === undefined) {

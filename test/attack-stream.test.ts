@@ -8,7 +8,7 @@ import { KubentlyError } from '../common/errors.js';
 import { formatSseEvent, takeSseEvents } from '../common/sse.js';
 import { subjects } from '../common/subjects.js';
 import { decodeJson, encodeJson, type ResultMessage } from '../common/wire.js';
-import type { StreamAnswer, StreamMessage } from '../common/wire-stream.js';
+import type { StreamAnswer, StreamEndReason, StreamMessage } from '../common/wire-stream.js';
 import { createStreamRelay, type StreamOutcome } from '../gateway/stream-relay.js';
 import { eventually } from '../harness/eventually.js';
 import { quietLog } from '../harness/log.js';
@@ -80,6 +80,10 @@ async function relayWithRogueAgent(t: ExecutionContext, options: RelayOptions = 
       agent.publish(subject, message(m));
       await agent.flush();
     },
+    /** A successful end message, as the agent sends it (without a reply). */
+    end(seq: number, reason: StreamEndReason): Promise<void> {
+      return this.publish({ seq, kind: 'end', status: 'success', error: null, truncated: false, reason });
+    },
   };
 }
 
@@ -112,23 +116,18 @@ test('attack stream - duplicated, skipped and malformed sequence numbers and chu
   await r.publish({ seq: 2, kind: 'output', data: 'skipped ahead' });
   await r.publish({ seq: 1, kind: 'output', data: 'x'.repeat(10), extra: true } as Omit<StreamMessage, 'v'>);
   t.truthy(await r.chunk({ seq: 1, kind: 'output', data: 'b' }));
-  await r.publish({
-    seq: 2,
-    kind: 'end',
-    status: 'success',
-    error: null,
-    truncated: false,
-    reason: 'completed',
-  });
+  await r.end(2, 'completed');
   await r.publish({ seq: 3, kind: 'output', data: 'after end' });
   t.like(await r.outcome, { kind: 'ended', reason: 'completed', bytes: 2 });
   t.deepEqual(r.writes, ['a', 'b']);
 });
 
-test('attack stream - an agent that ignores stop and keeps sending is cut off at the cap plus the grace, and nothing after the cap is written', async (t) => {
-  const r = await relayWithRogueAgent(t, { maxMs: 300, stopGraceMs: 200 });
-  const answers: (StreamAnswer | undefined)[] = [];
-  let seq = 0;
+test('attack stream - an agent that ignores stop and keeps sending is cut off after the grace, and nothing after the stop is written', async (t) => {
+  const r = await relayWithRogueAgent(t, { stopGraceMs: 2_000 });
+  t.deepEqual(await r.chunk({ seq: 0, kind: 'output', data: 'before\n' }), { v: 1, seq: 0 });
+  r.client.abort();
+  const answers: StreamAnswer[] = [];
+  let seq = 1;
   void (async () => {
     for (;;) {
       const answer = await r.chunk({ seq: seq++, kind: 'output', data: 'more\n' }, 2_000);
@@ -137,16 +136,9 @@ test('attack stream - an agent that ignores stop and keeps sending is cut off at
     }
   })();
   const ended = await r.outcome;
-  t.like(ended, { kind: 'ended', reason: 'max_duration' });
-  t.true(
-    answers.some((a) => a?.stop === 'max_duration'),
-    'the agent was told to stop',
-  );
-  t.is(
-    r.writes.length,
-    answers.findIndex((a) => a?.stop !== undefined),
-    'nothing written once stop was said',
-  );
+  t.like(ended, { kind: 'ended', reason: 'client_closed', bytes: 7 });
+  t.true(answers.length > 0 && answers.every((a) => a.stop === 'client_closed'), 'every answer said stop');
+  t.deepEqual(r.writes, ['before\n']);
 });
 
 test('attack stream - log lines cannot frame their own SSE events: blank lines, CR, U+2028, event: and data: stay inside one output event', async (t) => {
@@ -192,4 +184,36 @@ test('attack stream - Accept must ask for text/event-stream itself: q=0, a longe
 test('attack stream - a U+2028 written by an older gateway still parses: the reader splits lines at LF only', (t) => {
   const raw = `event: output\ndata: ${JSON.stringify('a\u2028b\u2029c')}\n\n`;
   t.deepEqual(takeSseEvents(raw).events, [{ event: 'output', data: 'a\u2028b\u2029c' }]);
+});
+
+test('attack stream - a client that reads nothing does not keep its socket once the stream ended at its cap', async (t) => {
+  const s = await startStreamingStack(t, { policyExtra: 'limits: { stream: { maxSeconds: 10 } }\n' });
+  const sse = readSse(await s.execute(`logs -f ${WEB} --tail=0`));
+  t.teardown(() => sse.cancel());
+  await eventually(t, () => s.sim.openStreams === 1, { message: 'the follow is open' });
+  sse.pause();
+  for (let i = 0; i < 1152; i++) s.sim.live.appendLog('default', WEB, 'nginx', 'z'.repeat(8191));
+  await eventually(t, () => s.sim.streamBacklog > 3 * 1024 * 1024, {
+    message: 'every buffer to the client is full',
+    timeoutMs: 30_000,
+  });
+  const record = await eventually(t, () => s.stack.captured.of('command_executed')[0], {
+    message: 'the stream ended at its cap',
+    timeoutMs: 30_000,
+  });
+  t.like(record.details, { reason: 'max_duration', streamed: true });
+  const connections = () =>
+    new Promise<number>((resolve) => s.stack.app.server.getConnections((_err, n) => resolve(n)));
+  await eventually(t, async () => (await connections()) === 0, {
+    message: 'the gateway closed the unread socket',
+    timeoutMs: 20_000,
+  });
+  t.is(sse.state.end, undefined, 'the client read nothing');
+});
+
+test('attack stream - an agent cannot have the audit say the client left: its client_closed without a stop ends as completed', async (t) => {
+  const r = await relayWithRogueAgent(t);
+  t.truthy(await r.chunk({ seq: 0, kind: 'output', data: 'a' }));
+  await r.end(1, 'client_closed');
+  t.like(await r.outcome, { kind: 'ended', reason: 'completed' });
 });

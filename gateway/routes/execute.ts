@@ -17,6 +17,7 @@ import type { CommandRunner, RunRequest } from '../command-runner.js';
 import type { GatewayContext } from '../context.js';
 import { errorBodyOf } from '../plugins/errors.js';
 import { COMMAND_EXAMPLES, EXECUTE_DESCRIPTION, errorRef, refusedRef, resultRef } from '../schemas.js';
+import { STOP_GRACE_MS } from '../stream-relay.js';
 import { foldUpstreamHeaders, upstreamHeadersSchema } from '../upstream-headers.js';
 
 /** The 403/504 answer: the result with the error shape over it (`error` becomes the code). */
@@ -180,8 +181,12 @@ function eventStream(reply: FastifyReply) {
     },
     end(data: Record<string, unknown>) {
       if (raw.writableEnded) return;
-      if (gone.signal.aborted) raw.destroy();
-      else raw.end(formatSseEvent('end', data));
+      if (gone.signal.aborted) return void raw.destroy();
+      raw.end(formatSseEvent('end', data));
+      if (raw.writableFinished) return;
+      // A client that reads nothing would otherwise hold the socket, and what is queued for it, for ever.
+      const unread = setTimeout(() => raw.destroy(), STOP_GRACE_MS).unref();
+      raw.once('finish', () => clearTimeout(unread));
     },
   };
 }
