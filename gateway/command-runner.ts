@@ -168,14 +168,21 @@ export function commandContext(
   };
 }
 
-/** The refusal of a follow command sent without `Accept: text/event-stream`. */
-function followNeedsEventStream(command: Command): CommandRefused {
+/**
+ * The refusal of a follow command sent without `Accept: text/event-stream`, or through `route`, which answers
+ * once (a fleet request).
+ */
+export function followNeedsEventStream(command: Command, route?: string): CommandRefused {
   const flag = command.verb === 'logs' ? '--follow' : command.flags.watchOnly ? '--watch-only' : '--watch';
+  const how =
+    route === undefined
+      ? 'send the request with "Accept: text/event-stream"'
+      : `${route} answers once: send it to one cluster with POST /debug/execute and "Accept: text/event-stream"`;
   return {
     allowed: false,
     code: 'invalid_command',
     rule: 'follow_needs_event_stream',
-    reason: `${command.verb} ${flag} streams its output as it happens: send the request with "Accept: text/event-stream" (kubently exec does), or leave out ${flag}`,
+    reason: `${command.verb} ${flag} streams its output as it happens: ${how} (kubently exec does), or leave out ${flag}`,
     token: flag,
     argv: command.argv,
   };

@@ -6,10 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { DEFAULT_FLEET_CONCURRENCY, type FleetAnswer, type FleetRequestBody } from '../common/api-fleet.js';
+import { isFollowCommand } from '../common/command/follow.js';
 import { KubentlyError } from '../common/errors.js';
 import { effectiveTimeoutMs, parseRequest } from '../common/policy/index.js';
 import { callerOf } from './auth/authenticate.js';
-import { type CommandRunner, commandContext, refusalDetails, refusalError } from './command-runner.js';
+import {
+  type CommandRunner,
+  commandContext,
+  followNeedsEventStream,
+  refusalDetails,
+  refusalError,
+} from './command-runner.js';
 import type { GatewayContext } from './context.js';
 import { fanOut, selectClusters, summarize } from './fleet.js';
 
@@ -110,7 +117,10 @@ export function createFleetService(deps: {
         caller,
         fleetId,
       );
-      const parsed = parseRequest(command, context);
+      const read = parseRequest(command, context);
+      // One answer per cluster: a follow command has nowhere to stream to, so no cluster is sent it.
+      const parsed =
+        'allowed' in read || !isFollowCommand(read) ? read : followNeedsEventStream(read, 'a fleet request');
       if ('allowed' in parsed) {
         const err = refusalError(parsed);
         const details = { ...refusalDetails(body, parsed), fleet_id: fleetId, selectors, ...auditDetails };

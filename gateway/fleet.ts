@@ -120,7 +120,7 @@ function outcomeRow(clusterId: string, commandId: string, outcome: RunOutcome): 
     case 'result':
       return resultRow(clusterId, commandId, outcome.result);
     case 'stream':
-      // Never reached: a fan-out passes no stream target, so a follow command is refused as invalid.
+      // Never reached: the fleet refuses a follow command before its fan-out.
       return row(clusterId, commandId, 'failure', 'follow commands stream through POST /debug/execute only');
   }
 }

@@ -11,6 +11,7 @@ import { decodeJson, encodeJson, type ResultMessage } from '../common/wire.js';
 import type { StreamAnswer, StreamEndReason, StreamMessage } from '../common/wire-stream.js';
 import { createStreamRelay, type StreamOutcome } from '../gateway/stream-relay.js';
 import { eventually } from '../harness/eventually.js';
+import { startGatewayStack } from '../harness/gateway.js';
 import { quietLog } from '../harness/log.js';
 import { connectAs, startNats } from '../harness/nats-server.js';
 import { readSse, startStreamingStack } from '../harness/stream.js';
@@ -216,4 +217,27 @@ test('attack stream - an agent cannot have the audit say the client left: its cl
   t.truthy(await r.chunk({ seq: 0, kind: 'output', data: 'a' }));
   await r.end(1, 'client_closed');
   t.like(await r.outcome, { kind: 'ended', reason: 'completed' });
+});
+
+test('attack stream - a follow command sent to /fleet/execute is refused for the whole request (400) and sent to no cluster', async (t) => {
+  const s = await startGatewayStack(t, { agents: { c1: 'answer', c2: 'answer' }, redis: false });
+  for (const command of [
+    `logs -f ${WEB}`,
+    'get pods --watch-only',
+    'events -w',
+    'rollout status deployment/web',
+  ]) {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/fleet/execute',
+      headers: { ...s.as('alice'), accept: 'text/event-stream' },
+      payload: { clusters: ['c1', 'c2'], command },
+    });
+    t.is(res.statusCode, 400, command);
+    const body = res.json() as { error: string; message: string; details: { rule: string } };
+    t.is(body.details.rule, 'follow_needs_event_stream', command);
+    t.regex(body.message, /POST \/debug\/execute/, command);
+  }
+  t.is(s.agents.c1!.received.length + s.agents.c2!.received.length, 0, 'no agent was sent anything');
+  t.is(s.captured.of('command_attempt').length, 0);
 });
