@@ -70,6 +70,7 @@ async function relayWithRogueAgent(t: ExecutionContext, options: RelayOptions = 
   const subject = subjects.stream('c1', command.id);
   const message = (m: Omit<StreamMessage, 'v'>) => encodeJson({ v: 1, ...m });
   return {
+    server,
     outcome,
     writes,
     client,
@@ -240,4 +241,44 @@ test('attack stream - a follow command sent to /fleet/execute is refused for the
   }
   t.is(s.agents.c1!.received.length + s.agents.c2!.received.length, 0, 'no agent was sent anything');
   t.is(s.captured.of('command_attempt').length, 0);
+});
+
+test('attack stream - an agent that ignores the byte cap gets no byte past it: the gateway cuts, says stop and writes nothing more', async (t) => {
+  const r = await relayWithRogueAgent(t, { maxBytes: 5, stopGraceMs: 60_000 });
+  t.deepEqual(await r.chunk({ seq: 0, kind: 'output', data: 'abc' }), { v: 1, seq: 0 });
+  t.deepEqual(await r.chunk({ seq: 1, kind: 'output', data: 'déf' }), { v: 1, seq: 1, stop: 'max_bytes' });
+  t.deepEqual(await r.chunk({ seq: 2, kind: 'output', data: 'ghi' }), { v: 1, seq: 2, stop: 'max_bytes' });
+  await r.end(3, 'completed');
+  t.like(await r.outcome, { kind: 'ended', reason: 'max_bytes', truncated: true, bytes: 4 });
+  t.deepEqual(r.writes, ['abc', 'd'], 'é would be the 5th and 6th byte: cut before it');
+});
+
+test('attack stream - bytes that are not UTF-8 reach the client as U+FFFD, counted as written', async (t) => {
+  const r = await relayWithRogueAgent(t);
+  const raw = Buffer.concat([
+    Buffer.from('{"v":1,"seq":0,"kind":"output","data":"a'),
+    Buffer.from([0xff, 0xc3]),
+    Buffer.from('b"}'),
+  ]);
+  const agent = await connectAs(t, r.server, { agent: 'c1' });
+  const reply = await agent.request(subjects.stream('c1', 'cmd-1'), raw, { timeout: 5_000 });
+  t.deepEqual(decodeJson(reply.data), { v: 1, seq: 0 });
+  t.deepEqual(r.writes, ['a\ufffd\ufffdb']);
+});
+
+test('attack stream - a client that leaves before the agent starts ends the wait after the grace, not at the command timeout', async (t) => {
+  const r = await relayWithRogueAgent(t, { stopGraceMs: 200 });
+  r.client.abort();
+  t.like(await r.outcome, { kind: 'ended', reason: 'client_closed', started: false, bytes: 0 });
+});
+
+test('attack stream - parallel follow requests of one identity cannot race past MAX_STREAMS_PER_IDENTITY', async (t) => {
+  const s = await startStreamingStack(t, { config: { maxStreamsPerIdentity: 1 } });
+  const responses = await Promise.all(Array.from({ length: 6 }, () => s.execute(`logs -f ${WEB} --tail=1`)));
+  t.deepEqual(responses.map((r) => r.status).sort(), [200, 429, 429, 429, 429, 429]);
+  for (const res of responses) {
+    if (res.status === 200) await readSse(res).cancel();
+    else await res.body?.cancel();
+  }
+  await eventually(t, () => s.sim.openStreams === 0, { message: 'the one follow closed' });
 });
