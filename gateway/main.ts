@@ -11,7 +11,7 @@ import { natsCredentials } from '../common/nats-options.js';
 import { type Policy, PRESETS, parsePolicy, watchPolicyFile } from '../common/policy/index.js';
 import { GATEWAY_INBOX_PREFIX } from '../common/subjects.js';
 import { type GatewayConfig, loadGatewayConfig, usesRedis } from './config.js';
-import { createRedisClient, redisWhere } from './redis-options.js';
+import { connectRedisClient, createRedisClient, redisWhere } from './redis-options.js';
 import { createGatewayServices } from './services.js';
 
 /** After the grace period, how long closing NATS, Redis and the audit buffer may take before exit(1). */
@@ -32,7 +32,7 @@ async function connectRedis(config: GatewayConfig, log: Logger): Promise<Redis |
     log.warn({ err: { message: err.message } }, 'redis error');
   });
   try {
-    await redis.connect();
+    await connectRedisClient(redis);
   } catch (err) {
     redis.disconnect();
     // The URL may carry a password: name only where Redis was expected.

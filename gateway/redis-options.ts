@@ -80,3 +80,31 @@ export function createRedisClient(config: RedisTarget): Redis {
   }
   return new Redis(url, options);
 }
+
+/** How long connecting may take before the gateway gives up at start (ms). */
+export const REDIS_READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Connects `redis` (created with `lazyConnect`) and resolves once it is ready; rejects with the connection's
+ * error, or after `timeoutMs`. Waits for the `ready` event rather than the promise of `connect()` alone:
+ * ioredis 5's Cluster leaves that promise pending forever when its first ready check finds a node reporting
+ * `cluster_state:fail` (a cluster still converging) — it reconnects by itself and becomes ready, but the
+ * first promise is never settled, so a gateway starting beside a new cluster would hang.
+ */
+export function connectRedisClient(redis: Redis, timeoutMs = REDIS_READY_TIMEOUT_MS): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const timer = setTimeout(() => done(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', onReady);
+    redis.connect().then(
+      () => done(),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
+  });
+}

@@ -118,20 +118,20 @@ export async function startRedisCluster(t: ExecutionContext): Promise<{ host: st
   }
   const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
   await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
-  const probe = new Redis(nodes[0]!.port, '127.0.0.1', { lazyConnect: true });
-  probe.on('error', () => {});
-  await probe.connect();
-  try {
-    await eventually(
-      t,
-      async () => String(await probe.call('CLUSTER', 'INFO')).includes('cluster_state:ok'),
-      {
-        message: 'the cluster serves every slot',
-        timeoutMs: scaled(20_000),
-      },
-    );
-  } finally {
-    probe.disconnect();
+  // Every node must see every slot served: a client's first ready check may ask any of them.
+  for (const node of nodes) {
+    const probe = new Redis(node.port, '127.0.0.1', { lazyConnect: true });
+    probe.on('error', () => {});
+    await probe.connect();
+    try {
+      await eventually(
+        t,
+        async () => String(await probe.call('CLUSTER', 'INFO')).includes('cluster_state:ok'),
+        { message: `node ${node.port} sees the cluster serve every slot`, timeoutMs: scaled(20_000) },
+      );
+    } finally {
+      probe.disconnect();
+    }
   }
   return nodes.map((n) => ({ host: '127.0.0.1', port: n.port }));
 }

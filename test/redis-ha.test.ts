@@ -5,7 +5,7 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
 import { loadGatewayConfig, NO_RATE_LIMIT } from '../gateway/config.js';
-import { createRedisClient } from '../gateway/redis-options.js';
+import { connectRedisClient, createRedisClient } from '../gateway/redis-options.js';
 import { eventually, scaled } from '../harness/eventually.js';
 import { startGatewayStack } from '../harness/gateway.js';
 import { startRedisCluster, startSentinelSet } from '../harness/redis-ha.js';
@@ -18,7 +18,7 @@ async function connected(
   const redis = createRedisClient(loadGatewayConfig(env));
   redis.on('error', () => {});
   t.teardown(() => redis.disconnect());
-  await redis.connect();
+  await connectRedisClient(redis);
   return redis;
 }
 
@@ -183,4 +183,23 @@ test('redis config - sentinel and cluster nodes are host:port lists; one Redis s
     loadGatewayConfig({ REDIS_URL: 'redis://r:6379', REDIS_SENTINELS: 's0', REDIS_CLUSTER_NODES: 'c0' }),
   );
   t.regex(both.message, /set one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES/);
+});
+
+test('redis connect - waits for ready, not for a connect() promise ioredis may never settle; gives up after its timeout', async (t) => {
+  const { EventEmitter } = await import('node:events');
+  // ioredis' Cluster after a failed first ready check: connect() stays pending, 'ready' comes on its reconnect.
+  const late = Object.assign(new EventEmitter(), { connect: () => new Promise<void>(() => {}) });
+  setTimeout(() => late.emit('ready'), 10);
+  await t.notThrowsAsync(connectRedisClient(late as unknown as Redis, scaled(5_000)));
+  t.is(late.listenerCount('ready'), 0, 'no listener is left behind');
+  const never = Object.assign(new EventEmitter(), { connect: () => new Promise<void>(() => {}) });
+  await t.throwsAsync(connectRedisClient(never as unknown as Redis, 50), {
+    message: 'not ready after 50 ms',
+  });
+  const refused = Object.assign(new EventEmitter(), {
+    connect: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')),
+  });
+  await t.throwsAsync(connectRedisClient(refused as unknown as Redis, scaled(5_000)), {
+    message: /ECONNREFUSED/,
+  });
 });
