@@ -3,7 +3,6 @@
 // benchmark/fault-test agent process (bench/agent-process.ts) both start the agent through here.
 
 import { readFile } from 'node:fs/promises';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { importedJetStream } from '../common/imported-jetstream.js';
 import type { Logger } from '../common/logger.js';

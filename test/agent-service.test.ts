@@ -1,7 +1,7 @@
 // The agent service stops announcing itself when its command loop ends on its own, so gateways do not
 // keep routing commands to an agent that no longer takes them.
 
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import test from 'ava';
 import { createRevalidator } from '../agent/revalidate.js';

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { Registry } from 'prom-client';
 import { createAuditEmitter } from '../common/audit/emitter.js';
-import { importedJetStream } from '../common/imported-jetstream.js';
 import { createOperatorSetup } from '../common/nats-auth/setup.js';
 import { DEFAULT_AUDIT_MAX_BYTES } from '../common/provision.js';
 import { readLines, startAuditBus, startConsumer, tempDir, written } from '../harness/audit.js';

@@ -1,6 +1,5 @@
 import { appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import test from 'ava';
 import { createAuditConsumer } from '../audit/consumer.js';
 import { EMPTY_CHAIN, GENESIS_HASH } from '../audit/hash-chain.js';

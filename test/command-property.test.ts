@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { formatCommandLine } from '../common/command/format.js';
 import { FORBIDDEN_LONG_FLAGS, FORBIDDEN_SHORT_FLAGS } from '../common/command/grammar.js';
 import { parseArgv, parseCommandRequest, rejectionOf } from '../common/command/parse.js';
-import type { Command } from '../common/command/types.js';
+import { type Command, VERBS } from '../common/command/types.js';
 import { checkCommand } from '../common/policy/check.js';
 import { PRESETS } from '../common/policy/compile.js';
 import { evaluate } from '../common/policy/evaluate.js';
@@ -14,21 +14,7 @@ import { isCommandMessage, toCommandMessage } from '../common/wire.js';
 
 const context = { id: 'p', clusterId: 'c', identity: 'i', sessionId: null, timeoutMs: 10_000 };
 
-const verbs = [
-  'get',
-  'describe',
-  'logs',
-  'events',
-  'explain',
-  'version',
-  'cluster-info',
-  'api-resources',
-  'api-versions',
-  'delete',
-  'exec',
-  'auth',
-  'GET',
-];
+const verbs = [...VERBS, 'delete', 'exec', 'auth', 'GET'];
 const resources = [
   'pods',
   'po',

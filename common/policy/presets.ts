@@ -1,7 +1,7 @@
 // The presets of docs/policy.md's preset table. policies/strict.yaml, read-only.yaml and troubleshoot.yaml
 // ship the same documents for operators to read and copy; a test keeps them identical to these.
 
-import type { Verb } from '../command/types.js';
+import { VERBS, type Verb } from '../command/types.js';
 import type { PolicyDocument, PresetName } from './types.js';
 
 /**
@@ -59,18 +59,11 @@ const READ_ONLY_LIMITS = {
   timeoutSeconds: { default: 30, max: 120 },
 };
 
-/** readOnly's verbs; top and rollout (status, history) are troubleshoot's alone. */
-const READ_ONLY_VERBS: Verb[] = [
-  'get',
-  'describe',
-  'logs',
-  'events',
-  'explain',
-  'version',
-  'cluster-info',
-  'api-resources',
-  'api-versions',
-];
+/** The verbs only troubleshoot adds: top, and rollout (status, history). */
+const TROUBLESHOOT_VERBS: readonly Verb[] = ['top', 'rollout'];
+
+/** readOnly's verbs: every verb the grammar knows but troubleshoot's own. */
+const READ_ONLY_VERBS: Verb[] = VERBS.filter((v) => !TROUBLESHOOT_VERBS.includes(v));
 
 /**
  * What a file extending a preset may add although layers otherwise only narrow: `configMaps: true` and a
@@ -110,7 +103,7 @@ export const PRESET_DOCUMENTS: Readonly<Record<PresetName, PolicyDocument>> = {
     name: 'troubleshoot',
     description:
       'readOnly plus jobs, volumes, autoscaling, disruption budgets, quotas, RBAC and CRDs; custom resources and ConfigMaps by opt-in.',
-    verbs: [...READ_ONLY_VERBS, 'top', 'rollout'],
+    verbs: [...READ_ONLY_VERBS, ...TROUBLESHOOT_VERBS],
     resources: {
       get: TROUBLESHOOT_RESOURCES,
       describe: TROUBLESHOOT_RESOURCES,
